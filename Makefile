@@ -1,0 +1,43 @@
+# One task runner for people and CI. `make run` and `make test` set everything up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint format check bench eval clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install ofin with its dev tools
+
+run: setup ## Start the bot (Slack when tokens are set, otherwise a local console)
+	$(PY) -m bot
+
+test: setup ## Lint, validate the knowledge base and run the whole test suite
+	$(PY) -m ruff check bot tests bench
+	$(PY) -m bot kb check
+	$(PY) -m pytest -q
+
+lint: setup
+	$(PY) -m ruff check bot tests bench
+	$(PY) -m ruff format --check bot tests bench
+
+format: setup
+	$(PY) -m ruff format bot tests bench
+	$(PY) -m ruff check --fix bot tests bench
+
+check: setup ## Validate the knowledge base
+	$(PY) -m bot kb check
+
+bench: setup ## Measure the answer engine's latency and throughput
+	$(PY) bench/bench_matcher.py
+
+eval: setup ## Score the answer engine on the shared development questions
+	$(PY) ../shared/eval/score.py --cmd "$(PY) -m bot ask --json -"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
