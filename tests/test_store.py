@@ -1,0 +1,140 @@
+"""The SQLite store on real files: migrations, claims, feedback, declined questions, forgetting."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.store import Store, migrations, normalize_question
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def store(tmp_path, clock) -> Store:
+    s = Store(tmp_path / "data" / "ofin.db", clock=clock)
+    yield s
+    s.close()
+
+
+def test_creates_folder_and_uses_wal(tmp_path):
+    path = tmp_path / "deep" / "er" / "ofin.db"
+    s = Store(path)
+    assert path.exists()
+    assert s.db.journal_mode == "wal"
+    s.close()
+
+
+def test_migrations_apply_once_and_reopen_is_a_no_op(tmp_path):
+    path = tmp_path / "ofin.db"
+    first = Store(path)
+    names = first.applied_migrations()
+    assert names == [m.name for m in migrations._migrations]
+    assert all(n.startswith("m0") for n in names)
+    first.claim("k")
+    first.close()
+
+    second = Store(path)
+    assert second.applied_migrations() == names  # nothing applied twice
+    assert second.claim("k") is False  # data survived the reopen
+    second.close()
+
+    conn = sqlite3.connect(path)
+    count = conn.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0]
+    conn.close()
+    assert count == len(names)
+
+
+def test_claim_is_true_only_the_first_time(store):
+    assert store.claim("event:Ev1") is True
+    assert store.claim("event:Ev1") is False
+    assert store.claim("event:Ev2") is True
+
+
+def test_claim_under_concurrency_has_exactly_one_winner(store):
+    barrier = threading.Barrier(16)
+
+    def go(_):
+        barrier.wait()
+        return store.claim("click:same")
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(go, range(16)))
+    assert results.count(True) == 1
+
+
+def test_claim_across_two_store_instances_on_one_file(tmp_path):
+    a, b = Store(tmp_path / "x.db"), Store(tmp_path / "x.db")
+    assert a.claim("shared-key") is True
+    assert b.claim("shared-key") is False
+    a.close()
+    b.close()
+
+
+def test_feedback_latest_vote_wins(store):
+    store.record_feedback(user_id="U1", question="who patches ec2?", item_id="os", helpful=True)
+    store.record_feedback(user_id="U1", question="who patches ec2?", item_id="os", helpful=False)
+    assert store.feedback_for(user_id="U1", question="who patches ec2?", item_id="os") is False
+    assert store.feedback_counts("os") == (0, 1)
+    store.record_feedback(user_id="U1", question="who patches ec2?", item_id="os", helpful=True)
+    assert store.feedback_counts("os") == (1, 0)
+    rows = list(store.db.query("SELECT * FROM feedback"))
+    assert len(rows) == 1
+
+
+def test_feedback_without_item_is_one_vote_too(store):
+    store.record_feedback(user_id="U1", question="q", item_id=None, helpful=True)
+    store.record_feedback(user_id="U1", question="q", item_id=None, helpful=False)
+    store.record_feedback(user_id="U2", question="q", item_id=None, helpful=True)
+    assert store.feedback_for(user_id="U1", question="q", item_id=None) is False
+    assert store.feedback_counts() == (1, 1)
+
+
+def test_top_declined_counts_and_orders(store, clock):
+    for _ in range(3):
+        store.record_declined(question="Write me a poem", user_id="U1", channel_id="C1")
+        clock.advance(seconds=1)
+    store.record_declined(question="write me a   POEM?", user_id="U2", channel_id=None)
+    clock.advance(seconds=1)
+    store.record_declined(question="what is lunch", user_id=None, channel_id="C2")
+    clock.advance(seconds=1)
+    store.record_declined(question="who is bob", user_id="U3", channel_id="C2")
+    top = store.top_declined()
+    assert top[0] == ("write me a   POEM?", 4)  # the latest spelling represents the group
+    assert top[1] == ("who is bob", 1)  # ties: most recently asked first
+    assert top[2] == ("what is lunch", 1)
+    assert store.top_declined(limit=1) == [("write me a   POEM?", 4)]
+    assert store.top_declined(limit=0) == []
+
+
+def test_normalize_question():
+    assert normalize_question("  Who   PATCHES ec2?? ") == "who patches ec2"
+
+
+def test_touch_user_keeps_known_fields(store):
+    store.touch_user("U1", team_id="T1", tz="Europe/Paris")
+    store.touch_user("U1")
+    user = store.user("U1")
+    assert user["team_id"] == "T1" and user["tz"] == "Europe/Paris"
+
+
+def test_forget_user_deletes_only_that_user(store):
+    store.record_feedback(user_id="U1", question="q", item_id="a", helpful=True)
+    store.record_feedback(user_id="U1", question="q2", item_id="a", helpful=True)
+    store.record_feedback(user_id="U2", question="q", item_id="a", helpful=True)
+    store.record_declined(question="poem", user_id="U1", channel_id="C1")
+    store.record_declined(question="poem", user_id="U2", channel_id="C1")
+    store.touch_user("U1")
+    assert store.forget_user("U1") == 4
+    assert store.forget_user("U1") == 0
+    assert store.feedback_counts() == (1, 0)
+    assert store.top_declined() == [("poem", 1)]
+    assert store.user("U1") is None
