@@ -1,10 +1,36 @@
-"""Question -> best knowledge item, with a confidence; no Slack imports."""
+"""Question -> best knowledge item, with a confidence; no Slack imports.
+
+How a question is matched:
+1. Fold it (case, accents, punctuation), drop "security OF/IN the cloud" wording, correct typos
+   word by word against the knowledge base's own vocabulary (rapidfuzz), fold phrases and synonyms.
+2. Detect the service it names ("my lambda", "on RDS", "ec2 instances"), longest alias first.
+3. Score every phrase (item title or alias) that shares a term with the question: a weighted
+   F-measure of the shared terms (rare terms weigh more), blended with rapidfuzz's token-set ratio.
+   Service names are scored apart from the topic, so "patch the OS on EC2" is about OS patching.
+4. The best item wins; its owner comes from the item's per-service owners when it has one for the
+   detected service. Below a confidence threshold the engine declines and offers close candidates.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
+from bot import language
 from bot.knowledge import Item, KnowledgeBase, Service
+
+MAX_QUESTION_CHARS = 500
+ANSWER_THRESHOLD = 50  # confidence at or above which the engine names an owner
+SUGGEST_THRESHOLD = 25  # confidence at or above which an item is offered as "did you mean"
+MAX_SUGGESTIONS = 3
+_SERVICE_BONUS = 0.06  # an item that states an owner for the detected service gets this much more
+_OTHER_SERVICE_PENALTY = 0.08  # a phrase naming a different service than the question gets less
+_FUZZY_SHARE = 0.25  # how much of a phrase's score comes from rapidfuzz's token-set ratio
+_SHORTLIST = 40  # phrases re-scored with rapidfuzz after the term overlap
+_MAX_CACHED_CORRECTIONS = 50_000
 
 
 @dataclass(frozen=True)
@@ -40,16 +66,303 @@ class Answer:
         }
 
 
+@dataclass(frozen=True)
+class _Phrase:
+    """One searchable phrase of an item: its title or one alias, as terms."""
+
+    item_index: int
+    topic: frozenset[str]  # terms that are not service names (or all terms, if only services)
+    services: frozenset[str]  # ids of the services the phrase names
+    weight: float  # summed weight of `topic`
+    text: str  # topic terms joined, for rapidfuzz
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A question reduced to what the scorer needs."""
+
+    topic: frozenset[str]
+    service: Service | None
+    services: frozenset[str]
+
+
 class Matcher:
     """Match free-text questions against a knowledge base, indexed once."""
 
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
+        self._service_ngrams = _service_ngrams(kb.services)
+        self._max_service_words = max((len(k) for k in self._service_ngrams), default=1)
+        self._vocabulary = _vocabulary(kb)
+        self._vocabulary_by_length = _by_length(self._vocabulary)
+        self._corrections: dict[str, str] = {}
+        self._phrases = self._index_phrases()
+        self._postings = _postings(self._phrases)
+
+    # -- public API ---------------------------------------------------------------------------
 
     def ask(self, question: str) -> Answer:
         """Answer one question; deterministic."""
-        raise NotImplementedError
+        text = " ".join(question.split())
+        if not text:
+            return self._decline(question, "empty")
+        if len(text) > MAX_QUESTION_CHARS:
+            return self._decline(question, "too_long")
+        parsed = self._parse(text)
+        ranked = self._rank(parsed)
+        if not ranked:
+            return self._decline(question, "off_topic", service=parsed.service)
+        best_index, best_score = ranked[0]
+        confidence = _confidence(best_score)
+        close = tuple(
+            self.kb.items[index]
+            for index, score in ranked[1 : MAX_SUGGESTIONS + 1]
+            if _confidence(score) >= SUGGEST_THRESHOLD
+        )
+        best = self.kb.items[best_index]
+        if confidence < ANSWER_THRESHOLD:
+            near = confidence >= SUGGEST_THRESHOLD
+            candidates = ((best,) + close)[:MAX_SUGGESTIONS] if near else ()
+            return self._decline(
+                question,
+                "unsure" if candidates else "off_topic",
+                service=parsed.service,
+                suggestions=candidates,
+                confidence=confidence,
+            )
+        service_id = parsed.service.id if parsed.service else None
+        return Answer(
+            question=question,
+            owner=best.owner_for(service_id),
+            item=best,
+            confidence=confidence,
+            service=parsed.service,
+            suggestions=close if confidence < 75 else (),
+            note=best.note_for(service_id),
+        )
 
     def find_service(self, text: str) -> Service | None:
         """The service named in ``text`` ("my lambda", "on RDS"), or None."""
-        raise NotImplementedError
+        words = self._corrected_words(language.fold(text))
+        found = self._detect_services(language.content_words(" ".join(words)))
+        return found[0] if found else None
+
+    # -- question parsing -----------------------------------------------------------------------
+
+    def _parse(self, text: str) -> _Parsed:
+        folded = language.strip_of_in_phrasing(language.fold(text))
+        corrected = " ".join(self._corrected_words(folded))
+        words = language.content_words(language.fold_phrases(corrected))
+        services = self._detect_services(words)
+        service_words = {w for s in services for w in self._words_of_service(s.id, words)}
+        topic = frozenset(language.term(w) for w in words if w not in service_words)
+        if not topic:
+            topic = frozenset(language.term(w) for w in words)
+        return _Parsed(
+            topic=topic,
+            service=services[0] if services else None,
+            services=frozenset(s.id for s in services),
+        )
+
+    def _corrected_words(self, folded: str) -> list[str]:
+        return [self._correct(w) for w in folded.split()]
+
+    def _correct(self, word: str) -> str:
+        """``word`` itself when known, filler, short or numeric; else its closest known word."""
+        if word in self._vocabulary or word in language.FILLER or len(word) < 4:
+            return word
+        if not word.isalpha():
+            return word
+        corrected = self._corrections.get(word)
+        if corrected is None:
+            corrected = _closest(word, self._vocabulary_by_length)
+            if len(self._corrections) < _MAX_CACHED_CORRECTIONS:
+                self._corrections[word] = corrected
+        return corrected
+
+    def _detect_services(self, words: list[str]) -> list[Service]:
+        """Services named in ``words``: longest alias first, then earliest."""
+        hits: list[tuple[int, int, str]] = []
+        for size in range(min(self._max_service_words, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                service_id = self._service_ngrams.get(tuple(words[start : start + size]))
+                if service_id:
+                    hits.append((-size, start, service_id))
+        ordered: list[Service] = []
+        for _, _, service_id in sorted(hits):
+            service = self.kb.service(service_id)
+            if service and service not in ordered:
+                ordered.append(service)
+        return ordered
+
+    def _words_of_service(self, service_id: str, words: list[str]) -> set[str]:
+        found: set[str] = set()
+        for ngram, owner in self._service_ngrams.items():
+            if owner == service_id and all(w in words for w in ngram):
+                found.update(ngram)
+        return found
+
+    # -- scoring --------------------------------------------------------------------------------
+
+    def _rank(self, parsed: _Parsed) -> list[tuple[int, float]]:
+        """Items scored for the question, best first (ties: knowledge-base order)."""
+        weights = {t: self._weight(t) for t in parsed.topic}
+        asked = sum(weights.values())
+        if asked == 0:
+            return []
+        overlap: dict[int, float] = defaultdict(float)
+        for t, w in weights.items():
+            for phrase_index in self._postings.get(t, ()):
+                overlap[phrase_index] += w
+        if not overlap:
+            return []
+        scored = []
+        for phrase_index, shared in overlap.items():
+            phrase = self._phrases[phrase_index]
+            recall = shared / asked
+            precision = shared / phrase.weight if phrase.weight else 0.0
+            scored.append((_f_measure(precision, recall), phrase_index))
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        query_text = " ".join(sorted(parsed.topic))
+        best: dict[int, float] = {}
+        for base, phrase_index in scored[:_SHORTLIST]:
+            phrase = self._phrases[phrase_index]
+            fuzzy = fuzz.token_set_ratio(query_text, phrase.text) / 100.0
+            score = (1 - _FUZZY_SHARE) * base + _FUZZY_SHARE * fuzzy * min(1.0, base * 2)
+            score += self._service_fit(phrase, parsed)
+            item_index = phrase.item_index
+            if score > best.get(item_index, -1.0):
+                best[item_index] = score
+        return sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
+
+    def _service_fit(self, phrase: _Phrase, parsed: _Parsed) -> float:
+        item = self.kb.items[phrase.item_index]
+        bonus = 0.0
+        if parsed.service and parsed.service.id in item.services:
+            bonus += _SERVICE_BONUS
+        if phrase.services and parsed.services and not phrase.services & parsed.services:
+            bonus -= _OTHER_SERVICE_PENALTY
+        if phrase.services and parsed.services and phrase.services & parsed.services:
+            bonus += _SERVICE_BONUS / 2
+        return bonus
+
+    def _weight(self, t: str) -> float:
+        return self._idf.get(t, self._unknown_weight)
+
+    # -- indexing -------------------------------------------------------------------------------
+
+    def _index_phrases(self) -> list[_Phrase]:
+        raw: list[tuple[int, list[str]]] = []
+        for item_index, item in enumerate(self.kb.items):
+            for text in (item.title, *item.aliases):
+                raw.append((item_index, language.content_words(_fold_for_index(text))))
+        document_frequency: dict[str, set[int]] = defaultdict(set)
+        split: list[tuple[int, frozenset[str], frozenset[str]]] = []
+        for item_index, words in raw:
+            services = self._detect_services(words)
+            service_words = {w for s in services for w in self._words_of_service(s.id, words)}
+            topic = frozenset(language.term(w) for w in words if w not in service_words)
+            if not topic:
+                topic = frozenset(language.term(w) for w in words)
+            split.append((item_index, topic, frozenset(s.id for s in services)))
+            for t in topic:
+                document_frequency[t].add(item_index)
+        items = max(1, len(self.kb.items))
+        self._idf = {t: math.log(1 + items / len(docs)) for t, docs in document_frequency.items()}
+        self._unknown_weight = math.log(1 + items / 0.5)
+        return [
+            _Phrase(
+                item_index=item_index,
+                topic=topic,
+                services=services,
+                weight=sum(self._idf[t] for t in topic),
+                text=" ".join(sorted(topic)),
+            )
+            for item_index, topic, services in split
+            if topic
+        ]
+
+    def _decline(
+        self,
+        question: str,
+        reason: str,
+        *,
+        service: Service | None = None,
+        suggestions: tuple[Item, ...] = (),
+        confidence: int = 0,
+    ) -> Answer:
+        return Answer(
+            question=question,
+            owner=None,
+            item=None,
+            confidence=confidence,
+            service=service,
+            suggestions=suggestions,
+            declined_because=reason,
+        )
+
+
+def _fold_for_index(text: str) -> str:
+    return language.fold_phrases(language.strip_of_in_phrasing(language.fold(text)))
+
+
+def _f_measure(precision: float, recall: float, beta: float = 1.5) -> float:
+    """F-beta of shared terms; beta > 1 values covering the question over covering the phrase."""
+    if precision <= 0 or recall <= 0:
+        return 0.0
+    b2 = beta * beta
+    return (1 + b2) * precision * recall / (b2 * precision + recall)
+
+
+def _confidence(score: float) -> int:
+    return max(0, min(100, round(score * 100)))
+
+
+def _service_ngrams(services: tuple[Service, ...]) -> dict[tuple[str, ...], str]:
+    """Each service alias (and name, and id) as a tuple of content words -> service id."""
+    ngrams: dict[tuple[str, ...], str] = {}
+    for service in services:
+        for text in (service.id.replace("-", " "), service.name, *service.aliases):
+            words = tuple(language.content_words(language.fold_phrases(language.fold(text))))
+            if words and words not in ngrams:
+                ngrams[words] = service.id
+    return ngrams
+
+
+def _vocabulary(kb: KnowledgeBase) -> frozenset[str]:
+    """Every word the knowledge base uses, before synonyms and suffixes: the typo targets."""
+    texts: list[str] = []
+    for item in kb.items:
+        texts.extend((item.title, *item.aliases))
+    for service in kb.services:
+        texts.extend((service.name, *service.aliases))
+    words = {w for text in texts for w in language.fold(text).split()}
+    words.update(language.SYNONYMS)
+    words.update(w for phrase in language.PHRASES for w in phrase.split())
+    return frozenset(words)
+
+
+def _by_length(vocabulary: frozenset[str]) -> dict[int, list[str]]:
+    buckets: dict[int, list[str]] = defaultdict(list)
+    for word in sorted(vocabulary):
+        buckets[len(word)].append(word)
+    return dict(buckets)
+
+
+def _closest(word: str, by_length: dict[int, list[str]]) -> str:
+    """The vocabulary word closest to a misspelt ``word`` (similar length), or ``word`` itself."""
+    candidates: list[str] = []
+    for length in range(len(word) - 2, len(word) + 3):
+        candidates.extend(by_length.get(length, ()))
+    cutoff = 84 if len(word) <= 5 else 80
+    match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return match[0] if match else word
+
+
+def _postings(phrases: list[_Phrase]) -> dict[str, tuple[int, ...]]:
+    """Term -> indexes of the phrases that contain it."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, phrase in enumerate(phrases):
+        for t in phrase.topic:
+            postings[t].append(index)
+    return {t: tuple(indexes) for t, indexes in postings.items()}

@@ -1,0 +1,247 @@
+"""Turn free text into comparable terms: case, punctuation, filler, phrases, synonyms, suffixes.
+
+Questions and knowledge-base aliases go through the same functions, so whatever a person types and
+whatever a curator wrote meet in one vocabulary of terms. No Slack, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Words that carry no meaning for "whose job is this?": question words, the "responsible for"
+# family, pronouns, articles, the provider's own name. Domain words (security, data, network) stay.
+FILLER = frozenset(
+    """
+    a an the and or but nor of in on at to for from by with without into onto about as is are was
+    were be been being am do does did doing done has have had having will would shall should can
+    could may might must who whom whose which what when where why how whats who's whos it its it's
+    this that these those there here i me my mine we us our ours you your yours they them their
+    he she his her responsible responsibility responsibilities accountable accountability
+    owns own owner owned owning ownership job task duty charge handle handles handled handling
+    take takes
+    taking care cares deal deals dealing look looks after please tell explain know question
+    aws amazon amazons cloud provider customer customers side party ofin hey hi hello
+    ok okay so just really actually also then than if else any some all each every
+    thing things stuff part parts someone somebody anyone anybody one ones re
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+# Multi-word phrases folded into one term before tokenising (applied left to right, longest first).
+PHRASES = {
+    "operating systems": "os",
+    "operating system": "os",
+    "virtual machines": "vm",
+    "virtual machine": "vm",
+    "data centres": "datacenter",
+    "data centers": "datacenter",
+    "data centre": "datacenter",
+    "data center": "datacenter",
+    "multi factor authentication": "mfa",
+    "multi factor": "mfa",
+    "two factor authentication": "mfa",
+    "two factor": "mfa",
+    "2 factor": "mfa",
+    "network access control lists": "nacl",
+    "network access control list": "nacl",
+    "network acls": "nacl",
+    "network acl": "nacl",
+    "security groups": "securitygroup",
+    "security group": "securitygroup",
+    "access keys": "accesskey",
+    "access key": "accesskey",
+    "back ups": "backup",
+    "back up": "backup",
+    "backing up": "backup",
+    "set up": "configure",
+    "setting up": "configure",
+    "availability zones": "az",
+    "availability zone": "az",
+    "end of life": "eol",
+    "end of their life": "eol",
+    "end of its life": "eol",
+    "in transit": "intransit",
+    "at rest": "atrest",
+    "point in time": "pitr",
+    "single sign on": "sso",
+    "control plane": "controlplane",
+}
+
+# Single words mapped to a canonical term (after typo correction, before suffix stripping).
+SYNONYMS = {
+    "update": "patch",
+    "updates": "patch",
+    "updating": "patch",
+    "updated": "patch",
+    "patches": "patch",
+    "patching": "patch",
+    "patched": "patch",
+    "hotfix": "patch",
+    "hotfixes": "patch",
+    "encryption": "encrypt",
+    "encrypts": "encrypt",
+    "encrypting": "encrypt",
+    "encrypted": "encrypt",
+    "config": "configure",
+    "configs": "configure",
+    "configuration": "configure",
+    "configurations": "configure",
+    "configuring": "configure",
+    "configures": "configure",
+    "configured": "configure",
+    "settings": "configure",
+    "datacenters": "datacenter",
+    "datacentres": "datacenter",
+    "datacentre": "datacenter",
+    "facility": "datacenter",
+    "facilities": "datacenter",
+    "db": "database",
+    "dbs": "database",
+    "databases": "database",
+    "k8s": "kubernetes",
+    "2fa": "mfa",
+    "acl": "nacl",
+    "acls": "nacl",
+    "nacls": "nacl",
+    "sg": "securitygroup",
+    "sgs": "securitygroup",
+    "creds": "credential",
+    "dispose": "dispos",
+    "disposes": "dispos",
+    "disposal": "dispos",
+    "disposing": "dispos",
+    "destroy": "dispos",
+    "destroys": "dispos",
+    "destruction": "dispos",
+    "destroying": "dispos",
+    "shred": "dispos",
+    "shredding": "dispos",
+    "decommission": "dispos",
+    "decommissioning": "dispos",
+    "decommissions": "dispos",
+    "sanitize": "dispos",
+    "sanitization": "dispos",
+    "sanitise": "dispos",
+    "sanitisation": "dispos",
+    "wipe": "dispos",
+    "wiping": "dispos",
+    "servers": "server",
+    "hosts": "host",
+    "virtualization": "hypervisor",
+    "virtualisation": "hypervisor",
+    "backups": "backup",
+    "snapshots": "snapshot",
+    "vms": "vm",
+    "instances": "instance",
+    "oses": "os",
+    "firewalls": "firewall",
+    "maintains": "maintain",
+    "maintaining": "maintain",
+    "maintained": "maintain",
+    "manages": "manage",
+    "managing": "manage",
+    "managed": "manage",
+    "management": "manage",
+    "administer": "manage",
+    "administers": "manage",
+    "administration": "manage",
+    "protects": "protect",
+    "protecting": "protect",
+    "protection": "protect",
+    "protected": "protect",
+    "secures": "secure",
+    "securing": "secure",
+    "secured": "secure",
+    "rotates": "rotate",
+    "rotating": "rotate",
+    "rotation": "rotate",
+    "rotated": "rotate",
+    "permission": "permission",
+    "permissions": "permission",
+    "privileges": "permission",
+    "privilege": "permission",
+    "authorization": "permission",
+    "authorisation": "permission",
+}
+
+# Words too short or too special to be typo-corrected or suffix-stripped.
+_KEEP_AS_IS = frozenset({"os", "vm", "az", "ssh", "tls", "ssl", "iam", "mfa", "sso", "ddos"})
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_PHRASE_PATTERN = re.compile(
+    r"\b(" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")\b"
+)
+# "is X security OF the cloud or IN the cloud?" -> "X": that wording asks who, it names no topic.
+_OF_IN_PATTERN = re.compile(
+    r"\b(?:(?:is|are)\s+(?:it|this|that|they)?\s*)?(?:security\s+)?(?:of|in)\s+(?:the\s+)?cloud"
+    r"(?:\s+or\s+(?:security\s+)?(?:of|in)\s+(?:the\s+)?cloud)?\b"
+    r"|\b(?:security\s+)?of\s+or\s+in\s+(?:the\s+)?cloud\b"
+)
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, and turn punctuation into spaces (keeps letters and digits)."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("'", "").replace("\u2019", "")
+    return " ".join(_TOKEN.findall(text))
+
+
+def strip_of_in_phrasing(folded: str) -> str:
+    """Remove "security of/in the cloud" wording when the question names a topic besides it."""
+    stripped = " ".join(_OF_IN_PATTERN.sub(" ", folded).split())
+    return stripped if content_words(stripped) else folded
+
+
+def fold_phrases(folded: str) -> str:
+    """Replace known multi-word phrases ("operating system") with one term ("os")."""
+    return _PHRASE_PATTERN.sub(lambda m: PHRASES[m.group(1)], folded)
+
+
+def content_words(folded: str) -> list[str]:
+    """The words of folded text that are not filler."""
+    return [w for w in folded.split() if w not in FILLER]
+
+
+@lru_cache(maxsize=65536)
+def term(word: str) -> str:
+    """Map one (already typo-corrected) word to its canonical term: synonyms, then suffixes."""
+    if word in SYNONYMS:
+        return SYNONYMS[word]
+    if word in _KEEP_AS_IS or len(word) <= 3 or word.isdigit():
+        return word
+    return _strip_suffix(word)
+
+
+def _strip_suffix(word: str) -> str:
+    stem = word
+    if word.endswith("ies") and len(word) > 4:
+        stem = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes")):
+        stem = word[:-2]
+    elif word.endswith("ing") and len(word) >= 6:
+        stem = _undouble(word[:-3])
+    elif word.endswith("ed") and len(word) >= 5:
+        stem = _undouble(word[:-2])
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        stem = word[:-1]
+    if stem.endswith("e") and len(stem) > 4:
+        stem = stem[:-1]
+    return stem
+
+
+def _undouble(stem: str) -> str:
+    if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+        return stem[:-1]
+    return stem
+
+
+def words(text: str) -> list[str]:
+    """The content words of a question or alias, phrases folded, before typo correction."""
+    return content_words(fold_phrases(strip_of_in_phrasing(fold(text))))
+
+
+def terms(text: str) -> list[str]:
+    """Canonical content terms of a curated text (alias, title); no typo correction."""
+    return [term(w) for w in words(text)]
