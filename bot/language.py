@@ -53,6 +53,8 @@ PHRASES = {
     "access key": "accesskey",
     "back ups": "backup",
     "back up": "backup",
+    "backs up": "backup",
+    "backed up": "backup",
     "backing up": "backup",
     "set up": "configure",
     "setting up": "configure",

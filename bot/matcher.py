@@ -14,6 +14,7 @@ How a question is matched:
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -27,10 +28,13 @@ ANSWER_THRESHOLD = 50  # confidence at or above which the engine names an owner
 SUGGEST_THRESHOLD = 25  # confidence at or above which an item is offered as "did you mean"
 MAX_SUGGESTIONS = 3
 _SERVICE_BONUS = 0.06  # an item that states an owner for the detected service gets this much more
-_OTHER_SERVICE_PENALTY = 0.08  # a phrase naming a different service than the question gets less
+_OTHER_SERVICE_PENALTY = 0.08
+_ELSEWHERE_PENALTY = 0.05  # a phrase naming a different service than the question gets less
 _FUZZY_SHARE = 0.25  # how much of a phrase's score comes from rapidfuzz's token-set ratio
 _SHORTLIST = 40  # phrases re-scored with rapidfuzz after the term overlap
 _MAX_CACHED_CORRECTIONS = 50_000
+# "How much does it cost", "how many regions": quantities, never a question of who owns what.
+_QUANTITY_QUESTION = re.compile(r"^(?:so |and |but )?how (?:many|much)\b")
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,8 @@ class Matcher:
             return self._decline(question, "empty")
         if len(text) > MAX_QUESTION_CHARS:
             return self._decline(question, "too_long")
+        if _QUANTITY_QUESTION.match(language.fold(text)):
+            return self._decline(question, "off_topic")
         parsed = self._parse(text)
         ranked = self._rank(parsed)
         if not ranked:
@@ -196,9 +202,18 @@ class Matcher:
         return ordered
 
     def _words_of_service(self, service_id: str, words: list[str]) -> set[str]:
+        """The words naming ``service_id`` in ``words``, by its shortest aliases present.
+
+        "eks worker nodes" names EKS, but "worker nodes" is the topic: only "eks" is set aside.
+        """
+        present = [
+            ngram
+            for ngram, owner in self._service_ngrams.items()
+            if owner == service_id and _contains(words, ngram)
+        ]
         found: set[str] = set()
-        for ngram, owner in self._service_ngrams.items():
-            if owner == service_id and all(w in words for w in ngram):
+        for ngram in present:
+            if not any(other != ngram and set(other) < set(ngram) for other in present):
                 found.update(ngram)
         return found
 
@@ -240,6 +255,8 @@ class Matcher:
         bonus = 0.0
         if parsed.service and parsed.service.id in item.services:
             bonus += _SERVICE_BONUS
+        elif parsed.service and item.services:
+            bonus -= _ELSEWHERE_PENALTY  # the item speaks of other services, not this one
         if phrase.services and parsed.services and not phrase.services & parsed.services:
             bonus -= _OTHER_SERVICE_PENALTY
         if phrase.services and parsed.services and phrase.services & parsed.services:
@@ -306,6 +323,12 @@ def _fold_for_index(text: str) -> str:
     return language.fold_phrases(language.strip_of_in_phrasing(language.fold(text)))
 
 
+def _contains(words: list[str], ngram: tuple[str, ...]) -> bool:
+    """True when ``ngram`` occurs in ``words`` as consecutive words."""
+    size = len(ngram)
+    return any(tuple(words[i : i + size]) == ngram for i in range(len(words) - size + 1))
+
+
 def _f_measure(precision: float, recall: float, beta: float = 1.5) -> float:
     """F-beta of shared terms; beta > 1 values covering the question over covering the phrase."""
     if precision <= 0 or recall <= 0:
@@ -351,10 +374,12 @@ def _by_length(vocabulary: frozenset[str]) -> dict[int, list[str]]:
 
 def _closest(word: str, by_length: dict[int, list[str]]) -> str:
     """The vocabulary word closest to a misspelt ``word`` (similar length), or ``word`` itself."""
+    # Short words only meet words of about their length: "poem" must not become "pem".
+    spread = 1 if len(word) <= 5 else 2
     candidates: list[str] = []
-    for length in range(len(word) - 2, len(word) + 3):
+    for length in range(max(4, len(word) - spread), len(word) + spread + 1):
         candidates.extend(by_length.get(length, ()))
-    cutoff = 84 if len(word) <= 5 else 80
+    cutoff = 85 if len(word) <= 5 else 80
     match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
     return match[0] if match else word
 
