@@ -420,19 +420,22 @@ def _compose(sink: _Sink, path: Path) -> tuple[bool, Node | None]:
         return True, yaml.compose(text, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        sink.report(mark.line + 1 if mark else 1, _yaml_message(exc))
+        line = mark.line + 1 if mark else 1
+        sink.report(line, _yaml_message(exc, text.splitlines()[line - 1 : line]))
     except yaml.YAMLError as exc:
         sink.report(1, f"invalid YAML: {exc}")
     return False, None
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_message(exc: yaml.MarkedYAMLError, offending_line: list[str]) -> str:
     """The parser's complaint in one line, with where the broken construct started."""
     message = f"invalid YAML: {exc.problem or exc.context or 'syntax error'}"
     if exc.problem and exc.context:
-        started = exc.context_mark
-        at = f" at line {started.line + 1}" if started and started is not exc.problem_mark else ""
-        message += f" ({exc.context}{at})"
+        started, found = exc.context_mark, exc.problem_mark
+        elsewhere = started and not (found and found.line == started.line)
+        message += f" ({exc.context} at line {started.line + 1})" if elsewhere else ""
+    if any("\t" in text[: len(text) - len(text.lstrip())] for text in offending_line):
+        message += "; indent with spaces, not tabs"
     return message
 
 
@@ -787,20 +790,21 @@ def _stack(sink: _Sink, node: Node | None, service_node: Node) -> tuple[StackLay
 
 
 def _check_services(services: Sequence[_ParsedService]) -> list[Problem]:
-    """Duplicate service ids, and names or aliases two services share."""
+    """Duplicate service ids, and ids, names or aliases two services share."""
     return _duplicate_ids((p.id for p in services if p.id), "service id") + _name_clashes(
-        ((p.service.file, p.service.line), p.service.id, p.names) for p in services
+        (((p.service.file, p.service.line), p.service.id, p.names) for p in services), "service"
     )
 
 
 def _check_items(items: Sequence[_ParsedItem]) -> list[Problem]:
     """Duplicate item ids, and titles or aliases two items share."""
     return _duplicate_ids((p.id for p in items if p.id), "id") + _name_clashes(
-        ((p.item.file, p.item.line), p.item.id, p.names) for p in items
+        (((p.item.file, p.item.line), p.item.id, p.names) for p in items), "item"
     )
 
 
 def _duplicate_ids(refs: Iterable[_Ref], what: str) -> list[Problem]:
+    """Report each id seen before, naming where it was first."""
     first: dict[str, _Ref] = {}
     problems = []
     for ref in refs:
@@ -816,27 +820,33 @@ def _duplicate_ids(refs: Iterable[_Ref], what: str) -> list[Problem]:
 _THE_KIND = {"id": "the id", "name": "the name", "title": "the title", "alias": "an alias"}
 
 
-def _name_clashes(entries: Iterable[tuple[tuple[str, int], str, Sequence[_Ref]]]) -> list[Problem]:
-    """Report a name that normalises like a name of another entry (or a repeated alias)."""
+def _name_clashes(
+    entries: Iterable[tuple[tuple[str, int], str, Sequence[_Ref]]], noun: str
+) -> list[Problem]:
+    """Report a name that normalises like a name of another entry, or an alias given twice.
+
+    ``entries`` are (identity, id, names) of the items, or of the services (``noun``), in order.
+    """
     seen: dict[str, tuple[tuple[str, int], str, _Ref]] = {}
     problems = []
-    for owner, label, names in entries:
-        noun = "item" if any(ref.kind == "title" for ref in names) else "service"
+    for identity, label, names in entries:
         for ref in names:
             key = normalize_alias(ref.text)
             if not key:
                 problems.append(ref.problem(f"{ref.kind} '{ref.text}' has no letters or digits"))
-            elif key not in seen:
-                seen[key] = (owner, label, ref)
-            elif seen[key][0] != owner:
-                _, other_label, other = seen[key]
+                continue
+            if key not in seen:
+                seen[key] = (identity, label, ref)
+                continue
+            other_identity, other_label, other = seen[key]
+            if other_identity != identity and not (ref.kind == other.kind == "id"):
                 problems.append(
                     ref.problem(
                         f"{ref.kind} '{ref.text}' clashes with {_THE_KIND[other.kind]} of "
                         f"{noun} '{other_label}' ({other.where})"
                     )
                 )
-            elif ref.kind == "alias" and seen[key][2].kind == "alias":
+            elif other_identity == identity and ref.kind == other.kind == "alias":
                 problems.append(ref.problem(f"duplicate alias '{ref.text}'"))
     return problems
 
