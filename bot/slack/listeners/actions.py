@@ -1,0 +1,80 @@
+"""Buttons on answer cards: Share in channel, 👍 / 👎, and "Did you mean …" suggestions."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import App
+
+from bot.commands import answer_for_item
+from bot.slack import blocks
+from bot.slack.context import core_of
+from bot.slack.render import Where, card_data, render_answer
+
+logger = logging.getLogger(__name__)
+
+GONE = "That answer is no longer in my knowledge base. Please ask again."
+
+
+def _chosen(context: Any, action: dict) -> tuple[dict, Any]:
+    value = blocks.decode_value(action["value"])
+    answer = answer_for_item(
+        core_of(context),
+        value["item_id"],
+        value["service_id"],
+        value["question"],
+        confidence=value["confidence"],
+    )
+    return value, answer
+
+
+def share(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
+    """Post the same card in the channel for everyone (through response_url, so no membership)."""
+    ack()
+    _, answer = _chosen(context, action)
+    if answer is None:
+        respond(response_type="ephemeral", replace_original=False, **blocks.notice_message(GONE))
+        return
+    container = body.get("container") or {}
+    card_key = container.get("message_ts") or body.get("response_url") or action.get("action_ts")
+    if not core_of(context).store.claim(f"share:{body['user']['id']}:{card_key}"):
+        return  # a double click: the card is already in the channel
+    message = blocks.answer_card(card_data(answer), shareable=False, feedback=True)
+    respond(response_type="in_channel", replace_original=False, unfurl_links=False, **message)
+
+
+def feedback(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
+    """Store a 👍 / 👎 vote with the question, and thank the voter privately."""
+    ack()
+    value = blocks.decode_value(action["value"])
+    helpful = action["action_id"] == blocks.ACTION_HELPFUL
+    core_of(context).store.record_feedback(
+        user_id=body["user"]["id"],
+        question=value["question"],
+        item_id=value["item_id"],
+        helpful=helpful,
+    )
+    thanks = "Thanks, glad it helped!" if helpful else "Thanks, noted: a curator will look at it."
+    respond(response_type="ephemeral", replace_original=False, **blocks.notice_message(thanks))
+
+
+def suggestion(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
+    """Answer with the suggestion the person picked, in place of the "Did you mean" message."""
+    ack()
+    _, answer = _chosen(context, action)
+    if answer is None:
+        respond(response_type="ephemeral", replace_original=False, **blocks.notice_message(GONE))
+        return
+    ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+    message = render_answer(answer, Where(ephemeral=ephemeral, surface="action"))
+    respond(replace_original=True, unfurl_links=False, **message)
+
+
+def register(app: App) -> None:
+    """Register the answer-card button listeners."""
+    app.action(blocks.ACTION_SHARE)(share)
+    app.action(blocks.ACTION_HELPFUL)(feedback)
+    app.action(blocks.ACTION_NOT_HELPFUL)(feedback)
+    app.action(re.compile(rf"^{blocks.ACTION_SUGGEST_PREFIX}\d+$"))(suggestion)

@@ -1,0 +1,30 @@
+"""The /ofin slash command: ack at once, dispatch, answer through response_url (ephemeral)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.commands import dispatch
+from bot.slack.blocks import COMMAND
+from bot.slack.context import core_of, slack_caller
+from bot.slack.render import Where, render
+
+
+def handle_ofin(ack: Any, command: dict, respond: Any, context: Any, client: WebClient) -> None:
+    """Answer ``/ofin <text>`` so that only the asker sees it."""
+    ack()
+    core = core_of(context)
+    caller = slack_caller(
+        core, client, command["user_id"], command.get("channel_id"), command.get("team_id")
+    )
+    result = dispatch(core, caller, command.get("text") or "")
+    message = render(result, Where(ephemeral=True, surface="command"))
+    respond(response_type="ephemeral", unfurl_links=False, **message)
+
+
+def register(app: App) -> None:
+    """Register the slash command listener."""
+    app.command(COMMAND)(handle_ofin)

@@ -1,0 +1,67 @@
+"""@mentions (answer in a thread) and direct messages (answer in the DM)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.commands import dispatch
+from bot.slack.context import core_of, slack_caller
+from bot.slack.render import Where, render
+
+LEADING_MENTION = re.compile(r"^\s*(<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*)+")
+
+
+def is_from_a_person(event: dict) -> bool:
+    """False for bot messages, edits, deletions and other message subtypes."""
+    return bool(event.get("user")) and not event.get("bot_id") and not event.get("subtype")
+
+
+def strip_mention(text: str) -> str:
+    """The text after the leading @ofin mention(s)."""
+    return LEADING_MENTION.sub("", text or "").strip()
+
+
+def _answer(
+    event: dict,
+    body: dict,
+    text: str,
+    surface: str,
+    thread_ts: str | None,
+    context: Any,
+    client: WebClient,
+) -> None:
+    core = core_of(context)
+    caller = slack_caller(
+        core, client, event["user"], event.get("channel"), body.get("team_id") or event.get("team")
+    )
+    message = render(dispatch(core, caller, text), Where(ephemeral=False, surface=surface))
+    kwargs = {"thread_ts": thread_ts} if thread_ts else {}
+    client.chat_postMessage(channel=event["channel"], unfurl_links=False, **kwargs, **message)
+
+
+def on_mention(event: dict, body: dict, context: Any, client: WebClient) -> None:
+    """Answer ``@ofin <question>`` in a thread under the mention."""
+    if not is_from_a_person(event):
+        return
+    thread_ts = event.get("thread_ts") or event["ts"]
+    _answer(
+        event, body, strip_mention(event.get("text", "")), "mention", thread_ts, context, client
+    )
+
+
+def on_message(event: dict, body: dict, context: Any, client: WebClient) -> None:
+    """Answer a direct message in the DM; ignore every other message."""
+    if event.get("channel_type") != "im" or not is_from_a_person(event):
+        return
+    text = strip_mention(event.get("text", ""))
+    _answer(event, body, text, "dm", event.get("thread_ts"), context, client)
+
+
+def register(app: App) -> None:
+    """Register the mention and message listeners."""
+    app.event("app_mention")(on_mention)
+    app.event("message")(on_message)

@@ -1,0 +1,34 @@
+"""``application`` for a production WSGI server: ``gunicorn bot.slack.wsgi:application``.
+
+Settings and the knowledge base are checked at import; a problem stops the worker with the same
+clear message as ``python -m bot serve``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bot.commands import build_core
+from bot.config import ConfigError
+from bot.run import prepare
+from bot.slack.app import create_app, run_startup_hooks
+from bot.slack.serve import make_wsgi
+
+
+def _build():  # noqa: ANN202 - a WSGI callable
+    prepared = prepare()
+    if isinstance(prepared, int):
+        raise SystemExit(prepared)
+    settings, kb = prepared
+    try:
+        settings.require_http()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+    core = build_core(settings, kb)
+    app = create_app(settings, core)
+    run_startup_hooks(app, core)
+    return make_wsgi(app)
+
+
+application = _build()

@@ -1,0 +1,338 @@
+"""A local stand-in for Slack's Web API and for response_url, on a loopback port-0 server.
+
+It records every request and answers plausible JSON, so end-to-end tests can point the bot at it
+(``SLACK_API_URL=fake.api_url``) and assert on what the bot called::
+
+    fake = FakeSlack().start()
+    fake.set_user("UADMIN", is_admin=True, tz="Europe/Paris")
+    fake.rate_limit_next("chat.postMessage", retry_after=1)   # one 429, then normal answers
+    url = fake.response_url("abc")                             # give this to a slash command
+    posts = fake.wait_for("chat.postMessage", count=1)         # listeners run after the ack
+    fake.responses("abc")                                      # what the bot sent to that URL
+    fake.on("chat.delete", lambda call: {"ok": True})          # answer a method your own way
+
+Web API calls are recorded under their method name ("chat.postMessage"); posts to a response_url
+under "response:<id>". Only answered calls count as delivered: a call refused with 429 is
+recorded with ``status == 429``, and ``calls()`` leaves it out unless ``include_refused=True``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+TEAM_ID = "T0TEST"
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
+
+
+@dataclass
+class Call:
+    """One request the bot made: a Web API method or a post to a response_url."""
+
+    name: str  # "chat.postMessage", or "response:<id>"
+    http_method: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]  # form fields or JSON, with JSON-string fields (blocks, view) decoded
+    status: int = 200
+    at: float = field(default_factory=time.monotonic)
+
+    def text(self) -> str:
+        """Every piece of text in the call (text, blocks, view) as one string, for assertions."""
+        return json.dumps(self.body, ensure_ascii=False)
+
+
+def _decode_fields(body: dict[str, Any]) -> dict[str, Any]:
+    for key in JSON_FIELDS:
+        value = body.get(key)
+        if isinstance(value, str) and value[:1] in "[{":
+            with contextlib.suppress(ValueError):
+                body[key] = json.loads(value)
+    return body
+
+
+class FakeSlack:
+    """The stand-in server; thread-safe; start() binds a free loopback port."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._calls: list[Call] = []
+        self._users: dict[str, dict[str, Any]] = {}
+        self._handlers: dict[str, Callable[[Call], dict[str, Any]]] = {}
+        self._rate_limits: dict[str, list[int]] = {}
+        self._ts = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        """Listen on 127.0.0.1 at a free port, in a background thread."""
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                fake._handle(self)
+
+            def do_POST(self) -> None:  # noqa: N802
+                fake._handle(self)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Shut the server down."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on."""
+        assert self._server is not None, "call start() first"
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        """http://127.0.0.1:PORT"""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """The value for SLACK_API_URL (ends with a slash, as slack_sdk expects)."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self, response_id: str) -> str:
+        """A response_url that this server accepts and records under "response:<id>"."""
+        return f"{self.base_url}/response/{response_id}"
+
+    # --- configuration --------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget recorded calls, pending rate limits and custom handlers (users are kept)."""
+        with self._lock:
+            self._calls.clear()
+            self._rate_limits.clear()
+            self._handlers.clear()
+
+    def set_user(
+        self,
+        user_id: str,
+        *,
+        is_admin: bool = False,
+        is_owner: bool = False,
+        tz: str = "UTC",
+        tz_offset: int = 0,
+        name: str | None = None,
+        is_bot: bool = False,
+    ) -> None:
+        """Describe a user for users.info (unknown users are plain members in UTC)."""
+        with self._lock:
+            self._users[user_id] = {
+                "id": user_id,
+                "team_id": TEAM_ID,
+                "name": name or user_id.lower(),
+                "real_name": name or user_id,
+                "is_admin": is_admin,
+                "is_owner": is_owner,
+                "is_primary_owner": False,
+                "is_bot": is_bot,
+                "tz": tz,
+                "tz_offset": tz_offset,
+            }
+
+    def on(self, method: str, handler: Callable[[Call], dict[str, Any]]) -> None:
+        """Answer ``method`` with ``handler(call)`` (a JSON dict) instead of the default."""
+        with self._lock:
+            self._handlers[method] = handler
+
+    def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Refuse the next ``times`` calls of ``method`` with HTTP 429 and Retry-After."""
+        with self._lock:
+            self._rate_limits.setdefault(method, []).extend([retry_after] * times)
+
+    # --- what the bot did -----------------------------------------------------------------
+
+    def calls(self, name: str | None = None, *, include_refused: bool = False) -> list[Call]:
+        """Recorded calls, oldest first; only ``name`` when given; 429-refused ones on request."""
+        with self._lock:
+            return [
+                c
+                for c in self._calls
+                if (name is None or c.name == name) and (include_refused or c.status < 400)
+            ]
+
+    def responses(self, response_id: str) -> list[Call]:
+        """What the bot posted to response_url(response_id)."""
+        return self.calls(f"response:{response_id}")
+
+    def wait_for(self, name: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until at least ``count`` calls named ``name`` landed; return them (or fail)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [c for c in self._calls if c.name == name and c.status < 400]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = sorted({c.name for c in self._calls})
+                    raise AssertionError(
+                        f"expected {count} {name} call(s) within {timeout}s, got {len(found)}; "
+                        f"calls seen: {seen}"
+                    )
+                self._lock.wait(left)
+
+    def settle(self, quiet: float = 0.5, timeout: float = 10.0) -> list[Call]:
+        """Wait until no call arrived for ``quiet`` seconds; return every call."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                last = self._calls[-1].at if self._calls else 0.0
+            if time.monotonic() - last >= quiet:
+                break
+            time.sleep(quiet / 4)
+        return self.calls(include_refused=True)
+
+    # --- the server side --------------------------------------------------------------------
+
+    def _next_ts(self) -> str:
+        return f"1700000000.{next(self._ts):06d}"
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(request.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length) if length else b""
+        body: dict[str, Any] = dict(parse_qsl(parts.query))
+        content_type = request.headers.get("Content-Type", "")
+        if raw and "json" in content_type:
+            body.update(json.loads(raw))
+        elif raw:
+            body.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+        _decode_fields(body)
+
+        if parts.path.startswith("/api/"):
+            name = parts.path[len("/api/") :]
+        elif parts.path.startswith("/response/"):
+            name = "response:" + parts.path[len("/response/") :]
+        else:
+            self._send(request, 404, {"ok": False, "error": "unknown_path"})
+            return
+        call = Call(name, request.command, parts.path, dict(request.headers.items()), body)
+
+        with self._lock:
+            pending = self._rate_limits.get(name)
+            retry_after = pending.pop(0) if pending else None
+            if retry_after is not None:
+                call.status = 429
+            self._calls.append(call)
+            self._lock.notify_all()
+            handler = self._handlers.get(name)
+        if retry_after is not None:
+            self._send(
+                request,
+                429,
+                {"ok": False, "error": "ratelimited"},
+                {"Retry-After": str(retry_after)},
+            )
+        elif name.startswith("response:"):
+            self._send(request, 200, None)
+        else:
+            self._send(request, 200, handler(call) if handler else self._answer(call))
+
+    def _answer(self, call: Call) -> dict[str, Any]:
+        body = call.body
+        if call.name == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://ofin-test.slack.com/",
+                "team": "ofin test",
+                "user": "ofin",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if call.name == "chat.postMessage":
+            ts = self._next_ts()
+            message = {"type": "message", "ts": ts, "user": BOT_USER_ID, "bot_id": BOT_ID}
+            message.update({k: body[k] for k in ("text", "blocks", "thread_ts") if k in body})
+            return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": message}
+        if call.name == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if call.name == "chat.update":
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": body.get("ts"),
+                "text": body.get("text", ""),
+            }
+        if call.name == "views.publish":
+            view = dict(body.get("view") or {})
+            view.update({"id": "VHOME", "team_id": TEAM_ID})
+            return {"ok": True, "view": view}
+        if call.name == "users.info":
+            user_id = str(body.get("user", ""))
+            with self._lock:
+                user = self._users.get(user_id)
+            if user is None:
+                user = {
+                    "id": user_id,
+                    "team_id": TEAM_ID,
+                    "name": user_id.lower(),
+                    "is_admin": False,
+                    "is_owner": False,
+                    "is_primary_owner": False,
+                    "is_bot": False,
+                    "tz": "UTC",
+                    "tz_offset": 0,
+                }
+            return {"ok": True, "user": user}
+        if call.name == "conversations.info":
+            channel = str(body.get("channel", ""))
+            return {
+                "ok": True,
+                "channel": {
+                    "id": channel,
+                    "name": f"team-{channel.lower()}",
+                    "is_channel": True,
+                    "is_member": True,
+                },
+            }
+        return {"ok": True}
+
+    @staticmethod
+    def _send(
+        request: BaseHTTPRequestHandler,
+        status: int,
+        payload: dict[str, Any] | None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        data = b"ok" if payload is None else json.dumps(payload).encode("utf-8")
+        request.send_response(status)
+        kind = "text/plain" if payload is None else "application/json; charset=utf-8"
+        request.send_header("Content-Type", kind)
+        request.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            request.send_header(key, value)
+        request.end_headers()
+        request.wfile.write(data)
