@@ -15,16 +15,19 @@ Timestamps are stored as ISO-8601 UTC text of fixed width, so they sort and comp
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-from bot.clock import Clock, SystemClock, as_utc
+from bot.clock import Clock, as_utc
+from bot.clock import from_env as clock_from_env
 
 migrations = Migrations("ofin")
 
@@ -32,6 +35,11 @@ migrations = Migrations("ofin")
 def ts(when: datetime) -> str:
     """Format an instant the way the store keeps it: fixed-width ISO-8601 in UTC."""
     return as_utc(when).isoformat(timespec="microseconds")
+
+
+def parse_ts(text: str | None) -> datetime | None:
+    """Read a stored timestamp back (None stays None)."""
+    return datetime.fromisoformat(text) if text else None
 
 
 def normalize_question(text: str) -> str:
@@ -95,6 +103,204 @@ def m004_create_users(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_create_reviews(db: Database) -> None:
+    """Spaced repetition: the Leitner box of each (person, question) and when it is due."""
+    db["reviews"].create(
+        {
+            "user_id": str,
+            "question_id": str,
+            "box": int,
+            "due_at": str,
+            "last_asked_at": str,
+            "times_answered": int,
+            "times_correct": int,
+        },
+        pk=("user_id", "question_id"),
+        not_null={"box", "due_at"},
+        defaults={"times_answered": 0, "times_correct": 0},
+    )
+
+
+@migrations()
+def m006_create_practice_prompts(db: Database) -> None:
+    """Practice questions shown to one person; answered at most once each."""
+    db["practice_prompts"].create(
+        {
+            "id": str,
+            "user_id": str,
+            "channel_id": str,
+            "question_id": str,
+            "item_id": str,
+            "category": str,
+            "asked_at": str,
+            "answered_at": str,
+            "choice": str,
+            "correct": int,
+            "points": int,
+        },
+        pk="id",
+        not_null={"user_id", "question_id", "asked_at"},
+    )
+    db["practice_prompts"].create_index(["user_id", "asked_at"])
+
+
+@migrations()
+def m007_create_quiz_posts(db: Database) -> None:
+    """Daily quiz posts; ``slot`` (unique) makes each scheduled day post at most once."""
+    db["quiz_posts"].create(
+        {
+            "id": int,
+            "channel_id": str,
+            "team_id": str,
+            "kind": str,  # "scheduled" | "manual"
+            "slot": str,  # "daily:<channel>:<local date>" for scheduled posts, else NULL
+            "question_id": str,
+            "item_id": str,
+            "category": str,
+            "status": str,  # "posting" -> "open" -> "closed"; "failed" if Slack refused
+            "message_ts": str,
+            "created_at": str,
+            "posted_at": str,
+            "deadline_at": str,
+            "closed_at": str,
+            "revealed": int,
+        },
+        pk="id",
+        not_null={"channel_id", "kind", "question_id", "status", "created_at"},
+        defaults={"revealed": 0},
+    )
+    db["quiz_posts"].create_index(["slot"], unique=True)
+    db["quiz_posts"].create_index(["channel_id", "created_at"])
+    db["quiz_posts"].create_index(["status", "deadline_at"])
+
+
+@migrations()
+def m008_create_answers(db: Database) -> None:
+    """Answers to daily posts: UNIQUE (post, user), so only a person's first answer counts."""
+    db["answers"].create(
+        {
+            "id": int,
+            "post_id": int,
+            "user_id": str,
+            "channel_id": str,
+            "question_id": str,
+            "category": str,
+            "choice": str,
+            "correct": int,
+            "points": int,
+            "response_ms": int,
+            "answered_at": str,
+        },
+        pk="id",
+        foreign_keys=[("post_id", "quiz_posts", "id")],
+        not_null={"post_id", "user_id", "channel_id", "correct", "points", "answered_at"},
+    )
+    db["answers"].create_index(["post_id", "user_id"], unique=True)
+    db["answers"].create_index(["channel_id", "answered_at"])
+    db["answers"].create_index(["user_id"])
+
+
+@migrations()
+def m009_create_schedules(db: Database) -> None:
+    """One daily-quiz schedule per channel; ``active_since`` stops back-posting when turned on."""
+    db["schedules"].create(
+        {
+            "channel_id": str,
+            "team_id": str,
+            "at": str,  # "HH:MM", local to tz
+            "tz": str,
+            "weekdays": str,  # "mon,tue,wed,thu,fri"
+            "enabled": int,
+            "active_since": str,
+            "updated_by": str,
+            "updated_at": str,
+        },
+        pk="channel_id",
+        not_null={"at", "tz", "weekdays", "enabled", "active_since", "updated_at"},
+    )
+
+
+# --- Records. -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuizPost:
+    """A daily quiz post in a channel."""
+
+    id: int
+    channel_id: str
+    team_id: str | None
+    kind: str
+    slot: str | None
+    question_id: str
+    item_id: str | None
+    category: str | None
+    status: str
+    message_ts: str | None
+    created_at: datetime
+    posted_at: datetime | None
+    deadline_at: datetime | None
+    closed_at: datetime | None
+    revealed: bool
+
+    @property
+    def is_open(self) -> bool:
+        """True while answers are accepted (until the deadline is processed)."""
+        return self.status == "open"
+
+    @classmethod
+    def from_row(cls, row: dict) -> QuizPost:
+        """Build from a quiz_posts row."""
+        return cls(
+            id=row["id"],
+            channel_id=row["channel_id"],
+            team_id=row["team_id"],
+            kind=row["kind"],
+            slot=row["slot"],
+            question_id=row["question_id"],
+            item_id=row["item_id"],
+            category=row["category"],
+            status=row["status"],
+            message_ts=row["message_ts"],
+            created_at=parse_ts(row["created_at"]),  # type: ignore[arg-type]
+            posted_at=parse_ts(row["posted_at"]),
+            deadline_at=parse_ts(row["deadline_at"]),
+            closed_at=parse_ts(row["closed_at"]),
+            revealed=bool(row["revealed"]),
+        )
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """A channel's stored daily-quiz schedule (the rule's parts as text)."""
+
+    channel_id: str
+    team_id: str | None
+    at: str
+    tz: str
+    weekdays: str
+    enabled: bool
+    active_since: datetime
+    updated_by: str | None
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: dict) -> ScheduleRow:
+        """Build from a schedules row."""
+        return cls(
+            channel_id=row["channel_id"],
+            team_id=row["team_id"],
+            at=row["at"],
+            tz=row["tz"],
+            weekdays=row["weekdays"],
+            enabled=bool(row["enabled"]),
+            active_since=parse_ts(row["active_since"]),  # type: ignore[arg-type]
+            updated_by=row["updated_by"],
+            updated_at=parse_ts(row["updated_at"]),  # type: ignore[arg-type]
+        )
+
+
 # --- The store. -----------------------------------------------------------------------------
 
 
@@ -104,7 +310,7 @@ class Store:
     def __init__(self, path: str | Path, *, clock: Clock | None = None):
         """Open (creating if needed) the database at ``path`` and apply pending migrations."""
         self.path = Path(path)
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or clock_from_env()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         # One connection shared by every thread, serialised by the lock; the timeout waits for
@@ -260,6 +466,9 @@ class Store:
         ("feedback", "user_id"),
         ("declined", "user_id"),
         ("users", "user_id"),
+        ("reviews", "user_id"),
+        ("practice_prompts", "user_id"),
+        ("answers", "user_id"),
     )
 
     def forget_user(self, user_id: str) -> int:
@@ -272,4 +481,433 @@ class Store:
                         f"DELETE FROM [{table}] WHERE [{column}] = ?", [user_id]
                     )
                     deleted += cursor.rowcount
+            # A schedule belongs to its channel; only the name of who set it goes.
+            db.conn.execute(
+                "UPDATE schedules SET updated_by = NULL WHERE updated_by = ?", [user_id]
+            )
         return deleted
+
+    # --- practice quizzes and spaced repetition ---------------------------------------------
+
+    def reviews_for(self, user_id: str) -> dict[str, dict]:
+        """The person's Leitner state per question id (box, due_at, last_asked_at as datetimes)."""
+        rows = self._rows("SELECT * FROM reviews WHERE user_id = ?", [user_id])
+        return {
+            row["question_id"]: {
+                **row,
+                "due_at": parse_ts(row["due_at"]),
+                "last_asked_at": parse_ts(row["last_asked_at"]),
+            }
+            for row in rows
+        }
+
+    def save_review(
+        self, *, user_id: str, question_id: str, box: int, due_at: datetime, correct: bool
+    ) -> None:
+        """Store the person's new Leitner box for a question after an answer."""
+        now = self._now()
+        with self._lock:
+            self.db.execute(
+                """
+                INSERT INTO reviews (user_id, question_id, box, due_at, last_asked_at,
+                                     times_answered, times_correct)
+                VALUES (?, ?, ?, ?, ?, 1, ?)
+                ON CONFLICT (user_id, question_id) DO UPDATE SET
+                    box = excluded.box, due_at = excluded.due_at,
+                    last_asked_at = excluded.last_asked_at,
+                    times_answered = reviews.times_answered + 1,
+                    times_correct = reviews.times_correct + excluded.times_correct
+                """,
+                [user_id, question_id, box, ts(due_at), now, int(correct)],
+            )
+
+    def recent_practice(self, user_id: str, limit: int = 5) -> list[str]:
+        """The question ids of the person's latest practice prompts, newest first."""
+        rows = self._rows(
+            "SELECT question_id FROM practice_prompts WHERE user_id = ? "
+            "ORDER BY asked_at DESC, rowid DESC LIMIT ?",
+            [user_id, limit],
+        )
+        return [row["question_id"] for row in rows]
+
+    def create_prompt(
+        self,
+        *,
+        user_id: str,
+        channel_id: str | None,
+        question_id: str,
+        item_id: str | None,
+        category: str | None,
+    ) -> str:
+        """Record a practice question shown to ``user_id``; return the prompt id for its buttons."""
+        prompt_id = secrets.token_hex(8)
+        with self._lock:
+            self.db["practice_prompts"].insert(
+                {
+                    "id": prompt_id,
+                    "user_id": user_id,
+                    "channel_id": channel_id,
+                    "question_id": question_id,
+                    "item_id": item_id,
+                    "category": category,
+                    "asked_at": self._now(),
+                }
+            )
+        return prompt_id
+
+    def prompt(self, prompt_id: str) -> dict | None:
+        """The practice prompt with this id, or None."""
+        rows = self._rows("SELECT * FROM practice_prompts WHERE id = ?", [prompt_id])
+        return rows[0] if rows else None
+
+    def answer_prompt(
+        self, prompt_id: str, *, user_id: str, choice: str, correct: bool, points: int
+    ) -> bool:
+        """Record the answer to a practice prompt; True only for its first answer by its owner."""
+        with self._lock:
+            cursor = self.db.execute(
+                "UPDATE practice_prompts SET answered_at = ?, choice = ?, correct = ?, points = ? "
+                "WHERE id = ? AND user_id = ? AND answered_at IS NULL",
+                [self._now(), choice, int(correct), points, prompt_id, user_id],
+            )
+            return cursor.rowcount == 1
+
+    # --- daily quiz posts -------------------------------------------------------------------
+
+    def create_post(
+        self,
+        *,
+        channel_id: str,
+        team_id: str | None,
+        kind: str,
+        slot: str | None,
+        question_id: str,
+        item_id: str | None,
+        category: str | None,
+    ) -> QuizPost | None:
+        """Claim a post in a channel; None when ``slot`` was already claimed (by anyone, ever)."""
+        with self._lock:
+            cursor = self.db.execute(
+                """
+                INSERT OR IGNORE INTO quiz_posts
+                    (channel_id, team_id, kind, slot, question_id, item_id, category, status,
+                     created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'posting', ?)
+                """,
+                [channel_id, team_id, kind, slot, question_id, item_id, category, self._now()],
+            )
+            if cursor.rowcount != 1:
+                return None
+            return self.post(cursor.lastrowid)  # type: ignore[arg-type]
+
+    def slot_taken(self, slot: str) -> bool:
+        """True when a post already claimed ``slot``."""
+        return bool(self._rows("SELECT 1 FROM quiz_posts WHERE slot = ?", [slot]))
+
+    def mark_posted(self, post_id: int, *, message_ts: str, deadline_at: datetime) -> None:
+        """The post is in Slack: open it for answers until ``deadline_at``."""
+        with self._lock:
+            self.db.execute(
+                "UPDATE quiz_posts SET status = 'open', message_ts = ?, posted_at = ?, "
+                "deadline_at = ? WHERE id = ? AND status = 'posting'",
+                [message_ts, self._now(), ts(deadline_at), post_id],
+            )
+
+    def mark_failed(self, post_id: int) -> None:
+        """Slack refused the post; it never opens (and its slot stays used: at most once)."""
+        with self._lock:
+            self.db.execute(
+                "UPDATE quiz_posts SET status = 'failed', closed_at = ? WHERE id = ?",
+                [self._now(), post_id],
+            )
+
+    def post(self, post_id: int) -> QuizPost | None:
+        """The post with this id, or None."""
+        rows = self._rows("SELECT * FROM quiz_posts WHERE id = ?", [post_id])
+        return QuizPost.from_row(rows[0]) if rows else None
+
+    def latest_post(self, channel_id: str) -> QuizPost | None:
+        """The channel's most recent post that reached Slack, or None."""
+        rows = self._rows(
+            "SELECT * FROM quiz_posts WHERE channel_id = ? AND status IN ('open', 'closed') "
+            "ORDER BY id DESC LIMIT 1",
+            [channel_id],
+        )
+        return QuizPost.from_row(rows[0]) if rows else None
+
+    def open_posts(self, channel_id: str | None = None) -> list[QuizPost]:
+        """Open posts, oldest first, in one channel or everywhere."""
+        where, params = ("AND channel_id = ?", [channel_id]) if channel_id else ("", [])
+        rows = self._rows(
+            f"SELECT * FROM quiz_posts WHERE status = 'open' {where} ORDER BY id", params
+        )
+        return [QuizPost.from_row(row) for row in rows]
+
+    def posts_to_close(self, now: datetime) -> list[QuizPost]:
+        """Open posts whose deadline has passed."""
+        rows = self._rows(
+            "SELECT * FROM quiz_posts WHERE status = 'open' AND deadline_at <= ? ORDER BY id",
+            [ts(now)],
+        )
+        return [QuizPost.from_row(row) for row in rows]
+
+    def posts_to_reveal(self) -> list[QuizPost]:
+        """Closed posts whose answer has not been shown yet (e.g. a crash mid-reveal)."""
+        rows = self._rows(
+            "SELECT * FROM quiz_posts WHERE status = 'closed' AND revealed = 0 ORDER BY id"
+        )
+        return [QuizPost.from_row(row) for row in rows]
+
+    def close_post(self, post_id: int) -> bool:
+        """Stop accepting answers; True only for the caller that actually closed it."""
+        with self._lock:
+            cursor = self.db.execute(
+                "UPDATE quiz_posts SET status = 'closed', closed_at = ? "
+                "WHERE id = ? AND status = 'open'",
+                [self._now(), post_id],
+            )
+            return cursor.rowcount == 1
+
+    def mark_revealed(self, post_id: int) -> None:
+        """The post now shows its answer."""
+        with self._lock:
+            self.db.execute("UPDATE quiz_posts SET revealed = 1 WHERE id = ?", [post_id])
+
+    def times_asked(self, channel_id: str) -> dict[str, int]:
+        """How often each question id was posted in the channel (failed posts excluded)."""
+        rows = self._rows(
+            "SELECT question_id, COUNT(*) AS n FROM quiz_posts "
+            "WHERE channel_id = ? AND status != 'failed' GROUP BY question_id",
+            [channel_id],
+        )
+        return {row["question_id"]: int(row["n"]) for row in rows}
+
+    def last_question(self, channel_id: str) -> str | None:
+        """The question id of the channel's latest post (any status but failed)."""
+        rows = self._rows(
+            "SELECT question_id FROM quiz_posts WHERE channel_id = ? AND status != 'failed' "
+            "ORDER BY id DESC LIMIT 1",
+            [channel_id],
+        )
+        return rows[0]["question_id"] if rows else None
+
+    # --- answers to daily posts -------------------------------------------------------------
+
+    def record_answer(
+        self,
+        *,
+        post_id: int,
+        user_id: str,
+        choice: str,
+        correct: bool,
+        points: int,
+        response_ms: int | None,
+    ) -> bool:
+        """Count a person's answer to an open post; True only for their first, before closing.
+
+        One statement, so no thread or process can slip between the check and the insert.
+        """
+        now = self._now()
+        with self._lock:
+            cursor = self.db.execute(
+                """
+                INSERT OR IGNORE INTO answers
+                    (post_id, user_id, channel_id, question_id, category, choice, correct,
+                     points, response_ms, answered_at)
+                SELECT id, ?, channel_id, question_id, category, ?, ?, ?, ?, ?
+                FROM quiz_posts
+                WHERE id = ? AND status = 'open' AND (deadline_at IS NULL OR deadline_at > ?)
+                """,
+                [user_id, choice, int(correct), points, response_ms, now, post_id, now],
+            )
+            return cursor.rowcount == 1
+
+    def answer_of(self, post_id: int, user_id: str) -> dict | None:
+        """The person's counted answer to a post, or None."""
+        rows = self._rows(
+            "SELECT * FROM answers WHERE post_id = ? AND user_id = ?", [post_id, user_id]
+        )
+        return rows[0] if rows else None
+
+    def answer_count(self, post_id: int) -> int:
+        """How many people answered the post."""
+        return int(
+            self._rows("SELECT COUNT(*) AS n FROM answers WHERE post_id = ?", [post_id])[0]["n"]
+        )
+
+    def post_summary(self, post_id: int, first: int = 3) -> tuple[int, int, list[str]]:
+        """(answers, correct answers, the first ``first`` correct answerers in order)."""
+        row = self._rows(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(correct), 0) AS ok FROM answers WHERE post_id = ?",
+            [post_id],
+        )[0]
+        firsts = self._rows(
+            "SELECT user_id FROM answers WHERE post_id = ? AND correct = 1 "
+            "ORDER BY answered_at, id LIMIT ?",
+            [post_id, first],
+        )
+        return int(row["n"]), int(row["ok"]), [r["user_id"] for r in firsts]
+
+    # --- schedules --------------------------------------------------------------------------
+
+    def save_schedule(
+        self,
+        *,
+        channel_id: str,
+        team_id: str | None,
+        at: str,
+        tz: str,
+        weekdays: str,
+        updated_by: str | None,
+    ) -> ScheduleRow:
+        """Turn the channel's daily quiz on (or change it); earlier slots are never back-posted."""
+        now = self._now()
+        with self._lock:
+            self.db.execute(
+                """
+                INSERT INTO schedules
+                    (channel_id, team_id, at, tz, weekdays, enabled, active_since, updated_by,
+                     updated_at)
+                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+                ON CONFLICT (channel_id) DO UPDATE SET
+                    team_id = COALESCE(excluded.team_id, schedules.team_id), at = excluded.at,
+                    tz = excluded.tz, weekdays = excluded.weekdays, enabled = 1,
+                    active_since = excluded.active_since, updated_by = excluded.updated_by,
+                    updated_at = excluded.updated_at
+                """,
+                [channel_id, team_id, at, tz, weekdays, now, updated_by, now],
+            )
+        return self.schedule(channel_id)  # type: ignore[return-value]
+
+    def disable_schedule(self, channel_id: str, *, updated_by: str | None = None) -> bool:
+        """Turn the channel's daily quiz off; True when it was on."""
+        with self._lock:
+            cursor = self.db.execute(
+                "UPDATE schedules SET enabled = 0, updated_by = ?, updated_at = ? "
+                "WHERE channel_id = ? AND enabled = 1",
+                [updated_by, self._now(), channel_id],
+            )
+            return cursor.rowcount == 1
+
+    def schedule(self, channel_id: str) -> ScheduleRow | None:
+        """The channel's schedule (on or off), or None when it never had one."""
+        rows = self._rows("SELECT * FROM schedules WHERE channel_id = ?", [channel_id])
+        return ScheduleRow.from_row(rows[0]) if rows else None
+
+    def enabled_schedules(self) -> list[ScheduleRow]:
+        """Every schedule that is on."""
+        rows = self._rows("SELECT * FROM schedules WHERE enabled = 1 ORDER BY channel_id")
+        return [ScheduleRow.from_row(row) for row in rows]
+
+    # --- scores -----------------------------------------------------------------------------
+
+    def leaderboard(self, channel_id: str, since: datetime | None = None) -> list[dict]:
+        """Daily-quiz totals per person in a channel since ``since``: most points first."""
+        where, params = "WHERE channel_id = ?", [channel_id]
+        if since is not None:
+            where, params = where + " AND answered_at >= ?", [channel_id, ts(since)]
+        return self._rows(
+            f"""
+            SELECT user_id, SUM(points) AS points, SUM(correct) AS correct,
+                   COUNT(*) AS answered, MIN(answered_at) AS first_answer
+            FROM answers {where}
+            GROUP BY user_id
+            ORDER BY points DESC, correct DESC, answered ASC, user_id
+            """,
+            params,
+        )
+
+    def team_board(self, since: datetime | None = None) -> list[dict]:
+        """Per channel: posts, distinct players, answers and correct answers since ``since``."""
+        post_where, answer_where, params = "", "", []
+        if since is not None:
+            post_where = "AND p.posted_at >= ?"
+            answer_where = "AND a.answered_at >= ?"
+            params = [ts(since), ts(since)]
+        return self._rows(
+            f"""
+            SELECT p.channel_id,
+                   COUNT(DISTINCT p.id) AS posts,
+                   COUNT(DISTINCT a.user_id) AS players,
+                   COUNT(a.id) AS answers,
+                   COALESCE(SUM(a.correct), 0) AS correct
+            FROM quiz_posts p
+            LEFT JOIN answers a ON a.post_id = p.id {answer_where}
+            WHERE p.status IN ('open', 'closed') {post_where}
+            GROUP BY p.channel_id
+            """,
+            params,
+        )
+
+    def user_totals(self, user_id: str) -> dict:
+        """The person's counts: daily answered/correct/points, practice answered/correct."""
+        daily = self._rows(
+            "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct, "
+            "COALESCE(SUM(points), 0) AS points FROM answers WHERE user_id = ?",
+            [user_id],
+        )[0]
+        practice = self._rows(
+            "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct "
+            "FROM practice_prompts WHERE user_id = ? AND answered_at IS NOT NULL",
+            [user_id],
+        )[0]
+        return {
+            "daily_answered": int(daily["answered"]),
+            "daily_correct": int(daily["correct"]),
+            "points": int(daily["points"]),
+            "practice_answered": int(practice["answered"]),
+            "practice_correct": int(practice["correct"]),
+        }
+
+    def category_results(self, user_id: str) -> list[tuple[str, int, int]]:
+        """(category, answered, correct) over the person's daily and practice answers."""
+        rows = self._rows(
+            """
+            SELECT category, COUNT(*) AS answered, SUM(correct) AS correct FROM (
+                SELECT category, correct FROM answers WHERE user_id = ?
+                UNION ALL
+                SELECT category, correct FROM practice_prompts
+                WHERE user_id = ? AND answered_at IS NOT NULL
+            ) WHERE category IS NOT NULL GROUP BY category ORDER BY category
+            """,
+            [user_id, user_id],
+        )
+        return [(r["category"], int(r["answered"]), int(r["correct"])) for r in rows]
+
+    def post_results(self, user_id: str, channel_id: str, limit: int = 400) -> list[dict]:
+        """The person's result on each of the channel's latest posts, newest first."""
+        return self._rows(
+            """
+            SELECT p.id, p.status, a.id IS NOT NULL AS answered,
+                   COALESCE(a.correct, 0) AS correct
+            FROM quiz_posts p
+            LEFT JOIN answers a ON a.post_id = p.id AND a.user_id = ?
+            WHERE p.channel_id = ? AND p.status IN ('open', 'closed')
+            ORDER BY p.id DESC LIMIT ?
+            """,
+            [user_id, channel_id, limit],
+        )
+
+    def channels_played(self, user_id: str) -> list[str]:
+        """Channels where the person answered at least one daily quiz."""
+        rows = self._rows(
+            "SELECT DISTINCT channel_id FROM answers WHERE user_id = ? ORDER BY channel_id",
+            [user_id],
+        )
+        return [row["channel_id"] for row in rows]
+
+    def export_answers(self) -> Iterator[dict]:
+        """Every answer, daily and practice, oldest first (for the CSV export)."""
+        rows = self._rows(
+            """
+            SELECT answered_at, 'daily' AS kind, user_id, channel_id, post_id AS source_id,
+                   question_id, category, choice, correct, points, response_ms
+            FROM answers
+            UNION ALL
+            SELECT answered_at, 'practice', user_id, channel_id, id, question_id, category,
+                   choice, correct, COALESCE(points, 0), NULL
+            FROM practice_prompts WHERE answered_at IS NOT NULL
+            ORDER BY answered_at, kind, source_id
+            """
+        )
+        yield from rows
