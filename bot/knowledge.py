@@ -122,6 +122,10 @@ class Item:
     file: str = ""
     line: int = 0
 
+    def __hash__(self) -> int:
+        # ids are unique in a loaded knowledge base; the services mapping itself is unhashable
+        return hash((self.id, self.file, self.line))
+
     def owner_for(self, service_id: str | None) -> str:
         """The owner on ``service_id`` when the item says so, else the item's own owner."""
         if service_id and service_id in self.services:

@@ -181,6 +181,14 @@ def test_records_are_frozen() -> None:
         item.owner = "aws"  # type: ignore[misc]
 
 
+def test_items_and_the_knowledge_base_are_hashable() -> None:
+    first, again = load(FIXTURES / "kb_valid"), load(FIXTURES / "kb_valid")
+    assert first.items[0] == again.items[0]
+    assert hash(first.items[0]) == hash(again.items[0])
+    assert len(set(first.items + again.items)) == 3
+    assert hash(first) == hash(again)
+
+
 def test_files_inside_the_working_directory_are_named_relative_to_it(kb: Path) -> None:
     write(kb, a_yaml=ITEM)
     knowledge = load("kb")
