@@ -11,10 +11,11 @@ import difflib
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -309,7 +310,7 @@ def load_or_exit(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     except KnowledgeError as exc:
         print("ofin: the knowledge base has problems:", file=sys.stderr)
         print(format_problems(exc.problems), file=sys.stderr)
-    except FileNotFoundError as exc:
+    except OSError as exc:  # FileNotFoundError for a path that does not exist
         print(f"ofin: cannot load the knowledge base: {exc}", file=sys.stderr)
     raise SystemExit(1)
 
@@ -365,6 +366,8 @@ def display_path(path: Path) -> str:
 
 # ---- reading YAML
 
+_Parsed = TypeVar("_Parsed")
+
 
 @dataclass(frozen=True)
 class _Ref:
@@ -398,7 +401,9 @@ class _Sink:
         return _Ref(text, kind, self.file, node.start_mark.line + 1)
 
 
-def _read_entries(path: Path, key: str, parse, problems: list[Problem]) -> list:
+def _read_entries(
+    path: Path, key: str, parse: Callable[[_Sink, Node], _Parsed | None], problems: list[Problem]
+) -> list[_Parsed]:
     """Parse each entry of the top-level ``key:`` list of one file with ``parse``."""
     sink = _Sink(display_path(path), problems)
     readable, root = _compose(sink, path)
