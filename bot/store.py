@@ -705,7 +705,8 @@ class Store:
     ) -> bool:
         """Count a person's answer to an open post; True only for their first, before closing.
 
-        One statement, so no thread or process can slip between the check and the insert.
+        One statement, so no thread or process can slip between the check and the insert. A post
+        still being posted counts too: Slack may deliver a click before we recorded the ts.
         """
         now = self._now()
         with self._lock:
@@ -716,7 +717,8 @@ class Store:
                      points, response_ms, answered_at)
                 SELECT id, ?, channel_id, question_id, category, ?, ?, ?, ?, ?
                 FROM quiz_posts
-                WHERE id = ? AND status = 'open' AND (deadline_at IS NULL OR deadline_at > ?)
+                WHERE id = ? AND status IN ('posting', 'open')
+                  AND (deadline_at IS NULL OR deadline_at > ?)
                 """,
                 [user_id, choice, int(correct), points, response_ms, now, post_id, now],
             )

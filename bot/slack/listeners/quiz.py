@@ -1,0 +1,151 @@
+"""The quiz in Slack: answer buttons, renderers for the quiz results, App Home, the scheduler.
+
+Thin: parse the click, call the Slack-free core (bot/quiz_commands.py, bot/daily.py), render with
+bot/slack/quiz_blocks.py, send.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from slack_bolt import App
+
+from bot.commands import Caller, Core, Notice
+from bot.quiz_commands import (
+    Leaderboard,
+    PracticeFeedback,
+    PracticeQuestion,
+    Stats,
+    TeamBoard,
+    answer_practice,
+    daily_of,
+    stats,
+    stats_lines,
+    team_board,
+)
+from bot.slack import quiz_blocks
+from bot.slack.app import STARTUP_HOOKS, on_startup
+from bot.slack.blocks import notice_message
+from bot.slack.context import core_of
+from bot.slack.daily_runner import DailyRunner
+from bot.slack.listeners.home import home_section
+from bot.slack.render import Where, slack_renderer
+
+logger = logging.getLogger(__name__)
+
+RUNNER_KEY = "daily_publisher"
+HOME_TEAMS = 5
+
+
+# --- renderers --------------------------------------------------------------------------------
+
+
+@slack_renderer(PracticeQuestion)
+def _practice(result: PracticeQuestion, where: Where) -> dict:
+    return quiz_blocks.practice_question(result.prompt_id, result.question, result.topic.label)
+
+
+@slack_renderer(PracticeFeedback)
+def _feedback(result: PracticeFeedback, where: Where) -> dict:
+    return quiz_blocks.practice_feedback(
+        result.question, result.choice, result.correct, result.sources, counted=result.counted
+    )
+
+
+@slack_renderer(Leaderboard)
+def _leaderboard(result: Leaderboard, where: Where) -> dict:
+    return quiz_blocks.leaderboard(
+        [asdict(r) for r in result.rows],
+        asdict(result.me) if result.me else None,
+        result.caller_id,
+        result.period,
+        result.channel_id,
+    )
+
+
+@slack_renderer(TeamBoard)
+def _teams(result: TeamBoard, where: Where) -> dict:
+    return quiz_blocks.team_board([asdict(r) for r in result.rows], result.period)
+
+
+@slack_renderer(Stats)
+def _stats(result: Stats, where: Where) -> dict:
+    return quiz_blocks.stats_message(stats_lines(result))
+
+
+# --- buttons ----------------------------------------------------------------------------------
+
+
+def on_practice_answer(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
+    """Grade a practice answer and show the result in place of the question."""
+    ack()
+    try:
+        prompt_id, index = quiz_blocks.parse_value(action.get("value", ""))
+    except ValueError:
+        logger.warning("ignoring a malformed practice button value %r", action.get("value"))
+        return
+    result = answer_practice(core_of(context), body["user"]["id"], prompt_id, index)
+    if isinstance(result, Notice):
+        message = notice_message(result.text, result.kind)
+        respond(response_type="ephemeral", replace_original=False, **message)
+        return
+    message = quiz_blocks.practice_feedback(
+        result.question, result.choice, result.correct, result.sources, counted=result.counted
+    )
+    respond(replace_original=True, unfurl_links=False, **message)
+
+
+def on_daily_answer(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
+    """Count a daily answer once, tell the answerer privately, refresh the live count."""
+    ack()
+    try:
+        post_key, index = quiz_blocks.parse_value(action.get("value", ""))
+        post_id = int(post_key)
+    except ValueError:
+        logger.warning("ignoring a malformed daily button value %r", action.get("value"))
+        return
+    core = core_of(context)
+    user_id = body["user"]["id"]
+    outcome = daily_of(core).answer(post_id, user_id, index)
+    if outcome.counted:
+        runner = core.extras.get(RUNNER_KEY)
+        if isinstance(runner, DailyRunner):
+            runner.refresh(post_id)
+    message = quiz_blocks.daily_answer_feedback(
+        outcome.question, outcome.status, outcome.correct, outcome.points, outcome.choice
+    )
+    respond(response_type="ephemeral", replace_original=False, **message)
+
+
+# --- App Home -------------------------------------------------------------------------------
+
+
+def home_quiz(core: Core, user_id: str) -> list[dict]:
+    """The person's record and the teams board, for the Home tab."""
+    record = stats(core, user_id)
+    blocks = quiz_blocks.stats_section(stats_lines(record))
+    board = team_board(core, Caller(user_id), "month")
+    rows = [asdict(r) for r in board.rows[:HOME_TEAMS]]
+    blocks += quiz_blocks.team_board(rows, board.period)["blocks"]
+    return blocks
+
+
+# --- the scheduler ----------------------------------------------------------------------------
+
+
+def start_scheduler(app: App, core: Core) -> None:
+    """Make the daily runner the quiz publisher and start its background thread."""
+    runner = DailyRunner(app.client, core)
+    core.extras[RUNNER_KEY] = runner
+    runner.start()
+
+
+def register(app: App) -> None:
+    """Register the quiz buttons, the Home section and the scheduler's start-up hook."""
+    app.action(quiz_blocks.PRACTICE_ACTION)(on_practice_answer)
+    app.action(quiz_blocks.DAILY_ACTION)(on_daily_answer)
+    home_section(home_quiz)
+    if start_scheduler not in STARTUP_HOOKS:  # one scheduler, however many apps are built
+        on_startup(start_scheduler)
