@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot import language
@@ -32,6 +33,7 @@ _OTHER_SERVICE_PENALTY = 0.08
 _ELSEWHERE_PENALTY = 0.05  # a phrase naming a different service than the question gets less
 _FUZZY_SHARE = 0.25  # how much of a phrase's score comes from rapidfuzz's token-set ratio
 _SHORTLIST = 40  # phrases re-scored with rapidfuzz after the term overlap
+_BETA = 1.5  # F-beta over shared terms: covering the question weighs more than covering the phrase
 _MAX_CACHED_CORRECTIONS = 50_000
 # "How much does it cost", "how many regions": quantities, never a question of who owns what.
 _QUANTITY_QUESTION = re.compile(r"^(?:so |and |but )?how (?:many|much)\b")
@@ -97,11 +99,15 @@ class Matcher:
         self.kb = kb
         self._service_ngrams = _service_ngrams(kb.services)
         self._max_service_words = max((len(k) for k in self._service_ngrams), default=1)
+        self._ngrams_of_service: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for ngram, service_id in self._service_ngrams.items():
+            self._ngrams_of_service[service_id].append(ngram)
         self._vocabulary = _vocabulary(kb)
         self._vocabulary_by_length = _by_length(self._vocabulary)
         self._corrections: dict[str, str] = {}
         self._phrases = self._index_phrases()
         self._postings = _postings(self._phrases)
+        self._phrase_weights = np.array([p.weight for p in self._phrases], dtype=np.float64)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -206,11 +212,7 @@ class Matcher:
 
         "eks worker nodes" names EKS, but "worker nodes" is the topic: only "eks" is set aside.
         """
-        present = [
-            ngram
-            for ngram, owner in self._service_ngrams.items()
-            if owner == service_id and _contains(words, ngram)
-        ]
+        present = [n for n in self._ngrams_of_service[service_id] if _contains(words, n)]
         found: set[str] = set()
         for ngram in present:
             if not any(other != ngram and set(other) < set(ngram) for other in present):
@@ -225,22 +227,12 @@ class Matcher:
         asked = sum(weights.values())
         if asked == 0:
             return []
-        overlap: dict[int, float] = defaultdict(float)
-        for t, w in weights.items():
-            for phrase_index in self._postings.get(t, ()):
-                overlap[phrase_index] += w
-        if not overlap:
+        shortlist = self._shortlist(weights, asked)
+        if not shortlist:
             return []
-        scored = []
-        for phrase_index, shared in overlap.items():
-            phrase = self._phrases[phrase_index]
-            recall = shared / asked
-            precision = shared / phrase.weight if phrase.weight else 0.0
-            scored.append((_f_measure(precision, recall), phrase_index))
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
         query_text = " ".join(sorted(parsed.topic))
         best: dict[int, float] = {}
-        for base, phrase_index in scored[:_SHORTLIST]:
+        for base, phrase_index in shortlist:
             phrase = self._phrases[phrase_index]
             fuzzy = fuzz.token_set_ratio(query_text, phrase.text) / 100.0
             score = (1 - _FUZZY_SHARE) * base + _FUZZY_SHARE * fuzzy * min(1.0, base * 2)
@@ -249,6 +241,29 @@ class Matcher:
             if score > best.get(item_index, -1.0):
                 best[item_index] = score
         return sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
+
+    def _shortlist(self, weights: dict[str, float], asked: float) -> list[tuple[float, int]]:
+        """The phrases sharing most with the question: (F-measure, phrase index), best first.
+
+        Vectorised with numpy: at 100x the knowledge base a common term ("patch") sits in
+        thousands of phrases, and a Python loop over them costs tens of milliseconds.
+        """
+        hits = [(self._postings[t], w) for t, w in weights.items() if t in self._postings]
+        if not hits:
+            return []
+        indexes = np.concatenate([postings for postings, _ in hits])
+        term_weights = np.repeat([w for _, w in hits], [len(postings) for postings, _ in hits])
+        phrases, inverse = np.unique(indexes, return_inverse=True)
+        shared = np.bincount(inverse, weights=term_weights)
+        recall = shared / asked
+        precision = shared / self._phrase_weights[phrases]
+        b2 = _BETA * _BETA
+        f_measure = (1 + b2) * precision * recall / (b2 * precision + recall)
+        if len(phrases) > _SHORTLIST:
+            keep = np.argpartition(-f_measure, _SHORTLIST)[:_SHORTLIST]
+            phrases, f_measure = phrases[keep], f_measure[keep]
+        order = np.lexsort((phrases, -f_measure))  # best first; ties: knowledge-base order
+        return [(float(f_measure[i]), int(phrases[i])) for i in order]
 
     def _service_fit(self, phrase: _Phrase, parsed: _Parsed) -> float:
         item = self.kb.items[phrase.item_index]
@@ -329,14 +344,6 @@ def _contains(words: list[str], ngram: tuple[str, ...]) -> bool:
     return any(tuple(words[i : i + size]) == ngram for i in range(len(words) - size + 1))
 
 
-def _f_measure(precision: float, recall: float, beta: float = 1.5) -> float:
-    """F-beta of shared terms; beta > 1 values covering the question over covering the phrase."""
-    if precision <= 0 or recall <= 0:
-        return 0.0
-    b2 = beta * beta
-    return (1 + b2) * precision * recall / (b2 * precision + recall)
-
-
 def _confidence(score: float) -> int:
     return max(0, min(100, round(score * 100)))
 
@@ -384,10 +391,10 @@ def _closest(word: str, by_length: dict[int, list[str]]) -> str:
     return match[0] if match else word
 
 
-def _postings(phrases: list[_Phrase]) -> dict[str, tuple[int, ...]]:
+def _postings(phrases: list[_Phrase]) -> dict[str, np.ndarray]:
     """Term -> indexes of the phrases that contain it."""
     postings: dict[str, list[int]] = defaultdict(list)
     for index, phrase in enumerate(phrases):
         for t in phrase.topic:
             postings[t].append(index)
-    return {t: tuple(indexes) for t, indexes in postings.items()}
+    return {t: np.array(indexes, dtype=np.int64) for t, indexes in postings.items()}
