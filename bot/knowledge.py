@@ -7,7 +7,6 @@ The knowledge base is a folder of YAML files (default: ``knowledge/`` at the pro
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -479,10 +478,18 @@ def _one_of(options: Sequence[str]) -> str:
     return options[0] if len(options) == 1 else f"{', '.join(options[:-1])} or {options[-1]}"
 
 
+def _closest(value: str, allowed: Sequence[str]) -> str | None:
+    """The allowed value that ``value`` most likely misspells, if any."""
+    import difflib  # only needed when something is wrong; keeps `ask` start-up lean
+
+    close = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _unknown(what: str, value: str, allowed: Sequence[str]) -> str:
     """``unknown <what> 'value'`` with the closest allowed value, or the allowed values."""
-    close = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else f"expected {_one_of(allowed)}"
+    close = _closest(value, allowed)
+    hint = f"did you mean '{close}'?" if close else f"expected {_one_of(allowed)}"
     return f"unknown {what} '{value}' ({hint})"
 
 
@@ -879,7 +886,7 @@ def _check_service_refs(
     problems = []
     for ref in refs:
         if ref.text not in known:
-            close = difflib.get_close_matches(ref.text.lower(), known, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else "not in services.yaml"
+            close = _closest(ref.text, known)
+            hint = f"did you mean '{close}'?" if close else "not in services.yaml"
             problems.append(ref.problem(f"unknown service '{ref.text}' ({hint})"))
     return problems
