@@ -24,7 +24,11 @@ FILLER = frozenset(
     taking care cares deal deals dealing look looks after please tell explain know question
     aws amazon amazons cloud provider customer customers side party ofin hey hi hello
     ok okay so just really actually also then than if else any some all each every
-    thing things stuff part parts someone somebody anyone anybody one ones re
+    thing things stuff part parts someone somebody anyone anybody one ones re vs versus
+    general generally overall whole broadly typically usually normally
+    make makes making ensure ensures ensuring keep keeps keeping decide decides deciding need needs
+    want wants get gets getting go goes going supposed sure attach attaches attached happen happens
+    exactly basically currently
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 
@@ -182,6 +186,24 @@ _OF_IN_PATTERN = re.compile(
 )
 
 
+# Words naming a side of the model, kept only when a question names nothing else.
+_SIDES = {
+    "aws": "awsside",
+    "amazon": "awsside",
+    "provider": "awsside",
+    "customer": "customerside",
+    "customers": "customerside",
+    "i": "customerside",
+    "me": "customerside",
+    "we": "customerside",
+    "us": "customerside",
+}
+_SIDE_PATTERN = re.compile(
+    r"\b(?:security\s+)?(of|in)\s+(?:the\s+)?cloud\b"
+    r"|\b(?:aws|amazon|provider|customers?|i|me|we|us)\b"
+)
+
+
 def fold(text: str) -> str:
     """Lowercase, strip accents, and turn punctuation into spaces (keeps letters and digits)."""
     text = unicodedata.normalize("NFKD", text)
@@ -191,9 +213,11 @@ def fold(text: str) -> str:
 
 
 def strip_of_in_phrasing(folded: str) -> str:
-    """Remove "security of/in the cloud" wording when the question names a topic besides it."""
+    """Remove "security of/in the cloud" wording; with no topic left, keep the sides it names."""
     stripped = " ".join(_OF_IN_PATTERN.sub(" ", folded).split())
-    return stripped if content_words(stripped) else folded
+    if content_words(stripped):
+        return stripped
+    return " ".join(side_words(folded)) or folded
 
 
 def fold_phrases(folded: str) -> str:
@@ -218,7 +242,9 @@ def term(word: str) -> str:
 
 def _strip_suffix(word: str) -> str:
     stem = word
-    if word.endswith("ies") and len(word) > 4:
+    if word.endswith(("ability", "ibility")):
+        stem = word[:-5] + "l"
+    elif word.endswith("ies") and len(word) > 4:
         stem = word[:-3] + "y"
     elif word.endswith(("sses", "xes", "ches", "shes")):
         stem = word[:-2]
@@ -237,6 +263,23 @@ def _undouble(stem: str) -> str:
     if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
         return stem[:-1]
     return stem
+
+
+def side_words(folded: str) -> list[str]:
+    """The sides of the model that text names: "security OF the cloud" -> "ofcloud", "me" -> ...
+
+    "What is security OF the cloud?" and "what is AWS responsible for?" are about a side of the
+    model itself; without this they would shrink to nothing, or to one word they share.
+    """
+    found: list[str] = []
+    for match in _SIDE_PATTERN.finditer(folded):
+        if match.group(1):
+            side = "ofcloud" if match.group(1) == "of" else "incloud"
+        else:
+            side = _SIDES[match.group(0)]
+        if side not in found:
+            found.append(side)
+    return found
 
 
 def words(text: str) -> list[str]:

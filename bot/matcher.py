@@ -25,12 +25,13 @@ from bot import language
 from bot.knowledge import Item, KnowledgeBase, Service
 
 MAX_QUESTION_CHARS = 500
-ANSWER_THRESHOLD = 50  # confidence at or above which the engine names an owner
+ANSWER_THRESHOLD = 46  # confidence at or above which the engine names an owner
 SUGGEST_THRESHOLD = 25  # confidence at or above which an item is offered as "did you mean"
 MAX_SUGGESTIONS = 3
 _SERVICE_BONUS = 0.06  # an item that states an owner for the detected service gets this much more
-_OTHER_SERVICE_PENALTY = 0.08
-_ELSEWHERE_PENALTY = 0.05  # a phrase naming a different service than the question gets less
+_OTHER_SERVICE_PENALTY = 0.2
+_ELSEWHERE_PENALTY = 0.15
+_UNASKED_SERVICE_PENALTY = 0.08  # a phrase naming a different service than the question gets less
 _FUZZY_SHARE = 0.25  # how much of a phrase's score comes from rapidfuzz's token-set ratio
 _SHORTLIST = 40  # phrases re-scored with rapidfuzz after the term overlap
 _BETA = 1.5  # F-beta over shared terms: covering the question weighs more than covering the phrase
@@ -266,17 +267,20 @@ class Matcher:
         return [(float(f_measure[i]), int(phrases[i])) for i in order]
 
     def _service_fit(self, phrase: _Phrase, parsed: _Parsed) -> float:
+        """Nudge a phrase's score by how well the services it and its item name fit the question."""
         item = self.kb.items[phrase.item_index]
-        bonus = 0.0
+        fit = 0.0
         if parsed.service and parsed.service.id in item.services:
-            bonus += _SERVICE_BONUS
+            fit += _SERVICE_BONUS
         elif parsed.service and item.services:
-            bonus -= _ELSEWHERE_PENALTY  # the item speaks of other services, not this one
-        if phrase.services and parsed.services and not phrase.services & parsed.services:
-            bonus -= _OTHER_SERVICE_PENALTY
-        if phrase.services and parsed.services and phrase.services & parsed.services:
-            bonus += _SERVICE_BONUS / 2
-        return bonus
+            # The item speaks of other services; the fewer it names, the more specific it is.
+            fit -= max(_ELSEWHERE_PENALTY / len(item.services), _SERVICE_BONUS / 2)
+        if phrase.services and parsed.services:
+            same = phrase.services & parsed.services
+            fit += _SERVICE_BONUS / 2 if same else -_OTHER_SERVICE_PENALTY
+        elif phrase.services:
+            fit -= _UNASKED_SERVICE_PENALTY  # "emr patching" is not the answer to "patching"
+        return fit
 
     def _weight(self, t: str) -> float:
         return self._idf.get(t, self._unknown_weight)
