@@ -1,0 +1,129 @@
+"""The Bolt app in-process against the Web API stand-in: wiring, errors, manifest consistency."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from slack_bolt.request import BoltRequest
+
+from bot.commands import build_core
+from bot.config import Settings
+from bot.knowledge import load
+from bot.slack import blocks, listeners
+from bot.slack.app import create_app, make_client
+from tests.e2e.harness import FakeSlack, signed_headers
+from tests.e2e.harness.slack_requests import command_body, event_body
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "unit-secret"
+
+
+@pytest.fixture(scope="module")
+def fake():
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def app_and_core(fake, tmp_path):
+    settings = Settings(
+        bot_token="xoxb-unit",
+        signing_secret=SECRET,
+        api_url=fake.api_url,
+        db_path=tmp_path / "ofin.db",
+    )
+    core = build_core(settings, load())
+    return create_app(settings, core), core
+
+
+def dispatch(app, body: bytes, content_type: str):
+    headers = {
+        "content-type": [content_type],
+        **{k: [v] for k, v in signed_headers(SECRET, body).items()},
+    }
+    return app.dispatch(BoltRequest(body=body.decode(), headers=headers))
+
+
+def test_client_uses_slack_api_url_and_retries_rate_limits(fake):
+    client = make_client(Settings(bot_token="xoxb-x", api_url=fake.api_url))
+    assert client.base_url == fake.api_url
+    assert any(type(h).__name__ == "RateLimitErrorRetryHandler" for h in client.retry_handlers)
+
+
+def test_a_failing_listener_gives_the_user_a_short_friendly_message(fake, app_and_core, caplog):
+    app, core = app_and_core
+    fake.reset()
+
+    def broken(question):
+        raise RuntimeError("boom")
+
+    core.matcher.ask = broken
+    body = command_body("who patches ec2?", user_id="U1", response_url=fake.response_url("err"))
+    with caplog.at_level("ERROR"):
+        response = dispatch(app, body, "application/x-www-form-urlencoded")
+        assert response.status == 200
+        [reply] = fake.wait_for("response:err")
+        deadline = time.monotonic() + 5
+        while "boom" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert "something went wrong" in reply.body["text"]
+    assert "boom" not in json.dumps(reply.body)
+    assert "boom" in caplog.text  # the log gets the traceback
+
+
+def test_a_failing_mention_is_answered_in_its_thread(fake, app_and_core):
+    app, core = app_and_core
+    fake.reset()
+    core.matcher.ask = lambda q: 1 / 0
+    event = {
+        "type": "app_mention",
+        "user": "U1",
+        "text": "<@UBOT> hi",
+        "ts": "5.5",
+        "channel": "C1",
+    }
+    dispatch(app, event_body(event), "application/json")
+    [post] = fake.wait_for("chat.postMessage")
+    assert post.body["thread_ts"] == "5.5"
+    assert "something went wrong" in post.body["text"]
+
+
+def test_manifest_matches_the_code():
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    features, settings = manifest["features"], manifest["settings"]
+    [command] = features["slash_commands"]
+    assert command["command"] == blocks.COMMAND
+    assert set(settings["event_subscriptions"]["bot_events"]) >= {
+        "app_mention",
+        "message.im",
+        "app_home_opened",
+    }
+    assert settings["interactivity"]["is_enabled"] is True
+    assert settings["socket_mode_enabled"] is True
+    assert features["app_home"]["home_tab_enabled"] is True
+    assert features["app_home"]["messages_tab_enabled"] is True
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "app_mentions:read", "im:history", "users:read"} <= scopes
+    urls = {
+        command["url"],
+        settings["interactivity"]["request_url"],
+        settings["event_subscriptions"]["request_url"],
+    }
+    assert all(u.endswith("/slack/events") for u in urls)
+
+
+def test_every_action_id_in_the_builders_has_a_listener():
+    source = "".join(p.read_text() for p in (ROOT / "bot/slack/listeners").glob("*.py"))
+    for name in ("ACTION_SHARE", "ACTION_HELPFUL", "ACTION_NOT_HELPFUL", "ACTION_SUGGEST_PREFIX"):
+        assert re.search(rf"blocks\.{name}\b", source), name
+
+
+def test_listener_modules_are_discovered_built_in_first():
+    names = listeners.module_names()
+    assert names[:4] == ["commands", "actions", "events", "home"]
