@@ -1,0 +1,289 @@
+"""The quiz subcommands through the dispatcher and the console, on a real SQLite file."""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot import commands
+from bot.clock import FakeClock
+from bot.commands import Caller, Core, Notice, dispatch
+from bot.config import Settings
+from bot.console import Console
+from bot.daily import DailyQuizzes
+from bot.matcher import Matcher
+from bot.quiz import RECENT_WINDOW
+from bot.quiz_commands import (
+    BOARD_SIZE,
+    Leaderboard,
+    PracticeFeedback,
+    PracticeQuestion,
+    Stats,
+    TeamBoard,
+    answer_practice,
+    daily_of,
+    period_start,
+)
+from bot.scores_cli import COLUMNS, run_export
+from bot.store import Store
+from tests.test_quiz import make_kb
+
+MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class FakePublisher:
+    """Records what the daily commands asked Slack to do."""
+
+    def __init__(self, ok: bool = True) -> None:
+        self.ok = ok
+        self.published: list[int] = []
+        self.revealed: list[int] = []
+        self.daily: DailyQuizzes | None = None
+
+    def publish(self, post) -> bool:
+        self.published.append(post.id)
+        if self.ok and self.daily is not None:
+            self.daily.opened(post, f"ts-{post.id}")
+        return self.ok
+
+    def reveal(self, post) -> None:
+        self.revealed.append(post.id)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(MONDAY)
+
+
+@pytest.fixture
+def core(tmp_path, clock) -> Core:
+    kb = make_kb(9)
+    store = Store(tmp_path / "ofin.db", clock=clock)
+    c = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
+    c.extras["daily"] = DailyQuizzes(store, kb, rng=random.Random(4))
+    yield c
+    store.close()
+
+
+def caller(user="U1", channel="C1", admin=False, tz=None, surface="slack") -> Caller:
+    return Caller(user, channel_id=channel, team_id="T1", is_admin=admin, tz=tz, surface=surface)
+
+
+def right_index(question) -> int:
+    return question.choices.index(question.answer)
+
+
+# --- practice ------------------------------------------------------------------------------
+
+
+def test_practice_question_and_answer_logged_once(core):
+    asked = dispatch(core, caller(), "quiz")
+    assert isinstance(asked, PracticeQuestion)
+    q = asked.question
+    wrong = (right_index(q) + 1) % len(q.choices)
+    first = answer_practice(core, "U1", asked.prompt_id, wrong)
+    assert isinstance(first, PracticeFeedback) and first.counted and not first.correct
+    assert first.box == 1
+    again = answer_practice(core, "U1", asked.prompt_id, right_index(q))  # a double click
+    assert not again.counted and not again.correct and again.choice == q.choices[wrong]
+    assert core.store.user_totals("U1")["practice_answered"] == 1
+    assert core.store.reviews_for("U1")[q.id]["times_answered"] == 1
+    other = answer_practice(core, "U2", asked.prompt_id, 0)  # not their prompt
+    assert isinstance(other, Notice) and other.kind == "error"
+
+
+def test_practice_narrowed_by_service_and_category(core):
+    s3 = dispatch(core, caller(), "quiz s3")
+    assert isinstance(s3, PracticeQuestion) and s3.question.service == "s3"
+    ident = dispatch(core, caller(), "quiz identity")
+    assert core.kb.item(ident.question.item_id).category == "identity"
+    unknown = dispatch(core, caller(), "quiz cooking")
+    assert isinstance(unknown, Notice) and "cooking" in unknown.text
+
+
+def test_a_missed_question_comes_back_soon_but_not_at_once(core):
+    asked = dispatch(core, caller(), "quiz")
+    q = asked.question
+    answer_practice(core, "U1", asked.prompt_id, (right_index(q) + 1) % len(q.choices))
+    following = []
+    for _ in range(RECENT_WINDOW + 1):
+        nxt = dispatch(core, caller(), "quiz")
+        following.append(nxt.question.id)
+        answer_practice(core, "U1", nxt.prompt_id, right_index(nxt.question))  # knows the rest
+    assert q.id not in following[:RECENT_WINDOW]
+    assert following[RECENT_WINDOW] == q.id
+
+
+# --- daily ------------------------------------------------------------------------------
+
+
+def test_daily_is_for_admins_only(core):
+    refused = dispatch(core, caller(admin=False), "daily on")
+    assert isinstance(refused, Notice) and refused.kind == "refusal"
+    assert core.store.schedule("C1") is None
+
+
+def test_daily_text_that_is_a_question_is_not_the_command(core):
+    assert not isinstance(dispatch(core, caller(), "daily backups for rds?"), Notice)
+
+
+def test_daily_on_status_off(core):
+    on = dispatch(core, caller(admin=True, tz="Europe/Paris"), "daily on 10:30 tue,thu")
+    assert "10:30 Europe/Paris, tue,thu" in on.text
+    assert "Tue 03 Mar 10:30" in on.text  # the first one
+    status = dispatch(core, caller(admin=True), "daily status")
+    assert "on, 10:30 Europe/Paris" in status.text and "<@U1>" in status.text
+    bad = dispatch(core, caller(admin=True), "daily on 27:00")
+    assert bad.kind == "error"
+    off = dispatch(core, caller(admin=True), "daily off")
+    assert "off" in off.text
+    assert "Daily quiz: off" in dispatch(core, caller(admin=True), "daily status").text
+
+
+def test_daily_needs_a_channel(core):
+    reply = dispatch(core, caller(admin=True, channel="D123"), "daily on")
+    assert reply.kind == "error"
+
+
+def test_daily_now_and_reveal_go_through_the_publisher(core):
+    assert dispatch(core, caller(admin=True), "daily now").kind == "error"  # no Slack app
+    publisher = FakePublisher()
+    publisher.daily = daily_of(core)
+    core.extras["daily_publisher"] = publisher
+    assert "Posted" in dispatch(core, caller(admin=True), "daily now").text
+    (post_id,) = publisher.published
+    assert core.store.post(post_id).is_open
+    assert "Closed" in dispatch(core, caller(admin=True), "daily reveal").text
+    assert publisher.revealed == [post_id]
+    assert core.store.post(post_id).status == "closed"
+    assert "no open quiz" in dispatch(core, caller(admin=True), "daily reveal").text
+    publisher.ok = False
+    assert dispatch(core, caller(admin=True), "daily now").kind == "error"
+
+
+# --- scores ------------------------------------------------------------------------------
+
+
+def play(core, clock, channel, answers: dict[str, bool], minutes: int = 1) -> int:
+    """Post one daily quiz in ``channel`` and answer it: user -> right or wrong."""
+    daily = daily_of(core)
+    daily.close_open(channel)
+    post = daily.opened(daily.claim_now(channel, "T1"), "ts")
+    q = daily.question(post.question_id)
+    clock.advance(minutes=minutes)
+    for user, right in answers.items():
+        index = right_index(q) if right else (right_index(q) + 1) % len(q.choices)
+        assert daily.answer(post.id, user, index).counted
+    return post.id
+
+
+def test_leaderboard_ranks_and_shows_the_callers_own_row(core, clock):
+    users = {f"U{i:02d}": True for i in range(12)}
+    users["ULOW"] = False
+    play(core, clock, "C1", users)
+    play(core, clock, "C1", {"U00": True, "U01": True}, minutes=40)  # slower: smaller bonus
+    board = dispatch(core, caller("ULOW"), "leaderboard")
+    assert isinstance(board, Leaderboard) and len(board.rows) == BOARD_SIZE
+    assert [r.user_id for r in board.rows[:2]] == ["U00", "U01"]
+    assert board.rows[0].points == 15 + 12 and board.rows[1].rank == 1  # a tie shares rank 1
+    assert board.rows[2].rank == 3
+    assert board.me is not None and board.me.user_id == "ULOW" and board.me.rank == 13
+    inside = dispatch(core, caller("U00"), "leaderboard")
+    assert inside.me is None  # already in the top 10
+
+
+def test_leaderboard_periods(core, clock):
+    play(core, clock, "C1", {"UOLD": True})
+    clock.advance(days=8)
+    play(core, clock, "C1", {"UNEW": True})
+    week = dispatch(core, caller(), "leaderboard week")
+    assert [r.user_id for r in week.rows] == ["UNEW"]
+    alltime = dispatch(core, caller(), "leaderboard all")
+    assert {r.user_id for r in alltime.rows} == {"UOLD", "UNEW"}
+    assert period_start("week", MONDAY + timedelta(days=2), "UTC") == MONDAY.replace(hour=0)
+    assert period_start("month", MONDAY, "UTC") == datetime(2026, 3, 1, tzinfo=UTC)
+    assert period_start("all", MONDAY, None) is None
+
+
+def test_leaderboard_in_a_dm_is_refused_but_the_console_sees_all_channels(core, clock):
+    play(core, clock, "C1", {"U1": True})
+    play(core, clock, "C2", {"U1": True, "U2": False})
+    assert dispatch(core, caller(channel="D1"), "leaderboard").kind == "error"
+    board = dispatch(core, caller(channel=None, surface="console"), "leaderboard")
+    assert board.channel_id is None and board.rows[0].user_id == "U1"
+    assert board.rows[0].answered == 2
+
+
+def test_team_board_by_accuracy_then_participation(core, clock):
+    play(core, clock, "CSHARP", {"U1": True, "U2": True})
+    play(core, clock, "CBUSY", {"U3": True, "U4": True, "U5": True, "U6": False})
+    play(core, clock, "CQUIET", {"U7": True})
+    teams = dispatch(core, caller(), "leaderboard teams")
+    assert isinstance(teams, TeamBoard)
+    assert [r.channel_id for r in teams.rows] == ["CSHARP", "CQUIET", "CBUSY"]
+    assert teams.rows[0].participation == 2.0 and teams.rows[2].accuracy == 75
+
+
+def test_stats_streak_and_weakest_categories(core, clock):
+    for _ in range(3):
+        play(core, clock, "C1", {"U1": True})
+    asked = dispatch(core, caller(), "quiz identity")
+    q = asked.question
+    answer_practice(core, "U1", asked.prompt_id, (right_index(q) + 1) % len(q.choices))
+    result = dispatch(core, caller(), "stats")
+    assert isinstance(result, Stats)
+    assert (result.answered, result.correct, result.streak) == (4, 3, 3)
+    assert result.daily_answered == 3 and result.practice_answered == 1
+    assert result.weakest[0][0] == "identity"
+
+
+def test_forget_me_deletes_the_persons_data(core, clock):
+    play(core, clock, "C1", {"U1": True, "U2": True})
+    dispatch(core, caller(), "quiz")
+    reply = dispatch(core, caller(), "forget me")
+    assert isinstance(reply, Notice) and "deleted" in reply.text
+    assert dispatch(core, caller(), "stats").answered == 0
+    assert core.store.user_totals("U2")["daily_answered"] == 1
+
+
+def test_help_lists_the_quiz_commands(core):
+    usages = [e.usage for e in commands.help_result().entries]
+    assert any(u.startswith("quiz") for u in usages)
+    assert any(u.startswith("daily") for u in usages)
+
+
+# --- console ------------------------------------------------------------------------------
+
+
+def test_console_practice_quiz_takes_the_answer(core, clock):
+    session = Console(core, Caller("console", surface="console", is_admin=True))
+    text = session.handle("quiz")
+    assert text.startswith("Quiz: ") and "1. AWS" in text
+    prompt = core.store.recent_practice("console", 1)[0]
+    q = {x.id: x for x in core.kb.quiz_questions}[prompt]
+    reply = session.handle(str(right_index(q) + 1))
+    assert reply.startswith("Right!") and q.explanation in reply
+    assert core.store.user_totals("console")["practice_correct"] == 1
+    assert "Accuracy: 100%" in session.handle("stats")
+    play(core, clock, "C1", {"console": True})
+    assert "console" in session.handle("leaderboard") and "15 pts" in session.handle("leaderboard")
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def test_scores_export_one_row_per_answer(core, clock, tmp_path):
+    play(core, clock, "C1", {"U1": True, "U2": False})
+    asked = dispatch(core, caller(), "quiz")
+    answer_practice(core, "U1", asked.prompt_id, 0)
+    answer_practice(core, "U1", asked.prompt_id, 1)  # a double click: still one row
+    out = io.StringIO()
+    assert run_export(core.store.path, out) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0] == ",".join(COLUMNS)
+    assert len(lines) == 4
+    assert sorted(line.split(",")[1] for line in lines[1:]) == ["daily", "daily", "practice"]
+    assert run_export(tmp_path / "missing.db", io.StringIO()) == 1
