@@ -81,7 +81,7 @@ def practice_question(prompt_id: str, question: QuizQuestion, topic_label: str) 
     """A practice question only the asker sees, with one button per choice."""
     topic = "" if topic_label == "everything" else f" · {escape(topic_label)}"
     return {
-        "text": f"Quiz: {question.question}",
+        "text": f"Quiz: {escape(question.question)}",
         "blocks": [
             _section(f":brain: *Quiz{topic}*\n{escape(question.question)}"),
             answer_buttons(question, PRACTICE_PREFIX, prompt_id),
@@ -115,7 +115,10 @@ def practice_feedback(
         notes.append("Already answered: only your first answer counts.")
     notes.append("Another one? `/ofin quiz`")
     blocks.append(_context(" · ".join(notes)))
-    return {"text": ("Right! " if correct else "Not quite. ") + question.question, "blocks": blocks}
+    return {
+        "text": ("Right! " if correct else "Not quite. ") + escape(question.question),
+        "blocks": blocks,
+    }
 
 
 def answered_line(count: int) -> str:
@@ -131,7 +134,7 @@ def daily_post(
     """An open daily quiz: the question, answer buttons and the live 'N answered so far' line."""
     closes = f" · closes {slack_date(deadline_at)}" if deadline_at else ""
     return {
-        "text": f"Daily quiz: {question.question}",
+        "text": f"Daily quiz: {escape(question.question)}",
         "blocks": [
             _header(":brain: Daily quiz"),
             _section(escape(question.question)),
@@ -170,7 +173,7 @@ def daily_reveal(
     blocks.append(_section(line))
     if sources:
         blocks.append(_context(f"Source: {source_link(sources[0])}"))
-    return {"text": f"Daily quiz answer: {choice_label(question.answer)}", "blocks": blocks}
+    return {"text": f"Daily quiz answer: {escape(choice_label(question.answer))}", "blocks": blocks}
 
 
 def daily_answer_feedback(
