@@ -89,12 +89,10 @@ def run_socket_mode(settings: Settings, kb: KnowledgeBase) -> int:
     """Connect to Slack over Socket Mode and serve until interrupted."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.commands import build_core
-    from bot.slack.app import create_app, run_startup_hooks
+    from bot.slack.app import build, run_startup_hooks
 
-    core = build_core(settings, kb)
     try:
-        app = create_app(settings, core, socket_mode=True)
+        app, core = build(settings, kb, socket_mode=True)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2

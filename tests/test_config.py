@@ -143,3 +143,21 @@ def test_dotenv_in_the_working_directory_is_used(tmp_path):
     done = run_bot(tmp_path, {}, "serve", "--port", "0")
     assert done.returncode == 2
     assert "SLACK_SIGNING_SECRET is required for HTTP mode" in done.stderr
+
+
+def test_a_broken_knowledge_base_stops_the_start_with_the_validator_messages(
+    tmp_path, monkeypatch, capsys
+):
+    from bot import run
+
+    kb = tmp_path / "knowledge"
+    kb.mkdir()
+    (kb / "broken.yaml").write_text("items:\n  - id: x\n    owner: nobody\n")
+    monkeypatch.setattr(run, "DEFAULT_DIR", kb)
+    monkeypatch.setattr(config, "_dotenv_loaded", True)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "OFIN_DB"):
+        monkeypatch.delenv(name, raising=False)
+    assert run.run_default() == 1
+    err = capsys.readouterr().err
+    assert "refusing to start" in err
+    assert "broken.yaml:3:" in err or "broken.yaml:2:" in err

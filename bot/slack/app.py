@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
 
-from bot.commands import Core
-from bot.config import Settings
+from bot.commands import Core, build_core
+from bot.config import ConfigError, Settings
+from bot.knowledge import KnowledgeBase
 from bot.slack import blocks, listeners
 from bot.slack.context import CORE_KEY
 
@@ -36,6 +39,16 @@ def run_startup_hooks(app: App, core: Core) -> None:
         hook(app, core)
 
 
+def build(settings: Settings, kb: KnowledgeBase, *, socket_mode: bool = False) -> tuple[App, Core]:
+    """Check the settings, open the store, create the app; raise ConfigError when it cannot."""
+    if socket_mode:
+        settings.require_socket_mode()
+    else:
+        settings.require_http()
+    core = build_core(settings, kb)
+    return create_app(settings, core, socket_mode=socket_mode), core
+
+
 def make_client(settings: Settings) -> WebClient:
     """One Web API client at SLACK_API_URL; rate-limited calls (HTTP 429) wait Retry-After."""
     return WebClient(
@@ -49,16 +62,25 @@ def make_client(settings: Settings) -> WebClient:
 
 
 def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> App:
-    """The Bolt App with every listener registered; raise ConfigError on missing settings."""
+    """The Bolt App with every listener registered; raise ConfigError when it cannot start."""
     if socket_mode:
         settings.require_socket_mode()
     else:
         settings.require_http()
-    app = App(
-        client=make_client(settings),
-        signing_secret=settings.signing_secret or "",
-        process_before_response=False,  # ack at once; listeners finish in Bolt's thread pool
-    )
+    try:
+        # Bolt checks the token with auth.test here, so a wrong one fails at start-up.
+        app = App(
+            client=make_client(settings),
+            signing_secret=settings.signing_secret or "",
+            process_before_response=False,  # ack at once; listeners finish in Bolt's thread pool
+        )
+    except BoltError as exc:
+        raise ConfigError(f"ofin: Slack refused SLACK_BOT_TOKEN ({exc})") from None
+    except (URLError, OSError) as exc:
+        raise ConfigError(
+            f"ofin: cannot reach Slack's Web API at {settings.api_url} (check SLACK_API_URL "
+            f"and the network): {getattr(exc, 'reason', exc)}"
+        ) from None
 
     @app.middleware
     def provide_core(context: Any, next: Callable[[], None]) -> None:  # noqa: A002

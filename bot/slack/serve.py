@@ -56,21 +56,18 @@ class LoggingRequestHandler(WSGIRequestHandler):
 
 def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
     """Serve HTTP mode until SIGTERM or Ctrl-C; print the URL once listening; return exit code."""
-    from bot.commands import build_core
     from bot.run import prepare
-    from bot.slack.app import create_app, run_startup_hooks
+    from bot.slack.app import build, run_startup_hooks
 
     prepared = prepare()
     if isinstance(prepared, int):
         return prepared
     settings, kb = prepared
     try:
-        settings.require_http()
+        app, core = build(settings, kb)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    core = build_core(settings, kb)
-    app = create_app(settings, core)
     try:
         server = make_server(
             host,

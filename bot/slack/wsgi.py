@@ -8,25 +8,22 @@ from __future__ import annotations
 
 import sys
 
-from bot.commands import build_core
 from bot.config import ConfigError
 from bot.run import prepare
-from bot.slack.app import create_app, run_startup_hooks
-from bot.slack.serve import make_wsgi
+from bot.slack.app import build, run_startup_hooks
+from bot.slack.serve import WsgiApp, make_wsgi
 
 
-def _build():  # noqa: ANN202 - a WSGI callable
+def _build() -> WsgiApp:
     prepared = prepare()
     if isinstance(prepared, int):
         raise SystemExit(prepared)
     settings, kb = prepared
     try:
-        settings.require_http()
+        app, core = build(settings, kb)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
-    core = build_core(settings, kb)
-    app = create_app(settings, core)
     run_startup_hooks(app, core)
     return make_wsgi(app)
 
