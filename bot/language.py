@@ -28,7 +28,8 @@ FILLER = frozenset(
     general generally overall whole broadly typically usually normally
     make makes making ensure ensures ensuring keep keeps keeping decide decides deciding need needs
     want wants get gets getting go goes going supposed sure attach attaches attached happen happens
-    exactly basically currently
+    exactly basically currently mean means meaning meant definition define defined concept
+    refer refers much many lot lots very too quite bit little thank thanks thx cheers ty
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 
@@ -72,6 +73,9 @@ PHRASES = {
     "point in time": "pitr",
     "single sign on": "sso",
     "control plane": "controlplane",
+    "pen testing": "penetration",
+    "pen tests": "penetration",
+    "pen test": "penetration",
 }
 
 # Single words mapped to a canonical term (after typo correction, before suffix stripping).
@@ -84,6 +88,10 @@ SYNONYMS = {
     "patching": "patch",
     "patched": "patch",
     "hotfix": "patch",
+    "pentest": "penetration",
+    "pentests": "penetration",
+    "pentesting": "penetration",
+    "pentester": "penetration",
     "hotfixes": "patch",
     "encryption": "encrypt",
     "encrypts": "encrypt",
@@ -198,6 +206,7 @@ _SIDES = {
     "we": "customerside",
     "us": "customerside",
 }
+SIDE_TERMS = frozenset({"ofcloud", "incloud", *_SIDES.values()})
 _SIDE_PATTERN = re.compile(
     r"\b(?:security\s+)?(of|in)\s+(?:the\s+)?cloud\b"
     r"|\b(?:aws|amazon|provider|customers?|i|me|we|us)\b"

@@ -13,6 +13,7 @@ How a question is matched:
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -25,19 +26,24 @@ from bot import language
 from bot.knowledge import Item, KnowledgeBase, Service
 
 MAX_QUESTION_CHARS = 500
-ANSWER_THRESHOLD = 46  # confidence at or above which the engine names an owner
+ANSWER_THRESHOLD = 42  # confidence at or above which the engine names an owner
 SUGGEST_THRESHOLD = 25  # confidence at or above which an item is offered as "did you mean"
 MAX_SUGGESTIONS = 3
-_SERVICE_BONUS = 0.06  # an item that states an owner for the detected service gets this much more
+# Service fit, added to a phrase's score: an item stating an owner for the asked service gains; a
+# phrase naming another service than the question's (or any, when the question names none) loses.
+_SERVICE_BONUS = 0.06
 _OTHER_SERVICE_PENALTY = 0.2
-_ELSEWHERE_PENALTY = 0.15
-_UNASKED_SERVICE_PENALTY = 0.08  # a phrase naming a different service than the question gets less
+_ELSEWHERE_PENALTY = 0.15  # divided by how many services the item speaks of
+_UNASKED_SERVICE_PENALTY = 0.08
+_INCIDENTAL_DISCOUNT = 0.25  # a match only on words found in one alias keeps 75% of its score
 _FUZZY_SHARE = 0.25  # how much of a phrase's score comes from rapidfuzz's token-set ratio
 _SHORTLIST = 40  # phrases re-scored with rapidfuzz after the term overlap
 _BETA = 1.5  # F-beta over shared terms: covering the question weighs more than covering the phrase
 _MAX_CACHED_CORRECTIONS = 50_000
 # "How much does it cost", "how many regions": quantities, never a question of who owns what.
 _QUANTITY_QUESTION = re.compile(r"^(?:so |and |but )?how (?:many|much)\b")
+# "how old are you", "what's your name": talk to the bot about itself, when nothing else is asked.
+_SMALL_TALK = re.compile(r"\b(?:are|do|can|will|would|have) you\b|\byour(?:self)?\b|\byou re\b")
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class _Parsed:
     topic: frozenset[str]
     service: Service | None
     services: frozenset[str]
+    only_service: bool = False  # the question names a service and nothing else
 
 
 class Matcher:
@@ -108,6 +115,8 @@ class Matcher:
         self._corrections: dict[str, str] = {}
         self._phrases = self._index_phrases()
         self._postings = _postings(self._phrases)
+        self._central_terms = self._index_central_terms()
+        self._phrase_topics = frozenset(p.topic for p in self._phrases)
         self._phrase_weights = np.array([p.weight for p in self._phrases], dtype=np.float64)
 
     # -- public API ---------------------------------------------------------------------------
@@ -122,6 +131,16 @@ class Matcher:
         if _QUANTITY_QUESTION.match(language.fold(text)):
             return self._decline(question, "off_topic")
         parsed = self._parse(text)
+        if parsed.only_service and parsed.service and not self._names_a_topic(parsed.topic):
+            # "kms?" names a service and no responsibility: offer its main items instead.
+            return self._decline(
+                question,
+                "unsure",
+                service=parsed.service,
+                suggestions=self._items_about(parsed.service.id)[:MAX_SUGGESTIONS],
+            )
+        if _SMALL_TALK.search(language.fold(text)) and not self._names_a_topic(parsed.topic):
+            return self._decline(question, "off_topic", service=parsed.service)
         ranked = self._rank(parsed)
         if not ranked:
             return self._decline(question, "off_topic", service=parsed.service)
@@ -169,12 +188,14 @@ class Matcher:
         services = self._detect_services(words)
         service_words = {w for s in services for w in self._words_of_service(s.id, words)}
         topic = frozenset(language.term(w) for w in words if w not in service_words)
-        if not topic:
+        only_service = bool(services) and not topic
+        if only_service:
             topic = frozenset(language.term(w) for w in words)
         return _Parsed(
             topic=topic,
             service=services[0] if services else None,
             services=frozenset(s.id for s in services),
+            only_service=only_service,
         )
 
     def _corrected_words(self, folded: str) -> list[str]:
@@ -237,11 +258,28 @@ class Matcher:
             phrase = self._phrases[phrase_index]
             fuzzy = fuzz.token_set_ratio(query_text, phrase.text) / 100.0
             score = (1 - _FUZZY_SHARE) * base + _FUZZY_SHARE * fuzzy * min(1.0, base * 2)
+            score *= self._centrality(phrase, parsed.topic, weights)
             score += self._service_fit(phrase, parsed)
             item_index = phrase.item_index
             if score > best.get(item_index, -1.0):
                 best[item_index] = score
         return sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
+
+    def _centrality(self, phrase: _Phrase, topic: frozenset[str], weights: dict) -> float:
+        """Discount a match made only of words incidental to the item (1.0: central words).
+
+        "name" occurs in one alias of the serverless item ("route 53 name servers"): a question
+        whose only link to an item is such a word is weak evidence, unlike its title's words.
+        """
+        central = self._central_terms[phrase.item_index]
+        shared = topic & phrase.topic
+        total = sum(weights[t] for t in shared)
+        if not total:
+            return 1.0
+        share = sum(weights[t] for t in shared if t in central) / total
+        # A one-word question ("old", "live") leans on that word alone: discount it twice as much.
+        discount = _INCIDENTAL_DISCOUNT * (2 if len(topic) == 1 else 1)
+        return 1 - discount * (1 - share)
 
     def _shortlist(self, weights: dict[str, float], asked: float) -> list[tuple[float, int]]:
         """The phrases sharing most with the question: (F-measure, phrase index), best first.
@@ -318,6 +356,41 @@ class Matcher:
             if topic
         ]
 
+    def _names_a_topic(self, topic: frozenset[str]) -> bool:
+        """True when some phrase of the knowledge base is made only of words of ``topic``."""
+        if len(topic) > 3:
+            return True
+        words = sorted(topic)
+        return any(
+            frozenset(subset) in self._phrase_topics
+            for size in range(1, len(words) + 1)
+            for subset in itertools.combinations(words, size)
+        )
+
+    def _items_about(self, service_id: str) -> tuple[Item, ...]:
+        """Items that speak of a service, those naming it in most phrases first."""
+        mentions: dict[int, int] = defaultdict(int)
+        for phrase in self._phrases:
+            if service_id in phrase.services:
+                mentions[phrase.item_index] += 1
+        for index, item in enumerate(self.kb.items):
+            if service_id in item.services:
+                mentions[index] += 0
+        ranked = sorted(mentions.items(), key=lambda pair: (-pair[1], pair[0]))
+        return tuple(self.kb.items[index] for index, _ in ranked)
+
+    def _index_central_terms(self) -> list[frozenset[str]]:
+        """Per item: its title's terms, and terms found in at least two of its phrases."""
+        counts: list[dict[str, int]] = [defaultdict(int) for _ in self.kb.items]
+        for phrase in self._phrases:
+            for t in phrase.topic:
+                counts[phrase.item_index][t] += 1
+        central = []
+        for item, item_counts in zip(self.kb.items, counts, strict=True):
+            title = set(language.terms(item.title))
+            central.append(frozenset(t for t, n in item_counts.items() if n >= 2 or t in title))
+        return central
+
     def _decline(
         self,
         question: str,
@@ -372,6 +445,7 @@ def _vocabulary(kb: KnowledgeBase) -> frozenset[str]:
         texts.extend((service.name, *service.aliases))
     words = {w for text in texts for w in language.fold(text).split()}
     words.update(language.SYNONYMS)
+    words.update(language.SIDE_TERMS)
     words.update(w for phrase in language.PHRASES for w in phrase.split())
     return frozenset(words)
 
@@ -391,6 +465,13 @@ def _closest(word: str, by_length: dict[int, list[str]]) -> str:
     for length in range(max(4, len(word) - spread), len(word) + spread + 1):
         candidates.extend(by_length.get(length, ()))
     cutoff = 85 if len(word) <= 5 else 80
+    if len(word) <= 5:
+        # A dropped or added letter in a short word is a big change: "robot" is not "root".
+        same = [c for c in candidates if len(c) == len(word)]
+        match = process.extractOne(word, same, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if match:
+            return match[0]
+        cutoff = 90
     match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
     return match[0] if match else word
 

@@ -138,3 +138,41 @@ def test_generalises_to_held_out_questions(matcher: Matcher) -> None:
         if (matcher.ask(case["q"]).owner or "none") != case["owner"]
     ]
     assert len(misses) <= len(cases) * 0.08, misses
+
+
+def test_chatter_is_declined() -> None:
+    matcher = Matcher(load())
+    lines = (Path(__file__).parent / "data" / "chatter.txt").read_text().splitlines()
+    answered = [(q, matcher.ask(q).item.id) for q in lines if matcher.ask(q).owner]
+    assert answered == []
+
+
+@pytest.mark.parametrize(
+    ("question", "item", "expected"),
+    [
+        ("what is security of the cloud", "security-of-the-cloud", "aws"),
+        ("What is security IN the cloud?", "security-in-the-cloud", "customer"),
+        ("what is AWS responsible for", "security-of-the-cloud", "aws"),
+        ("what am I responsible for", "security-in-the-cloud", "customer"),
+    ],
+)
+def test_questions_about_a_side_of_the_model(
+    matcher: Matcher, question: str, item: str, expected: str
+) -> None:
+    answer = matcher.ask(question)
+    assert (answer.item.id, answer.owner) == (item, expected)
+
+
+def test_a_bare_service_name_offers_its_items(matcher: Matcher) -> None:
+    answer = matcher.ask("lambda")
+    assert answer.owner is None
+    assert answer.declined_because == "unsure"
+    assert answer.service.id == "lambda"
+    assert answer.suggestions
+    assert all("lambda" in s.services or "lambda" in s.id for s in answer.suggestions)
+
+
+def test_small_talk_to_the_bot_is_declined_but_polite_questions_are_not(matcher: Matcher) -> None:
+    assert matcher.ask("how old are you").owner is None
+    assert matcher.ask("what's your name").owner is None
+    assert matcher.ask("can you tell me who patches the hypervisor").owner == "aws"
