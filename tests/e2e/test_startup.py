@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 import requests
+from gunicorn import config as gunicorn_config
 
 from tests.e2e.harness import SIGNING_SECRET, FakeSlack, SlackSender
 from tests.e2e.harness.bot_process import REPO, clean_env
@@ -107,6 +108,8 @@ def test_procfile_web_process_serves_under_gunicorn(slack, tmp_path):
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
     }
     gunicorn = [sys.executable, "-m", "gunicorn", *args[1:]]
+    if any(x.name == "control_socket_disable" for x in gunicorn_config.KNOWN_SETTINGS):
+        gunicorn.append("--no-control-socket")  # keep the test out of ~/.gunicorn
     assert args[0] == "gunicorn"
     proc = start(gunicorn, env, tmp_path)
     lines: list[str] = []
