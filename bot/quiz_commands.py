@@ -183,6 +183,7 @@ def ranked(rows: list[dict]) -> list[BoardRow]:
 
 def ask_practice(core: Core, caller: Caller, topic_text: str = "") -> PracticeQuestion:
     """Pick the caller's next practice question by spaced repetition and remember the prompt."""
+    core.store.touch_user(caller.user_id, team_id=caller.team_id)
     topic = resolve_topic(core.kb, topic_text)
     questions = questions_for(core.kb, topic)
     if not questions:
@@ -263,7 +264,8 @@ def _fmt_local(when: datetime, tz: str) -> str:
 
 
 def _daily_accepts(args: str) -> bool:
-    return args.split()[:1] in [[a] for a in DAILY_ACTIONS]
+    words = args.lower().split()
+    return not words or words[0] in DAILY_ACTIONS
 
 
 @subcommand(
@@ -275,7 +277,7 @@ def _daily_accepts(args: str) -> bool:
 )
 def _daily(core: Core, caller: Caller, args: str) -> Notice:
     action, _, rest = args.strip().partition(" ")
-    action = action.lower()
+    action = action.lower() or "status"
     if not _in_channel(caller):
         return Notice("Run `daily` in the channel that should get the quiz.", kind="error")
     daily = daily_of(core)

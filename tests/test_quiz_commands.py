@@ -82,6 +82,7 @@ def right_index(question) -> int:
 def test_practice_question_and_answer_logged_once(core):
     asked = dispatch(core, caller(), "quiz")
     assert isinstance(asked, PracticeQuestion)
+    assert core.store.user("U1")["team_id"] == "T1"  # the store keeps the people it met
     q = asked.question
     wrong = (right_index(q) + 1) % len(q.choices)
     first = answer_practice(core, "U1", asked.prompt_id, wrong)
@@ -141,6 +142,10 @@ def test_daily_on_status_off(core):
     off = dispatch(core, caller(admin=True), "daily off")
     assert "off" in off.text
     assert "Daily quiz: off" in dispatch(core, caller(admin=True), "daily status").text
+
+
+def test_daily_alone_is_the_status(core):
+    assert "Daily quiz: off" in dispatch(core, caller(admin=True), "daily").text
 
 
 def test_daily_needs_a_channel(core):

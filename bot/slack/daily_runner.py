@@ -27,6 +27,17 @@ from bot.store import QuizPost
 
 logger = logging.getLogger(__name__)
 
+#: Slack errors after which retrying a reveal is pointless (the message or channel is gone).
+GIVE_UP = frozenset(
+    {
+        "message_not_found",
+        "channel_not_found",
+        "cant_update_message",
+        "is_archived",
+        "not_in_channel",
+    }
+)
+
 
 @dataclass
 class _PostState:
@@ -131,8 +142,10 @@ class DailyRunner:
                     channel=current.channel_id, ts=current.message_ts, **message
                 )
             except SlackApiError as exc:
-                logger.warning("could not reveal quiz %s: %s", post.id, exc.response.get("error"))
-                return
+                error = exc.response.get("error")
+                logger.warning("could not reveal quiz %s: %s", post.id, error)
+                if error not in GIVE_UP:
+                    return  # a later tick tries again
             self.daily.store.mark_revealed(post.id)
         with self._states_lock:
             self._states.pop(post.id, None)

@@ -211,3 +211,34 @@ def test_tick_posts_due_quizzes_and_reveals_past_deadline(tmp_path):
     assert "the answer" in json.dumps(client.updates[-1]["blocks"])
     assert store.open_posts("C1") == []
     store.close()
+
+
+class FailingClient(SlowClient):
+    """chat.update fails with a given Slack error."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+    def chat_update(self, **kwargs):
+        from slack_sdk.errors import SlackApiError
+
+        self.updates.append(kwargs)
+        raise SlackApiError("failed", {"ok": False, "error": self.error})
+
+
+@pytest.mark.parametrize(
+    ("error", "given_up"), [("message_not_found", True), ("fatal_error", False)]
+)
+def test_reveal_retries_unless_the_message_is_gone(tmp_path, error, given_up):
+    kb = make_kb()
+    store = Store(tmp_path / "ofin.db", clock=FakeClock())
+    core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
+    runner = DailyRunner(FailingClient(error), core, interval=60)  # type: ignore[arg-type]
+    post = runner.daily.claim_now("C1", None)
+    assert runner.publish(post)
+    assert runner.daily.close(post.id)
+    runner.reveal(store.post(post.id))
+    assert store.post(post.id).revealed is given_up
+    assert [p.id for p in store.posts_to_reveal()] == ([] if given_up else [post.id])
+    store.close()

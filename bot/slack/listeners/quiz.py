@@ -108,6 +108,7 @@ def on_daily_answer(ack: Any, action: dict, body: dict, respond: Any, context: A
         return
     core = core_of(context)
     user_id = body["user"]["id"]
+    core.store.touch_user(user_id, team_id=(body.get("team") or {}).get("id"))
     outcome = daily_of(core).answer(post_id, user_id, index)
     if outcome.counted:
         runner = core.extras.get(RUNNER_KEY)
