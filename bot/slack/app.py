@@ -83,12 +83,12 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
         ) from None
 
     @app.middleware
-    def provide_core(context: Any, next: Callable[[], None]) -> None:  # noqa: A002
+    def provide_core(context: Any, next: Callable[[], None]) -> None:
         context[CORE_KEY] = core
         next()
 
     @app.middleware
-    def drop_redeliveries(body: dict, next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+    def drop_redeliveries(body: dict, next: Callable[[], None]) -> BoltResponse | None:
         # Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); answer it once.
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not core.store.claim(f"slack-event:{event_id}"):
@@ -107,11 +107,12 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
                 return
             event = body.get("event") or {}
             if event.get("channel") and event.get("type") in ("app_mention", "message"):
-                client.chat_postMessage(
-                    channel=event["channel"],
-                    thread_ts=event.get("thread_ts") or event.get("ts"),
-                    **message,
+                # Where the answer would have gone: a mention's thread, or the DM itself.
+                thread_ts = event.get("thread_ts") or (
+                    event.get("ts") if event["type"] == "app_mention" else None
                 )
+                kwargs = {"thread_ts": thread_ts} if thread_ts else {}
+                client.chat_postMessage(channel=event["channel"], **kwargs, **message)
         except Exception:
             logger.exception("could not tell the user about the error")
 

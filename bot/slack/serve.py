@@ -50,7 +50,7 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 class LoggingRequestHandler(WSGIRequestHandler):
     """Send the access log to logging instead of raw stderr."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.address_string(), format % args)
 
 
