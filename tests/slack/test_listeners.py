@@ -1,0 +1,53 @@
+"""Small pure pieces of the listeners: mention stripping, message filtering, home sections."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.slack.listeners import events, home
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<@UBOT> who patches ec2?", "who patches ec2?"),
+        ("<@UBOT|ofin>: who patches ec2?", "who patches ec2?"),
+        ("  <@UBOT>, <@UBOT> hi", "hi"),
+        ("who asked <@UBOB>?", "who asked <@UBOB>?"),  # only a leading mention is the address
+        ("<@UBOT>", ""),
+        ("", ""),
+    ],
+)
+def test_strip_mention(text, expected):
+    assert events.strip_mention(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("event", "person"),
+    [
+        ({"user": "U1", "text": "hi"}, True),
+        ({"user": "U1", "bot_id": "B1", "text": "hi"}, False),
+        ({"bot_id": "B1", "subtype": "bot_message"}, False),
+        ({"user": "U1", "subtype": "message_changed"}, False),
+        ({"user": "U1", "subtype": "message_deleted"}, False),
+        ({"subtype": "message_changed", "message": {"user": "U1"}}, False),
+    ],
+)
+def test_only_people_are_answered(event, person):
+    assert events.is_from_a_person(event) is person
+
+
+def test_home_sections_in_order_and_a_failing_one_is_left_out(monkeypatch, caplog):
+    def stats(core, user_id):
+        return [{"type": "section", "text": {"type": "mrkdwn", "text": f"stats for {user_id}"}}]
+
+    def broken(core, user_id):
+        raise RuntimeError("no scores table")
+
+    monkeypatch.setattr(home, "HOME_SECTIONS", [])
+    home.home_section(stats)
+    home.home_section(broken)
+    home.home_section(stats)  # registering twice is harmless
+    sections = home.extra_sections(core=None, user_id="U1")
+    assert sections == [stats(None, "U1")]
+    assert "home section broken failed" in caplog.text
