@@ -20,7 +20,6 @@ from bot.quiz import (
     QuizError,
     Review,
     Topic,
-    answer_index,
     choice_label,
     grade,
     next_review,
@@ -315,7 +314,6 @@ def _daily(core: Core, caller: Caller, args: str) -> Notice:
 
 
 def _daily_status(core: Core, daily: DailyQuizzes, channel: str) -> Notice:
-    row = core.store.schedule(channel)
     lines = []
     rule = daily.rule(channel)
     if rule is None:
@@ -326,8 +324,6 @@ def _daily_status(core: Core, daily: DailyQuizzes, channel: str) -> Notice:
             f"Daily quiz: on, {rule.at:%H:%M} {rule.tz}, {format_weekdays(rule.weekdays)}."
         )
         lines.append(f"Next post: {_fmt_local(nxt, rule.tz)}.")
-        if row and row.updated_by:
-            lines.append(f"Set by <@{row.updated_by}>.")
     for post in core.store.open_posts(channel):
         count = core.store.answer_count(post.id)
         close = (
@@ -563,7 +559,6 @@ __all__ = [
     "Stats",
     "TeamBoard",
     "TeamRow",
-    "answer_index",
     "answer_practice",
     "ask_practice",
     "daily_of",

@@ -136,7 +136,7 @@ def test_daily_on_status_off(core):
     assert "10:30 Europe/Paris, tue,thu" in on.text
     assert "Tue 03 Mar 10:30" in on.text  # the first one
     status = dispatch(core, caller(admin=True), "daily status")
-    assert "on, 10:30 Europe/Paris" in status.text and "<@U1>" in status.text
+    assert "on, 10:30 Europe/Paris" in status.text and "Next post: Tue 03 Mar 10:30" in status.text
     bad = dispatch(core, caller(admin=True), "daily on 27:00")
     assert bad.kind == "error"
     off = dispatch(core, caller(admin=True), "daily off")
