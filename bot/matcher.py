@@ -215,19 +215,33 @@ class Matcher:
         return corrected
 
     def _detect_services(self, words: list[str]) -> list[Service]:
-        """Services named in ``words``: longest alias first, then earliest."""
-        hits: list[tuple[int, int, str]] = []
+        """Services named in ``words``: longest alias first, then earliest; refinements first.
+
+        A service whose aliases spell out another one found alongside it is the more precise
+        reading: in "the ecs agent on fargate", Fargate ("ecs on fargate") wins over ECS on EC2.
+        """
+        hits: list[tuple[int, int, str, tuple[str, ...]]] = []
         for size in range(min(self._max_service_words, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
-                service_id = self._service_ngrams.get(tuple(words[start : start + size]))
+                ngram = tuple(words[start : start + size])
+                service_id = self._service_ngrams.get(ngram)
                 if service_id:
-                    hits.append((-size, start, service_id))
-        ordered: list[Service] = []
-        for _, _, service_id in sorted(hits):
-            service = self.kb.service(service_id)
-            if service and service not in ordered:
-                ordered.append(service)
-        return ordered
+                    hits.append((-size, start, service_id, ngram))
+        found: dict[str, tuple[str, ...]] = {}
+        for _, _, service_id, ngram in sorted(hits):
+            found.setdefault(service_id, ngram)
+        order = list(found)
+        for refined in list(order):
+            for general in order[: order.index(refined)]:
+                if self._refines(refined, set(found[refined]) | set(found[general])):
+                    order.remove(refined)
+                    order.insert(order.index(general), refined)
+                    break
+        return [s for s in (self.kb.service(i) for i in order) if s]
+
+    def _refines(self, service_id: str, words: set[str]) -> bool:
+        """True when an alias of ``service_id`` uses every one of ``words``."""
+        return any(words <= set(ngram) for ngram in self._ngrams_of_service[service_id])
 
     def _words_of_service(self, service_id: str, words: list[str]) -> set[str]:
         """The words naming ``service_id`` in ``words``, by its shortest aliases present.

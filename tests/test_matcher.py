@@ -176,3 +176,19 @@ def test_small_talk_to_the_bot_is_declined_but_polite_questions_are_not(matcher:
     assert matcher.ask("how old are you").owner is None
     assert matcher.ask("what's your name").owner is None
     assert matcher.ask("can you tell me who patches the hypervisor").owner == "aws"
+
+
+@pytest.mark.parametrize(
+    ("question", "service", "expected"),
+    [
+        ("who patches the ecs agent on fargate", "fargate", "aws"),
+        ("who patches the ecs agent on ec2 container instances", "ecs-ec2", "customer"),
+        ("who patches S3", "s3", "aws"),
+        ("who is responsible for patch management on ec2", "ec2", "customer"),
+    ],
+)
+def test_the_more_precise_service_decides(
+    matcher: Matcher, question: str, service: str, expected: str
+) -> None:
+    answer = matcher.ask(question)
+    assert (answer.service.id, answer.owner) == (service, expected)
