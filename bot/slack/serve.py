@@ -5,6 +5,8 @@ For production run ``bot.slack.wsgi:application`` under gunicorn instead (see th
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import signal
 import sys
@@ -12,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import Any
+from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
@@ -27,17 +30,63 @@ HEALTH_PATH = "/healthz"
 WsgiApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
 
+MAX_BODY_BYTES = 1_000_000  # Slack's payloads are a few KB; anything this big is not Slack
+
+
 def make_wsgi(app: App) -> WsgiApp:
-    """The WSGI application: Slack requests at /slack/events, and GET /healthz for probes."""
+    """The WSGI application: Slack requests at /slack/events, and GET /healthz for probes.
+
+    A body that is too large, or that is not the JSON or form encoding it claims, is refused with
+    413 or 400 before Bolt sees it: Bolt would fail to parse it and answer 500.
+    """
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def application(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n"]
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+        if path == HEALTH_PATH and method == "GET":
+            return _plain(start_response, "200 OK", "ok")
+        if path == EVENTS_PATH and method == "POST":
+            body = _read_body(environ)
+            if body is None:
+                return _plain(start_response, "413 Payload Too Large", "request too large")
+            if not _well_formed(body, environ.get("CONTENT_TYPE") or ""):
+                logger.warning("refused a malformed request to %s (%d bytes)", path, len(body))
+                return _plain(start_response, "400 Bad Request", "malformed Slack request")
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
         return slack(environ, start_response)
 
     return application
+
+
+def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+    return [text.encode() + b"\n"]
+
+
+def _read_body(environ: dict) -> bytes | None:
+    """The request body, or None when it is larger than MAX_BODY_BYTES."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        return None
+    return environ["wsgi.input"].read(length) if length > 0 else b""
+
+
+def _well_formed(body: bytes, content_type: str) -> bool:
+    """True when ``body`` parses as Slack sends it: a JSON object, or a form (JSON payload)."""
+    try:
+        text = body.decode("utf-8")
+        if content_type.startswith("application/json"):
+            return isinstance(json.loads(text), dict)
+        form = parse_qs(text, keep_blank_values=True)
+        if "payload" in form:
+            return isinstance(json.loads(form["payload"][0]), dict)
+        return True
+    except (UnicodeDecodeError, ValueError):
+        return False
 
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

@@ -18,8 +18,13 @@ logger = logging.getLogger(__name__)
 GONE = "That answer is no longer in my knowledge base. Please ask again."
 
 
-def _chosen(context: Any, action: dict) -> tuple[dict, Any]:
-    value = blocks.decode_value(action["value"])
+def _chosen(context: Any, action: dict) -> tuple[dict | None, Any]:
+    """The button's value and the answer it stands for; (None, None) for a value not ours."""
+    try:
+        value = blocks.decode_value(action.get("value") or "")
+    except ValueError:
+        logger.warning("ignored a button whose value is not one of ours: %r", action.get("value"))
+        return None, None
     answer = answer_for_item(
         core_of(context),
         value["item_id"],
@@ -48,7 +53,10 @@ def share(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> Non
 def feedback(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
     """Store a 👍 / 👎 vote with the question, and thank the voter privately."""
     ack()
-    value = blocks.decode_value(action["value"])
+    value, answer = _chosen(context, action)
+    if value is None or answer is None:
+        respond(response_type="ephemeral", replace_original=False, **blocks.notice_message(GONE))
+        return
     helpful = action["action_id"] == blocks.ACTION_HELPFUL
     core_of(context).store.record_feedback(
         user_id=body["user"]["id"],
