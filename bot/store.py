@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
@@ -30,6 +30,8 @@ from bot.clock import Clock, as_utc
 from bot.clock import from_env as clock_from_env
 
 migrations = Migrations("ofin")
+CLAIM_TTL = timedelta(days=7)
+CLAIMS_PER_PRUNE = 1000
 
 
 def ts(when: datetime) -> str:
@@ -313,6 +315,7 @@ class Store:
         self.clock: Clock = clock or clock_from_env()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._claims_since_prune = 0
         # One connection shared by every thread, serialised by the lock; the timeout waits for
         # other processes holding the write lock instead of failing at once.
         conn = sqlite3.connect(str(self.path), timeout=30.0, check_same_thread=False)
@@ -359,12 +362,27 @@ class Store:
     # --- idempotency ------------------------------------------------------------------------
 
     def claim(self, key: str) -> bool:
-        """Return True the first time ``key`` is claimed (by any thread or process), else False."""
+        """Return True the first time ``key`` is claimed (by any thread or process), else False.
+
+        Claims only guard against redeliveries and double clicks, which come within minutes, so
+        claims older than CLAIM_TTL are pruned now and then: the table does not grow forever.
+        """
         with self._lock:
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO claims (key, claimed_at) VALUES (?, ?)", [key, self._now()]
             )
+            self._claims_since_prune += 1
+            if self._claims_since_prune >= CLAIMS_PER_PRUNE:
+                self.prune_claims()
             return cursor.rowcount == 1
+
+    def prune_claims(self, older_than: timedelta = CLAIM_TTL) -> int:
+        """Delete claims older than ``older_than``; return how many were deleted."""
+        cutoff = ts(self.clock.now() - older_than)
+        with self._lock:
+            self._claims_since_prune = 0
+            cursor = self.db.execute("DELETE FROM claims WHERE claimed_at < ?", [cutoff])
+            return cursor.rowcount
 
     # --- feedback and declined questions ----------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -77,6 +77,29 @@ def test_claim_across_two_store_instances_on_one_file(tmp_path):
     assert b.claim("shared-key") is False
     a.close()
     b.close()
+
+
+def test_old_claims_are_pruned_and_recent_ones_kept(tmp_path):
+    clock = FakeClock(datetime(2026, 11, 1, tzinfo=UTC))
+    store = Store(tmp_path / "claims.db", clock=clock)
+    store.claim("slack-event:old")
+    clock.advance(timedelta(days=8))
+    store.claim("slack-event:new")
+    assert store.prune_claims() == 1
+    assert store.claim("slack-event:new") is False  # a recent claim still guards
+    assert store.claim("slack-event:old") is True  # an old one was forgotten
+
+
+def test_claims_prune_themselves_every_so_often(tmp_path, monkeypatch):
+    monkeypatch.setattr("bot.store.CLAIMS_PER_PRUNE", 3)
+    clock = FakeClock(datetime(2026, 11, 1, tzinfo=UTC))
+    store = Store(tmp_path / "claims.db", clock=clock)
+    store.claim("a")
+    clock.advance(timedelta(days=30))
+    store.claim("b")
+    store.claim("c")  # the third claim prunes
+    keys = [row["key"] for row in store.db.query("SELECT key FROM claims ORDER BY key")]
+    assert keys == ["b", "c"]
 
 
 def test_feedback_latest_vote_wins(store):
