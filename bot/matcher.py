@@ -29,10 +29,10 @@ MAX_QUESTION_CHARS = 500
 ANSWER_THRESHOLD = 42  # confidence at or above which the engine names an owner
 SUGGEST_THRESHOLD = 25  # confidence at or above which an item is offered as "did you mean"
 MAX_SUGGESTIONS = 3
-# Service fit, added to a phrase's score: an item stating an owner for the asked service gains; a
-# phrase naming another service than the question's (or any, when the question names none) loses.
+# Service fit: an item stating an owner for the asked service gains; a phrase naming another
+# service than the question's (or any, when the question names none) loses.
 _SERVICE_BONUS = 0.06
-_OTHER_SERVICE_PENALTY = 0.2
+_OTHER_SERVICE_FACTOR = 0.6  # a phrase naming only other services keeps 60% of its score
 _ELSEWHERE_PENALTY = 0.15  # divided by how many services the item speaks of
 _UNASKED_SERVICE_PENALTY = 0.08
 _INCIDENTAL_DISCOUNT = 0.25  # a match only on words found in one alias keeps 75% of its score
@@ -273,6 +273,8 @@ class Matcher:
             fuzzy = fuzz.token_set_ratio(query_text, phrase.text) / 100.0
             score = (1 - _FUZZY_SHARE) * base + _FUZZY_SHARE * fuzzy * min(1.0, base * 2)
             score *= self._centrality(phrase, parsed.topic, weights)
+            if phrase.services and parsed.services and not phrase.services & parsed.services:
+                score *= _OTHER_SERVICE_FACTOR  # "emr cluster patching" is not about ECS
             score += self._service_fit(phrase, parsed)
             item_index = phrase.item_index
             if score > best.get(item_index, -1.0):
@@ -328,8 +330,8 @@ class Matcher:
             # The item speaks of other services; the fewer it names, the more specific it is.
             fit -= max(_ELSEWHERE_PENALTY / len(item.services), _SERVICE_BONUS / 2)
         if phrase.services and parsed.services:
-            same = phrase.services & parsed.services
-            fit += _SERVICE_BONUS / 2 if same else -_OTHER_SERVICE_PENALTY
+            if phrase.services & parsed.services:
+                fit += _SERVICE_BONUS / 2
         elif phrase.services:
             fit -= _UNASKED_SERVICE_PENALTY  # "emr patching" is not the answer to "patching"
         return fit

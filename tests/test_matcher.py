@@ -10,7 +10,8 @@ import yaml
 from bot.knowledge import load
 from bot.matcher import MAX_QUESTION_CHARS, Matcher
 
-CASES = Path(__file__).parent / "data" / "matcher_cases.yaml"
+DATA = Path(__file__).parent / "data"
+HELD_OUT = ["matcher_cases.yaml", "matcher_cases_2.yaml", "matcher_cases_3.yaml"]
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +131,9 @@ def test_every_alias_finds_its_own_item(matcher: Matcher) -> None:
     assert len(misses) <= total * 0.02, misses[:20]
 
 
-def test_generalises_to_held_out_questions(matcher: Matcher) -> None:
-    cases = yaml.safe_load(CASES.read_text())
+@pytest.mark.parametrize("name", HELD_OUT)
+def test_generalises_to_held_out_questions(matcher: Matcher, name: str) -> None:
+    cases = yaml.safe_load((DATA / name).read_text())
     misses = [
         (case["q"], case["owner"], matcher.ask(case["q"]).owner)
         for case in cases
@@ -142,7 +144,7 @@ def test_generalises_to_held_out_questions(matcher: Matcher) -> None:
 
 def test_chatter_is_declined() -> None:
     matcher = Matcher(load())
-    lines = (Path(__file__).parent / "data" / "chatter.txt").read_text().splitlines()
+    lines = (DATA / "chatter.txt").read_text().splitlines()
     answered = [(q, matcher.ask(q).item.id) for q in lines if matcher.ask(q).owner]
     assert answered == []
 
