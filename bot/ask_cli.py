@@ -6,21 +6,9 @@ import json
 import sys
 from typing import TextIO
 
-from bot.knowledge import Item, load_or_exit
+from bot.knowledge import load_or_exit
 from bot.matcher import Answer, Matcher
-
-OWNER_WORDS = {
-    "aws": "AWS — security OF the cloud",
-    "customer": "You, the customer — security IN the cloud",
-    "shared": "Shared — AWS and you, each in its own layer",
-}
-
-DECLINE_WORDS = {
-    "empty": "Ask me a question, e.g. \"who patches the guest OS on EC2?\"",
-    "too_long": "That question is too long; ask about one responsibility at a time.",
-    "off_topic": "I only answer questions about the cloud shared responsibility model.",
-    "unsure": "I'm not sure what you mean.",
-}
+from bot.text import answer_text, decline_text
 
 
 def run_ask(question: str | None, *, as_json: bool, stdin: TextIO | None = None) -> int:
@@ -47,30 +35,4 @@ def _emit(answer: Answer, as_json: bool) -> None:
 
 def format_answer(answer: Answer) -> str:
     """A readable answer: owner in OF/IN words, explanation, service note, source, suggestions."""
-    if not answer.answered or answer.item is None:
-        lines = [DECLINE_WORDS.get(answer.declined_because or "off_topic", DECLINE_WORDS["unsure"])]
-        if answer.suggestions:
-            lines.append("Did you mean:")
-            lines.extend(f"  - {item.title}  ({item.id})" for item in answer.suggestions)
-        return "\n".join(lines)
-    item = answer.item
-    lines = [f"{OWNER_WORDS[answer.owner or item.owner]}", f"{item.title}"]
-    detail = f"confidence {answer.confidence}"
-    if answer.service:
-        detail += f", service: {answer.service.name}"
-    lines[-1] += f"  ({detail})"
-    lines.append("")
-    lines.append(item.explanation.strip())
-    if answer.note and answer.service:
-        lines.append("")
-        lines.append(f"On {answer.service.name}: {answer.note.strip()}")
-    lines.append("")
-    lines.extend(f"Source: {url}" for url in item.sources)
-    if answer.suggestions:
-        lines.append("")
-        lines.append("Related: " + ", ".join(_label(s) for s in answer.suggestions))
-    return "\n".join(lines)
-
-
-def _label(item: Item) -> str:
-    return f"{item.title} ({item.id})"
+    return answer_text(answer) if answer.answered else decline_text(answer)

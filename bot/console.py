@@ -19,34 +19,21 @@ A renderer may call ``session.expect(reply)`` so that the next line goes to ``re
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
-import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import commands
 from bot.commands import Caller, Core
+from bot.text import DECLINE_TEXT, OWNER_SHORT, answer_text, decline_text, fill
 
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.knowledge import KnowledgeBase
 
-WIDTH = 88
 PROMPT = "ofin> "
 QUIT_WORDS = ("quit", "exit", ":q")
-OWNER_LINES = {
-    "aws": "AWS: security OF the cloud",
-    "customer": "You: security IN the cloud",
-    "shared": "Shared: both sides",
-}
-OWNER_SHORT = {"aws": "AWS", "customer": "You", "shared": "Shared"}
-DECLINE_TEXT = {
-    "empty": 'Ask me whose job something is, e.g. "who patches the OS on EC2?"',
-    "too_long": "That is a long one. Could you ask it in one short sentence?",
-    "off_topic": "I only know who does what in the cloud: AWS, you, or both.",
-    "unsure": "I am not sure I understood that one.",
-}
-
 ConsoleRenderer = Callable[[Any, "Console"], str]
 CONSOLE_RENDERERS: dict[type, ConsoleRenderer] = {}
 Reply = Callable[[str], Any]
@@ -62,14 +49,16 @@ def console_renderer(result_type: type) -> Callable[[ConsoleRenderer], ConsoleRe
     return register
 
 
-def _fill(text: str, indent: str = "") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+# Modules with console renderers for plugin results (the quiz), imported by the first session.
+CONSOLE_PLUGIN_MODULES: tuple[str, ...] = ("bot.console_quiz",)
 
 
 class Console:
     """One console session: dispatch lines, render results, remember a pending reply."""
 
     def __init__(self, core: Core, caller: Caller | None = None) -> None:
+        for name in CONSOLE_PLUGIN_MODULES:
+            importlib.import_module(name)
         self.core = core
         self.caller = caller or Caller("console", surface="console", is_admin=True)
         self._pending: Reply | None = None
@@ -124,19 +113,6 @@ def _prompted_lines() -> Iterator[str]:
 # Renderers for the built-in results
 
 
-def answer_text(answer: Any) -> str:
-    """An answered question as text: owner, title, explanation, note, source, confidence."""
-    item = answer.item
-    lines = [OWNER_LINES.get(answer.owner, answer.owner), item.title, _fill(item.explanation)]
-    if answer.note:
-        service = answer.service.name if answer.service else "this service"
-        lines.append(_fill(f"On {service}: {answer.note}"))
-    if item.sources:
-        lines.append(f"Source: {item.sources[0]}")
-    lines.append(f"Confidence: {answer.confidence}/100")
-    return "\n".join(lines)
-
-
 @console_renderer(commands.AnswerResult)
 def _answer(result: commands.AnswerResult, session: Console) -> str:
     answer = result.answer
@@ -145,7 +121,7 @@ def _answer(result: commands.AnswerResult, session: Console) -> str:
     if answer.suggestions:
         suggestions = answer.suggestions[:3]
         service_id = answer.service.id if answer.service else None
-        lines = ["I am not sure what you mean. Did you mean:"]
+        lines = [f"{DECLINE_TEXT['unsure']} Did you mean:"]
         lines += [f"  {n}. {s.title}" for n, s in enumerate(suggestions, 1)]
         lines.append("Type a number to pick one, or ask again.")
 
@@ -160,8 +136,7 @@ def _answer(result: commands.AnswerResult, session: Console) -> str:
 
         session.expect(pick)
         return "\n".join(lines)
-    why = DECLINE_TEXT.get(answer.declined_because or "", DECLINE_TEXT["unsure"])
-    return f"I don't have an answer for that. {why}\nType help to see what I can do."
+    return f"{decline_text(answer)}\nType help to see what I can do."
 
 
 @console_renderer(commands.HelpResult)
@@ -194,7 +169,7 @@ def _unknown_service(result: commands.UnknownServiceResult, session: Console) ->
         if result.query
         else "Which service? e.g. stack ec2"
     )
-    return first + "\n" + _fill("Services I know: " + ", ".join(s.id for s in result.known))
+    return first + "\n" + fill("Services I know: " + ", ".join(s.id for s in result.known))
 
 
 @console_renderer(commands.UnansweredResult)

@@ -1,7 +1,7 @@
 """The quiz subcommands of /ofin (and the console): quiz, daily, leaderboard, stats, forget me.
 
 Slack-free: handlers return dataclasses. Slack renders them in bot/slack/listeners/quiz.py, the
-console renders them here. The daily quiz needs something that can post to a channel; the Slack
+console in bot/console_quiz.py. The daily quiz needs something that can post to a channel; the Slack
 app puts it in ``core.extras["daily_publisher"]`` (bot/slack/daily_runner.py).
 """
 
@@ -13,14 +13,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands import Caller, Core, Notice, subcommand
-from bot.console import Console, console_renderer
 from bot.daily import DailyQuizzes, Publisher
 from bot.knowledge import QuizQuestion
 from bot.quiz import (
     QuizError,
     Review,
     Topic,
-    choice_label,
     grade,
     next_review,
     pick_practice,
@@ -454,83 +452,6 @@ def _forget(core: Core, caller: Caller, args: str) -> Notice:
 # Console renderers
 
 
-def choices_text(question: QuizQuestion) -> str:
-    """The choices as numbered lines."""
-    return "\n".join(f"  {i + 1}. {choice_label(c)}" for i, c in enumerate(question.choices))
-
-
-def parse_choice(question: QuizQuestion, text: str) -> int | None:
-    """A console answer ("2", "aws", "you", the choice text) as a choice index, or None."""
-    text = text.strip().lower()
-    if text.isdigit() and 1 <= int(text) <= len(question.choices):
-        return int(text) - 1
-    for i, choice in enumerate(question.choices):
-        if text in (choice.lower(), choice_label(choice).lower()):
-            return i
-    return None
-
-
-def feedback_text(result: PracticeFeedback) -> str:
-    """Right or wrong, the answer, the explanation and the source."""
-    head = "Right!" if result.correct else "Not quite."
-    lines = [
-        f"{head} The answer: {choice_label(result.question.answer)}.",
-        result.question.explanation,
-    ]
-    if result.sources:
-        lines.append(f"Source: {result.sources[0]}")
-    if not result.counted:
-        lines.append("(Already answered: only your first answer counts.)")
-    return "\n".join(lines)
-
-
-@console_renderer(PracticeQuestion)
-def _practice_text(result: PracticeQuestion, session: Console) -> str:
-    question = result.question
-
-    def reply(line: str) -> PracticeFeedback | Notice | None:
-        index = parse_choice(question, line)
-        if index is None:
-            return None  # not an answer: run the line as a command
-        return answer_practice(session.core, session.caller.user_id, result.prompt_id, index)
-
-    session.expect(reply)
-    return f"Quiz: {question.question}\n{choices_text(question)}\nAnswer with a number."
-
-
-@console_renderer(PracticeFeedback)
-def _feedback_text(result: PracticeFeedback, session: Console) -> str:
-    return feedback_text(result)
-
-
-@console_renderer(Leaderboard)
-def _board_text(result: Leaderboard, session: Console) -> str:
-    where = "all channels" if result.channel_id is None else f"<#{result.channel_id}>"
-    if not result.rows:
-        return f"Leaderboard ({where}, {result.period}): no answers yet."
-    lines = [f"Leaderboard ({where}, {result.period}):"]
-    for row in (*result.rows, *((result.me,) if result.me else ())):
-        me = "  <- you" if row.user_id == result.caller_id else ""
-        lines.append(
-            f"{row.rank:>3}. {row.user_id}  {row.points} pts, "
-            f"{row.correct}/{row.answered} right{me}"
-        )
-    return "\n".join(lines)
-
-
-@console_renderer(TeamBoard)
-def _teams_text(result: TeamBoard, session: Console) -> str:
-    if not result.rows:
-        return f"Teams ({result.period}): no daily quizzes yet."
-    lines = [f"Teams ({result.period}), by accuracy then participation:"]
-    for r in result.rows:
-        lines.append(
-            f"{r.rank:>3}. {r.channel_id}  {r.accuracy}% right, "
-            f"{r.participation:.1f} answers per quiz, {r.players} players"
-        )
-    return "\n".join(lines)
-
-
 def stats_lines(result: Stats) -> list[str]:
     """The person's record as short lines (shared by the console and App Home)."""
     lines = [
@@ -544,11 +465,6 @@ def stats_lines(result: Stats) -> list[str]:
         weak = ", ".join(f"{c} ({ok}/{n})" for c, n, ok in result.weakest)
         lines.append(f"Weakest: {weak}")
     return lines
-
-
-@console_renderer(Stats)
-def _stats_text(result: Stats, session: Console) -> str:
-    return "Your quiz record:\n" + "\n".join(f"  {line}" for line in stats_lines(result))
 
 
 __all__ = [
