@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.store import Store, migrations, normalize_question
+from bot.migrations import migrations
+from bot.store import Store, normalize_question
 
 
 @pytest.fixture

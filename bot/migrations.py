@@ -1,0 +1,182 @@
+"""The database schema as named sqlite-utils migrations, applied in order by bot/store.py.
+
+Append only: to change the schema, add a new ``mNNN_...`` function at the end; never edit or
+reorder one that has shipped. Each runs once per database file, inside a transaction.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("ofin")
+
+
+@migrations()
+def m001_create_claims(db: Database) -> None:
+    """Idempotency keys: a row exists once a key has been claimed."""
+    db["claims"].create({"key": str, "claimed_at": str}, pk="key", not_null={"claimed_at"})
+
+
+@migrations()
+def m002_create_feedback(db: Database) -> None:
+    """Thumbs up/down on answers: one vote per (user, question, item), the latest wins."""
+    db["feedback"].create(
+        {
+            "user_id": str,
+            "question": str,
+            "item_key": str,  # the item id, or "" when the answer had no item
+            "item_id": str,
+            "helpful": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk=("user_id", "question", "item_key"),
+        not_null={"helpful", "created_at", "updated_at"},
+    )
+
+
+@migrations()
+def m003_create_declined(db: Database) -> None:
+    """Questions the bot declined to answer, for curators."""
+    db["declined"].create(
+        {
+            "id": int,
+            "question": str,
+            "normalized": str,
+            "user_id": str,
+            "channel_id": str,
+            "asked_at": str,
+        },
+        pk="id",
+        not_null={"question", "normalized", "asked_at"},
+    )
+    db["declined"].create_index(["normalized"])
+    db["declined"].create_index(["user_id"])
+
+
+@migrations()
+def m004_create_users(db: Database) -> None:
+    """People the bot has met: their workspace and time zone (for schedules and week starts)."""
+    db["users"].create(
+        {"user_id": str, "team_id": str, "tz": str, "first_seen": str, "last_seen": str},
+        pk="user_id",
+        not_null={"first_seen", "last_seen"},
+    )
+
+
+@migrations()
+def m005_create_reviews(db: Database) -> None:
+    """Spaced repetition: the Leitner box of each (person, question) and when it is due."""
+    db["reviews"].create(
+        {
+            "user_id": str,
+            "question_id": str,
+            "box": int,
+            "due_at": str,
+            "last_asked_at": str,
+            "times_answered": int,
+            "times_correct": int,
+        },
+        pk=("user_id", "question_id"),
+        not_null={"box", "due_at"},
+        defaults={"times_answered": 0, "times_correct": 0},
+    )
+
+
+@migrations()
+def m006_create_practice_prompts(db: Database) -> None:
+    """Practice questions shown to one person; answered at most once each."""
+    db["practice_prompts"].create(
+        {
+            "id": str,
+            "user_id": str,
+            "channel_id": str,
+            "question_id": str,
+            "item_id": str,
+            "category": str,
+            "asked_at": str,
+            "answered_at": str,
+            "choice": str,
+            "correct": int,
+            "points": int,
+        },
+        pk="id",
+        not_null={"user_id", "question_id", "asked_at"},
+    )
+    db["practice_prompts"].create_index(["user_id", "asked_at"])
+
+
+@migrations()
+def m007_create_quiz_posts(db: Database) -> None:
+    """Daily quiz posts; ``slot`` (unique) makes each scheduled day post at most once."""
+    db["quiz_posts"].create(
+        {
+            "id": int,
+            "channel_id": str,
+            "team_id": str,
+            "kind": str,  # "scheduled" | "manual"
+            "slot": str,  # "daily:<channel>:<local date>" for scheduled posts, else NULL
+            "question_id": str,
+            "item_id": str,
+            "category": str,
+            "status": str,  # "posting" -> "open" -> "closed"; "failed" if Slack refused
+            "message_ts": str,
+            "created_at": str,
+            "posted_at": str,
+            "deadline_at": str,
+            "closed_at": str,
+            "revealed": int,
+        },
+        pk="id",
+        not_null={"channel_id", "kind", "question_id", "status", "created_at"},
+        defaults={"revealed": 0},
+    )
+    db["quiz_posts"].create_index(["slot"], unique=True)
+    db["quiz_posts"].create_index(["channel_id", "created_at"])
+    db["quiz_posts"].create_index(["status", "deadline_at"])
+
+
+@migrations()
+def m008_create_answers(db: Database) -> None:
+    """Answers to daily posts: UNIQUE (post, user), so only a person's first answer counts."""
+    db["answers"].create(
+        {
+            "id": int,
+            "post_id": int,
+            "user_id": str,
+            "channel_id": str,
+            "question_id": str,
+            "category": str,
+            "choice": str,
+            "correct": int,
+            "points": int,
+            "response_ms": int,
+            "answered_at": str,
+        },
+        pk="id",
+        foreign_keys=[("post_id", "quiz_posts", "id")],
+        not_null={"post_id", "user_id", "channel_id", "correct", "points", "answered_at"},
+    )
+    db["answers"].create_index(["post_id", "user_id"], unique=True)
+    db["answers"].create_index(["channel_id", "answered_at"])
+    db["answers"].create_index(["user_id"])
+
+
+@migrations()
+def m009_create_schedules(db: Database) -> None:
+    """One daily-quiz schedule per channel; ``active_since`` stops back-posting when turned on."""
+    db["schedules"].create(
+        {
+            "channel_id": str,
+            "team_id": str,
+            "at": str,  # "HH:MM", local to tz
+            "tz": str,
+            "weekdays": str,  # "mon,tue,wed,thu,fri"
+            "enabled": int,
+            "active_since": str,
+            "updated_by": str,
+            "updated_at": str,
+        },
+        pk="channel_id",
+        not_null={"at", "tz", "weekdays", "enabled", "active_since", "updated_at"},
+    )
