@@ -1,0 +1,129 @@
+"""The ofin command line: one click group; every command's docstring is its --help.
+
+Run as `python -m bot` (bot/__main__.py) or `ofin`. Imports of heavy modules (Slack, SQLite)
+happen inside the commands, so that `ask` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """ofin: whose job is it, the cloud provider's or yours?
+
+    With no command, start the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise a local
+    console that speaks the same commands as /ofin.
+
+    Example:
+
+        python -m bot                 # start
+        python -m bot ask "who patches EC2?"
+    """
+    if ctx.invoked_subcommand is None:
+        from bot.run import run_default
+
+        sys.exit(run_default())
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
+def ask(question: str | None, as_json: bool) -> None:
+    """Answer QUESTION; with QUESTION "-", answer one question per line of standard input.
+
+    Example:
+
+        python -m bot ask "who patches the guest OS on EC2?"
+        printf 'who encrypts S3?\\n' | python -m bot ask --json -
+    """
+    from bot.ask_cli import run_ask
+
+    sys.exit(run_ask(question, as_json=as_json))
+
+
+@cli.group()
+def kb() -> None:
+    """Validate or export the knowledge base."""
+
+
+@kb.command("check")
+@click.argument("path", required=False, type=click.Path())
+def kb_check(path: str | None) -> None:
+    """Validate the knowledge base at PATH (default: knowledge/); list every problem as file:line.
+
+    Example:
+
+        python -m bot kb check
+        python -m bot kb check my-knowledge/
+    """
+    from bot.kb_cli import run_check
+
+    sys.exit(run_check(path))
+
+
+@kb.command("export")
+@click.argument("path", required=False, type=click.Path())
+def kb_export(path: str | None) -> None:
+    """Print the whole validated knowledge base as one JSON document.
+
+    Example:
+
+        python -m bot kb export > kb.json
+    """
+    from bot.kb_cli import run_export
+
+    sys.exit(run_export(path))
+
+
+@cli.command()
+def console() -> None:
+    """Open the local console: the same commands as /ofin, without Slack.
+
+    Example:
+
+        python -m bot console
+    """
+    from bot.console import run_console
+
+    sys.exit(run_console())
+
+
+@cli.command()
+@click.option("--port", type=int, default=3000, show_default=True, help="Port; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+def serve(port: int, host: str) -> None:
+    """Serve the Slack app over HTTP at /slack/events (commands, events, interactivity).
+
+    For production, run it under gunicorn (see the Procfile).
+
+    Example:
+
+        python -m bot serve --port 3000
+    """
+    from bot.slack.serve import run_serve
+
+    sys.exit(run_serve(host=host, port=port))
+
+
+@cli.group()
+def scores() -> None:
+    """Admin tools for quiz scores."""
+
+
+@scores.command("export")
+@click.option("--csv", "as_csv", is_flag=True, default=True, help="CSV, one row per answer.")
+def scores_export(as_csv: bool) -> None:
+    """Print every quiz answer as CSV (one row per answer) to standard output.
+
+    Example:
+
+        python -m bot scores export --csv > answers.csv
+    """
+    from bot.scores_cli import run_export
+
+    sys.exit(run_export())
