@@ -12,13 +12,32 @@ from bot.knowledge import DEFAULT_DIR, KnowledgeBase, KnowledgeError, format_pro
 logger = logging.getLogger("ofin")
 
 
+class RedactUnverifiedBodies(logging.Filter):
+    """Keep the body of a request that failed Slack's signature check out of the logs.
+
+    Bolt logs such a body whole at INFO; it may hold what a person typed, and it proves nothing.
+    """
+
+    MARKER = "Invalid request signature detected"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith(self.MARKER) and ", body:" in message:
+            record.msg = message.split(", body:", 1)[0] + ", body: <redacted>)"
+            record.args = ()
+        return True
+
+
 def configure_logging(level: str) -> None:
-    """Log to stderr at ``level``, once per process."""
+    """Log to stderr at ``level``, once per process, with unverified request bodies redacted."""
     logging.basicConfig(
         level=getattr(logging, level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactUnverifiedBodies) for f in handler.filters):
+            handler.addFilter(RedactUnverifiedBodies())
 
 
 def load_knowledge() -> KnowledgeBase | None:

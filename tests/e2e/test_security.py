@@ -72,6 +72,7 @@ def test_unverified_requests_get_401_and_change_nothing(kind, ofin, sender: Slac
     slack.settle()
     assert slack.calls(include_refused=True) == []
     assert counts(ofin) == before
+    assert "UMALLORY" not in ofin.log()  # what an unverified request says never reaches the log
 
 
 def test_a_signed_request_does_change_things(ofin, sender, slack):
