@@ -3,12 +3,15 @@
 How a question is matched:
 1. Fold it (case, accents, punctuation), drop "security OF/IN the cloud" wording, correct typos
    word by word against the knowledge base's own vocabulary (rapidfuzz), fold phrases and synonyms.
-2. Detect the service it names ("my lambda", "on RDS", "ec2 instances"), longest alias first.
+2. Detect the service it names (bot/service_detector.py) and set its words apart from the topic,
+   so "patch the OS on EC2" is about OS patching.
 3. Score every phrase (item title or alias) that shares a term with the question: a weighted
-   F-measure of the shared terms (rare terms weigh more), blended with rapidfuzz's token-set ratio.
-   Service names are scored apart from the topic, so "patch the OS on EC2" is about OS patching.
+   F-measure of the shared terms (rare terms weigh more, unknown words count against), blended
+   with rapidfuzz's token-set ratio, discounted when the shared words are incidental to the item,
+   and adjusted by how the services the phrase and its item name fit the question's.
 4. The best item wins; its owner comes from the item's per-service owners when it has one for the
-   detected service. Below a confidence threshold the engine declines and offers close candidates.
+   detected service. Below a confidence threshold the engine declines and offers close candidates;
+   small talk, quantities ("how much does it cost") and a bare service name are declined too.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from bot import language
 from bot.knowledge import Item, KnowledgeBase, Service
+from bot.service_detector import ServiceDetector
 
 MAX_QUESTION_CHARS = 500
 ANSWER_THRESHOLD = 42  # confidence at or above which the engine names an owner
@@ -105,11 +109,7 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
-        self._service_ngrams = _service_ngrams(kb.services)
-        self._max_service_words = max((len(k) for k in self._service_ngrams), default=1)
-        self._ngrams_of_service: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for ngram, service_id in self._service_ngrams.items():
-            self._ngrams_of_service[service_id].append(ngram)
+        self._services = ServiceDetector(kb.services)
         self._vocabulary = _vocabulary(kb)
         self._vocabulary_by_length = _by_length(self._vocabulary)
         self._corrections: dict[str, str] = {}
@@ -176,7 +176,7 @@ class Matcher:
     def find_service(self, text: str) -> Service | None:
         """The service named in ``text`` ("my lambda", "on RDS"), or None."""
         words = self._corrected_words(language.fold(text))
-        found = self._detect_services(language.content_words(" ".join(words)))
+        found = self._services.detect(language.content_words(" ".join(words)))
         return found[0] if found else None
 
     # -- question parsing -----------------------------------------------------------------------
@@ -185,8 +185,7 @@ class Matcher:
         folded = language.strip_of_in_phrasing(language.fold(text))
         corrected = " ".join(self._corrected_words(folded))
         words = language.content_words(language.fold_phrases(corrected))
-        services = self._detect_services(words)
-        service_words = {w for s in services for w in self._words_of_service(s.id, words)}
+        services, service_words = self._services.split(words)
         topic = frozenset(language.term(w) for w in words if w not in service_words)
         only_service = bool(services) and not topic
         if only_service:
@@ -213,47 +212,6 @@ class Matcher:
             if len(self._corrections) < _MAX_CACHED_CORRECTIONS:
                 self._corrections[word] = corrected
         return corrected
-
-    def _detect_services(self, words: list[str]) -> list[Service]:
-        """Services named in ``words``: longest alias first, then earliest; refinements first.
-
-        A service whose aliases spell out another one found alongside it is the more precise
-        reading: in "the ecs agent on fargate", Fargate ("ecs on fargate") wins over ECS on EC2.
-        """
-        hits: list[tuple[int, int, str, tuple[str, ...]]] = []
-        for size in range(min(self._max_service_words, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                ngram = tuple(words[start : start + size])
-                service_id = self._service_ngrams.get(ngram)
-                if service_id:
-                    hits.append((-size, start, service_id, ngram))
-        found: dict[str, tuple[str, ...]] = {}
-        for _, _, service_id, ngram in sorted(hits):
-            found.setdefault(service_id, ngram)
-        order = list(found)
-        for refined in list(order):
-            for general in order[: order.index(refined)]:
-                if self._refines(refined, set(found[refined]) | set(found[general])):
-                    order.remove(refined)
-                    order.insert(order.index(general), refined)
-                    break
-        return [s for s in (self.kb.service(i) for i in order) if s]
-
-    def _refines(self, service_id: str, words: set[str]) -> bool:
-        """True when an alias of ``service_id`` uses every one of ``words``."""
-        return any(words <= set(ngram) for ngram in self._ngrams_of_service[service_id])
-
-    def _words_of_service(self, service_id: str, words: list[str]) -> set[str]:
-        """The words naming ``service_id`` in ``words``, by its shortest aliases present.
-
-        "eks worker nodes" names EKS, but "worker nodes" is the topic: only "eks" is set aside.
-        """
-        present = [n for n in self._ngrams_of_service[service_id] if _contains(words, n)]
-        found: set[str] = set()
-        for ngram in present:
-            if not any(other != ngram and set(other) < set(ngram) for other in present):
-                found.update(ngram)
-        return found
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -349,8 +307,7 @@ class Matcher:
         document_frequency: dict[str, set[int]] = defaultdict(set)
         split: list[tuple[int, frozenset[str], frozenset[str]]] = []
         for item_index, words in raw:
-            services = self._detect_services(words)
-            service_words = {w for s in services for w in self._words_of_service(s.id, words)}
+            services, service_words = self._services.split(words)
             topic = frozenset(language.term(w) for w in words if w not in service_words)
             if not topic:
                 topic = frozenset(language.term(w) for w in words)
@@ -431,25 +388,8 @@ def _fold_for_index(text: str) -> str:
     return language.fold_phrases(language.strip_of_in_phrasing(language.fold(text)))
 
 
-def _contains(words: list[str], ngram: tuple[str, ...]) -> bool:
-    """True when ``ngram`` occurs in ``words`` as consecutive words."""
-    size = len(ngram)
-    return any(tuple(words[i : i + size]) == ngram for i in range(len(words) - size + 1))
-
-
 def _confidence(score: float) -> int:
     return max(0, min(100, round(score * 100)))
-
-
-def _service_ngrams(services: tuple[Service, ...]) -> dict[tuple[str, ...], str]:
-    """Each service alias (and name, and id) as a tuple of content words -> service id."""
-    ngrams: dict[tuple[str, ...], str] = {}
-    for service in services:
-        for text in (service.id.replace("-", " "), service.name, *service.aliases):
-            words = tuple(language.content_words(language.fold_phrases(language.fold(text))))
-            if words and words not in ngrams:
-                ngrams[words] = service.id
-    return ngrams
 
 
 def _vocabulary(kb: KnowledgeBase) -> frozenset[str]:
