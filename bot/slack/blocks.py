@@ -11,6 +11,8 @@ import json
 from typing import Any
 from urllib.parse import urlparse
 
+from bot.text import OWNER_LINES, OWNER_SHORT
+
 # Action ids: the listeners in bot/slack/listeners/actions.py match on these.
 ACTION_SHARE = "ofin_share"
 ACTION_HELPFUL = "ofin_feedback_up"
@@ -18,13 +20,9 @@ ACTION_NOT_HELPFUL = "ofin_feedback_down"
 ACTION_SUGGEST_PREFIX = "ofin_suggest_"  # + 1..3
 COMMAND = "/ofin"
 
-OWNER_BADGES = {
-    "aws": ":cloud: AWS — security OF the cloud",
-    "customer": ":bust_in_silhouette: You — security IN the cloud",
-    "shared": ":handshake: Shared — both sides",
-}
-OWNER_SHORT = {"aws": "AWS", "customer": "You", "shared": "Shared"}
 OWNER_EMOJI = {"aws": ":cloud:", "customer": ":bust_in_silhouette:", "shared": ":handshake:"}
+# The owner words are the console's and `ask`'s (bot/text.py), with an emoji.
+OWNER_BADGES = {owner: f"{OWNER_EMOJI[owner]} {line}" for owner, line in OWNER_LINES.items()}
 
 MAX_SECTION = 2900  # Slack allows 3000 characters in a section's text
 MAX_VALUE_QUESTION = 1000  # a button value holds at most 2000 characters
