@@ -19,6 +19,7 @@ run: setup ## Start the bot (Slack when tokens are set, otherwise a local consol
 
 test: setup ## Lint, validate the knowledge base and run the whole test suite
 	$(PY) -m ruff check bot tests bench
+	$(PY) -m ruff format --check bot tests bench
 	$(PY) -m bot kb check
 	$(PY) -m pytest -q
 
