@@ -11,7 +11,7 @@ from bot.knowledge import load
 from bot.matcher import MAX_QUESTION_CHARS, Matcher
 
 DATA = Path(__file__).parent / "data"
-HELD_OUT = ["matcher_cases.yaml", "matcher_cases_2.yaml", "matcher_cases_3.yaml"]
+HELD_OUT = [f"matcher_cases{suffix}.yaml" for suffix in ("", "_2", "_3", "_4")]
 
 
 @pytest.fixture(scope="module")
