@@ -74,6 +74,13 @@ PHRASES = {
     "single sign on": "sso",
     "control plane": "controlplane",
     "up to date": "patch",
+    # Product names typed in two words, one of them filler ("cloud").
+    "cloud front": "cloudfront",
+    "cloud trail": "cloudtrail",
+    "cloud watch": "cloudwatch",
+    "cloud formation": "cloudformation",
+    "cloud hsm": "cloudhsm",
+    "guard duty": "guardduty",
     "on the hook": "",
     "in charge": "",
     "pen testing": "penetration",

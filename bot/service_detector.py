@@ -32,6 +32,11 @@ class ServiceDetector:
                 service_id = self._ngrams.get(ngram)
                 if service_id:
                     hits.append((-size, start, service_id, ngram))
+        for start in range(len(words) - 1):
+            # A name typed in two pieces: "ec 2", "red shift" ("cloud front": bot/language.py).
+            service_id = self._ngrams.get((words[start] + words[start + 1],))
+            if service_id:
+                hits.append((-2, start, service_id, tuple(words[start : start + 2])))
         found: dict[str, tuple[str, ...]] = {}
         for _, _, service_id, ngram in sorted(hits):
             found.setdefault(service_id, ngram)
@@ -53,7 +58,10 @@ class ServiceDetector:
         services = self.detect(words)
         naming: set[str] = set()
         for service in services:
-            present = [n for n in self._ngrams_of[service.id] if _contains(words, n)]
+            own = self._ngrams_of[service.id]
+            present = [n for n in own if _contains(words, n)]
+            pairs = zip(words, words[1:], strict=False)
+            present += [pair for pair in pairs if ("".join(pair),) in own]
             for ngram in present:
                 if not any(other != ngram and set(other) < set(ngram) for other in present):
                     naming.update(ngram)

@@ -194,3 +194,16 @@ def test_the_more_precise_service_decides(
 ) -> None:
     answer = matcher.ask(question)
     assert (answer.service.id, answer.owner) == (service, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "service"),
+    [
+        ("cloud front", "cloudfront"),
+        ("ec 2", "ec2"),
+        ("dynamo", "dynamodb"),
+        ("cloud trail", "cloudtrail"),
+    ],
+)
+def test_service_names_typed_apart_or_short(matcher: Matcher, text: str, service: str) -> None:
+    assert matcher.find_service(f"who configures {text}").id == service

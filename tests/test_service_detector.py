@@ -50,3 +50,9 @@ def test_only_the_shortest_alias_is_set_apart_from_the_topic() -> None:
 
 def test_split_with_no_service() -> None:
     assert DETECTOR.split(words("who patches the hypervisor")) == ([], set())
+
+
+def test_a_name_typed_in_two_pieces_is_found_and_set_apart() -> None:
+    services, naming = DETECTOR.split(words("who patches lamb da functions"))
+    assert [s.id for s in services] == ["lambda"]
+    assert naming == {"lamb", "da"}
