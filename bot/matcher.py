@@ -175,16 +175,13 @@ class Matcher:
 
     def find_service(self, text: str) -> Service | None:
         """The service named in ``text`` ("my lambda", "on RDS"), or None."""
-        words = self._corrected_words(language.fold(text))
-        found = self._services.detect(language.content_words(" ".join(words)))
+        found = self._services.detect(self._words(language.fold(text)))
         return found[0] if found else None
 
     # -- question parsing -----------------------------------------------------------------------
 
     def _parse(self, text: str) -> _Parsed:
-        folded = language.strip_of_in_phrasing(language.fold(text))
-        corrected = " ".join(self._corrected_words(folded))
-        words = language.content_words(language.fold_phrases(corrected))
+        words = self._words(language.strip_of_in_phrasing(language.fold(text)))
         services, service_words = self._services.split(words)
         topic = frozenset(language.term(w) for w in words if w not in service_words)
         only_service = bool(services) and not topic
@@ -197,8 +194,10 @@ class Matcher:
             only_service=only_service,
         )
 
-    def _corrected_words(self, folded: str) -> list[str]:
-        return [self._correct(w) for w in folded.split()]
+    def _words(self, folded: str) -> list[str]:
+        """Content words of folded text: typos corrected, then phrases folded, filler dropped."""
+        corrected = " ".join(self._correct(w) for w in folded.split())
+        return language.content_words(language.fold_phrases(corrected))
 
     def _correct(self, word: str) -> str:
         """``word`` itself when known, filler, short or numeric; else its closest known word."""
