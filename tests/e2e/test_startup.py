@@ -37,6 +37,18 @@ def stop(proc: subprocess.Popen) -> str:
     return out
 
 
+def serve_and_fail(env: dict[str, str], cwd) -> subprocess.CompletedProcess:
+    """Run `python -m bot serve` expecting it to stop at start-up; its exit code and output."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--port", "0"],
+        cwd=cwd,
+        env=clean_env(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_app_token_starts_socket_mode_against_slack_api_url(slack: FakeSlack, tmp_path):
     slack.on("apps.connections.open", lambda call: {"ok": True, "url": "ws://127.0.0.1:9/link"})
     env = {
@@ -63,14 +75,7 @@ def test_a_token_slack_refuses_stops_the_start_with_a_clear_message(slack, tmp_p
         "SLACK_BOT_TOKEN": "xoxb-revoked",
         "SLACK_SIGNING_SECRET": "s",
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "serve", "--port", "0"],
-        cwd=tmp_path,
-        env=clean_env(env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve_and_fail(env, tmp_path)
     assert done.returncode == 2
     assert "ofin: Slack refused SLACK_BOT_TOKEN" in done.stderr
     assert "invalid_auth" in done.stderr
@@ -84,14 +89,7 @@ def test_an_unreachable_slack_api_url_is_named(tmp_path):
         "SLACK_BOT_TOKEN": "xoxb-x",
         "SLACK_SIGNING_SECRET": "s",
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "serve", "--port", "0"],
-        cwd=tmp_path,
-        env=clean_env(env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve_and_fail(env, tmp_path)
     assert done.returncode == 2
     assert "cannot reach Slack's Web API at http://127.0.0.1:9/api/" in done.stderr
     assert "Traceback" not in done.stderr

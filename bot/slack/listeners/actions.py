@@ -35,12 +35,16 @@ def _chosen(context: Any, action: dict) -> tuple[dict | None, Any]:
     return value, answer
 
 
+def _say_gone(respond: Any) -> None:
+    respond(response_type="ephemeral", replace_original=False, **blocks.notice_message(GONE))
+
+
 def share(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
     """Post the same card in the channel for everyone (through response_url, so no membership)."""
     ack()
     _, answer = _chosen(context, action)
     if answer is None:
-        respond(response_type="ephemeral", replace_original=False, **blocks.notice_message(GONE))
+        _say_gone(respond)
         return
     container = body.get("container") or {}
     card_key = container.get("message_ts") or body.get("response_url") or action.get("action_ts")
@@ -55,7 +59,7 @@ def feedback(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> 
     ack()
     value, answer = _chosen(context, action)
     if value is None or answer is None:
-        respond(response_type="ephemeral", replace_original=False, **blocks.notice_message(GONE))
+        _say_gone(respond)
         return
     helpful = action["action_id"] == blocks.ACTION_HELPFUL
     core_of(context).store.record_feedback(
@@ -73,7 +77,7 @@ def suggestion(ack: Any, action: dict, body: dict, respond: Any, context: Any) -
     ack()
     _, answer = _chosen(context, action)
     if answer is None:
-        respond(response_type="ephemeral", replace_original=False, **blocks.notice_message(GONE))
+        _say_gone(respond)
         return
     ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
     message = render_answer(answer, Where(ephemeral=ephemeral, surface="action"))
