@@ -225,9 +225,10 @@ _SIDE_PATTERN = re.compile(
 
 def fold(text: str) -> str:
     """Lowercase, strip accents, and turn punctuation into spaces (keeps letters and digits)."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("'", "").replace("\u2019", "")
+    if not text.isascii():  # most text is ASCII: skip the per-character accent stripping
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("'", "").replace("\u2019", "")
     return " ".join(_TOKEN.findall(text))
 
 
