@@ -204,6 +204,10 @@ _OF_IN_PATTERN = re.compile(
 )
 
 
+_MODEL_FRAMING = re.compile(
+    r"\b(?:according to|under|in|per|based on|within|by)\s+(?:the\s+)?(?:aws\s+|amazon\s+)?"
+    r"shared\s+responsibility\s+model\b"
+)
 # Words naming a side of the model, kept only when a question names nothing else.
 _SIDES = {
     "aws": "awsside",
@@ -233,8 +237,12 @@ def fold(text: str) -> str:
 
 
 def strip_of_in_phrasing(folded: str) -> str:
-    """Remove "security of/in the cloud" wording; with no topic left, keep the sides it names."""
-    stripped = " ".join(_OF_IN_PATTERN.sub(" ", folded).split())
+    """Remove "security of/in the cloud" wording; with no topic left, keep the sides it names.
+
+    "According to the shared responsibility model, …" framing goes too: it names no topic.
+    """
+    stripped = _MODEL_FRAMING.sub(" ", folded)
+    stripped = " ".join(_OF_IN_PATTERN.sub(" ", stripped).split())
     if content_words(stripped):
         return stripped
     return " ".join(side_words(folded)) or folded
