@@ -210,8 +210,11 @@ def answer_practice(
     prompt = core.store.prompt(prompt_id)
     questions = {q.id: q for q in core.kb.quiz_questions}
     question = questions.get(prompt["question_id"]) if prompt else None
-    if prompt is None or question is None or prompt["user_id"] != user_id:
+    if prompt is None or question is None:
         return Notice("That quiz question has expired. Try `quiz` for a new one.", kind="error")
+    if prompt["user_id"] != user_id:
+        # A practice question posted in a thread (an @mention) is its asker's alone.
+        return Notice("That practice question is someone else's. Try `quiz` for your own.")
     if not 0 <= choice_index < len(question.choices):
         return Notice("That is not one of the choices.", kind="error")
     item = core.kb.item(question.item_id)

@@ -93,7 +93,10 @@ def test_practice_question_and_answer_logged_once(core):
     assert core.store.user_totals("U1")["practice_answered"] == 1
     assert core.store.reviews_for("U1")[q.id]["times_answered"] == 1
     other = answer_practice(core, "U2", asked.prompt_id, 0)  # not their prompt
-    assert isinstance(other, Notice) and other.kind == "error"
+    assert isinstance(other, Notice) and "someone else's" in other.text
+    assert core.store.user_totals("U2")["practice_answered"] == 0
+    gone = answer_practice(core, "U1", "no-such-prompt", 0)
+    assert isinstance(gone, Notice) and gone.kind == "error" and "expired" in gone.text
 
 
 def test_practice_narrowed_by_service_and_category(core):
