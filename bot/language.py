@@ -30,6 +30,8 @@ FILLER = frozenset(
     want wants get gets getting go goes going supposed sure attach attaches attached happen happens
     exactly basically currently mean means meaning meant definition define defined concept
     refer refers much many lot lots very too quite bit little thank thanks thx cheers ty
+    such other others another between among assuming assume given including like etc eg ie
+    company organization organisation business firm enterprise example following case
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 
@@ -74,6 +76,7 @@ PHRASES = {
     "single sign on": "sso",
     "control plane": "controlplane",
     "up to date": "patch",
+    "air conditioning": "cooling",
     # Product names typed in two words, one of them filler ("cloud").
     "cloud front": "cloudfront",
     "cloud trail": "cloudtrail",
@@ -99,6 +102,18 @@ SYNONYMS = {
     "patched": "patch",
     "hotfix": "patch",
     "pentest": "penetration",
+    "auto": "automatic",
+    "app": "application",
+    "apps": "application",
+    "applications": "application",
+    "outage": "failure",
+    "outages": "failure",
+    "failures": "failure",
+    "loss": "failure",
+    "automatically": "automatic",
+    "infra": "infrastructure",
+    "hvac": "cooling",
+    "sse": "encrypt",
     "pentests": "penetration",
     "pentesting": "penetration",
     "pentester": "penetration",
@@ -208,6 +223,9 @@ _MODEL_FRAMING = re.compile(
     r"\b(?:according to|under|in|per|based on|within|by)\s+(?:the\s+)?(?:aws\s+|amazon\s+)?"
     r"shared\s+responsibility\s+model\b"
 )
+_CATEGORY_OPTION = re.compile(
+    r"\b(shared|inherited|customer specific|customer owned|aws owned)(?:\s+controls?)?\b"
+)
 # Words naming a side of the model, kept only when a question names nothing else.
 _SIDES = {
     "aws": "awsside",
@@ -239,9 +257,13 @@ def fold(text: str) -> str:
 def strip_of_in_phrasing(folded: str) -> str:
     """Remove "security of/in the cloud" wording; with no topic left, keep the sides it names.
 
-    "According to the shared responsibility model, …" framing goes too: it names no topic.
+    "According to the shared responsibility model, …" framing goes too, and so do the control
+    categories when a question lists them as choices: neither names a topic.
     """
     stripped = _MODEL_FRAMING.sub(" ", folded)
+    if len({m.group(1) for m in _CATEGORY_OPTION.finditer(stripped)}) >= 2:
+        # "a shared control, inherited control, or customer-specific?" lists the answers.
+        stripped = _CATEGORY_OPTION.sub(" ", stripped)
     stripped = " ".join(_OF_IN_PATTERN.sub(" ", stripped).split())
     if content_words(stripped):
         return stripped
