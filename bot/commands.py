@@ -353,7 +353,12 @@ def _unanswered(core: Core, caller: Caller, args: str) -> UnansweredResult:
 
 
 def build_core(settings: Settings, kb: KnowledgeBase) -> Core:
-    """Open the store and index the knowledge base once for this process."""
-    from bot.store import Store
+    """Open the store and index the knowledge base once; ConfigError when OFIN_DB is unusable."""
+    from bot.config import ConfigError
+    from bot.store import Store, StoreError
 
-    return Core(kb=kb, matcher=Matcher(kb), store=Store(settings.db_path), settings=settings)
+    try:
+        store = Store(settings.db_path)
+    except StoreError as exc:
+        raise ConfigError(f"ofin: {exc} (check OFIN_DB)") from None
+    return Core(kb=kb, matcher=Matcher(kb), store=store, settings=settings)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import commands
 from bot.commands import Caller, Core
+from bot.config import ConfigError
 from bot.text import DECLINE_TEXT, OWNER_SHORT, answer_text, decline_text, fill
 
 if TYPE_CHECKING:
@@ -201,7 +202,11 @@ def run_console(
     if isinstance(ready, int):
         return ready
     settings, kb = ready
-    core = commands.build_core(settings, kb)
+    try:
+        core = commands.build_core(settings, kb)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     interactive = stdin is sys.stdin and stdin.isatty()
     lines = _prompted_lines() if interactive else stdin
     return Console(core).run(lines, stdout, banner=interactive)

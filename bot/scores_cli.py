@@ -42,7 +42,7 @@ def write_csv(rows: Iterable[dict], out: TextIO) -> int:
 
 def run_export(db_path: str | Path | None = None, out: TextIO | None = None) -> int:
     """Print every answer in the database as CSV; return the exit status."""
-    from bot.store import Store
+    from bot.store import Store, StoreError
 
     if db_path is None:
         try:
@@ -54,7 +54,11 @@ def run_export(db_path: str | Path | None = None, out: TextIO | None = None) -> 
     if not path.is_file():
         print(f"ofin: no database at {path} (set OFIN_DB); nothing to export", file=sys.stderr)
         return 1
-    store = Store(path)
+    try:
+        store = Store(path)
+    except StoreError as exc:
+        print(f"ofin: {exc} (check OFIN_DB)", file=sys.stderr)
+        return 2
     try:
         write_csv(store.export_answers(), out or sys.stdout)
     finally:

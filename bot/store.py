@@ -131,25 +131,36 @@ class ScheduleRow:
 # --- The store. -----------------------------------------------------------------------------
 
 
+class StoreError(Exception):
+    """The database file cannot be opened or is not an ofin database."""
+
+
 class Store:
     """The bot's SQLite database: claims, feedback, declined questions, users and quizzes."""
 
     def __init__(self, path: str | Path, *, clock: Clock | None = None):
-        """Open (creating if needed) the database at ``path`` and apply pending migrations."""
+        """Open (creating if needed) the database at ``path`` and apply pending migrations.
+
+        Raise StoreError, with the reason, when the path cannot hold a database.
+        """
         self.path = Path(path)
         self.clock: Clock = clock or clock_from_env()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._claims_since_prune = 0
-        # One connection shared by every thread, serialised by the lock; the timeout waits for
-        # other processes holding the write lock instead of failing at once.
-        conn = sqlite3.connect(str(self.path), timeout=30.0, check_same_thread=False)
-        self.db = Database(conn)
-        with self._lock:
-            self.db.enable_wal()
-            self.db.execute("PRAGMA foreign_keys=ON")
-            with self._write():
-                migrations.apply(self.db)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # One connection shared by every thread, serialised by the lock; the timeout waits
+            # for other processes holding the write lock instead of failing at once.
+            conn = sqlite3.connect(str(self.path), timeout=30.0, check_same_thread=False)
+            self.db = Database(conn)
+            with self._lock:
+                self.db.enable_wal()
+                self.db.execute("PRAGMA foreign_keys=ON")
+                with self._write():
+                    migrations.apply(self.db)
+        except (sqlite3.Error, OSError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise StoreError(f"cannot open the database at {self.path}: {reason}") from exc
 
     # --- plumbing ---------------------------------------------------------------------------
 

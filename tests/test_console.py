@@ -118,3 +118,20 @@ def test_piped_stdin_with_no_slack_settings_starts_the_console(tmp_path):
     assert done.stdout.startswith("AWS — security OF the cloud\n")
     assert "Responsibility stack: AWS Lambda" in done.stdout
     assert (tmp_path / "ofin.db").exists()
+
+
+def test_an_unusable_database_path_is_one_clear_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OFIN_"))}
+    env.update(PYTHONPATH=str(ROOT), OFIN_DB=str(tmp_path))  # a folder, not a file
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        input="help\n",
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "cannot open the database at" in done.stderr and "OFIN_DB" in done.stderr
+    assert "Traceback" not in done.stderr

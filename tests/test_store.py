@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.migrations import migrations
-from bot.store import Store, normalize_question
+from bot.store import Store, StoreError, normalize_question
 
 
 @pytest.fixture
@@ -162,3 +162,13 @@ def test_forget_user_deletes_only_that_user(store):
     assert store.feedback_counts() == (1, 0)
     assert store.top_declined() == [("poem", 1)]
     assert store.user("U1") is None
+
+
+@pytest.mark.parametrize("kind", ["a folder", "a text file", "under a file"])
+def test_an_unusable_path_raises_store_error_with_the_reason(tmp_path, kind):
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a database\n" * 100)
+    path = {"a folder": tmp_path, "a text file": text_file, "under a file": text_file / "x.db"}
+    with pytest.raises(StoreError, match="cannot open the database at"):
+        Store(path[kind])
+    assert text_file.read_text().startswith("not a database")  # nothing was overwritten
