@@ -207,3 +207,20 @@ def test_the_more_precise_service_decides(
 )
 def test_service_names_typed_apart_or_short(matcher: Matcher, text: str, service: str) -> None:
     assert matcher.find_service(f"who configures {text}").id == service
+
+
+@pytest.mark.parametrize(
+    ("question", "item", "expected"),
+    [
+        ("who patches the os on my ec2 hosts", "guest-os-patching", "customer"),
+        ("who patches the host os", "host-operating-system", "aws"),
+        ("what is the shared responsibility model", "responsibility-varies-by-service", "shared"),
+        ("what is the customer's side of the model", "security-in-the-cloud", "customer"),
+        ("who patches my containers on fargate", "container-image-vulnerabilities", "customer"),
+    ],
+)
+def test_findings_of_the_newcomer_review(
+    matcher: Matcher, question: str, item: str, expected: str
+) -> None:
+    answer = matcher.ask(question)
+    assert (answer.item.id, answer.owner) == (item, expected)
