@@ -130,9 +130,12 @@ def _answer(result: commands.AnswerResult, session: Console) -> str:
             if line.isdigit() and 1 <= int(line) <= len(suggestions):
                 item = suggestions[int(line) - 1]
                 chosen = commands.answer_for_item(
-                    session.core, item.id, service_id, answer.question
+                    session.core, item.id, service_id, answer.question, answer.confidence
                 )
                 return commands.AnswerResult(chosen) if chosen else None
+            if line.isdigit():
+                session.expect(pick)  # a wrong number: the list still stands
+                return commands.Notice(f"Pick a number from 1 to {len(suggestions)}.")
             return None
 
         session.expect(pick)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.commands import Notice
 from bot.console import Console, console_renderer
 from bot.knowledge import QuizQuestion
-from bot.quiz import choice_label
+from bot.quiz import choice_label, display_order
 from bot.quiz_commands import (
     Leaderboard,
     PracticeFeedback,
@@ -19,17 +19,34 @@ from bot.quiz_commands import (
     stats_lines,
 )
 
+# Words people answer an owner question with, besides the labels AWS / You / Shared.
+ANSWER_WORDS = {
+    "both": "shared",
+    "amazon": "aws",
+    "me": "customer",
+    "us": "customer",
+    "we": "customer",
+    "i": "customer",
+    "the customer": "customer",
+}
 
-def choices_text(question: QuizQuestion) -> str:
-    """The choices as numbered lines."""
-    return "\n".join(f"  {i + 1}. {choice_label(c)}" for i, c in enumerate(question.choices))
+
+def choices_text(question: QuizQuestion, order: list[int]) -> str:
+    """The choices as numbered lines, in display ``order`` (indexes into the choices)."""
+    return "\n".join(
+        f"  {n}. {choice_label(question.choices[i])}" for n, i in enumerate(order, start=1)
+    )
 
 
-def parse_choice(question: QuizQuestion, text: str) -> int | None:
-    """A console answer ("2", "aws", "you", the choice text) as a choice index, or None."""
-    text = text.strip().lower()
-    if text.isdigit() and 1 <= int(text) <= len(question.choices):
-        return int(text) - 1
+def parse_choice(question: QuizQuestion, text: str, order: list[int]) -> int | None:
+    """A console answer ("2", "aws", "you", "both", the choice text) as a choice index, or None.
+
+    A number counts in display ``order``.
+    """
+    text = text.strip().lower().rstrip(".")
+    if text.isdigit() and 1 <= int(text) <= len(order):
+        return order[int(text) - 1]
+    text = ANSWER_WORDS.get(text, text)
     for i, choice in enumerate(question.choices):
         if text in (choice.lower(), choice_label(choice).lower()):
             return i
@@ -53,15 +70,19 @@ def feedback_text(result: PracticeFeedback) -> str:
 @console_renderer(PracticeQuestion)
 def _practice_text(result: PracticeQuestion, session: Console) -> str:
     question = result.question
+    order = display_order(question, result.prompt_id)
 
     def reply(line: str) -> PracticeFeedback | Notice | None:
-        index = parse_choice(question, line)
+        index = parse_choice(question, line, order)
+        if index is None and line.strip().lstrip("-").isdigit():
+            session.expect(reply)  # a wrong number: the question is still open
+            return Notice(f"Answer with a number from 1 to {len(order)}.")
         if index is None:
             return None  # not an answer: run the line as a command
         return answer_practice(session.core, session.caller.user_id, result.prompt_id, index)
 
     session.expect(reply)
-    return f"Quiz: {question.question}\n{choices_text(question)}\nAnswer with a number."
+    return f"Quiz: {question.question}\n{choices_text(question, order)}\nAnswer with a number."
 
 
 @console_renderer(PracticeFeedback)

@@ -79,6 +79,18 @@ def choice_label(choice: str) -> str:
     return OWNER_LABELS.get(choice, choice)
 
 
+def display_order(question: QuizQuestion, key: str | int) -> list[int]:
+    """The order to show a question's choices in: AWS / You / Shared as they are, others shuffled.
+
+    Curators tend to write the right answer first; a shuffle seeded by ``key`` (a prompt or post
+    id) hides that, and shows the same order every time the same prompt is drawn.
+    """
+    order = list(range(len(question.choices)))
+    if not question.is_owner_question:
+        random.Random(f"{question.id}|{key}").shuffle(order)
+    return order
+
+
 def grade(question: QuizQuestion, choice_index: int) -> bool:
     """True when the choice at ``choice_index`` is the question's answer."""
     if not 0 <= choice_index < len(question.choices):

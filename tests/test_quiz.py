@@ -16,6 +16,7 @@ from bot.quiz import (
     PostResult,
     QuizError,
     Review,
+    display_order,
     grade,
     next_review,
     pick_daily,
@@ -307,3 +308,13 @@ def test_streak_over_a_weekend(store, clock):
     # Closed without an answer -> broken.
     daily.close(tuesday.id)
     assert daily.streak("U1", "C1") == 0
+
+
+def test_display_order_keeps_owner_choices_and_shuffles_the_others():
+    owner_q = QuizQuestion("a#1", "a", "Who?", OWNERS, "aws", "Because.")
+    mc_q = QuizQuestion("b#1", "b", "Which?", ("right", "w1", "w2", "w3"), "right", "Because.")
+    assert display_order(owner_q, "p1") == [0, 1, 2]
+    orders = {tuple(display_order(mc_q, f"p{n}")) for n in range(12)}
+    assert all(sorted(o) == [0, 1, 2, 3] for o in orders)
+    assert len(orders) > 1 and any(o[0] != 0 for o in orders)
+    assert display_order(mc_q, "p1") == display_order(mc_q, "p1")  # stable per key

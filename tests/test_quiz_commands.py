@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.console import Console
 from bot.daily import DailyQuizzes
 from bot.matcher import Matcher
-from bot.quiz import RECENT_WINDOW
+from bot.quiz import RECENT_WINDOW, choice_label
 from bot.quiz_commands import (
     BOARD_SIZE,
     Leaderboard,
@@ -266,13 +266,38 @@ def test_help_lists_the_quiz_commands(core):
 # --- console ------------------------------------------------------------------------------
 
 
+def shown_number(text: str, label: str) -> str:
+    """The number the console shows in front of ``label``."""
+    return next(
+        line.split(".", 1)[0].strip() for line in text.splitlines() if line.endswith(f". {label}")
+    )
+
+
+def test_console_answer_words(core):
+    session = Console(core, Caller("console", surface="console", is_admin=True))
+    for _ in range(10):
+        text = session.handle("quiz")
+        prompt = core.store.recent_practice("console", 1)[0]
+        q = {x.id: x for x in core.kb.quiz_questions}[prompt]
+        if q.is_owner_question:
+            break
+        session.handle(shown_number(text, choice_label(q.answer)))
+    else:
+        pytest.skip("no owner question drawn")
+    before = core.store.user_totals("console")["practice_answered"]
+    reply = session.handle("both")  # plain words answer an owner question: "both" is Shared
+    assert reply.startswith("Right!" if q.answer == "shared" else "Not quite.")
+    assert core.store.user_totals("console")["practice_answered"] == before + 1
+
+
 def test_console_practice_quiz_takes_the_answer(core, clock):
     session = Console(core, Caller("console", surface="console", is_admin=True))
     text = session.handle("quiz")
     assert text.startswith("Quiz: ") and "  1. " in text and "Answer with a number" in text
     prompt = core.store.recent_practice("console", 1)[0]
     q = {x.id: x for x in core.kb.quiz_questions}[prompt]
-    reply = session.handle(str(right_index(q) + 1))
+    assert session.handle("9") == f"Answer with a number from 1 to {len(q.choices)}."
+    reply = session.handle(shown_number(text, choice_label(q.answer)))  # the quiz was still open
     assert reply.startswith("Right!") and q.explanation in reply
     assert core.store.user_totals("console")["practice_correct"] == 1
     assert "Accuracy: 100%" in session.handle("stats")

@@ -146,10 +146,12 @@ def declined_message(
     suggestions: list[dict[str, Any]] | None = None,
     *,
     service_id: str | None = None,
+    confidence: int = 0,
 ) -> dict:
     """A friendly decline with a hint, or "Did you mean …" buttons (up to 3) when unsure.
 
-    ``suggestions``: dicts with ``id`` and ``title``, best first.
+    ``suggestions``: dicts with ``id`` and ``title``, best first. A picked suggestion keeps the
+    engine's ``confidence``: the person chose it, the engine was not sure.
     """
     suggestions = list(suggestions or [])[:MAX_SUGGESTIONS]
     shown = escape(_clip(question, 300))
@@ -159,7 +161,7 @@ def declined_message(
             _button(
                 _clip(s["title"], 75),
                 f"{ACTION_SUGGEST_PREFIX}{n}",
-                encode_value(question, s["id"], service_id, 100),
+                encode_value(question, s["id"], service_id, confidence),
             )
             for n, s in enumerate(suggestions, start=1)
         ]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.knowledge import QuizQuestion
-from bot.quiz import choice_label
+from bot.quiz import choice_label, display_order
 from bot.slack.blocks import escape, source_link
 
 PRACTICE_PREFIX = "ofin_quiz_answer_"
@@ -57,7 +57,7 @@ def answer_buttons(question: QuizQuestion, prefix: str, key: str | int) -> dict:
                 "action_id": f"{prefix}{i}",
                 "value": f"{key}:{i}",
             }
-            for i, choice in enumerate(question.choices)
+            for i, choice in ((i, question.choices[i]) for i in display_order(question, key))
         ],
     }
 

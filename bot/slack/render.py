@@ -84,6 +84,7 @@ def render_answer(answer: Answer, where: Where) -> dict:
         answer.declined_because,
         suggestions,
         service_id=answer.service.id if answer.service else None,
+        confidence=answer.confidence,
     )
 
 

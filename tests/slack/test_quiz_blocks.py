@@ -50,11 +50,29 @@ def test_practice_question_has_owner_buttons_and_escapes_text():
 
 def test_multiple_choice_buttons_are_clipped_to_slacks_limit():
     msg = qb.practice_question("p2", MC_Q, "database")
-    texts = [
-        e["text"]["text"] for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"]
-    ]
-    assert texts[0] == "The DB engine" and len(texts[1]) == qb.MAX_BUTTON_TEXT
+    by_index = {
+        int(e["value"].rsplit(":", 1)[1]): e["text"]["text"]
+        for b in msg["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+    assert by_index[0] == "The DB engine" and len(by_index[1]) == qb.MAX_BUTTON_TEXT
     assert "database" in json.dumps(msg)
+
+
+def test_multiple_choice_buttons_are_shuffled_but_values_keep_the_choice():
+    orders = set()
+    for prompt in ("p1", "p2", "p3", "p4", "p5", "p6"):
+        msg = qb.practice_question(prompt, MC_Q, "database")
+        again = qb.practice_question(prompt, MC_Q, "database")
+        assert msg == again  # the same prompt always shows the same order
+        buttons = [e for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        order = tuple(int(e["value"].rsplit(":", 1)[1]) for e in buttons)
+        assert sorted(order) == [0, 1, 2]
+        for button, index in zip(buttons, order, strict=True):
+            assert button["text"]["text"] == qb.button_text(MC_Q.choices[index])
+        orders.add(order)
+    assert len(orders) > 1  # the right answer is not always first
 
 
 def test_parse_value():
