@@ -345,10 +345,10 @@ def _stack(core: Core, caller: Caller, args: str) -> StackResult | UnknownServic
     usage="unanswered [N]",
     admin=True,
     help="The questions ofin declined most often, for curators.",
-    accepts=lambda args: not args or args.isdigit(),
+    accepts=lambda args: not args or args.isdigit(),  # "unanswered 5"; other text is a question
 )
 def _unanswered(core: Core, caller: Caller, args: str) -> UnansweredResult:
-    limit = min(int(args), MAX_UNANSWERED) if args.isdigit() and int(args) > 0 else 10
+    limit = min(max(int(args), 1), MAX_UNANSWERED) if args.isdigit() else 10
     return UnansweredResult(tuple(core.store.top_declined(limit)))
 
 

@@ -278,6 +278,11 @@ def _daily_accepts(args: str) -> bool:
 def _daily(core: Core, caller: Caller, args: str) -> Notice:
     action, _, rest = args.strip().partition(" ")
     action = action.lower() or "status"
+    if caller.surface == "console":
+        return Notice(
+            "The daily quiz posts to a Slack channel: run `/ofin daily …` there. Here, try `quiz`.",
+            kind="error",
+        )
     if not _in_channel(caller):
         return Notice("Run `daily` in the channel that should get the quiz.", kind="error")
     daily = daily_of(core)

@@ -30,6 +30,7 @@ from bot.clock import from_env as clock_from_env
 from bot.migrations import migrations
 
 CLAIM_TTL = timedelta(days=7)
+MAX_LOGGED_QUESTION = 500  # characters of a declined question kept for curators
 CLAIMS_PER_PRUNE = 1000
 
 
@@ -260,12 +261,12 @@ class Store:
     def record_declined(
         self, *, question: str, user_id: str | None, channel_id: str | None
     ) -> None:
-        """Log a question the bot declined to answer."""
+        """Log a question the bot declined to answer (the first MAX_LOGGED_QUESTION characters)."""
         with self._lock:
             self.db["declined"].insert(
                 {
-                    "question": question.strip(),
-                    "normalized": normalize_question(question),
+                    "question": question.strip()[:MAX_LOGGED_QUESTION],
+                    "normalized": normalize_question(question[:MAX_LOGGED_QUESTION]),
                     "user_id": user_id,
                     "channel_id": channel_id,
                     "asked_at": self._now(),

@@ -119,6 +119,7 @@ def test_unanswered_is_for_admins(core):
     assert isinstance(listed, UnansweredResult)
     assert listed.rows == (("what is the weather", 2), ("tell me a joke", 1))
     assert dispatch(core, ADMIN, "unanswered 1").rows == (("what is the weather", 2),)
+    assert dispatch(core, ADMIN, "unanswered 0").rows == (("what is the weather", 2),)
 
 
 def test_admin_rights_are_looked_up_lazily_once(core):

@@ -153,7 +153,9 @@ def test_daily_alone_is_the_status(core):
 
 def test_daily_needs_a_channel(core):
     reply = dispatch(core, caller(admin=True, channel="D123"), "daily on")
-    assert reply.kind == "error"
+    assert reply.kind == "error" and "in the channel" in reply.text
+    console = dispatch(core, caller(admin=True, channel=None, surface="console"), "daily on")
+    assert console.kind == "error" and "Slack channel" in console.text
 
 
 def test_daily_now_and_reveal_go_through_the_publisher(core):

@@ -172,3 +172,9 @@ def test_an_unusable_path_raises_store_error_with_the_reason(tmp_path, kind):
     with pytest.raises(StoreError, match="cannot open the database at"):
         Store(path[kind])
     assert text_file.read_text().startswith("not a database")  # nothing was overwritten
+
+
+def test_a_declined_question_is_logged_up_to_a_length(store):
+    store.record_declined(question="x" * 5000, user_id="U1", channel_id=None)
+    [(question, count)] = store.top_declined()
+    assert count == 1 and len(question) <= 500
