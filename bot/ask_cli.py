@@ -20,8 +20,10 @@ def run_ask(question: str | None, *, as_json: bool, stdin: TextIO | None = None)
     if question != "-":
         _emit(matcher.ask(question), as_json)
         return 0
-    for line in stdin or sys.stdin:
-        _emit(matcher.ask(line.rstrip("\n")), as_json)
+    for number, line in enumerate(stdin or sys.stdin):
+        if number and not as_json:
+            print()  # a blank line between readable answers
+        _emit(matcher.ask(line.rstrip("\r\n")), as_json)
         sys.stdout.flush()
     return 0
 

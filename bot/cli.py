@@ -11,7 +11,7 @@ import sys
 import click
 
 
-@click.group(invoke_without_command=True)
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """ofin: whose job is it, the cloud provider's or yours?
@@ -21,6 +21,7 @@ def cli(ctx: click.Context) -> None:
 
     Example:
 
+    \b
         python -m bot                 # start
         python -m bot ask "who patches EC2?"
     """
@@ -31,19 +32,20 @@ def cli(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.argument("question", required=False)
+@click.argument("words", nargs=-1, metavar="QUESTION")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
-def ask(question: str | None, as_json: bool) -> None:
-    """Answer QUESTION; with QUESTION "-", answer one question per line of standard input.
+def ask(words: tuple[str, ...], as_json: bool) -> None:
+    """Answer QUESTION (quotes optional); with "-", answer each line of standard input.
 
     Example:
 
+    \b
         python -m bot ask "who patches the guest OS on EC2?"
         printf 'who encrypts S3?\\n' | python -m bot ask --json -
     """
     from bot.ask_cli import run_ask
 
-    sys.exit(run_ask(question, as_json=as_json))
+    sys.exit(run_ask(" ".join(words) or None, as_json=as_json))
 
 
 @cli.group()
@@ -58,6 +60,7 @@ def kb_check(path: str | None) -> None:
 
     Example:
 
+    \b
         python -m bot kb check
         python -m bot kb check my-knowledge/
     """
@@ -73,6 +76,7 @@ def kb_export(path: str | None) -> None:
 
     Example:
 
+    \b
         python -m bot kb export > kb.json
     """
     from bot.kb_cli import run_export
@@ -86,6 +90,7 @@ def console() -> None:
 
     Example:
 
+    \b
         python -m bot console
     """
     from bot.console import run_console
@@ -103,6 +108,7 @@ def serve(port: int, host: str) -> None:
 
     Example:
 
+    \b
         python -m bot serve --port 3000
     """
     from bot.slack.serve import run_serve
@@ -122,6 +128,7 @@ def scores_export(as_csv: bool) -> None:
 
     Example:
 
+    \b
         python -m bot scores export --csv > answers.csv
     """
     from bot.scores_cli import run_export

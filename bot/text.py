@@ -50,7 +50,7 @@ def answer_text(answer: Answer) -> str:
 
 def decline_text(answer: Answer) -> str:
     """Why the engine declined, and the "did you mean" items it came close to."""
-    lines = [DECLINE_TEXT.get(answer.declined_because or "", DECLINE_TEXT["unsure"])]
+    lines = [fill(DECLINE_TEXT.get(answer.declined_because or "", DECLINE_TEXT["unsure"]))]
     if answer.suggestions:
         lines.append("Did you mean:")
         lines.extend(f"  {n}. {s.title}" for n, s in enumerate(answer.suggestions, 1))

@@ -38,7 +38,7 @@ def test_text_answer_for_aws_says_of_the_cloud() -> None:
 def test_text_decline_is_friendly() -> None:
     run = ask("tell me a joke")
     assert run.returncode == 0
-    assert "shared responsibility" in run.stdout
+    assert "shared responsibility" in " ".join(run.stdout.split())
     assert "Traceback" not in run.stderr
 
 
@@ -76,3 +76,22 @@ def test_ask_without_a_question_explains_usage() -> None:
     run = ask()
     assert run.returncode == 2
     assert "give a question" in run.stdout
+
+
+def test_unquoted_words_are_one_question() -> None:
+    run = ask("--json", "who", "patches", "the", "hypervisor?")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["question"] == "who patches the hypervisor?"
+
+
+def test_windows_line_endings_are_not_part_of_the_question() -> None:
+    run = ask("--json", "-", stdin="who patches the hypervisor\r\nhi\r\n")
+    questions = [json.loads(line)["question"] for line in run.stdout.splitlines()]
+    assert questions == ["who patches the hypervisor", "hi"]
+
+
+def test_readable_answers_from_stdin_are_separated_by_a_blank_line() -> None:
+    run = ask("-", stdin="who patches the hypervisor\nwho configures security groups\n")
+    first, second = run.stdout.split("\n\n", 1)
+    assert first.startswith("AWS — security OF the cloud")
+    assert second.startswith("You — security IN the cloud")
