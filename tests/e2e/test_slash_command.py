@@ -219,14 +219,12 @@ def test_unanswered_for_admins_only(sender, slack, fake_slack):
 
 
 def test_user_text_never_pings(sender, slack):
-    body = ask(sender, slack, "<!channel> <@U999> tell me a joke & more")
+    body = ask(sender, slack, "<!channel> <@U999> tell me a joke &amp; more &lt;!here&gt;")
     raw = visible(body)
-    assert "<!channel>" not in raw and "<@U999>" not in raw
-    assert "&lt;!channel&gt; &lt;@U999&gt;" in raw
-    assert "&amp; more" in raw
+    assert "<!channel>" not in raw and "<@U999>" not in raw and "<!here>" not in raw
+    assert "tell me a joke &amp; more &lt;!here&gt;" in raw  # typed text shows as typed
 
     card = ask(sender, slack, "<!here> who patches the hypervisor?")
     assert "AWS — security OF the cloud" in json.dumps(card, ensure_ascii=False)
     raw = visible(card)
     assert "<!here>" not in raw
-    assert "&lt;!here&gt;" in raw

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.commands import dispatch
 from bot.slack.context import core_of, slack_caller
+from bot.slack.markup import to_plain
 from bot.slack.render import Where, render
 
 LEADING_MENTION = re.compile(r"^\s*(<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*)+")
@@ -49,7 +50,13 @@ def on_mention(event: dict, body: dict, context: Any, client: WebClient) -> None
         return
     thread_ts = event.get("thread_ts") or event["ts"]
     _answer(
-        event, body, strip_mention(event.get("text", "")), "mention", thread_ts, context, client
+        event,
+        body,
+        to_plain(strip_mention(event.get("text", ""))),
+        "mention",
+        thread_ts,
+        context,
+        client,
     )
 
 
@@ -57,7 +64,7 @@ def on_message(event: dict, body: dict, context: Any, client: WebClient) -> None
     """Answer a direct message in the DM; ignore every other message."""
     if event.get("channel_type") != "im" or not is_from_a_person(event):
         return
-    text = strip_mention(event.get("text", ""))
+    text = to_plain(strip_mention(event.get("text", "")))
     _answer(event, body, text, "dm", event.get("thread_ts"), context, client)
 
 
