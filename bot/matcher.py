@@ -31,7 +31,7 @@ from bot.service_detector import ServiceDetector
 
 MAX_QUESTION_CHARS = 500
 ANSWER_THRESHOLD = 42  # confidence at or above which the engine names an owner
-SUGGEST_THRESHOLD = 25  # confidence at or above which an item is offered as "did you mean"
+SUGGEST_THRESHOLD = 35  # confidence at or above which an item is offered as "did you mean"
 MAX_SUGGESTIONS = 3
 # Service fit: an item stating an owner for the asked service gains; a phrase naming another
 # service than the question's (or any, when the question names none) loses.

@@ -11,7 +11,12 @@ from bot.knowledge import load
 from bot.matcher import Matcher
 from tests.e2e.harness import FakeSlack, OfinProcess, SlackSender, db_rows
 
-UNSURE_CANDIDATES = ("write me a poem", "security stuff", "who does the things", "patching maybe")
+UNSURE_CANDIDATES = (
+    "who isolates tenants from each other on shared hosts",
+    "write me a poem",
+    "security stuff",
+    "patching maybe",
+)
 
 
 def rid() -> str:
