@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from bot import commands
 from bot.commands import Caller, Core
 from bot.config import ConfigError
+from bot.knowledge import SERVICE_MODEL_LABELS
 from bot.text import DECLINE_TEXT, OWNER_SHORT, answer_text, decline_text, fill
 
 if TYPE_CHECKING:
@@ -157,7 +158,8 @@ def _help(result: commands.HelpResult, session: Console) -> str:
 @console_renderer(commands.StackResult)
 def _stack(result: commands.StackResult, session: Console) -> str:
     service = result.service
-    lines = [f"Responsibility stack: {service.name} ({service.model} service), top to bottom"]
+    kind = SERVICE_MODEL_LABELS.get(service.model, service.model)
+    lines = [f"Responsibility stack: {service.name} ({kind}), top to bottom"]
     width = max((len(layer.name) for layer in service.stack), default=0) + 2
     for layer in service.stack:
         owner = OWNER_SHORT.get(layer.owner, layer.owner)

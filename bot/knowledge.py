@@ -45,6 +45,13 @@ CATEGORIES = (
     "controls",
 )
 SERVICE_MODELS = ("infrastructure", "container", "abstracted")
+# How the models read in a sentence: AWS's whitepaper calls managed services "container services",
+# which is easily mistaken for Docker containers.
+SERVICE_MODEL_LABELS = {
+    "infrastructure": "infrastructure service",
+    "container": "managed (container) service",
+    "abstracted": "abstracted service",
+}
 
 
 @dataclass(frozen=True)

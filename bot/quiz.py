@@ -205,7 +205,7 @@ def resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
         if wanted in names or f"amazon {wanted}" in names or f"aws {wanted}" in names:
             return Topic("service", service.id, service.name)
     raise QuizError(
-        f"I have no quiz on {text.strip()!r}. Try a service (EC2, S3, Lambda, …) or a category: "
+        f'I have no quiz on "{text.strip()}". Try a service (EC2, S3, Lambda, …) or a category: '
         + ", ".join(CATEGORIES)
         + "."
     )

@@ -465,8 +465,8 @@ def stats_lines(result: Stats) -> list[str]:
     lines = [
         f"Answered: {result.answered} ({result.daily_answered} daily, "
         f"{result.practice_answered} practice)",
-        f"Accuracy: {result.accuracy}%",
-        f"Points: {result.points}",
+        f"Accuracy: {result.accuracy}%" if result.answered else "Accuracy: no answers yet",
+        f"Points: {result.points} (daily quizzes score; practice is for learning)",
         f"Streak: {result.streak} daily quiz{'zes' if result.streak != 1 else ''} in a row",
     ]
     if result.weakest:

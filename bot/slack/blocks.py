@@ -11,6 +11,7 @@ import json
 from typing import Any
 from urllib.parse import urlparse
 
+from bot.knowledge import SERVICE_MODEL_LABELS
 from bot.text import OWNER_LINES, OWNER_SHORT
 
 # Action ids: the listeners in bot/slack/listeners/actions.py match on these.
@@ -198,7 +199,9 @@ def stack_message(service: dict[str, Any]) -> dict:
     ``service`` keys: id, name, model, layers (list of dicts with name, owner, note).
     """
     name = escape(service["name"])
-    header = f"*Responsibility stack: {name}* ({escape(service.get('model') or '')} service)"
+    model = service.get("model") or ""
+    kind = escape(SERVICE_MODEL_LABELS.get(model, f"{model} service"))
+    header = f"*Responsibility stack: {name}* ({kind})"
     lines = []
     for layer in service["layers"]:
         owner = layer["owner"]
