@@ -421,11 +421,14 @@ def _closest(word: str, by_length: dict[int, list[str]]) -> str:
         candidates.extend(by_length.get(length, ()))
     cutoff = 85 if len(word) <= 5 else 80
     if len(word) <= 5:
-        # A dropped or added letter in a short word is a big change: "robot" is not "root".
+        # In a short word a letter too many is a big change ("robot" is not "root"), a letter
+        # left out is the commonest typo ("grup" is "group", "lamda" is "lambda").
         same = [c for c in candidates if len(c) == len(word)]
-        match = process.extractOne(word, same, scorer=fuzz.ratio, score_cutoff=cutoff)
-        if match:
-            return match[0]
+        longer = [c for c in candidates if len(c) == len(word) + 1]
+        for pool, floor in ((same, cutoff), (longer, 88)):
+            match = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=floor)
+            if match:
+                return match[0]
         cutoff = 90
     match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
     return match[0] if match else word
