@@ -299,6 +299,7 @@ class Matcher:
     # -- indexing -------------------------------------------------------------------------------
 
     def _index_phrases(self) -> list[_Phrase]:
+        """Every title and alias as a phrase; also sets the term weights (idf over items)."""
         raw: list[tuple[int, list[str]]] = []
         for item_index, item in enumerate(self.kb.items):
             for text in (item.title, *item.aliases):
