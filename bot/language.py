@@ -32,11 +32,17 @@ FILLER = frozenset(
     refer refers much many lot lots very too quite bit little thank thanks thx cheers ty
     such other others another between among assuming assume given including like etc eg ie
     company organization organisation business firm enterprise example following case
+    cool nice great awesome bye goodbye yes yeah yep nope lol haha wow alright sorry
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 
 # Multi-word phrases folded into one term before tokenising (applied left to right, longest first).
 PHRASES = {
+    # "the host OS" is the layer under the hypervisor (AWS's); "the OS on my hosts" is not.
+    "host operating systems": "hostos",
+    "host operating system": "hostos",
+    "host oses": "hostos",
+    "host os": "hostos",
     "operating systems": "os",
     "operating system": "os",
     "virtual machines": "vm",
@@ -119,6 +125,9 @@ SYNONYMS = {
     "hotfix": "patch",
     "pentest": "penetration",
     "auto": "automatic",
+    "underneath": "underlying",
+    "beneath": "underlying",
+    "behind": "underlying",
     "mgmt": "manage",
     "mgt": "manage",
     "perms": "permission",
