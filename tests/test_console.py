@@ -102,17 +102,24 @@ def test_unknown_service(console):
     assert "ec2" in text
 
 
-def test_piped_stdin_with_no_slack_settings_starts_the_console(tmp_path):
+def run_bot(cwd, db: str, stdin: str) -> subprocess.CompletedProcess:
+    """`python -m bot` with no Slack settings, OFIN_DB=db, and ``stdin`` piped in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OFIN_"))}
-    env.update(PYTHONPATH=str(ROOT), OFIN_DB=str(tmp_path / "ofin.db"))
-    done = subprocess.run(
+    env.update(PYTHONPATH=str(ROOT), OFIN_DB=db)
+    return subprocess.run(
         [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
-        input="who patches the hypervisor?\nstack lambda\n",
+        input=stdin,
         timeout=60,
+    )
+
+
+def test_piped_stdin_with_no_slack_settings_starts_the_console(tmp_path):
+    done = run_bot(
+        tmp_path, str(tmp_path / "ofin.db"), "who patches the hypervisor?\nstack lambda\n"
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("AWS — security OF the cloud\n")
@@ -121,17 +128,7 @@ def test_piped_stdin_with_no_slack_settings_starts_the_console(tmp_path):
 
 
 def test_an_unusable_database_path_is_one_clear_line(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OFIN_"))}
-    env.update(PYTHONPATH=str(ROOT), OFIN_DB=str(tmp_path))  # a folder, not a file
-    done = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        input="help\n",
-        timeout=60,
-    )
+    done = run_bot(tmp_path, str(tmp_path), "help\n")  # OFIN_DB is a folder, not a file
     assert done.returncode == 2
     assert "cannot open the database at" in done.stderr and "OFIN_DB" in done.stderr
     assert "Traceback" not in done.stderr
