@@ -19,7 +19,7 @@ from bot.commands import Core, build_core
 from bot.config import ConfigError, Settings
 from bot.knowledge import KnowledgeBase
 from bot.slack import blocks, listeners
-from bot.slack.context import CORE_KEY
+from bot.slack.context import CORE_KEY, VERIFIED_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,9 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
 
     @app.middleware
     def provide_core(context: Any, next: Callable[[], None]) -> None:
+        # Custom middleware runs only after Bolt's own checks passed (the signature over HTTP;
+        # Socket Mode's connection is authenticated), so reaching here marks the request trusted.
+        context[VERIFIED_KEY] = True
         context[CORE_KEY] = core
         next()
 
@@ -98,7 +101,13 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
         return None
 
     @app.error
-    def on_error(error: Exception, body: dict, respond: Any, client: WebClient) -> None:
+    def on_error(
+        error: Exception, body: dict, context: Any, respond: Any, client: WebClient
+    ) -> None:
+        if not (context and context.get(VERIFIED_KEY)):
+            # Failed before verification passed: the body may be forged, so act on nothing in it.
+            logger.warning("refused an unverified request (%s)", type(error).__name__)
+            return
         logger.error("listener failed", exc_info=error)
         message = blocks.error_message()
         try:

@@ -13,6 +13,7 @@ from bot.commands import Caller, Core, Profile
 logger = logging.getLogger(__name__)
 
 CORE_KEY = "ofin_core"
+VERIFIED_KEY = "ofin_verified"  # set once Bolt's request checks have passed
 
 
 def core_of(context: Any) -> Core:

@@ -21,6 +21,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import ConfigError
+from bot.slack.verify import RequestVerifier
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +34,15 @@ WsgiApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are a few KB; anything this big is not Slack
 
 
-def make_wsgi(app: App) -> WsgiApp:
+def make_wsgi(app: App, signing_secret: str) -> WsgiApp:
     """The WSGI application: Slack requests at /slack/events, and GET /healthz for probes.
 
-    A body that is too large, or that is not the JSON or form encoding it claims, is refused with
-    413 or 400 before Bolt sees it: Bolt would fail to parse it and answer 500.
+    Before Bolt sees a request it is refused with 413 when too large, 401 unless Slack signed it
+    (strictly: see bot/slack/verify.py) and it is not a replay, and 400 when it is not the JSON or
+    form encoding it claims (Bolt would fail to parse it and answer 500).
     """
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    verifier = RequestVerifier(signing_secret)
 
     def application(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
@@ -49,6 +52,14 @@ def make_wsgi(app: App) -> WsgiApp:
             body = _read_body(environ)
             if body is None:
                 return _plain(start_response, "413 Payload Too Large", "request too large")
+            if not verifier.verify(
+                body,
+                environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+                environ.get("HTTP_X_SLACK_SIGNATURE"),
+                environ.get("HTTP_X_SLACK_RETRY_NUM") or "",
+            ):
+                logger.warning("refused a request without a valid Slack signature")
+                return _plain(start_response, "401 Unauthorized", "invalid request")
             if not _well_formed(body, environ.get("CONTENT_TYPE") or ""):
                 logger.warning("refused a malformed request to %s (%d bytes)", path, len(body))
                 return _plain(start_response, "400 Bad Request", "malformed Slack request")
@@ -121,7 +132,7 @@ def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
         server = make_server(
             host,
             port,
-            make_wsgi(app),
+            make_wsgi(app, settings.signing_secret or ""),
             server_class=ThreadingWSGIServer,
             handler_class=LoggingRequestHandler,
         )

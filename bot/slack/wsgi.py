@@ -25,7 +25,7 @@ def _build() -> WsgiApp:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
     run_startup_hooks(app, core)
-    return make_wsgi(app)
+    return make_wsgi(app, settings.signing_secret or "")
 
 
 application = _build()

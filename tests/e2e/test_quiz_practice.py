@@ -50,10 +50,10 @@ def test_practice_quiz_click_shows_result_and_logs_once(
 
     click = f"pc-{rid()}"
     value = f"{prompt_id}:{right}"
-    body = block_actions_body(
-        f"ofin_quiz_answer_{right}", value, user_id=user, response_url=slack.response_url(click)
-    )
-    for _ in range(3):  # a triple click
+    for _ in range(3):  # a triple click: three requests from Slack, each with its own trigger_id
+        body = block_actions_body(
+            f"ofin_quiz_answer_{right}", value, user_id=user, response_url=slack.response_url(click)
+        )
         assert sender.post(body, FORM).status_code == 200
     replies = slack.wait_for(f"response:{click}", count=3)
     slack.settle(quiet=0.3)

@@ -9,13 +9,14 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.harness import OfinProcess, SlackSender, db_rows, signature
+from tests.e2e.harness import SIGNING_SECRET, OfinProcess, SlackSender, db_rows, signature
 from tests.e2e.harness.slack_requests import (
     FORM,
     JSON,
     block_actions_body,
     command_body,
     event_body,
+    signed_headers,
 )
 
 TABLES = ("claims", "declined", "feedback")
@@ -73,6 +74,61 @@ def test_unverified_requests_get_401_and_change_nothing(kind, ofin, sender: Slac
     assert slack.calls(include_refused=True) == []
     assert counts(ofin) == before
     assert "UMALLORY" not in ofin.log()  # what an unverified request says never reaches the log
+
+
+MALFORMED_TIMESTAMPS = ["abc", "", "1e9", "12.5", "-1", "+1", "0x10", "99999999999999999999"]
+
+
+@pytest.mark.parametrize("timestamp", MALFORMED_TIMESTAMPS)
+def test_a_malformed_timestamp_is_refused_and_acts_on_nothing(
+    timestamp, ofin, sender: SlackSender, slack
+):
+    """A forged request whose timestamp is not a number must not reach the error handler.
+
+    It used to: Bolt's check raised ValueError, and the error handler then answered at the
+    forged response_url and posted into the forged event's channel.
+    """
+    before = counts(ofin)
+    for body, content_type in bodies(slack):
+        forged = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": "v0=" + "0" * 64}
+        resp = sender.post(body, content_type, sign=False, headers=forged)
+        assert resp.status_code == 401, (timestamp, resp.status_code, resp.text)
+    slack.settle()
+    assert slack.calls(include_refused=True) == []
+    assert counts(ofin) == before
+
+
+@pytest.mark.parametrize("missing", ["X-Slack-Request-Timestamp", "X-Slack-Signature"])
+def test_a_request_missing_a_signature_header_is_refused(missing, ofin, sender, slack):
+    body, content_type = bodies(slack)[0]
+    headers = signed_headers(SIGNING_SECRET, body)
+    del headers[missing]
+    resp = sender.post(body, content_type, sign=False, headers=headers)
+    assert resp.status_code == 401
+    slack.settle()
+    assert slack.calls(include_refused=True) == []
+
+
+def test_a_timestamp_from_the_future_is_refused(ofin, sender, slack):
+    body, content_type = bodies(slack)[0]
+    resp = sender.post(body, content_type, timestamp=int(time.time()) + 6 * 60)
+    assert resp.status_code == 401
+    slack.settle()
+    assert slack.calls(include_refused=True) == []
+
+
+def test_a_replayed_signed_request_is_refused(ofin, sender, slack):
+    """The same signed request sent twice inside Slack's 5-minute window is acted on once."""
+    before = counts(ofin)
+    body, content_type = bodies(slack)[0]
+    headers = signed_headers(SIGNING_SECRET, body)
+    first = sender.post(body, content_type, sign=False, headers=headers)
+    second = sender.post(body, content_type, sign=False, headers=headers)
+    assert (first.status_code, second.status_code) == (200, 401)
+    slack.wait_for("response:evil")
+    slack.settle()
+    assert len(slack.calls("response:evil")) == 1
+    assert counts(ofin)["declined"] == before["declined"] + 1
 
 
 def test_a_signed_request_does_change_things(ofin, sender, slack):

@@ -94,6 +94,30 @@ def test_a_failing_mention_is_answered_in_its_thread(fake, app_and_core):
     assert "something went wrong" in post.body["text"]
 
 
+@pytest.mark.parametrize("timestamp", ["abc", "", "1e9"])
+def test_the_error_handler_acts_on_nothing_in_an_unverified_request(fake, app_and_core, timestamp):
+    """Defence in depth behind the HTTP gate: Bolt alone, fed a forged request, calls nobody."""
+    app, _ = app_and_core
+    fake.reset()
+    forged_command = command_body(
+        "who patches ec2?", user_id="U1", response_url=fake.response_url("forged")
+    )
+    event = {"type": "app_mention", "user": "U1", "text": "hi", "ts": "5.5", "channel": "C1"}
+    for body, content_type in (
+        (forged_command, "application/x-www-form-urlencoded"),
+        (event_body(event), "application/json"),
+    ):
+        headers = {
+            "content-type": [content_type],
+            "x-slack-request-timestamp": [timestamp],
+            "x-slack-signature": ["v0=" + "0" * 64],
+        }
+        response = app.dispatch(BoltRequest(body=body.decode(), headers=headers))
+        assert response.status in (401, 500)
+    fake.settle(quiet=0.3)
+    assert fake.calls(include_refused=True) == []
+
+
 def test_manifest_matches_the_code():
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     features, settings = manifest["features"], manifest["settings"]
