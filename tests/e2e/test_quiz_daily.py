@@ -195,11 +195,16 @@ def test_daily_now_fifty_people_reveal_and_leaderboard(
 
 
 def test_leaderboard_orders_by_points_over_two_quizzes(
-    ofin: OfinProcess, sender: SlackSender, slack: FakeSlack
+    ofin_factory, tmp_path: Path, slack: FakeSlack
 ):
+    clock = tmp_path / "now.txt"
+    clock.write_text("2026-03-02T08:00:00+00:00")
+    ofin = ofin_factory(OFIN_FAKE_NOW_FILE=str(clock))
+    sender = SlackSender(ofin.events_url, ofin.env["SLACK_SIGNING_SECRET"])
     channel = f"CL{rid().upper()}"
     results = {"UALPHA": (True, True), "UBRAVO": (True, False), "UCHARLIE": (False, False)}
     for day in range(2):
+        clock.write_text(f"2026-03-0{2 + day}T08:00:00+00:00")  # "daily now" posts once a minute
         command(sender, slack, "daily now", ADMIN, channel)
         wait_post(slack, channel, day + 1)
         post_id, question_id = post_row(ofin.db_path, channel)
