@@ -1,0 +1,82 @@
+"""The ``matrix`` subcommand of /ofin and the console: a stack's responsibility matrix.
+
+Slack-free: handlers return dataclasses. Slack renders them in bot/slack/listeners/matrix.py, the
+console in bot/console_matrix.py; `python -m bot matrix` (bot/matrix_cli.py) prints them too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.commands import Caller, Core, Notice, subcommand
+from bot.matrix import (
+    MAX_SERVICES,
+    Matrix,
+    ServiceNameReader,
+    ServiceNames,
+    UnknownName,
+    build_matrix,
+)
+
+USAGE = "matrix <service> <service>…"
+EXAMPLE = "matrix ec2 rds lambda s3"
+_READER_KEY = "matrix_name_reader"
+
+
+@dataclass(frozen=True)
+class MatrixResult:
+    """A matrix to show, with where it came from."""
+
+    matrix: Matrix
+    title: str = "Responsibility matrix"
+    owners: dict[str, str] = field(default_factory=dict)  # duty key -> Slack user id
+
+
+@dataclass(frozen=True)
+class UnknownServicesResult:
+    """Names in the list that are no service ofin knows, each with "did you mean" ids."""
+
+    unknown: tuple[UnknownName, ...]
+
+
+def name_reader(core: Core) -> ServiceNameReader:
+    """The process's service-name reader, built once and kept in ``core.extras``."""
+    reader = core.extras.get(_READER_KEY)
+    if reader is None:
+        reader = core.extras.setdefault(
+            _READER_KEY, ServiceNameReader(core.kb, core.matcher.find_service)
+        )
+    return reader
+
+
+def names_problem(names: ServiceNames) -> Notice | UnknownServicesResult | None:
+    """What is wrong with a list of names (empty, too long, unknown), or None."""
+    if names.too_many:
+        return Notice(
+            f"That is {names.too_many} names; a matrix takes at most {MAX_SERVICES} services. "
+            f'List the services of one stack, e.g. "{EXAMPLE}".',
+            kind="error",
+        )
+    if names.unknown:
+        return UnknownServicesResult(names.unknown)
+    if not names.services:
+        return Notice(f'Which services? e.g. "{EXAMPLE}".', kind="error")
+    return None
+
+
+def matrix_for_names(core: Core, text: str) -> MatrixResult | UnknownServicesResult | Notice:
+    """The matrix of the services named in ``text``, or why there is none."""
+    names = name_reader(core).read(text)
+    problem = names_problem(names)
+    if problem is not None:
+        return problem
+    return MatrixResult(build_matrix(core.kb, names.services))
+
+
+@subcommand(
+    "matrix",
+    usage=f"{USAGE}",
+    help=f'Your stack\'s responsibility matrix and your duties, e.g. "{EXAMPLE}".',
+)
+def _matrix(core: Core, caller: Caller, args: str) -> MatrixResult | UnknownServicesResult | Notice:
+    return matrix_for_names(core, args)
