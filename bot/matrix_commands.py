@@ -24,12 +24,23 @@ _READER_KEY = "matrix_name_reader"
 
 
 @dataclass(frozen=True)
+class TemplateSummary:
+    """What a template held: a one-line summary, and the resource types ofin could not map."""
+
+    summary: str
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MatrixResult:
-    """A matrix to show, with where it came from."""
+    """A matrix to show, with where it came from and, for a saved stack, who owns each duty."""
 
     matrix: Matrix
     title: str = "Responsibility matrix"
     owners: dict[str, str] = field(default_factory=dict)  # duty key -> Slack user id
+    stack: str | None = None  # the saved stack's name
+    can_assign: bool = False  # the caller may pick owners (saved it, or an admin)
+    template: TemplateSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,16 @@ def matrix_for_names(core: Core, text: str) -> MatrixResult | UnknownServicesRes
     if problem is not None:
         return problem
     return MatrixResult(build_matrix(core.kb, names.services))
+
+
+def export_matrix(
+    core: Core, team_id: str, service_ids: list[str], stack: str | None
+) -> MatrixResult | None:
+    """The matrix behind a Download button: a saved stack's (with owners), or these services."""
+    services = [s for s in (core.kb.service(i) for i in service_ids) if s is not None]
+    if not services:
+        return None
+    return MatrixResult(build_matrix(core.kb, services[:MAX_SERVICES]))
 
 
 @subcommand(
