@@ -20,6 +20,7 @@ from bot.slack import matrix_blocks
 from bot.slack.blocks import notice_message
 from bot.slack.context import core_of
 from bot.slack.render import Where, slack_renderer
+from bot.slack.work import later
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,17 @@ def on_download(
     ack: Any, action: dict, body: dict, respond: Any, context: Any, client: WebClient
 ) -> None:
     """Upload the matrix as CSV and Markdown into the clicker's DM with ofin."""
-    ack()
+    later(
+        ack,
+        context,
+        body,
+        lambda: _download(action, body, respond, context, client),
+        respond=respond,
+        client=client,
+    )
+
+
+def _download(action: dict, body: dict, respond: Any, context: Any, client: WebClient) -> None:
     try:
         service_ids, stack = matrix_blocks.decode_download(action.get("value") or "")
     except ValueError:
