@@ -291,11 +291,16 @@ class KnowledgeBase:
         return best.service if best else None
 
     def to_dict(self) -> dict:
-        """The whole knowledge base as plain JSON-ready data, in file order."""
-        return {
+        """The whole knowledge base as plain JSON-ready data, in file order.
+
+        ``areas`` and ``resource_types`` (the matrix's data) appear when the base has them.
+        """
+        data: dict = {
             "items": [item.to_dict() for item in self.items],
             "services": [service.to_dict() for service in self.services],
-            "areas": [
+        }
+        if self.areas:
+            data["areas"] = [
                 {
                     "id": area.id,
                     "name": area.name,
@@ -304,12 +309,13 @@ class KnowledgeBase:
                     "default": area.default,
                 }
                 for area in self.areas
-            ],
-            "resource_types": [
+            ]
+        if self.resource_types:
+            data["resource_types"] = [
                 {"tool": t.tool, "pattern": t.pattern, "service": t.service}
                 for t in self.resource_types
-            ],
-        }
+            ]
+        return data
 
 
 # --------------------------------------------------------------------------------------------
