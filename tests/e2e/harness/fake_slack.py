@@ -10,12 +10,16 @@ It records every request and answers plausible JSON, so end-to-end tests can poi
     posts = fake.wait_for("chat.postMessage", count=1)         # listeners run after the ack
     fake.responses("abc")                                      # what the bot sent to that URL
     fake.on("chat.delete", lambda call: {"ok": True})          # answer a method your own way
+    file_id = fake.add_file("stack.yaml", b"Resources: ...")   # files.info + its download URL
+    fake.uploads()                                             # files sent with files_upload_v2
     fake.fail_next("chat.postMessage", status=500, times=2)   # faults: two HTTP 500s
     fake.fail_next("chat.update", delay=5)                    # one call that hangs for 5 s
     fake.slow("users.info", 3)                                # every users.info takes 3 s
 
 Web API calls are recorded under their method name ("chat.postMessage"); posts to a response_url
-under "response:<id>". Only answered calls count as delivered: a call refused with 429 is
+under "response:<id>"; files_upload_v2's uploads under "upload:<file id>" (the bytes in
+``body["content"]``), downloads of a file under "download:<file id>". Only answered calls count
+as delivered: a call refused with 429 is
 recorded with ``status == 429``, and ``calls()`` leaves it out unless ``include_refused=True``;
 so is a call answered by an injected fault (its ``status``, or 599 for a hang that answered ok).
 Delays are bounded (at most MAX_DELAY seconds), so a test can never hang on the stand-in.
@@ -90,6 +94,8 @@ class FakeSlack:
         self._slow: dict[str, float] = {}
         self._history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self._ts = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._files: dict[str, dict[str, Any]] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -191,6 +197,41 @@ class FakeSlack:
         with self._lock:
             self._rate_limits.setdefault(method, []).extend([retry_after] * times)
 
+    def add_file(
+        self, name: str, content: bytes, *, size: int | None = None, filetype: str = "text"
+    ) -> str:
+        """Serve a file for files.info and at its url_private_download; return its id.
+
+        ``size`` overrides the size files.info reports (to test limits without big bodies).
+        """
+        with self._lock:
+            file_id = f"F{next(self._file_ids):08d}"
+            self._files[file_id] = {
+                "name": name,
+                "content": content,
+                "size": size,
+                "type": filetype,
+            }
+        return file_id
+
+    def file_object(self, file_id: str) -> dict[str, Any]:
+        """The file object Slack sends in events and files.info for a file added here."""
+        with self._lock:
+            entry = self._files[file_id]
+        return {
+            "id": file_id,
+            "name": entry["name"],
+            "title": entry["name"],
+            "filetype": entry["type"],
+            "size": entry["size"] if entry["size"] is not None else len(entry["content"]),
+            "url_private": f"{self.base_url}/files/{file_id}/{entry['name']}",
+            "url_private_download": f"{self.base_url}/files/{file_id}/download/{entry['name']}",
+        }
+
+    def uploads(self) -> list[Call]:
+        """The files the bot uploaded (files_upload_v2), oldest first."""
+        return [c for c in self.calls() if c.name.startswith("upload:")]
+
     def fail_next(
         self,
         method: str,
@@ -267,6 +308,9 @@ class FakeSlack:
         parts = urlsplit(request.path)
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
+        if parts.path.startswith(("/upload/", "/files/")):
+            self._handle_file(request, parts.path, raw)
+            return
         body: dict[str, Any] = dict(parse_qsl(parts.query))
         content_type = request.headers.get("Content-Type", "")
         if raw and "json" in content_type:
@@ -330,8 +374,57 @@ class FakeSlack:
         else:
             self._send(request, 200, handler(call) if handler else self._answer(call))
 
+    def _handle_file(self, request: BaseHTTPRequestHandler, path: str, raw: bytes) -> None:
+        """An upload to a files_upload_v2 URL, or a download of a file added with add_file."""
+        headers = dict(request.headers.items())
+        if path.startswith("/upload/"):
+            file_id = path[len("/upload/") :]
+            body = {"content": raw.decode("utf-8", "replace")}
+            call = Call(f"upload:{file_id}", request.command, path, headers, body)
+            payload: bytes | None = b"OK - " + str(len(raw)).encode()
+        else:
+            file_id = path.split("/")[2]
+            call = Call(f"download:{file_id}", request.command, path, headers, {})
+            with self._lock:
+                entry = self._files.get(file_id)
+            authorized = headers.get("Authorization", "").startswith("Bearer xoxb-")
+            payload = entry["content"] if entry and authorized else None
+            call.status = 200 if payload is not None else 404
+        with self._lock:
+            self._calls.append(call)
+            self._lock.notify_all()
+        data = payload if payload is not None else b"not found"
+        request.send_response(call.status)
+        request.send_header("Content-Type", "application/octet-stream")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+
     def _answer(self, call: Call) -> dict[str, Any]:
         body = call.body
+        if call.name == "files.getUploadURLExternal":
+            file_id = f"FUP{next(self._file_ids):07d}"
+            return {
+                "ok": True,
+                "upload_url": f"{self.base_url}/upload/{file_id}",
+                "file_id": file_id,
+            }
+        if call.name == "files.completeUploadExternal":
+            files = body.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {
+                "ok": True,
+                "files": [{"id": f.get("id"), "title": f.get("title")} for f in files],
+            }
+        if call.name == "files.info":
+            file_id = str(body.get("file", ""))
+            with self._lock:
+                known = file_id in self._files
+            if not known:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": self.file_object(file_id)}
+        if call.name == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(body.get("users", "")).split(",")[0]}}
         if call.name == "auth.test":
             return {
                 "ok": True,
