@@ -282,6 +282,7 @@ def test_restart_mid_quiz_loses_nothing_and_never_posts_twice(
     wait_until(lambda: answer_count(bot.db_path, post_id) == 8, what="8 answers")
     slack.settle(quiet=0.5)
     assert answer_count(bot.db_path, post_id) == 8
+    assert updates_of(slack, ts), bot.log()[-5000:]
     assert "8 people answered so far" in updates_of(slack, ts)[-1].text()
 
     # The next scheduled day: Monday's quiz is revealed as Tuesday's posts.
