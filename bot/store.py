@@ -160,6 +160,11 @@ class Store:
             self.db = Database(conn)
             with self._lock:
                 self.db.enable_wal()
+                # In WAL mode NORMAL commits to the log without an fsync per transaction: a commit
+                # survives the process being killed (measured in `make soak`), and only a power
+                # cut or an OS crash can lose the last moments. FULL cost 4.4 ms per commit here,
+                # which capped clicks at about 115/s (each click writes twice).
+                self.db.execute("PRAGMA synchronous=NORMAL")
                 self.db.execute("PRAGMA foreign_keys=ON")
                 with self._write():
                     migrations.apply(self.db)

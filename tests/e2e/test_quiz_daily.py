@@ -263,7 +263,14 @@ def test_restart_mid_quiz_loses_nothing_and_never_posts_twice(
     assert buttons(post.body)
     post_id, question_id = post_row(bot.db_path, channel)
     q = QUESTIONS[question_id]
-    ts = db_rows(bot.db_path, "SELECT message_ts FROM quiz_posts WHERE id = ?", (post_id,))[0][0]
+
+    def message_ts() -> str | None:
+        return db_rows(bot.db_path, "SELECT message_ts FROM quiz_posts WHERE id = ?", (post_id,))[
+            0
+        ][0]
+
+    wait_until(lambda: message_ts() is not None, what="the post's ts")  # stored just after
+    ts = message_ts()
     for i in range(5):
         assert click(sender, slack, f"UR{i}", channel, ts, f"{post_id}:0") == 200
     wait_until(lambda: answer_count(bot.db_path, post_id) == 5, what="5 answers")
