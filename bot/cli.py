@@ -134,3 +134,51 @@ def scores_export(as_csv: bool) -> None:
     from bot.scores_cli import run_export
 
     sys.exit(run_export())
+
+
+@cli.command()
+@click.option(
+    "--period",
+    "period_text",
+    default="quarter",
+    show_default=True,
+    help="month, quarter, year (the current one), YYYY-MM, YYYY-Qn or YYYY; UTC boundaries.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "html"]),
+    default="csv",
+    show_default=True,
+    help="csv: one row per person; json: everything; html: a printable page with the chart.",
+)
+@click.option("--answers", is_flag=True, help="Also list every answer (CSV: one row per answer).")
+@click.option("--channel", "channel_id", help="Only this channel's team (a channel id, C…).")
+@click.option("--workspace", default="", help="The workspace name printed on the report.")
+def report(
+    period_text: str, fmt: str, answers: bool, channel_id: str | None, workspace: str
+) -> None:
+    """Print the training report for a period: evidence of who was trained, on what, how well.
+
+    Per person: answers (daily and practice), accuracy, categories covered, first and last
+    activity (UTC), current streak; per category: accuracy and people; who answered nothing.
+    People who asked to be forgotten are left out.
+
+    Example:
+
+    \b
+        python -m bot report --period 2026-Q4 --format csv > evidence.csv
+        python -m bot report --period 2026-11 --format html > evidence.html
+        python -m bot report --period 2026-Q4 --format csv --answers > answers.csv
+    """
+    from bot.report_cli import run_report
+
+    sys.exit(
+        run_report(
+            period_text=period_text,
+            fmt=fmt,
+            answers=answers,
+            channel_id=channel_id,
+            workspace=workspace,
+        )
+    )

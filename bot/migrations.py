@@ -6,6 +6,8 @@ reorder one that has shipped. Each runs once per database file, inside a transac
 
 from __future__ import annotations
 
+import secrets
+
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("ofin")
@@ -179,4 +181,33 @@ def m009_create_schedules(db: Database) -> None:
         },
         pk="channel_id",
         not_null={"at", "tz", "weekdays", "enabled", "active_since", "updated_at"},
+    )
+
+
+@migrations()
+def m010_create_question_versions(db: Database) -> None:
+    """Each quiz question's content hash and when a process first loaded it (for evidence)."""
+    db["question_versions"].create(
+        {"question_id": str, "version": str, "first_seen": str},
+        pk=("question_id", "version"),
+        not_null={"first_seen"},
+    )
+
+
+@migrations()
+def m011_create_forgotten(db: Database) -> None:
+    """People who asked to be forgotten, as keyed hashes only (so reports can leave them out)."""
+    db["forgotten"].create(
+        {"user_hash": str, "forgotten_at": str}, pk="user_hash", not_null={"forgotten_at"}
+    )
+    # The key makes the hashes useless outside this database (no guessing ids from a dump).
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["meta"].insert({"key": "forget_key", "value": secrets.token_hex(32)})
+
+
+@migrations()
+def m012_index_answers_for_reports(db: Database) -> None:
+    """A covering index in the report's grouping order: a year of answers without a sort."""
+    db["answers"].create_index(
+        ["user_id", "category", "answered_at", "correct"], index_name="idx_answers_report"
     )

@@ -10,9 +10,14 @@ It records every request and answers plausible JSON, so end-to-end tests can poi
     posts = fake.wait_for("chat.postMessage", count=1)         # listeners run after the ack
     fake.responses("abc")                                      # what the bot sent to that URL
     fake.on("chat.delete", lambda call: {"ok": True})          # answer a method your own way
+    fake.set_members("C1", ["U1", "U2"])                       # conversations.members
+    fake.fail_uploads(status=500)                              # the next file upload POST fails
+    fake.uploaded()                                            # {file_id: bytes} uploaded so far
 
 Web API calls are recorded under their method name ("chat.postMessage"); posts to a response_url
-under "response:<id>". Only answered calls count as delivered: a call refused with 429 is
+under "response:<id>"; the bytes files_upload_v2 posts to the URL that
+files.getUploadURLExternal handed out are recorded under "upload:<file id>" (``Call.raw``). Only
+answered calls count as delivered: a call refused with 429 is
 recorded with ``status == 429``, and ``calls()`` leaves it out unless ``include_refused=True``.
 """
 
@@ -32,7 +37,7 @@ from urllib.parse import parse_qsl, urlsplit
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T0TEST"
-JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
 
 
 @dataclass
@@ -46,6 +51,7 @@ class Call:
     body: dict[str, Any]  # form fields or JSON, with JSON-string fields (blocks, view) decoded
     status: int = 200
     at: float = field(default_factory=time.monotonic)
+    raw: bytes = b""  # the request body as sent (file uploads)
 
     def text(self) -> str:
         """Every piece of text in the call (text, blocks, view) as one string, for assertions."""
@@ -71,6 +77,9 @@ class FakeSlack:
         self._handlers: dict[str, Callable[[Call], dict[str, Any]]] = {}
         self._rate_limits: dict[str, list[int]] = {}
         self._ts = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._members: dict[str, list[str]] = {}
+        self._upload_failures: list[int] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -133,6 +142,7 @@ class FakeSlack:
             self._calls.clear()
             self._rate_limits.clear()
             self._handlers.clear()
+            self._upload_failures.clear()
 
     def set_user(
         self,
@@ -164,6 +174,22 @@ class FakeSlack:
         """Answer ``method`` with ``handler(call)`` (a JSON dict) instead of the default."""
         with self._lock:
             self._handlers[method] = handler
+
+    def set_members(self, channel: str, members: list[str]) -> None:
+        """What conversations.members answers for ``channel`` (unknown channels: nobody)."""
+        with self._lock:
+            self._members[channel] = list(members)
+
+    def fail_uploads(self, status: int = 500, times: int = 1) -> None:
+        """Answer the next ``times`` file-upload POSTs with HTTP ``status``."""
+        with self._lock:
+            self._upload_failures.extend([status] * times)
+
+    def uploaded(self) -> dict[str, bytes]:
+        """The bytes of every accepted file upload, by file id."""
+        return {
+            c.name.split(":", 1)[1]: c.raw for c in self.calls() if c.name.startswith("upload:")
+        }
 
     def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Refuse the next ``times`` calls of ``method`` with HTTP 429 and Retry-After."""
@@ -222,6 +248,9 @@ class FakeSlack:
         parts = urlsplit(request.path)
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
+        if parts.path.startswith("/upload/"):
+            self._handle_upload(request, parts.path[len("/upload/") :], raw)
+            return
         body: dict[str, Any] = dict(parse_qsl(parts.query))
         content_type = request.headers.get("Content-Type", "")
         if raw and "json" in content_type:
@@ -258,6 +287,21 @@ class FakeSlack:
             self._send(request, 200, None)
         else:
             self._send(request, 200, handler(call) if handler else self._answer(call))
+
+    def _handle_upload(self, request: BaseHTTPRequestHandler, file_id: str, raw: bytes) -> None:
+        call = Call(f"upload:{file_id}", request.command, request.path, dict(request.headers), {})
+        call.raw = raw
+        with self._lock:
+            status = self._upload_failures.pop(0) if self._upload_failures else 200
+            call.status = status
+            self._calls.append(call)
+            self._lock.notify_all()
+        data = f"OK - {len(raw)}".encode() if status == 200 else b"upload failed"
+        request.send_response(status)
+        request.send_header("Content-Type", "text/plain")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
 
     def _answer(self, call: Call) -> dict[str, Any]:
         body = call.body
@@ -307,6 +351,25 @@ class FakeSlack:
                     "tz_offset": 0,
                 }
             return {"ok": True, "user": user}
+        if call.name == "files.getUploadURLExternal":
+            file_id = f"F{next(self._file_ids):06d}"
+            return {
+                "ok": True,
+                "upload_url": f"{self.base_url}/upload/{file_id}",
+                "file_id": file_id,
+            }
+        if call.name == "files.completeUploadExternal":
+            files = body.get("files") or []
+            return {
+                "ok": True,
+                "files": [{"id": f.get("id"), "title": f.get("title")} for f in files],
+            }
+        if call.name == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D{str(body.get('users', '')).split(',')[0]}"}}
+        if call.name == "conversations.members":
+            with self._lock:
+                members = list(self._members.get(str(body.get("channel", "")), []))
+            return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
         if call.name == "conversations.info":
             channel = str(body.get("channel", ""))
             return {
