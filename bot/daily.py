@@ -177,10 +177,16 @@ class DailyQuizzes:
 
     # --- answers ----------------------------------------------------------------------------
 
-    def answer(self, post_id: int, user_id: str, choice_index: int) -> AnswerOutcome:
-        """Grade and count one click; only a person's first click on an open post counts."""
+    def answer(
+        self, post_id: int, user_id: str, choice_index: int, *, channel_id: str | None = None
+    ) -> AnswerOutcome:
+        """Grade and count one click; only a person's first click on an open post counts.
+
+        With ``channel_id`` (where the click came from), a click naming another channel's post
+        is refused: a button value is only as trustworthy as the message it came from.
+        """
         post = self.store.post(post_id)
-        if post is None:
+        if post is None or (channel_id is not None and post.channel_id != channel_id):
             return AnswerOutcome("unknown")
         question = self.question(post.question_id)
         if question is None or not 0 <= choice_index < len(question.choices):

@@ -192,6 +192,9 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+MAX_ECHO = 100  # characters of a person's words quoted back in a reply
+
+
 def resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
     """Turn '/ofin quiz <text>' into a Topic: a category, a service, or everything when empty."""
     wanted = _words(text)
@@ -204,8 +207,10 @@ def resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
         names = {_words(service.id), _words(service.name), *(_words(a) for a in service.aliases)}
         if wanted in names or f"amazon {wanted}" in names or f"aws {wanted}" in names:
             return Topic("service", service.id, service.name)
+    shown = " ".join(text.split())
+    shown = shown if len(shown) <= MAX_ECHO else shown[: MAX_ECHO - 1] + "…"
     raise QuizError(
-        f'I have no quiz on "{text.strip()}". Try a service (EC2, S3, Lambda, …) or a category: '
+        f'I have no quiz on "{shown}". Try a service (EC2, S3, Lambda, …) or a category: '
         + ", ".join(CATEGORIES)
         + "."
     )

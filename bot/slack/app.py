@@ -18,8 +18,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.commands import Core, build_core
 from bot.config import ConfigError, Settings
 from bot.knowledge import KnowledgeBase
-from bot.slack import blocks, listeners
+from bot.slack import listeners
 from bot.slack.context import CORE_KEY, VERIFIED_KEY
+from bot.slack.work import CLAIM_KEY, WORK_KEY, Work, tell_user_about_error
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +50,15 @@ def build(settings: Settings, kb: KnowledgeBase, *, socket_mode: bool = False) -
     return create_app(settings, core, socket_mode=socket_mode), core
 
 
+API_TIMEOUT = 10  # seconds per Web API call: a hung call frees its worker
+
+
 def make_client(settings: Settings) -> WebClient:
     """One Web API client at SLACK_API_URL; rate-limited calls (HTTP 429) wait Retry-After."""
     return WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
+        timeout=API_TIMEOUT,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=1),
             RateLimitErrorRetryHandler(max_retry_count=3),
@@ -72,7 +77,9 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
         app = App(
             client=make_client(settings),
             signing_secret=settings.signing_secret or "",
-            process_before_response=False,  # ack at once; listeners finish in Bolt's thread pool
+            # Listeners run in the request thread, ack at once and hand the work to our own
+            # bounded pools (bot/slack/work.py): Bolt's pool of 5 let slow calls stall acks.
+            process_before_response=True,
         )
     except BoltError as exc:
         raise ConfigError(f"ofin: Slack refused SLACK_BOT_TOKEN ({exc})") from None
@@ -82,48 +89,40 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
             f"and the network): {getattr(exc, 'reason', exc)}"
         ) from None
 
+    work = Work.create()
+
     @app.middleware
     def provide_core(context: Any, next: Callable[[], None]) -> None:
         # Custom middleware runs only after Bolt's own checks passed (the signature over HTTP;
         # Socket Mode's connection is authenticated), so reaching here marks the request trusted.
         context[VERIFIED_KEY] = True
         context[CORE_KEY] = core
+        context[WORK_KEY] = work
         next()
 
     @app.middleware
-    def drop_redeliveries(body: dict, next: Callable[[], None]) -> BoltResponse | None:
+    def drop_redeliveries(body: dict, context: Any, next: Callable[[], None]) -> None:
         # Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); answer it once.
+        # The claim is a database write, so the job claims it after the ack (bot/slack/work.py).
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not core.store.claim(f"slack-event:{event_id}"):
-            logger.info("ignoring a redelivery of event %s", event_id)
-            return BoltResponse(status=200, body="")
+        if event_id:
+            context[CLAIM_KEY] = f"slack-event:{event_id}"
         next()
-        return None
 
     @app.error
     def on_error(
         error: Exception, body: dict, context: Any, respond: Any, client: WebClient
-    ) -> None:
+    ) -> BoltResponse | None:
         if not (context and context.get(VERIFIED_KEY)):
             # Failed before verification passed: the body may be forged, so act on nothing in it.
             logger.warning("refused an unverified request (%s)", type(error).__name__)
-            return
+            return None
         logger.error("listener failed", exc_info=error)
-        message = blocks.error_message()
-        try:
-            if respond is not None and body.get("response_url"):
-                respond(response_type="ephemeral", replace_original=False, **message)
-                return
-            event = body.get("event") or {}
-            if event.get("channel") and event.get("type") in ("app_mention", "message"):
-                # Where the answer would have gone: a mention's thread, or the DM itself.
-                thread_ts = event.get("thread_ts") or (
-                    event.get("ts") if event["type"] == "app_mention" else None
-                )
-                kwargs = {"thread_ts": thread_ts} if thread_ts else {}
-                client.chat_postMessage(channel=event["channel"], **kwargs, **message)
-        except Exception:
-            logger.exception("could not tell the user about the error")
+        # The request thread must answer at once, so the apology is sent from a worker; Slack
+        # gets a 200, so it neither shows its own error nor sends the request again.
+        if work.slack.submit(tell_user_about_error, body, respond, client) is None:
+            logger.warning("no worker free to tell the user about the error")
+        return BoltResponse(status=200, body="")
 
     listeners.register(app)
     return app

@@ -65,16 +65,32 @@ def encode_value(question: str, item_id: str, service_id: str | None, confidence
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+MAX_VALUE = 2000  # Slack's limit for a button value
+
+
 def decode_value(value: str) -> dict[str, Any]:
-    """Unpack a button value made by ``encode_value``; raise ValueError when it is not one."""
-    data = json.loads(value)
-    if not isinstance(data, dict) or not isinstance(data.get("i"), str):
-        raise ValueError(f"not an ofin button value: {value!r}")
+    """Unpack a button value made by ``encode_value``; raise ValueError when it is not one.
+
+    Bounded before parsing (at most MAX_VALUE characters, as Slack allows), and a forged value
+    nested too deeply for the parser is refused like any other.
+    """
+    if not isinstance(value, str) or len(value) > MAX_VALUE:
+        raise ValueError("not an ofin button value (too long)")
+    try:
+        data = json.loads(value)
+    except RecursionError:
+        raise ValueError("not an ofin button value (nested)") from None
+    if not isinstance(data, dict) or not isinstance(data.get("i"), str) or len(data["i"]) > 200:
+        raise ValueError("not an ofin button value")
+    confidence = data.get("c") or 0
+    if not isinstance(confidence, int) or isinstance(confidence, bool):
+        raise ValueError("not an ofin button value (confidence)")
+    service = data.get("s")
     return {
-        "question": str(data.get("q") or ""),
+        "question": str(data.get("q") or "")[:MAX_VALUE_QUESTION],
         "item_id": data["i"],
-        "service_id": data.get("s") if isinstance(data.get("s"), str) else None,
-        "confidence": int(data.get("c") or 0),
+        "service_id": service if isinstance(service, str) and len(service) <= 100 else None,
+        "confidence": max(0, min(100, confidence)),
     }
 
 
@@ -240,7 +256,18 @@ def unanswered_message(rows: list[tuple[str, int]]) -> dict:
 def notice_message(text: str, kind: str = "info") -> dict:
     """A short plain message (info, refusal or error), escaped."""
     prefix = {"refusal": ":no_entry: ", "error": ":warning: "}.get(kind, "")
-    return {"text": escape(text), "blocks": [_section(prefix + escape(text))]}
+    return within_limits({"text": escape(text), "blocks": [_section(prefix + escape(text))]})
+
+
+MAX_FALLBACK_TEXT = 3000  # the notification text; Slack cuts (or refuses) far longer ones
+
+
+def within_limits(message: dict) -> dict:
+    """The message with its fallback text cut to MAX_FALLBACK_TEXT (blocks clip their own)."""
+    text = message.get("text")
+    if isinstance(text, str) and len(text) > MAX_FALLBACK_TEXT:
+        message = {**message, "text": text[: MAX_FALLBACK_TEXT - 1] + "…"}
+    return message
 
 
 def error_message() -> dict:

@@ -62,12 +62,27 @@ def answer_buttons(question: QuizQuestion, prefix: str, key: str | int) -> dict:
     }
 
 
+_PRACTICE_VALUE = re.compile(r"([0-9A-Za-z_-]{1,64}):([0-9]{1,2})")
+_DAILY_VALUE = re.compile(r"([1-9][0-9]{0,14}):([0-9]{1,2})")  # ids far inside SQLite's int64
+
+
 def parse_value(value: str) -> tuple[str, int]:
-    """Split a button value '<key>:<index>'; raise ValueError when it is not one of ours."""
-    key, _, index = str(value).rpartition(":")
-    if not key or not index.isdigit():
-        raise ValueError(f"not a quiz button value: {value!r}")
-    return key, int(index)
+    """Split a practice button value '<key>:<index>'; ValueError when it is not one of ours."""
+    match = _PRACTICE_VALUE.fullmatch(str(value)[:100])
+    if not match:
+        raise ValueError("not a quiz button value")
+    return match.group(1), int(match.group(2))
+
+
+parse_practice_value = parse_value
+
+
+def parse_daily_value(value: str) -> tuple[int, int]:
+    """Split a daily button value '<post id>:<index>' into bounded ints; ValueError if not ours."""
+    match = _DAILY_VALUE.fullmatch(str(value)[:100])
+    if not match:
+        raise ValueError("not a daily quiz button value")
+    return int(match.group(1)), int(match.group(2))
 
 
 def slack_date(when: datetime, fallback: str | None = None) -> str:

@@ -46,10 +46,10 @@ def slack_renderer(result_type: type) -> Callable[[Renderer], Renderer]:
 
 
 def render(result: Any, where: Where) -> dict:
-    """The message dict ({"text", "blocks"}) for one command result."""
+    """The message dict ({"text", "blocks"}) for one command result, within Slack's limits."""
     for cls in type(result).__mro__:
         if cls in RENDERERS:
-            return RENDERERS[cls](result, where)
+            return blocks.within_limits(RENDERERS[cls](result, where))
     if hasattr(result, "to_text"):
         return blocks.notice_message(result.to_text())
     raise TypeError(f"no Slack renderer for {type(result).__name__}")

@@ -105,6 +105,7 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024  # the listen backlog; socketserver's 5 reset bursts of clients
 
 
 class LoggingRequestHandler(WSGIRequestHandler):

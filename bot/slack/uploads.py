@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.slack.work import Pool
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +25,10 @@ ChartBuild = Callable[[], "tuple[bytes | None, str, str]"]
 class ChartSender:
     """Uploads PNG charts into channels or DMs; a small pool does it off the request path."""
 
-    def __init__(self, client: WebClient, workers: int = 2) -> None:
+    def __init__(self, client: WebClient, workers: int = 2, queue: int = 50) -> None:
         self.client = client
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ofin-chart")
+        # Drawing takes a CPU-second: few workers, and a bounded queue (bot/slack/work.py).
+        self._pool = Pool("ofin-chart", workers, queue)
         self._logged: set[str] = set()
         self._lock = threading.Lock()
 
@@ -82,4 +84,5 @@ class ChartSender:
             except Exception:
                 logger.exception("sending a chart to %s failed", user_id)
 
-        self._pool.submit(work)
+        if self._pool.submit(work) is None:
+            logger.warning("too many charts queued; the one for %s is skipped", user_id)

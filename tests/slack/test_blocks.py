@@ -95,10 +95,33 @@ def test_button_value_round_trips_and_stays_under_slack_limit():
     }
 
 
-@pytest.mark.parametrize("value", ["not json", "[1]", '{"q": "x"}'])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not json",
+        "[1]",
+        '{"q": "x"}',
+        "[" * 50_000 + "]" * 50_000,  # too long
+        "[" * 1000 + "]" * 1000,  # short enough, but deeper than the parser goes
+        '{"i": "x", "c": [1]}',
+        '{"i": "x", "c": "high"}',
+        '{"i": "' + "x" * 201 + '"}',
+    ],
+)
 def test_decode_value_rejects_foreign_values(value):
     with pytest.raises(ValueError):
         blocks.decode_value(value)
+
+
+def test_decode_value_bounds_what_it_accepts():
+    decoded = blocks.decode_value('{"i": "x", "c": 100000000000000000000000000000, "s": 7}')
+    assert decoded["confidence"] == 100 and decoded["service_id"] is None
+
+
+def test_every_notice_fits_slack():
+    message = blocks.notice_message("x" * 200_000)
+    assert len(message["text"]) <= blocks.MAX_FALLBACK_TEXT
+    assert len(message["blocks"][0]["text"]["text"]) <= 3000
 
 
 @pytest.mark.parametrize(

@@ -78,9 +78,17 @@ def test_multiple_choice_buttons_are_shuffled_but_values_keep_the_choice():
 def test_parse_value():
     assert qb.parse_value("abc:2") == ("abc", 2)
     assert qb.parse_value("17:0") == ("17", 0)
-    for bad in ("", "abc", "abc:x", ":1"):
+    for bad in ("", "abc", "abc:x", ":1", "abc:123", "a b:1", "x" * 65 + ":1"):
         with pytest.raises(ValueError):
             qb.parse_value(bad)
+
+
+def test_parse_daily_value_takes_bounded_ints_only():
+    assert qb.parse_daily_value("17:0") == (17, 0)
+    assert qb.parse_daily_value("9" * 15 + ":12") == (int("9" * 15), 12)
+    for bad in ("1" * 30 + ":0", "17:" + "9" * 30, "0:1", "-1:0", "17:", "abc:1", "١٧:0", " 17:0"):
+        with pytest.raises(ValueError):
+            qb.parse_daily_value(bad)
 
 
 def test_practice_feedback_right_wrong_and_repeat():

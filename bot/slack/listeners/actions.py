@@ -12,6 +12,7 @@ from bot.commands import answer_for_item
 from bot.slack import blocks
 from bot.slack.context import core_of
 from bot.slack.render import Where, card_data, render_answer
+from bot.slack.work import later
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,10 @@ def _say_gone(respond: Any) -> None:
 
 def share(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
     """Post the same card in the channel for everyone (through response_url, so no membership)."""
-    ack()
+    later(ack, context, body, lambda: _share(action, body, respond, context), respond=respond)
+
+
+def _share(action: dict, body: dict, respond: Any, context: Any) -> None:
     _, answer = _chosen(context, action)
     if answer is None:
         _say_gone(respond)
@@ -56,7 +60,10 @@ def share(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> Non
 
 def feedback(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
     """Store a 👍 / 👎 vote with the question, and thank the voter privately."""
-    ack()
+    later(ack, context, body, lambda: _feedback(action, body, respond, context), respond=respond)
+
+
+def _feedback(action: dict, body: dict, respond: Any, context: Any) -> None:
     value, answer = _chosen(context, action)
     if value is None or answer is None:
         _say_gone(respond)
@@ -74,7 +81,10 @@ def feedback(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> 
 
 def suggestion(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
     """Answer with the suggestion the person picked, in place of the "Did you mean" message."""
-    ack()
+    later(ack, context, body, lambda: _suggestion(action, body, respond, context), respond=respond)
+
+
+def _suggestion(action: dict, body: dict, respond: Any, context: Any) -> None:
     _, answer = _chosen(context, action)
     if answer is None:
         _say_gone(respond)

@@ -1,4 +1,4 @@
-"""The /ofin slash command: ack at once, dispatch, answer through response_url (ephemeral)."""
+"""The /ofin slash command: ack at once; dispatch and answer through response_url, in a worker."""
 
 from __future__ import annotations
 
@@ -12,19 +12,23 @@ from bot.slack.blocks import COMMAND
 from bot.slack.context import core_of, slack_caller
 from bot.slack.markup import channel_refs, to_plain
 from bot.slack.render import Where, render
+from bot.slack.work import later
 
 
 def handle_ofin(ack: Any, command: dict, respond: Any, context: Any, client: WebClient) -> None:
     """Answer ``/ofin <text>`` so that only the asker sees it."""
-    ack()
-    core = core_of(context)
-    caller = slack_caller(
-        core, client, command["user_id"], command.get("channel_id"), command.get("team_id")
-    )
-    text, caller.channel_refs = channel_refs(command.get("text") or "")
-    result = dispatch(core, caller, to_plain(text))
-    message = render(result, Where(ephemeral=True, surface="command"))
-    respond(response_type="ephemeral", unfurl_links=False, **message)
+
+    def answer() -> None:
+        core = core_of(context)
+        caller = slack_caller(
+            core, client, command["user_id"], command.get("channel_id"), command.get("team_id")
+        )
+        text, caller.channel_refs = channel_refs(command.get("text") or "")
+        result = dispatch(core, caller, to_plain(text))
+        message = render(result, Where(ephemeral=True, surface="command"))
+        respond(response_type="ephemeral", unfurl_links=False, **message)
+
+    later(ack, context, command, answer, respond=respond, client=client)
 
 
 def register(app: App) -> None:

@@ -12,6 +12,7 @@ from bot.commands import dispatch
 from bot.slack.context import core_of, slack_caller
 from bot.slack.markup import to_plain
 from bot.slack.render import Where, render
+from bot.slack.work import later
 
 LEADING_MENTION = re.compile(r"^\s*(<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*)+")
 
@@ -44,28 +45,36 @@ def _answer(
     client.chat_postMessage(channel=event["channel"], unfurl_links=False, **kwargs, **message)
 
 
-def on_mention(event: dict, body: dict, context: Any, client: WebClient) -> None:
+def on_mention(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
     """Answer ``@ofin <question>`` in a thread under the mention."""
     if not is_from_a_person(event):
+        ack()
         return
     thread_ts = event.get("thread_ts") or event["ts"]
-    _answer(
-        event,
-        body,
-        to_plain(strip_mention(event.get("text", ""))),
-        "mention",
-        thread_ts,
+    text = to_plain(strip_mention(event.get("text", "")))
+    later(
+        ack,
         context,
-        client,
+        body,
+        lambda: _answer(event, body, text, "mention", thread_ts, context, client),
+        client=client,
     )
 
 
-def on_message(event: dict, body: dict, context: Any, client: WebClient) -> None:
+def on_message(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
     """Answer a direct message in the DM; ignore every other message."""
     if event.get("channel_type") != "im" or not is_from_a_person(event):
+        ack()
         return
     text = to_plain(strip_mention(event.get("text", "")))
-    _answer(event, body, text, "dm", event.get("thread_ts"), context, client)
+    thread_ts = event.get("thread_ts")
+    later(
+        ack,
+        context,
+        body,
+        lambda: _answer(event, body, text, "dm", thread_ts, context, client),
+        client=client,
+    )
 
 
 def register(app: App) -> None:

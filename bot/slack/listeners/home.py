@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from bot.commands import Core
 from bot.slack.blocks import home_view
 from bot.slack.context import core_of
+from bot.slack.work import later
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +47,18 @@ def extra_sections(core: Core, user_id: str) -> list[list[dict]]:
     return sections
 
 
-def on_home_opened(event: dict, context: Any, client: WebClient) -> None:
+def on_home_opened(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
     """Publish the Home tab when someone opens it."""
     if event.get("tab", "home") != "home":
+        ack()
         return
     user_id = event["user"]
-    view = home_view(extra_sections(core_of(context), user_id))
-    client.views_publish(user_id=user_id, view=view)
+
+    def publish() -> None:
+        view = home_view(extra_sections(core_of(context), user_id))
+        client.views_publish(user_id=user_id, view=view)
+
+    later(ack, context, body, publish)
 
 
 def register(app: App) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.commands import Caller, Core, Notice
+from bot.daily import AnswerOutcome
 from bot.quiz_commands import (
     Leaderboard,
     PracticeFeedback,
@@ -32,6 +33,7 @@ from bot.slack.context import core_of
 from bot.slack.daily_runner import DailyRunner
 from bot.slack.listeners.home import home_section
 from bot.slack.render import Where, slack_renderer
+from bot.slack.work import write_then
 
 logger = logging.getLogger(__name__)
 
@@ -80,44 +82,67 @@ def _stats(result: Stats, where: Where) -> dict:
 
 def on_practice_answer(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
     """Grade a practice answer and show the result in place of the question."""
-    ack()
     try:
-        prompt_id, index = quiz_blocks.parse_value(action.get("value", ""))
+        prompt_id, index = quiz_blocks.parse_practice_value(action.get("value", ""))
     except ValueError:
         logger.warning("ignoring a malformed practice button value %r", action.get("value"))
+        ack()
         return
-    result = answer_practice(core_of(context), body["user"]["id"], prompt_id, index)
-    if isinstance(result, Notice):
-        message = notice_message(result.text, result.kind)
-        respond(response_type="ephemeral", replace_original=False, **message)
-        return
-    message = quiz_blocks.practice_feedback(
-        result.question, result.choice, result.correct, result.sources, counted=result.counted
+    user_id = body["user"]["id"]
+
+    def show(result: PracticeFeedback | Notice) -> None:
+        if isinstance(result, Notice):
+            message = notice_message(result.text, result.kind)
+            respond(response_type="ephemeral", replace_original=False, **message)
+            return
+        message = quiz_blocks.practice_feedback(
+            result.question, result.choice, result.correct, result.sources, counted=result.counted
+        )
+        respond(replace_original=True, unfurl_links=False, **message)
+
+    write_then(
+        ack,
+        context,
+        body,
+        lambda: answer_practice(core_of(context), user_id, prompt_id, index),
+        show,
+        respond=respond,
     )
-    respond(replace_original=True, unfurl_links=False, **message)
 
 
 def on_daily_answer(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
-    """Count a daily answer once, tell the answerer privately, refresh the live count."""
-    ack()
+    """Count a daily answer once (stored before the ack), then answer privately and refresh."""
     try:
-        post_key, index = quiz_blocks.parse_value(action.get("value", ""))
-        post_id = int(post_key)
+        post_id, index = quiz_blocks.parse_daily_value(action.get("value", ""))
     except ValueError:
-        logger.warning("ignoring a malformed daily button value %r", action.get("value"))
+        logger.warning("ignoring a malformed daily button value %r", action.get("value")[:100])
+        ack()
         return
     core = core_of(context)
     user_id = body["user"]["id"]
-    core.store.touch_user(user_id, team_id=(body.get("team") or {}).get("id"))
-    outcome = daily_of(core).answer(post_id, user_id, index)
-    if outcome.counted:
-        runner = core.extras.get(RUNNER_KEY)
-        if isinstance(runner, DailyRunner):
-            runner.refresh(post_id)
-    message = quiz_blocks.daily_answer_feedback(
-        outcome.question, outcome.status, outcome.correct, outcome.points, outcome.choice
+    channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
     )
-    respond(response_type="ephemeral", replace_original=False, **message)
+
+    def follow_up(outcome: AnswerOutcome) -> None:
+        core.store.touch_user(user_id, team_id=(body.get("team") or {}).get("id"))
+        if outcome.counted:
+            runner = core.extras.get(RUNNER_KEY)
+            if isinstance(runner, DailyRunner):
+                runner.refresh(post_id)
+        message = quiz_blocks.daily_answer_feedback(
+            outcome.question, outcome.status, outcome.correct, outcome.points, outcome.choice
+        )
+        respond(response_type="ephemeral", replace_original=False, **message)
+
+    write_then(
+        ack,
+        context,
+        body,
+        lambda: daily_of(core).answer(post_id, user_id, index, channel_id=channel_id),
+        follow_up,
+        respond=respond,
+    )
 
 
 # --- App Home -------------------------------------------------------------------------------

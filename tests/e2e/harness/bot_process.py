@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import resource
 import subprocess
 import sys
 import threading
@@ -44,11 +45,13 @@ class OfinProcess:
         env: dict[str, str],
         cwd: Path,
         args: tuple[str, ...] = ("serve", "--port", "0"),
+        max_file_bytes: int | None = None,
     ) -> None:
         defaults = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
         self.env = clean_env({**defaults, **env})
         self.cwd = Path(cwd)
         self.args = args
+        self.max_file_bytes = max_file_bytes  # RLIMIT_FSIZE: a "disk" that fills up
         self.proc: subprocess.Popen[str] | None = None
         self.events_url = ""
         self.base_url = ""
@@ -69,6 +72,7 @@ class OfinProcess:
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
+            preexec_fn=self._limit if self.max_file_bytes else None,
         )
         stderr.close()
         lines: queue.Queue[str | None] = queue.Queue()
@@ -92,6 +96,10 @@ class OfinProcess:
         self.events_url = match.group(1)
         self.base_url = self.events_url.rsplit("/slack/events", 1)[0]
         return self
+
+    def _limit(self) -> None:
+        assert self.max_file_bytes is not None
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.max_file_bytes, self.max_file_bytes))
 
     def stop(self, timeout: float = 10.0) -> int | None:
         """Stop the process (SIGTERM, then SIGKILL); return its exit code."""

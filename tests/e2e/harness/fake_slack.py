@@ -10,6 +10,9 @@ It records every request and answers plausible JSON, so end-to-end tests can poi
     posts = fake.wait_for("chat.postMessage", count=1)         # listeners run after the ack
     fake.responses("abc")                                      # what the bot sent to that URL
     fake.on("chat.delete", lambda call: {"ok": True})          # answer a method your own way
+    fake.fail_next("chat.postMessage", status=500, times=2)   # faults: two HTTP 500s
+    fake.fail_next("chat.update", delay=5)                    # one call that hangs for 5 s
+    fake.slow("users.info", 3)                                # every users.info takes 3 s
     fake.set_members("C1", ["U1", "U2"])                       # conversations.members
     fake.fail_uploads(status=500)                              # the next file upload POST fails
     fake.uploaded()                                            # {file_id: bytes} uploaded so far
@@ -18,7 +21,9 @@ Web API calls are recorded under their method name ("chat.postMessage"); posts t
 under "response:<id>"; the bytes files_upload_v2 posts to the URL that
 files.getUploadURLExternal handed out are recorded under "upload:<file id>" (``Call.raw``). Only
 answered calls count as delivered: a call refused with 429 is
-recorded with ``status == 429``, and ``calls()`` leaves it out unless ``include_refused=True``.
+recorded with ``status == 429``, and ``calls()`` leaves it out unless ``include_refused=True``;
+so is a call answered by an injected fault (its ``status``, or 599 for a hang that answered ok).
+Delays are bounded (at most MAX_DELAY seconds), so a test can never hang on the stand-in.
 """
 
 from __future__ import annotations
@@ -38,6 +43,17 @@ BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T0TEST"
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
+MAX_DELAY = 30.0
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected misbehaviour: wait ``delay`` seconds, then answer ``status`` (or normally)."""
+
+    status: int | None = None
+    delay: float = 0.0
+    error: str = "internal_error"
+    retry_after: int | None = None
 
 
 @dataclass
@@ -76,6 +92,9 @@ class FakeSlack:
         self._users: dict[str, dict[str, Any]] = {}
         self._handlers: dict[str, Callable[[Call], dict[str, Any]]] = {}
         self._rate_limits: dict[str, list[int]] = {}
+        self._faults: dict[str, list[Fault]] = {}
+        self._slow: dict[str, float] = {}
+        self._history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self._ts = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._members: dict[str, list[str]] = {}
@@ -143,6 +162,8 @@ class FakeSlack:
             self._rate_limits.clear()
             self._handlers.clear()
             self._upload_failures.clear()
+            self._faults.clear()
+            self._slow.clear()
 
     def set_user(
         self,
@@ -195,6 +216,30 @@ class FakeSlack:
         """Refuse the next ``times`` calls of ``method`` with HTTP 429 and Retry-After."""
         with self._lock:
             self._rate_limits.setdefault(method, []).extend([retry_after] * times)
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int | None = 500,
+        times: int = 1,
+        delay: float = 0.0,
+        error: str = "internal_error",
+        retry_after: int | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` after ``delay`` s with HTTP ``status``.
+
+        ``status=None`` with a delay is a hang that finally answers normally (as when Slack took
+        the call but the caller gave up waiting); ``retry_after`` adds that header (a 429).
+        """
+        fault = Fault(status, min(delay, MAX_DELAY), error, retry_after)
+        with self._lock:
+            self._faults.setdefault(method, []).extend([fault] * times)
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Make every call of ``method`` wait ``seconds`` before answering (until reset)."""
+        with self._lock:
+            self._slow[method] = min(seconds, MAX_DELAY)
 
     # --- what the bot did -----------------------------------------------------------------
 
@@ -273,9 +318,33 @@ class FakeSlack:
             retry_after = pending.pop(0) if pending else None
             if retry_after is not None:
                 call.status = 429
-            self._calls.append(call)
-            self._lock.notify_all()
+            faults = self._faults.get(name)
+            fault = faults.pop(0) if faults and retry_after is None else None
+            delay = (fault.delay if fault else 0.0) + self._slow.get(name, 0.0)
+            if fault is not None:
+                call.status = fault.status or 599
+            if not delay:
+                self._calls.append(call)
+                self._lock.notify_all()
             handler = self._handlers.get(name)
+        hung_answer = None
+        if fault is not None and fault.status is None:  # Slack acts at once, answers late
+            hung_answer = handler(call) if handler else self._answer(call)
+        if delay:
+            time.sleep(delay)
+            with self._lock:
+                call.at = time.monotonic()
+                self._calls.append(call)
+                self._lock.notify_all()
+        if fault is not None and fault.status is not None:
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else None
+            with contextlib.suppress(OSError):
+                self._send(request, fault.status, {"ok": False, "error": fault.error}, headers)
+            return
+        if fault is not None:  # a hang that answered: the bot may have given up; still answer
+            with contextlib.suppress(OSError):
+                self._send(request, 200, hung_answer)
+            return
         if retry_after is not None:
             self._send(
                 request,
@@ -320,6 +389,8 @@ class FakeSlack:
             ts = self._next_ts()
             message = {"type": "message", "ts": ts, "user": BOT_USER_ID, "bot_id": BOT_ID}
             message.update({k: body[k] for k in ("text", "blocks", "thread_ts") if k in body})
+            with self._lock:
+                self._history.setdefault(str(body.get("channel")), []).append(message)
             return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": message}
         if call.name == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
@@ -370,6 +441,13 @@ class FakeSlack:
             with self._lock:
                 members = list(self._members.get(str(body.get("channel", "")), []))
             return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+        if call.name == "conversations.history":
+            oldest = float(body.get("oldest") or 0)
+            with self._lock:
+                found = list(self._history.get(str(body.get("channel")), []))
+            newest_first = [m for m in reversed(found) if float(m["ts"]) > oldest]
+            limit = int(body.get("limit") or 100)
+            return {"ok": True, "messages": newest_first[:limit], "has_more": False}
         if call.name == "conversations.info":
             channel = str(body.get("channel", ""))
             return {
