@@ -85,6 +85,33 @@ def kb_export(path: str | None) -> None:
 
 
 @cli.command()
+@click.argument("services", nargs=-1, metavar="[SERVICE]...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "markdown", "json"]),
+    default="table",
+    show_default=True,
+    help="table: aligned text; csv: one row per cell; markdown: table, checklist and notes.",
+)
+@click.option("--notes", is_flag=True, help="With the table: every cell's note and source.")
+def matrix(services: tuple[str, ...], fmt: str, notes: bool) -> None:
+    """The responsibility matrix of a stack: areas x SERVICEs, then your duties as a checklist.
+
+    Service names take the same aliases and typos as questions ("k8s", "lamda").
+
+    Example:
+
+    \b
+        python -m bot matrix ec2 rds lambda s3
+        python -m bot matrix "auto scaling" aurora --format markdown > matrix.md
+    """
+    from bot.matrix_cli import run_matrix
+
+    sys.exit(run_matrix(" ".join(services), fmt=fmt, notes=notes))
+
+
+@cli.command()
 def console() -> None:
     """Open the local console: the same commands as /ofin, without Slack.
 

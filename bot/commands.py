@@ -52,7 +52,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # The one registration point: modules that register subcommands when imported.
-PLUGIN_MODULES: tuple[str, ...] = ("bot.quiz_commands", "bot.report_commands")
+PLUGIN_MODULES: tuple[str, ...] = (
+    "bot.quiz_commands",
+    "bot.matrix_commands",
+    "bot.report_commands",
+)
 
 SURFACES = ("slack", "console")
 MAX_UNANSWERED = 50

@@ -200,11 +200,62 @@ class Service:
 
 
 @dataclass(frozen=True)
+class Area:
+    """A responsibility area of the stack matrix (services.yaml ``areas:``), read from items.
+
+    A service's cell comes from ``for_service[service]`` when named there, else from the first of
+    ``items`` that states an owner for the service, else from ``default`` (an item whose own owner
+    holds on every service); see ``cell_item``.
+    """
+
+    id: str
+    name: str
+    items: tuple[str, ...] = ()
+    for_service: Mapping[str, str] = field(default_factory=dict)
+    default: str | None = None
+    file: str = ""
+    line: int = 0
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.file, self.line))
+
+    def cell_item(self, kb: KnowledgeBase, service_id: str) -> Item | None:
+        """The item that says who owns this area on ``service_id``, or None when none does."""
+        chosen = self.for_service.get(service_id)
+        if chosen is not None:
+            return kb.item(chosen)
+        for item_id in self.items:
+            item = kb.item(item_id)
+            if item is not None and service_id in item.services:
+                return item
+        return kb.item(self.default) if self.default else None
+
+
+IAC_TOOLS = ("cloudformation", "terraform")
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """An infrastructure-as-code resource type (or ``prefix*`` pattern) and the service it is."""
+
+    tool: str  # one of IAC_TOOLS
+    pattern: str  # "AWS::RDS::DBInstance", "AWS::S3::*", "aws_db_instance", "aws_s3_*"
+    service: str
+
+    @property
+    def is_prefix(self) -> bool:
+        """True for a ``prefix*`` pattern."""
+        return self.pattern.endswith("*")
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """The validated knowledge base, indexed by id."""
 
     items: tuple[Item, ...]
     services: tuple[Service, ...]
+    areas: tuple[Area, ...] = ()
+    resource_types: tuple[ResourceType, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_items_by_id", {i.id: i for i in self.items})
@@ -223,12 +274,48 @@ class KnowledgeBase:
         """Every quiz question of every item, in file order."""
         return tuple(q for item in self.items for q in item.quiz)
 
+    def service_for_type(self, tool: str, resource_type: str) -> str | None:
+        """The service id a resource type maps to: an exact entry, else the longest prefix."""
+        best: ResourceType | None = None
+        for entry in self.resource_types:
+            if entry.tool != tool:
+                continue
+            if entry.pattern == resource_type:
+                return entry.service
+            if (
+                entry.is_prefix
+                and resource_type.startswith(entry.pattern[:-1])
+                and (best is None or len(entry.pattern) > len(best.pattern))
+            ):
+                best = entry
+        return best.service if best else None
+
     def to_dict(self) -> dict:
-        """The whole knowledge base as plain JSON-ready data, in file order."""
-        return {
+        """The whole knowledge base as plain JSON-ready data, in file order.
+
+        ``areas`` and ``resource_types`` (the matrix's data) appear when the base has them.
+        """
+        data: dict = {
             "items": [item.to_dict() for item in self.items],
             "services": [service.to_dict() for service in self.services],
         }
+        if self.areas:
+            data["areas"] = [
+                {
+                    "id": area.id,
+                    "name": area.name,
+                    "items": list(area.items),
+                    "for": dict(area.for_service),
+                    "default": area.default,
+                }
+                for area in self.areas
+            ]
+        if self.resource_types:
+            data["resource_types"] = [
+                {"tool": t.tool, "pattern": t.pattern, "service": t.service}
+                for t in self.resource_types
+            ]
+        return data
 
 
 # --------------------------------------------------------------------------------------------
@@ -284,11 +371,14 @@ def load(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     """
     layout = _layout(Path(path))
     problems: list[Problem] = []
-    services = [
-        parsed
-        for file in layout.service_files
-        for parsed in _read_entries(file, "services", _parse_service, problems)
-    ]
+    services: list[_ParsedService] = []
+    areas: list[_ParsedArea] = []
+    resource_types: list[_ParsedType] = []
+    for file in layout.service_files:
+        found = _read_services_file(file, problems)
+        services += found[0]
+        areas += found[1]
+        resource_types += found[2]
     items = [
         parsed
         for file in layout.item_files
@@ -297,6 +387,9 @@ def load(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     problems += _check_services(services)
     problems += _check_items(items)
     problems += _check_service_refs(items, services, layout)
+    problems += _check_resource_types(resource_types, services)
+    if layout.is_folder:  # areas read items of every file: check them on the whole folder only
+        problems += _check_areas(areas, items, services)
     if layout.is_folder and not items and not problems:
         problems.append(
             Problem(display_path(layout.root), 0, "no items found (no *.yaml with items:)")
@@ -306,6 +399,8 @@ def load(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     return KnowledgeBase(
         items=tuple(parsed.item for parsed in items),
         services=tuple(parsed.service for parsed in services),
+        areas=tuple(parsed.area for parsed in areas),
+        resource_types=tuple(parsed.type for parsed in resource_types),
     )
 
 
@@ -896,4 +991,205 @@ def _check_service_refs(
             close = _closest(ref.text, known)
             hint = f"did you mean '{close}'?" if close else "not in services.yaml"
             problems.append(ref.problem(f"unknown service '{ref.text}' ({hint})"))
+    return problems
+
+
+# ---- the stack matrix: responsibility areas and infrastructure-as-code resource types
+#
+# Both live in services.yaml, beside ``services:``, under their own top-level keys.
+
+_AREA_REQUIRED = ("id", "name")
+_AREA_OPTIONAL = ("items", "for", "default")
+_RESOURCE_TYPE_RES = {
+    "cloudformation": re.compile(r"AWS::[A-Za-z0-9]+::(?:[A-Za-z0-9]+|\*)"),
+    "terraform": re.compile(r"aws_[a-z0-9]+(?:_[a-z0-9]+)*(?:_\*)?"),
+}
+_RESOURCE_TYPE_EXAMPLES = {
+    "cloudformation": "'AWS::RDS::DBInstance' or 'AWS::S3::*'",
+    "terraform": "'aws_db_instance' or 'aws_s3_*'",
+}
+
+
+@dataclass(frozen=True)
+class _ParsedArea:
+    """An area, with where each item and service it names was written."""
+
+    area: Area
+    item_refs: tuple[_Ref, ...]
+    service_refs: tuple[_Ref, ...]
+
+
+@dataclass(frozen=True)
+class _ParsedType:
+    """A resource type, with where it was written."""
+
+    type: ResourceType
+    ref: _Ref
+    service_ref: _Ref
+
+
+def _read_services_file(
+    path: Path, problems: list[Problem]
+) -> tuple[list[_ParsedService], list[_ParsedArea], list[_ParsedType]]:
+    """Parse services.yaml: its ``services:`` list, ``areas:`` list and ``resource_types:`` map."""
+    sink = _Sink(display_path(path), problems)
+    readable, root = _compose(sink, path)
+    if not readable:
+        return [], [], []
+    if root is None or not isinstance(root, MappingNode):
+        _top_list(sink, root, "services")  # reports what the file should hold
+        return [], [], []
+    values = _keys(sink, root, ("services",), ("areas", "resource_types"))
+    services = [
+        parsed
+        for node in _list(sink, values.get("services"), "'services'") or []
+        if (parsed := _parse_service(sink, node)) is not None
+    ]
+    areas = [
+        parsed
+        for node in _list(sink, values.get("areas"), "'areas'") or []
+        if (parsed := _parse_area(sink, node)) is not None
+    ]
+    return services, areas, _parse_resource_types(sink, values.get("resource_types"))
+
+
+def _parse_area(sink: _Sink, node: Node) -> _ParsedArea | None:
+    """Check one entry of ``areas:`` and build its Area."""
+    if not _is_mapping(sink, node, "each area"):
+        return None
+    values = _keys(sink, node, _AREA_REQUIRED, _AREA_OPTIONAL)
+    area_id = _identifier(sink, values.get("id"))
+    items = _strings(sink, values.get("items"), "items") or []
+    item_refs = [sink.ref(text, "item", entry) for text, entry in items]
+    default = _string(sink, values.get("default"), "'default'")
+    if default is not None:
+        item_refs.append(sink.ref(default, "item", values["default"]))
+    chosen: dict[str, str] = {}
+    service_refs: list[_Ref] = []
+    for_node = values.get("for")
+    if for_node is not None and not _is_null(for_node):
+        if not isinstance(for_node, MappingNode):
+            sink.report(
+                for_node, f"'for' must map service ids to item ids, not {_describe(for_node)}"
+            )
+        else:
+            for key_node, value_node in for_node.value:
+                service_id = _string(sink, key_node, "a service id under 'for'")
+                item_id = _string(sink, value_node, "an item id under 'for'")
+                if service_id is None or item_id is None:
+                    continue
+                if service_id in chosen:
+                    sink.report(key_node, f"duplicate key '{service_id}'")
+                    continue
+                chosen[service_id] = item_id
+                service_refs.append(sink.ref(service_id, "service", key_node))
+                item_refs.append(sink.ref(item_id, "item", value_node))
+    area = Area(
+        id=area_id or "",
+        name=_string(sink, values.get("name"), "'name'") or "",
+        items=tuple(text for text, _ in items),
+        for_service=MappingProxyType(chosen),
+        default=default,
+        file=sink.file,
+        line=node.start_mark.line + 1,
+    )
+    return _ParsedArea(area, tuple(item_refs), tuple(service_refs))
+
+
+def _parse_resource_types(sink: _Sink, node: Node | None) -> list[_ParsedType]:
+    """``resource_types:``: service id -> {cloudformation: [...], terraform: [...]}."""
+    if node is None or _is_null(node):
+        return []
+    if not isinstance(node, MappingNode):
+        sink.report(
+            node, f"'resource_types' must map service ids to their types, not {_describe(node)}"
+        )
+        return []
+    parsed: list[_ParsedType] = []
+    for key_node, value_node in node.value:
+        service_id = _string(sink, key_node, "a service id under 'resource_types'")
+        if service_id is None or not _is_mapping(sink, value_node, f"'{service_id}'"):
+            continue
+        service_ref = sink.ref(service_id, "service", key_node)
+        values = _keys(sink, value_node, (), IAC_TOOLS)
+        for tool in IAC_TOOLS:
+            for text, entry in _strings(sink, values.get(tool), tool) or []:
+                if not _RESOURCE_TYPE_RES[tool].fullmatch(text):
+                    sink.report(
+                        entry,
+                        f"'{text}' is not a {tool} resource type "
+                        f"(like {_RESOURCE_TYPE_EXAMPLES[tool]})",
+                    )
+                    continue
+                ref = sink.ref(text, "type", entry)
+                parsed.append(_ParsedType(ResourceType(tool, text, service_id), ref, service_ref))
+    return parsed
+
+
+def _check_resource_types(
+    types: Sequence[_ParsedType], services: Sequence[_ParsedService]
+) -> list[Problem]:
+    """Every resource type names a known service, and no type is listed twice."""
+    known = sorted({p.id.text for p in services if p.id})
+    problems: list[Problem] = []
+    first: dict[tuple[str, str], _ParsedType] = {}
+    reported: set[str] = set()
+    for parsed in types:
+        sid = parsed.type.service
+        if sid not in known and sid not in reported:
+            reported.add(sid)
+            close = _closest(sid, known)
+            hint = f"did you mean '{close}'?" if close else "not in services.yaml"
+            problems.append(parsed.service_ref.problem(f"unknown service '{sid}' ({hint})"))
+        key = (parsed.type.tool, parsed.type.pattern)
+        if key in first:
+            problems.append(
+                parsed.ref.problem(
+                    f"resource type '{parsed.type.pattern}' is listed twice "
+                    f"(first for '{first[key].type.service}' at {first[key].ref.where})"
+                )
+            )
+        else:
+            first[key] = parsed
+    return problems
+
+
+def _check_areas(
+    areas: Sequence[_ParsedArea], items: Sequence[_ParsedItem], services: Sequence[_ParsedService]
+) -> list[Problem]:
+    """Areas name known items and services, and every area has an owner on every service."""
+    problems = _duplicate_ids(
+        (_Ref(p.area.id, "id", p.area.file, p.area.line) for p in areas if p.area.id), "area id"
+    )
+    items_by_id = {p.item.id: p.item for p in items}
+    service_ids = [p.service.id for p in services if p.service.id]
+    for parsed in areas:
+        for ref in parsed.item_refs:
+            if ref.text not in items_by_id:
+                close = _closest(ref.text, sorted(items_by_id))
+                hint = f"did you mean '{close}'?" if close else "no item has this id"
+                problems.append(ref.problem(f"unknown item '{ref.text}' ({hint})"))
+        for ref in parsed.service_refs:
+            if ref.text not in service_ids:
+                close = _closest(ref.text, service_ids)
+                hint = f"did you mean '{close}'?" if close else "not in services.yaml"
+                problems.append(ref.problem(f"unknown service '{ref.text}' ({hint})"))
+        area = parsed.area
+        if area.default is not None or not area.id:
+            continue
+        unknown = [
+            sid
+            for sid in service_ids
+            if sid not in area.for_service
+            and not any(sid in items_by_id[i].services for i in area.items if i in items_by_id)
+        ]
+        for sid in unknown:
+            problems.append(
+                Problem(
+                    area.file,
+                    area.line,
+                    f"area '{area.id}' has no owner for service '{sid}': give one of its items a "
+                    f"'services:' entry for '{sid}', or name an item for it under 'for:'",
+                )
+            )
     return problems

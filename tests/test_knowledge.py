@@ -320,7 +320,7 @@ def test_wrong_top_level_shape(kb: Path, text: str, expected: list[str]) -> None
 def test_services_file_needs_a_services_list(kb: Path) -> None:
     write(kb, services_yaml="items: []\n", a_yaml=OTHER_ITEM)
     assert problems() == [
-        "kb/services.yaml:1: unknown key 'items' (expected services)",
+        "kb/services.yaml:1: unknown key 'items' (expected services, areas or resource_types)",
         "kb/services.yaml:1: missing key 'services'",
     ]
 

@@ -10,17 +10,19 @@ It records every request and answers plausible JSON, so end-to-end tests can poi
     posts = fake.wait_for("chat.postMessage", count=1)         # listeners run after the ack
     fake.responses("abc")                                      # what the bot sent to that URL
     fake.on("chat.delete", lambda call: {"ok": True})          # answer a method your own way
+    file_id = fake.add_file("stack.yaml", b"Resources: ...")   # files.info + its download URL
+    fake.uploads()                                             # files sent with files_upload_v2
     fake.fail_next("chat.postMessage", status=500, times=2)   # faults: two HTTP 500s
     fake.fail_next("chat.update", delay=5)                    # one call that hangs for 5 s
     fake.slow("users.info", 3)                                # every users.info takes 3 s
-    fake.set_members("C1", ["U1", "U2"])                       # conversations.members
-    fake.fail_uploads(status=500)                              # the next file upload POST fails
-    fake.uploaded()                                            # {file_id: bytes} uploaded so far
+    fake.set_members("C1", ["U1", "U2"])                      # conversations.members
+    fake.fail_uploads(status=500)                             # the next file upload POST fails
+    fake.uploaded()                                           # {file_id: bytes} uploaded so far
 
 Web API calls are recorded under their method name ("chat.postMessage"); posts to a response_url
-under "response:<id>"; the bytes files_upload_v2 posts to the URL that
-files.getUploadURLExternal handed out are recorded under "upload:<file id>" (``Call.raw``). Only
-answered calls count as delivered: a call refused with 429 is
+under "response:<id>"; files_upload_v2's uploads under "upload:<file id>" (the bytes in
+``body["content"]``, the exact bytes in ``Call.raw``), downloads of a file under "download:<file id>". Only answered calls count
+as delivered: a call refused with 429 is
 recorded with ``status == 429``, and ``calls()`` leaves it out unless ``include_refused=True``;
 so is a call answered by an injected fault (its ``status``, or 599 for a hang that answered ok).
 Delays are bounded (at most MAX_DELAY seconds), so a test can never hang on the stand-in.
@@ -42,7 +44,7 @@ from urllib.parse import parse_qsl, urlsplit
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T0TEST"
-JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 MAX_DELAY = 30.0
 
 
@@ -97,6 +99,7 @@ class FakeSlack:
         self._history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self._ts = itertools.count(1)
         self._file_ids = itertools.count(1)
+        self._files: dict[str, dict[str, Any]] = {}
         self._members: dict[str, list[str]] = {}
         self._upload_failures: list[int] = []
         self._server: ThreadingHTTPServer | None = None
@@ -207,7 +210,7 @@ class FakeSlack:
             self._upload_failures.extend([status] * times)
 
     def uploaded(self) -> dict[str, bytes]:
-        """The bytes of every accepted file upload, by file id."""
+        """The exact bytes of every accepted file upload, by file id."""
         return {
             c.name.split(":", 1)[1]: c.raw for c in self.calls() if c.name.startswith("upload:")
         }
@@ -216,6 +219,41 @@ class FakeSlack:
         """Refuse the next ``times`` calls of ``method`` with HTTP 429 and Retry-After."""
         with self._lock:
             self._rate_limits.setdefault(method, []).extend([retry_after] * times)
+
+    def add_file(
+        self, name: str, content: bytes, *, size: int | None = None, filetype: str = "text"
+    ) -> str:
+        """Serve a file for files.info and at its url_private_download; return its id.
+
+        ``size`` overrides the size files.info reports (to test limits without big bodies).
+        """
+        with self._lock:
+            file_id = f"F{next(self._file_ids):08d}"
+            self._files[file_id] = {
+                "name": name,
+                "content": content,
+                "size": size,
+                "type": filetype,
+            }
+        return file_id
+
+    def file_object(self, file_id: str) -> dict[str, Any]:
+        """The file object Slack sends in events and files.info for a file added here."""
+        with self._lock:
+            entry = self._files[file_id]
+        return {
+            "id": file_id,
+            "name": entry["name"],
+            "title": entry["name"],
+            "filetype": entry["type"],
+            "size": entry["size"] if entry["size"] is not None else len(entry["content"]),
+            "url_private": f"{self.base_url}/files/{file_id}/{entry['name']}",
+            "url_private_download": f"{self.base_url}/files/{file_id}/download/{entry['name']}",
+        }
+
+    def uploads(self) -> list[Call]:
+        """The files the bot uploaded (files_upload_v2), oldest first."""
+        return [c for c in self.calls() if c.name.startswith("upload:")]
 
     def fail_next(
         self,
@@ -293,8 +331,8 @@ class FakeSlack:
         parts = urlsplit(request.path)
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
-        if parts.path.startswith("/upload/"):
-            self._handle_upload(request, parts.path[len("/upload/") :], raw)
+        if parts.path.startswith(("/upload/", "/files/")):
+            self._handle_file(request, parts.path, raw)
             return
         body: dict[str, Any] = dict(parse_qsl(parts.query))
         content_type = request.headers.get("Content-Type", "")
@@ -357,23 +395,65 @@ class FakeSlack:
         else:
             self._send(request, 200, handler(call) if handler else self._answer(call))
 
-    def _handle_upload(self, request: BaseHTTPRequestHandler, file_id: str, raw: bytes) -> None:
-        call = Call(f"upload:{file_id}", request.command, request.path, dict(request.headers), {})
-        call.raw = raw
+    def _handle_file(self, request: BaseHTTPRequestHandler, path: str, raw: bytes) -> None:
+        """An upload to a files_upload_v2 URL, or a download of a file added with add_file."""
+        headers = dict(request.headers.items())
+        if path.startswith("/upload/"):
+            file_id = path[len("/upload/") :]
+            body = {"content": raw.decode("utf-8", "replace")}
+            call = Call(f"upload:{file_id}", request.command, path, headers, body, raw=raw)
+            payload: bytes | None = b"OK - " + str(len(raw)).encode()
+            with self._lock:
+                if self._upload_failures:
+                    call.status = self._upload_failures.pop(0)
+                    payload = None
+        else:
+            file_id = path.split("/")[2]
+            call = Call(f"download:{file_id}", request.command, path, headers, {})
+            with self._lock:
+                entry = self._files.get(file_id)
+            authorized = headers.get("Authorization", "").startswith("Bearer xoxb-")
+            payload = entry["content"] if entry and authorized else None
+            call.status = 200 if payload is not None else 404
         with self._lock:
-            status = self._upload_failures.pop(0) if self._upload_failures else 200
-            call.status = status
             self._calls.append(call)
             self._lock.notify_all()
-        data = f"OK - {len(raw)}".encode() if status == 200 else b"upload failed"
-        request.send_response(status)
-        request.send_header("Content-Type", "text/plain")
+        data = payload if payload is not None else b"not found"
+        request.send_response(call.status)
+        request.send_header("Content-Type", "application/octet-stream")
         request.send_header("Content-Length", str(len(data)))
         request.end_headers()
         request.wfile.write(data)
 
     def _answer(self, call: Call) -> dict[str, Any]:
         body = call.body
+        if call.name == "files.getUploadURLExternal":
+            file_id = f"FUP{next(self._file_ids):07d}"
+            return {
+                "ok": True,
+                "upload_url": f"{self.base_url}/upload/{file_id}",
+                "file_id": file_id,
+            }
+        if call.name == "files.completeUploadExternal":
+            files = body.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {
+                "ok": True,
+                "files": [{"id": f.get("id"), "title": f.get("title")} for f in files],
+            }
+        if call.name == "files.info":
+            file_id = str(body.get("file", ""))
+            with self._lock:
+                known = file_id in self._files
+            if not known:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": self.file_object(file_id)}
+        if call.name == "conversations.members":
+            with self._lock:
+                members = list(self._members.get(str(body.get("channel", "")), []))
+            return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+        if call.name == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(body.get("users", "")).split(",")[0]}}
         if call.name == "auth.test":
             return {
                 "ok": True,
@@ -422,25 +502,6 @@ class FakeSlack:
                     "tz_offset": 0,
                 }
             return {"ok": True, "user": user}
-        if call.name == "files.getUploadURLExternal":
-            file_id = f"F{next(self._file_ids):06d}"
-            return {
-                "ok": True,
-                "upload_url": f"{self.base_url}/upload/{file_id}",
-                "file_id": file_id,
-            }
-        if call.name == "files.completeUploadExternal":
-            files = body.get("files") or []
-            return {
-                "ok": True,
-                "files": [{"id": f.get("id"), "title": f.get("title")} for f in files],
-            }
-        if call.name == "conversations.open":
-            return {"ok": True, "channel": {"id": f"D{str(body.get('users', '')).split(',')[0]}"}}
-        if call.name == "conversations.members":
-            with self._lock:
-                members = list(self._members.get(str(body.get("channel", "")), []))
-            return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
         if call.name == "conversations.history":
             oldest = float(body.get("oldest") or 0)
             with self._lock:
