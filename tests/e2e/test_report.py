@@ -69,13 +69,15 @@ def test_report_for_an_admin_within_3s_with_the_chart_uploaded(
     # The chart: getUploadURLExternal -> POST the bytes -> completeUploadExternal, to the DM.
     complete = slack.wait_for("files.completeUploadExternal", timeout=20)[0]
     (url_call,) = slack.calls("files.getUploadURLExternal")
-    file_id = complete.body["files"][0]["id"]
+    files = complete.body["files"]
+    files = json.loads(files) if isinstance(files, str) else files
+    file_id = files[0]["id"]
     png = slack.uploaded()[file_id]
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", png[16:24]) == (WIDTH_PX, HEIGHT_PX)
     assert int(url_call.body["length"]) == len(png)
     assert complete.body["channel_id"] == f"D{ADMIN}"
-    assert "2026-Q4 vs 2026-Q3" in complete.body["files"][0]["title"]
+    assert "2026-Q4 vs 2026-Q3" in files[0]["title"]
     assert [c.body["users"] for c in slack.calls("conversations.open")] == [ADMIN]
 
 

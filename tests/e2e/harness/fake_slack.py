@@ -20,9 +20,9 @@ It records every request and answers plausible JSON, so end-to-end tests can poi
     fake.uploaded()                                           # {file_id: bytes} uploaded so far
 
 Web API calls are recorded under their method name ("chat.postMessage"); posts to a response_url
-under "response:<id>"; files_upload_v2's uploads under "upload:<file id>" (the bytes in
-``body["content"]``, the exact bytes in ``Call.raw``), downloads of a file under "download:<file id>". Only answered calls count
-as delivered: a call refused with 429 is
+under "response:<id>"; files_upload_v2's uploads under "upload:<file id>" (the bytes as text in
+``body["content"]``, exactly in ``Call.raw``), downloads of a file under "download:<file id>".
+Only answered calls count as delivered: a call refused with 429 is
 recorded with ``status == 429``, and ``calls()`` leaves it out unless ``include_refused=True``;
 so is a call answered by an injected fault (its ``status``, or 599 for a hang that answered ok).
 Delays are bounded (at most MAX_DELAY seconds), so a test can never hang on the stand-in.
