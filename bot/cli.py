@@ -95,20 +95,30 @@ def kb_export(path: str | None) -> None:
     help="table: aligned text; csv: one row per cell; markdown: table, checklist and notes.",
 )
 @click.option("--notes", is_flag=True, help="With the table: every cell's note and source.")
-def matrix(services: tuple[str, ...], fmt: str, notes: bool) -> None:
+@click.option(
+    "--from",
+    "template",
+    metavar="FILE",
+    help="A CloudFormation template (YAML/JSON), Terraform *.tf, or `terraform show -json` plan.",
+)
+def matrix(services: tuple[str, ...], fmt: str, notes: bool, template: str | None) -> None:
     """The responsibility matrix of a stack: areas x SERVICEs, then your duties as a checklist.
 
-    Service names take the same aliases and typos as questions ("k8s", "lamda").
+    Service names take the same aliases and typos as questions ("k8s", "lamda"). With --from,
+    the services come from a template's resource types; types ofin cannot map are listed on
+    standard error. Templates over 1 MB are refused.
 
     Example:
 
     \b
         python -m bot matrix ec2 rds lambda s3
         python -m bot matrix "auto scaling" aurora --format markdown > matrix.md
+        python -m bot matrix --from template.yaml
+        terraform show -json plan.out > plan.json && python -m bot matrix --from plan.json
     """
     from bot.matrix_cli import run_matrix
 
-    sys.exit(run_matrix(" ".join(services), fmt=fmt, notes=notes))
+    sys.exit(run_matrix(" ".join(services), template=template, fmt=fmt, notes=notes))
 
 
 @cli.command()

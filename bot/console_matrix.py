@@ -14,6 +14,13 @@ def matrix_text(result: MatrixResult, *, notes: bool = False) -> str:
     """The title, the table, the duties, and (with ``notes``) every cell's note and source."""
     matrix = result.matrix
     lines = [f"{result.title}: {', '.join(s.name for s in matrix.services)}", ""]
+    if result.template is not None:
+        lines.append(f"From {result.template.summary}")
+        if result.template.unknown:
+            count = len(result.template.unknown)
+            lines.append(f"Not in ofin's knowledge yet: {count} type{'s' if count != 1 else ''}")
+            lines += [f"  {label}" for label in result.template.unknown]
+        lines.append("")
     lines += [to_table(matrix), ""]
     lines.append(f"Your duties ({len(matrix.duties)}), by area:")
     lines += checklist_lines(matrix, result.owners)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.commands import Caller, Core, Notice, subcommand
+from bot.iac import StackFromTemplate, TemplateError, map_resources, read_template
 from bot.matrix import (
     MAX_SERVICES,
     Matrix,
@@ -82,6 +83,29 @@ def matrix_for_names(core: Core, text: str) -> MatrixResult | UnknownServicesRes
     if problem is not None:
         return problem
     return MatrixResult(build_matrix(core.kb, names.services))
+
+
+def template_result(kb_core: Core, stack: StackFromTemplate) -> MatrixResult | Notice:
+    """The matrix of a template's services, with its summary and unmapped types; or why not."""
+    unknown = stack.unknown_labels()
+    if not stack.services:
+        listed = f": {', '.join(unknown[:10])}" if unknown else ""
+        return Notice(
+            f"{stack.template.name}: no resource ofin can map to a service "
+            f"({len(stack.template.resources)} resources{listed}).",
+            kind="error",
+        )
+    summary = TemplateSummary(stack.summary(), tuple(unknown))
+    return MatrixResult(build_matrix(kb_core.kb, stack.services[:MAX_SERVICES]), template=summary)
+
+
+def matrix_for_template(core: Core, name: str, data: bytes) -> MatrixResult | Notice:
+    """The matrix of a template's bytes (CloudFormation, Terraform, plan), or what is wrong."""
+    try:
+        template = read_template(name, data)
+    except TemplateError as exc:
+        return Notice(f"I could not read that template. {exc}", kind="error")
+    return template_result(core, map_resources(core.kb, template))
 
 
 def export_matrix(
