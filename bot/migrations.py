@@ -180,3 +180,33 @@ def m009_create_schedules(db: Database) -> None:
         pk="channel_id",
         not_null={"at", "tz", "weekdays", "enabled", "active_since", "updated_at"},
     )
+
+
+@migrations()
+def m010_create_stacks(db: Database) -> None:
+    """Saved stacks (per workspace and name) for the matrix, and who owns each of their duties."""
+    db["stacks"].create(
+        {
+            "team_id": str,  # "" outside Slack (the console)
+            "name": str,
+            "services": str,  # service ids, comma-separated, in the order given
+            "saved_by": str,  # may change it (with admins); NULL once that person is forgotten
+            "saved_at": str,
+            "updated_at": str,
+        },
+        pk=("team_id", "name"),
+        not_null={"services", "saved_at", "updated_at"},
+    )
+    db["duty_owners"].create(
+        {
+            "team_id": str,
+            "stack": str,
+            "duty": str,  # "<area id>:<item id>" (bot/matrix.py Duty.key)
+            "owner_id": str,
+            "assigned_by": str,
+            "assigned_at": str,
+        },
+        pk=("team_id", "stack", "duty"),
+        not_null={"owner_id", "assigned_at"},
+    )
+    db["duty_owners"].create_index(["team_id", "owner_id"])

@@ -324,6 +324,7 @@ class Store:
         ("reviews", "user_id"),
         ("practice_prompts", "user_id"),
         ("answers", "user_id"),
+        ("duty_owners", "owner_id"),
     )
 
     def forget_user(self, user_id: str) -> int:
@@ -340,6 +341,8 @@ class Store:
             db.conn.execute(
                 "UPDATE schedules SET updated_by = NULL WHERE updated_by = ?", [user_id]
             )
+            # A saved stack belongs to its team; only the name of who saved it goes.
+            db.conn.execute("UPDATE stacks SET saved_by = NULL WHERE saved_by = ?", [user_id])
         return deleted
 
     # --- practice quizzes and spaced repetition ---------------------------------------------
