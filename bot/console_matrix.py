@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.console import Console, console_renderer
 from bot.matrix import checklist_lines, notes_lines, to_table
-from bot.matrix_commands import MatrixResult, UnknownServicesResult
+from bot.matrix_commands import DutiesResult, MatrixResult, UnknownServicesResult
 
 
 def matrix_text(result: MatrixResult, *, notes: bool = False) -> str:
@@ -48,3 +48,22 @@ def _matrix(result: MatrixResult, session: Console) -> str:
 @console_renderer(UnknownServicesResult)
 def _unknown(result: UnknownServicesResult, session: Console) -> str:
     return unknown_services_text(result)
+
+
+def duties_text(result: DutiesResult) -> str:
+    """The caller's duties, stack by stack."""
+    if not result.rows:
+        return "You own no duties yet. A stack's saver picks owners in Slack (matrix show NAME)."
+    lines = [f"Your duties ({len(result.rows)}):"]
+    stack = None
+    for row in result.rows:
+        if row.stack != stack:
+            stack = row.stack
+            lines.append(f"  {stack}")
+        lines.append(f"    [ ] {row.text}  ({row.area})")
+    return "\n".join(lines)
+
+
+@console_renderer(DutiesResult)
+def _duties(result: DutiesResult, session: Console) -> str:
+    return duties_text(result)

@@ -185,7 +185,37 @@ def m009_create_schedules(db: Database) -> None:
 
 
 @migrations()
-def m010_create_question_versions(db: Database) -> None:
+def m010_create_stacks(db: Database) -> None:
+    """Saved stacks (per workspace and name) for the matrix, and who owns each of their duties."""
+    db["stacks"].create(
+        {
+            "team_id": str,  # "" outside Slack (the console)
+            "name": str,
+            "services": str,  # service ids, comma-separated, in the order given
+            "saved_by": str,  # may change it (with admins); NULL once that person is forgotten
+            "saved_at": str,
+            "updated_at": str,
+        },
+        pk=("team_id", "name"),
+        not_null={"services", "saved_at", "updated_at"},
+    )
+    db["duty_owners"].create(
+        {
+            "team_id": str,
+            "stack": str,
+            "duty": str,  # "<area id>:<item id>" (bot/matrix.py Duty.key)
+            "owner_id": str,
+            "assigned_by": str,
+            "assigned_at": str,
+        },
+        pk=("team_id", "stack", "duty"),
+        not_null={"owner_id", "assigned_at"},
+    )
+    db["duty_owners"].create_index(["team_id", "owner_id"])
+
+
+@migrations()
+def m011_create_question_versions(db: Database) -> None:
     """Each quiz question's content hash and when a process first loaded it (for evidence)."""
     db["question_versions"].create(
         {"question_id": str, "version": str, "first_seen": str},
@@ -195,7 +225,7 @@ def m010_create_question_versions(db: Database) -> None:
 
 
 @migrations()
-def m011_create_forgotten(db: Database) -> None:
+def m012_create_forgotten(db: Database) -> None:
     """People who asked to be forgotten, as keyed hashes only (so reports can leave them out)."""
     db["forgotten"].create(
         {"user_hash": str, "forgotten_at": str}, pk="user_hash", not_null={"forgotten_at"}
@@ -206,7 +236,7 @@ def m011_create_forgotten(db: Database) -> None:
 
 
 @migrations()
-def m012_index_answers_for_reports(db: Database) -> None:
+def m013_index_answers_for_reports(db: Database) -> None:
     """A covering index in the report's grouping order: a year of answers without a sort."""
     db["answers"].create_index(
         ["user_id", "category", "answered_at", "correct"], index_name="idx_answers_report"

@@ -32,7 +32,7 @@ from bot.clock import from_env as clock_from_env
 from bot.migrations import migrations
 
 CLAIM_TTL = timedelta(days=7)
-REPORT_INDEX = "idx_answers_report"  # migration m012; the report reads answers through it
+REPORT_INDEX = "idx_answers_report"  # migration m013; the report reads answers through it
 MAX_LOGGED_QUESTION = 500  # characters of a declined question kept for curators
 CLAIMS_PER_PRUNE = 1000
 
@@ -343,6 +343,7 @@ class Store:
         ("reviews", "user_id"),
         ("practice_prompts", "user_id"),
         ("answers", "user_id"),
+        ("duty_owners", "owner_id"),
     )
 
     def user_hash(self, user_id: str) -> str:
@@ -379,6 +380,8 @@ class Store:
             db.conn.execute(
                 "UPDATE schedules SET updated_by = NULL WHERE updated_by = ?", [user_id]
             )
+            # A saved stack belongs to its team; only the name of who saved it goes.
+            db.conn.execute("UPDATE stacks SET saved_by = NULL WHERE saved_by = ?", [user_id])
         return deleted
 
     # --- practice quizzes and spaced repetition ---------------------------------------------
