@@ -258,7 +258,7 @@ def _read_json(name: str, text: str) -> Template:
     if not isinstance(data, dict):
         raise TemplateError(name, "not a template (expected a JSON object)", 1)
     if "Resources" in data:
-        return _cloudformation_json(name, data["Resources"])
+        return _cloudformation_json(name, data["Resources"], text)
     if any(k in data for k in ("planned_values", "resource_changes", "values")):
         return _plan(name, data)
     if "resource" in data or "module" in data:
@@ -271,15 +271,23 @@ def _read_json(name: str, text: str) -> Template:
     )
 
 
-def _cloudformation_json(name: str, resources: object) -> Template:
+def _json_key_line(text: str, key: str) -> int | None:
+    """The line where ``"key":`` first appears in JSON text (json keeps no positions)."""
+    match = re.search(re.escape(json.dumps(key)) + r"\s*:", text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _cloudformation_json(name: str, resources: object, text: str) -> Template:
     if not isinstance(resources, dict):
-        raise TemplateError(name, "Resources must be an object of names to resources")
+        line = _json_key_line(text, "Resources")
+        raise TemplateError(name, "Resources must be an object of names to resources", line)
     found = []
     for logical, body in resources.items():
         kind = body.get("Type") if isinstance(body, dict) else None
+        line = _json_key_line(text, str(logical))
         if not isinstance(kind, str) or not kind.strip():
-            raise TemplateError(name, f"resource '{logical}' has no Type")
-        found.append(Resource(str(logical), kind.strip()))
+            raise TemplateError(name, f"resource '{logical}' has no Type", line)
+        found.append(Resource(str(logical), kind.strip(), line))
     return Template(name, "cloudformation", tuple(found))
 
 

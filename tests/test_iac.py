@@ -167,6 +167,13 @@ def test_a_resource_without_a_type_names_its_line():
     assert str(exc) == "web.yaml:2: resource 'Bucket' has no Type"
 
 
+def test_a_json_resource_without_a_type_names_its_line():
+    exc = error("web.json", b'{\n  "Resources": {\n    "Queue": {"Properties": {}}\n  }\n}\n')
+    assert str(exc) == "web.json:3: resource 'Queue' has no Type"
+    template = read_template_file(FIXTURES / "serverless.json")
+    assert next(r for r in template.resources if r.name == "OrdersQueue").line == 33
+
+
 def test_yaml_that_is_not_cloudformation_says_so():
     exc = error("deploy.yaml", b"apiVersion: apps/v1\nkind: Deployment\n")
     assert "no Resources section" in str(exc)

@@ -117,7 +117,8 @@ def _duty_blocks(data: dict, room: int) -> list[dict]:
             lines = [f"• {escape(d['text'])}" for d in rest]
             blocks.append(
                 _section(
-                    f"…and {len(rest)} more (assign them after a Download):\n" + "\n".join(lines)
+                    f"…and {len(rest)} more, without a picker (a Slack message holds 50 blocks):\n"
+                    + "\n".join(lines)
                 )
             )
         return blocks

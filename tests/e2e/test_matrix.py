@@ -168,9 +168,11 @@ def test_binary_junk_and_broken_templates_get_a_clear_message(sender, slack):
 
 def test_a_file_shared_in_a_channel_is_left_alone(sender, slack):
     file_id = slack.add_file("webapp.yaml", (FIXTURES / "webapp.yaml").read_bytes())
-    file_shared(sender, slack, file_id, "UCHAN", "C0GENERAL")
+    file_shared(sender, slack, file_id, "UCHAN", "CFILES")
     slack.settle(quiet=0.5)
-    assert slack.calls("files.info") == [] and slack.calls("chat.postMessage") == []
+    assert not [c for c in slack.calls("files.info") if c.body.get("file") == file_id]
+    assert slack.calls(f"download:{file_id}") == []
+    assert not [c for c in slack.calls("chat.postMessage") if c.body.get("channel") == "CFILES"]
 
 
 # --- saved stacks and owners ------------------------------------------------------------------
