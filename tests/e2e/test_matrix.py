@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.e2e.harness import SIGNING_SECRET, TEAM_ID, FakeSlack, SlackSender, db_rows
+from tests.e2e.harness import BOT_USER_ID, SIGNING_SECRET, TEAM_ID, FakeSlack, SlackSender, db_rows
 from tests.e2e.harness.slack_requests import FORM
 
 
@@ -173,6 +173,14 @@ def test_a_file_shared_in_a_channel_is_left_alone(sender, slack):
     assert not [c for c in slack.calls("files.info") if c.body.get("file") == file_id]
     assert slack.calls(f"download:{file_id}") == []
     assert not [c for c in slack.calls("chat.postMessage") if c.body.get("channel") == "CFILES"]
+
+
+def test_ofins_own_uploads_are_not_read_as_templates(sender, slack):
+    file_id = slack.add_file("ofin-matrix-ec2.csv", b"area,service\n")
+    file_shared(sender, slack, file_id, BOT_USER_ID, "DOWNLOADS")
+    slack.settle(quiet=0.5)
+    assert not [c for c in slack.calls("files.info") if c.body.get("file") == file_id]
+    assert not [c for c in slack.calls("chat.postMessage") if c.body.get("channel") == "DOWNLOADS"]
 
 
 # --- saved stacks and owners ------------------------------------------------------------------

@@ -223,7 +223,8 @@ def on_file_shared(ack: Any, event: dict, body: dict, context: Any, client: WebC
     file_id = event.get("file_id") or (event.get("file") or {}).get("id")
     channel = event.get("channel_id")
     user_id = event.get("user_id")
-    if not (file_id and channel and user_id and is_direct(channel)):
+    own = user_id is not None and user_id == context.get("bot_user_id")  # our own Download
+    if own or not (file_id and channel and user_id and is_direct(channel)):
         ack()
         return
     later(
