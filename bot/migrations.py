@@ -241,3 +241,36 @@ def m013_index_answers_for_reports(db: Database) -> None:
     db["answers"].create_index(
         ["user_id", "category", "answered_at", "correct"], index_name="idx_answers_report"
     )
+
+
+@migrations()
+def m014_create_digests(db: Database) -> None:
+    """Weekly digests: one schedule per channel; each week's post claimed once (UNIQUE)."""
+    db["digests"].create(
+        {
+            "channel_id": str,
+            "team_id": str,
+            "enabled": int,
+            "weekday": int,  # 0 = Monday
+            "at": str,  # "HH:MM", local to tz
+            "tz": str,
+            "enabled_since": str,  # weeks due before this are never back-posted
+            "updated_by": str,
+            "updated_at": str,
+        },
+        pk="channel_id",
+        not_null={"enabled", "weekday", "at", "tz", "enabled_since", "updated_at"},
+    )
+    db["digest_posts"].create(
+        {
+            "id": int,
+            "channel_id": str,
+            "week": str,  # "2026-W48"; NULL for `digest now`
+            "status": str,  # "posting" -> "posted" | "failed"
+            "created_at": str,
+            "posted_at": str,
+        },
+        pk="id",
+        not_null={"channel_id", "status", "created_at"},
+    )
+    db["digest_posts"].create_index(["channel_id", "week"], unique=True)

@@ -198,6 +198,17 @@ class Store:
         """Rows of a read-only query as dicts (for reports that own their SQL)."""
         return self._rows(sql, params)
 
+    def execute(self, sql: str, params: list | tuple | dict = ()) -> int:
+        """Run one writing statement; return how many rows it changed."""
+        with self._lock:
+            return self.db.execute(sql, params).rowcount
+
+    def insert_or_ignore(self, sql: str, params: list | tuple | dict = ()) -> int | None:
+        """Run one INSERT OR IGNORE; the new row's id, or None when a constraint refused it."""
+        with self._lock:
+            cursor = self.db.execute(sql, params)
+            return cursor.lastrowid if cursor.rowcount == 1 else None
+
     def execute_many(self, sql: str, rows: list[tuple]) -> int:
         """Run one statement for each row in a single transaction; return the rows changed."""
         with self._write() as db:
@@ -380,6 +391,7 @@ class Store:
             db.conn.execute(
                 "UPDATE schedules SET updated_by = NULL WHERE updated_by = ?", [user_id]
             )
+            db.conn.execute("UPDATE digests SET updated_by = NULL WHERE updated_by = ?", [user_id])
             # A saved stack belongs to its team; only the name of who saved it goes.
             db.conn.execute("UPDATE stacks SET saved_by = NULL WHERE saved_by = ?", [user_id])
         return deleted
