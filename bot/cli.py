@@ -95,20 +95,30 @@ def kb_export(path: str | None) -> None:
     help="table: aligned text; csv: one row per cell; markdown: table, checklist and notes.",
 )
 @click.option("--notes", is_flag=True, help="With the table: every cell's note and source.")
-def matrix(services: tuple[str, ...], fmt: str, notes: bool) -> None:
+@click.option(
+    "--from",
+    "template",
+    metavar="FILE",
+    help="A CloudFormation template (YAML/JSON), Terraform *.tf, or `terraform show -json` plan.",
+)
+def matrix(services: tuple[str, ...], fmt: str, notes: bool, template: str | None) -> None:
     """The responsibility matrix of a stack: areas x SERVICEs, then your duties as a checklist.
 
-    Service names take the same aliases and typos as questions ("k8s", "lamda").
+    Service names take the same aliases and typos as questions ("k8s", "lamda"). With --from,
+    the services come from a template's resource types; types ofin cannot map are listed on
+    standard error. Templates over 1 MB are refused.
 
     Example:
 
     \b
         python -m bot matrix ec2 rds lambda s3
         python -m bot matrix "auto scaling" aurora --format markdown > matrix.md
+        python -m bot matrix --from template.yaml
+        terraform show -json plan.out > plan.json && python -m bot matrix --from plan.json
     """
     from bot.matrix_cli import run_matrix
 
-    sys.exit(run_matrix(" ".join(services), fmt=fmt, notes=notes))
+    sys.exit(run_matrix(" ".join(services), template=template, fmt=fmt, notes=notes))
 
 
 @cli.command()
@@ -199,3 +209,51 @@ def scores_export(as_csv: bool) -> None:
     from bot.scores_cli import run_export
 
     sys.exit(run_export())
+
+
+@cli.command()
+@click.option(
+    "--period",
+    "period_text",
+    default="quarter",
+    show_default=True,
+    help="month, quarter, year (the current one), YYYY-MM, YYYY-Qn or YYYY; UTC boundaries.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "html"]),
+    default="csv",
+    show_default=True,
+    help="csv: one row per person; json: everything; html: a printable page with the chart.",
+)
+@click.option("--answers", is_flag=True, help="Also list every answer (CSV: one row per answer).")
+@click.option("--channel", "channel_id", help="Only this channel's team (a channel id, C…).")
+@click.option("--workspace", default="", help="The workspace name printed on the report.")
+def report(
+    period_text: str, fmt: str, answers: bool, channel_id: str | None, workspace: str
+) -> None:
+    """Print the training report for a period: evidence of who was trained, on what, how well.
+
+    Per person: answers (daily and practice), accuracy, categories covered, first and last
+    activity (UTC), current streak; per category: accuracy and people; who answered nothing.
+    People who asked to be forgotten are left out.
+
+    Example:
+
+    \b
+        python -m bot report --period 2026-Q4 --format csv > evidence.csv
+        python -m bot report --period 2026-11 --format html > evidence.html
+        python -m bot report --period 2026-Q4 --format csv --answers > answers.csv
+    """
+    from bot.report_cli import run_report
+
+    sys.exit(
+        run_report(
+            period_text=period_text,
+            fmt=fmt,
+            answers=answers,
+            channel_id=channel_id,
+            workspace=workspace,
+        )
+    )

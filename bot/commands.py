@@ -52,7 +52,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # The one registration point: modules that register subcommands when imported.
-PLUGIN_MODULES: tuple[str, ...] = ("bot.quiz_commands", "bot.matrix_commands")
+PLUGIN_MODULES: tuple[str, ...] = (
+    "bot.quiz_commands",
+    "bot.matrix_commands",
+    "bot.report_commands",
+)
 
 SURFACES = ("slack", "console")
 MAX_UNANSWERED = 50
@@ -89,6 +93,8 @@ class Caller:
         self._tz = tz
         self._profile_fn = profile
         self._profile: Profile | None = None
+        #: Channels linked in the command text ("#name" or id, lower-cased -> channel id).
+        self.channel_refs: dict[str, str] = {}
 
     def _lookup(self) -> Profile:
         if self._profile is None:
@@ -361,4 +367,7 @@ def build_core(settings: Settings, kb: KnowledgeBase) -> Core:
         store = Store(settings.db_path)
     except StoreError as exc:
         raise ConfigError(f"ofin: {exc} (check OFIN_DB)") from None
+    from bot.question_versions import record_versions
+
+    record_versions(store, kb.quiz_questions)  # which wording each answer saw, for evidence
     return Core(kb=kb, matcher=Matcher(kb), store=store, settings=settings)

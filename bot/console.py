@@ -52,7 +52,11 @@ def console_renderer(result_type: type) -> Callable[[ConsoleRenderer], ConsoleRe
 
 
 # Modules with console renderers for plugin results (the quiz), imported by the first session.
-CONSOLE_PLUGIN_MODULES: tuple[str, ...] = ("bot.console_quiz", "bot.console_matrix")
+CONSOLE_PLUGIN_MODULES: tuple[str, ...] = (
+    "bot.console_quiz",
+    "bot.console_matrix",
+    "bot.console_report",
+)
 
 
 class Console:

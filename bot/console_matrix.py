@@ -7,13 +7,20 @@ from __future__ import annotations
 
 from bot.console import Console, console_renderer
 from bot.matrix import checklist_lines, notes_lines, to_table
-from bot.matrix_commands import MatrixResult, UnknownServicesResult
+from bot.matrix_commands import DutiesResult, MatrixResult, UnknownServicesResult
 
 
 def matrix_text(result: MatrixResult, *, notes: bool = False) -> str:
     """The title, the table, the duties, and (with ``notes``) every cell's note and source."""
     matrix = result.matrix
     lines = [f"{result.title}: {', '.join(s.name for s in matrix.services)}", ""]
+    if result.template is not None:
+        lines.append(f"From {result.template.summary}")
+        if result.template.unknown:
+            count = len(result.template.unknown)
+            lines.append(f"Not in ofin's knowledge yet: {count} type{'s' if count != 1 else ''}")
+            lines += [f"  {label}" for label in result.template.unknown]
+        lines.append("")
     lines += [to_table(matrix), ""]
     lines.append(f"Your duties ({len(matrix.duties)}), by area:")
     lines += checklist_lines(matrix, result.owners)
@@ -41,3 +48,22 @@ def _matrix(result: MatrixResult, session: Console) -> str:
 @console_renderer(UnknownServicesResult)
 def _unknown(result: UnknownServicesResult, session: Console) -> str:
     return unknown_services_text(result)
+
+
+def duties_text(result: DutiesResult) -> str:
+    """The caller's duties, stack by stack."""
+    if not result.rows:
+        return "You own no duties yet. A stack's saver picks owners in Slack (matrix show NAME)."
+    lines = [f"Your duties ({len(result.rows)}):"]
+    stack = None
+    for row in result.rows:
+        if row.stack != stack:
+            stack = row.stack
+            lines.append(f"  {stack}")
+        lines.append(f"    [ ] {row.text}  ({row.area})")
+    return "\n".join(lines)
+
+
+@console_renderer(DutiesResult)
+def _duties(result: DutiesResult, session: Console) -> str:
+    return duties_text(result)

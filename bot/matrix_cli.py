@@ -7,12 +7,14 @@ import sys
 
 from bot.commands import Notice
 from bot.console_matrix import matrix_text, unknown_services_text
+from bot.iac import TemplateError, map_resources, read_template_file
 from bot.knowledge import load_or_exit
 from bot.matcher import Matcher
-from bot.matrix import Matrix, ServiceNameReader, build_matrix, to_csv, to_markdown
+from bot.matrix import MAX_SERVICES, Matrix, ServiceNameReader, build_matrix, to_csv, to_markdown
 from bot.matrix_commands import (
     EXAMPLE,
     MatrixResult,
+    TemplateSummary,
     UnknownServicesResult,
     names_problem,
 )
@@ -20,23 +22,57 @@ from bot.matrix_commands import (
 FORMATS = ("table", "csv", "markdown", "json")
 
 
-def run_matrix(names: str, *, fmt: str = "table", notes: bool = False) -> int:
-    """Print the matrix of the services in ``names``; 1 when a name is unknown, 2 on no names."""
-    if not names.strip():
-        print(f"ofin: which services? e.g. python -m bot {EXAMPLE}", file=sys.stderr)
+def run_matrix(
+    names: str, *, template: str | None = None, fmt: str = "table", notes: bool = False
+) -> int:
+    """Print the matrix of the services in ``names`` and/or a template file.
+
+    Exit 1 when a name is unknown or the template cannot be read, 2 when nothing was named.
+    """
+    if not names.strip() and template is None:
+        print(
+            f"ofin: which services? e.g. python -m bot {EXAMPLE}, or --from FILE", file=sys.stderr
+        )
         return 2
     kb = load_or_exit()
-    reader = ServiceNameReader(kb, Matcher(kb).find_service)
-    parsed = reader.read(names)
-    problem = names_problem(parsed)
-    if isinstance(problem, UnknownServicesResult):
-        print(unknown_services_text(problem), file=sys.stderr)
+    services = []
+    summary = None
+    if template is not None:
+        try:
+            stack = map_resources(kb, read_template_file(template))
+        except TemplateError as exc:
+            print(f"ofin: {exc}", file=sys.stderr)
+            return 1
+        services += stack.services
+        summary = TemplateSummary(stack.summary(), stack.unknown_labels())
+        if fmt != "table":  # the table shows it; other formats stay clean for tools
+            print(template_lines(summary), file=sys.stderr)
+    if names.strip():
+        parsed = ServiceNameReader(kb, Matcher(kb).find_service).read(names)
+        problem = names_problem(parsed)
+        if isinstance(problem, UnknownServicesResult):
+            print(unknown_services_text(problem), file=sys.stderr)
+            return 1
+        if isinstance(problem, Notice):
+            print(f"ofin: {problem.text}", file=sys.stderr)
+            return 2
+        services += parsed.services
+    if not services:
+        print("ofin: no resource in the template maps to a service ofin knows.", file=sys.stderr)
         return 1
-    if isinstance(problem, Notice):
-        print(f"ofin: {problem.text}", file=sys.stderr)
-        return 2
-    emit(MatrixResult(build_matrix(kb, parsed.services)), fmt=fmt, notes=notes)
+    matrix = build_matrix(kb, list(dict.fromkeys(services))[:MAX_SERVICES])
+    emit(MatrixResult(matrix, template=summary), fmt=fmt, notes=notes)
     return 0
+
+
+def template_lines(summary: TemplateSummary) -> str:
+    """The template's summary and its unmapped types, for standard error."""
+    lines = [summary.summary]
+    if summary.unknown:
+        count = len(summary.unknown)
+        lines.append(f"not in ofin's knowledge yet: {count} type{'s' if count != 1 else ''}")
+        lines += [f"  {label}" for label in summary.unknown]
+    return "\n".join(lines)
 
 
 def emit(result: MatrixResult, *, fmt: str, notes: bool) -> None:

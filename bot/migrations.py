@@ -6,6 +6,8 @@ reorder one that has shipped. Each runs once per database file, inside a transac
 
 from __future__ import annotations
 
+import secrets
+
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("ofin")
@@ -183,7 +185,99 @@ def m009_create_schedules(db: Database) -> None:
 
 
 @migrations()
-def m010_one_open_quiz_per_channel(db: Database) -> None:
+def m010_create_stacks(db: Database) -> None:
+    """Saved stacks (per workspace and name) for the matrix, and who owns each of their duties."""
+    db["stacks"].create(
+        {
+            "team_id": str,  # "" outside Slack (the console)
+            "name": str,
+            "services": str,  # service ids, comma-separated, in the order given
+            "saved_by": str,  # may change it (with admins); NULL once that person is forgotten
+            "saved_at": str,
+            "updated_at": str,
+        },
+        pk=("team_id", "name"),
+        not_null={"services", "saved_at", "updated_at"},
+    )
+    db["duty_owners"].create(
+        {
+            "team_id": str,
+            "stack": str,
+            "duty": str,  # "<area id>:<item id>" (bot/matrix.py Duty.key)
+            "owner_id": str,
+            "assigned_by": str,
+            "assigned_at": str,
+        },
+        pk=("team_id", "stack", "duty"),
+        not_null={"owner_id", "assigned_at"},
+    )
+    db["duty_owners"].create_index(["team_id", "owner_id"])
+
+
+@migrations()
+def m011_create_question_versions(db: Database) -> None:
+    """Each quiz question's content hash and when a process first loaded it (for evidence)."""
+    db["question_versions"].create(
+        {"question_id": str, "version": str, "first_seen": str},
+        pk=("question_id", "version"),
+        not_null={"first_seen"},
+    )
+
+
+@migrations()
+def m012_create_forgotten(db: Database) -> None:
+    """People who asked to be forgotten, as keyed hashes only (so reports can leave them out)."""
+    db["forgotten"].create(
+        {"user_hash": str, "forgotten_at": str}, pk="user_hash", not_null={"forgotten_at"}
+    )
+    # The key makes the hashes useless outside this database (no guessing ids from a dump).
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["meta"].insert({"key": "forget_key", "value": secrets.token_hex(32)})
+
+
+@migrations()
+def m013_index_answers_for_reports(db: Database) -> None:
+    """A covering index in the report's grouping order: a year of answers without a sort."""
+    db["answers"].create_index(
+        ["user_id", "category", "answered_at", "correct"], index_name="idx_answers_report"
+    )
+
+
+@migrations()
+def m014_create_digests(db: Database) -> None:
+    """Weekly digests: one schedule per channel; each week's post claimed once (UNIQUE)."""
+    db["digests"].create(
+        {
+            "channel_id": str,
+            "team_id": str,
+            "enabled": int,
+            "weekday": int,  # 0 = Monday
+            "at": str,  # "HH:MM", local to tz
+            "tz": str,
+            "enabled_since": str,  # weeks due before this are never back-posted
+            "updated_by": str,
+            "updated_at": str,
+        },
+        pk="channel_id",
+        not_null={"enabled", "weekday", "at", "tz", "enabled_since", "updated_at"},
+    )
+    db["digest_posts"].create(
+        {
+            "id": int,
+            "channel_id": str,
+            "week": str,  # "2026-W48"; NULL for `digest now`
+            "status": str,  # "posting" -> "posted" | "failed"
+            "created_at": str,
+            "posted_at": str,
+        },
+        pk="id",
+        not_null={"channel_id", "status", "created_at"},
+    )
+    db["digest_posts"].create_index(["channel_id", "week"], unique=True)
+
+
+@migrations()
+def m015_one_open_quiz_per_channel(db: Database) -> None:
     """At most one open daily quiz per channel, enforced by a partial UNIQUE index; why a post
     failed is kept in ``error``, and who asked for a ``daily now`` in ``requested_by`` (they hear
     about a post that finally failed).

@@ -478,7 +478,10 @@ def _stats(core: Core, caller: Caller, args: str) -> Stats:
 )
 def _forget(core: Core, caller: Caller, args: str) -> Notice:
     deleted = core.store.forget_user(caller.user_id)
-    return Notice(f"Done: I deleted everything I kept about you ({deleted} records).")
+    return Notice(
+        f"Done: I deleted everything I kept about you ({deleted} records). Training reports "
+        "and exports leave you out from now on."
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ Timestamps are stored as ISO-8601 UTC text of fixed width, so they sort and comp
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import sqlite3
 import threading
@@ -30,6 +32,7 @@ from bot.clock import from_env as clock_from_env
 from bot.migrations import migrations
 
 CLAIM_TTL = timedelta(days=7)
+REPORT_INDEX = "idx_answers_report"  # migration m013; the report reads answers through it
 MAX_LOGGED_QUESTION = 500  # characters of a declined question kept for curators
 CLAIMS_PER_PRUNE = 1000
 
@@ -152,6 +155,7 @@ class Store:
         self.clock: Clock = clock or clock_from_env()
         self._lock = threading.RLock()
         self._claims_since_prune = 0
+        self._forget_key: bytes | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # One connection shared by every thread, serialised by the lock; the timeout waits
@@ -194,6 +198,32 @@ class Store:
     def _rows(self, sql: str, params: list | tuple | dict = ()) -> list[dict]:
         with self._lock:
             return list(self.db.query(sql, params))
+
+    def now_ts(self) -> str:
+        """The store clock's current instant, as stored text."""
+        return self._now()
+
+    def query(self, sql: str, params: list | tuple | dict = ()) -> list[dict]:
+        """Rows of a read-only query as dicts (for reports that own their SQL)."""
+        return self._rows(sql, params)
+
+    def execute(self, sql: str, params: list | tuple | dict = ()) -> int:
+        """Run one writing statement; return how many rows it changed."""
+        with self._lock:
+            return self.db.execute(sql, params).rowcount
+
+    def insert_or_ignore(self, sql: str, params: list | tuple | dict = ()) -> int | None:
+        """Run one INSERT OR IGNORE; the new row's id, or None when a constraint refused it."""
+        with self._lock:
+            cursor = self.db.execute(sql, params)
+            return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    def execute_many(self, sql: str, rows: list[tuple]) -> int:
+        """Run one statement for each row in a single transaction; return the rows changed."""
+        with self._write() as db:
+            before = db.conn.total_changes
+            db.conn.executemany(sql, rows)
+            return db.conn.total_changes - before
 
     def close(self) -> None:
         """Close the connection."""
@@ -333,12 +363,33 @@ class Store:
         ("reviews", "user_id"),
         ("practice_prompts", "user_id"),
         ("answers", "user_id"),
+        ("duty_owners", "owner_id"),
     )
 
+    def user_hash(self, user_id: str) -> str:
+        """A keyed hash of a user id: who was forgotten, without keeping who they were."""
+        if self._forget_key is None:
+            rows = self._rows("SELECT value FROM meta WHERE key = 'forget_key'")
+            self._forget_key = bytes.fromhex(rows[0]["value"])
+        return hmac.new(self._forget_key, user_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def forgotten_hashes(self) -> frozenset[str]:
+        """The hashes of everyone who asked to be forgotten (reports leave them out)."""
+        return frozenset(r["user_hash"] for r in self._rows("SELECT user_hash FROM forgotten"))
+
     def forget_user(self, user_id: str) -> int:
-        """Delete every row about ``user_id``; return how many rows were deleted."""
+        """Delete every row about ``user_id``; return how many rows were deleted.
+
+        A keyed hash of the id is kept so that reports leave the person out from then on (they
+        still count in "N people asked to be forgotten"), even when Slack lists them in a channel.
+        """
         deleted = 0
+        user_hash = self.user_hash(user_id)
         with self._write() as db:
+            db.conn.execute(
+                "INSERT OR IGNORE INTO forgotten (user_hash, forgotten_at) VALUES (?, ?)",
+                [user_hash, self._now()],
+            )
             for table, column in self.USER_COLUMNS:
                 if db[table].exists():
                     cursor = db.conn.execute(
@@ -349,6 +400,9 @@ class Store:
             db.conn.execute(
                 "UPDATE schedules SET updated_by = NULL WHERE updated_by = ?", [user_id]
             )
+            db.conn.execute("UPDATE digests SET updated_by = NULL WHERE updated_by = ?", [user_id])
+            # A saved stack belongs to its team; only the name of who saved it goes.
+            db.conn.execute("UPDATE stacks SET saved_by = NULL WHERE saved_by = ?", [user_id])
         return deleted
 
     # --- practice quizzes and spaced repetition ---------------------------------------------

@@ -117,7 +117,8 @@ def _duty_blocks(data: dict, room: int) -> list[dict]:
             lines = [f"• {escape(d['text'])}" for d in rest]
             blocks.append(
                 _section(
-                    f"…and {len(rest)} more (assign them after a Download):\n" + "\n".join(lines)
+                    f"…and {len(rest)} more, without a picker (a Slack message holds 50 blocks):\n"
+                    + "\n".join(lines)
                 )
             )
         return blocks
@@ -214,3 +215,22 @@ def unknown_services_message(unknown: list[dict]) -> dict:
         lines.append(f"I don't know a service called “{escape(entry['name'])}”.{hint}")
     lines.append("Try `/ofin stack <service>` to check a name.")
     return {"text": lines[0], "blocks": [_section("\n".join(lines))]}
+
+
+def duties_message(rows: list[dict]) -> dict:
+    """The duties a person owns: {"stack", "area", "text"} each, grouped by stack."""
+    if not rows:
+        text = (
+            "You own no duties yet. Whoever saved a stack picks owners under "
+            "`/ofin matrix show NAME`."
+        )
+        return {"text": "You own no duties yet.", "blocks": [_section(text)]}
+    by_stack: dict[str, list[dict]] = {}
+    for row in rows:
+        by_stack.setdefault(row["stack"], []).append(row)
+    blocks: list[dict] = [_section(f"*Your duties* ({len(rows)})")]
+    for stack, stack_rows in list(by_stack.items())[: MAX_BLOCKS - 1]:
+        lines = [f"*{escape(stack)}*"]
+        lines += [f"☐ {escape(r['text'])} _({escape(r['area'])})_" for r in stack_rows]
+        blocks.append(_section("\n".join(lines)))
+    return {"text": f"Your duties ({len(rows)})", "blocks": blocks}

@@ -7,8 +7,13 @@ import io
 import json
 import time
 import uuid
+from pathlib import Path
+from urllib.parse import urlencode
 
-from tests.e2e.harness import FakeSlack, SlackSender
+import pytest
+
+from tests.e2e.harness import BOT_USER_ID, SIGNING_SECRET, TEAM_ID, FakeSlack, SlackSender, db_rows
+from tests.e2e.harness.slack_requests import FORM
 
 
 def rid() -> str:
@@ -79,3 +84,211 @@ def test_download_uploads_csv_and_markdown_into_the_dm(sender, slack):
     assert len(rows) == 1 + 10 * 2
     markdown = next(c for c in contents if c.startswith("# Responsibility matrix"))
     assert "| OS, runtime and engine patching | AWS | AWS |" in markdown
+
+
+# --- templates sent to ofin in a DM -----------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "iac"
+
+
+def file_shared(sender: SlackSender, slack: FakeSlack, file_id: str, user: str, channel: str):
+    event = {
+        "type": "file_shared",
+        "file_id": file_id,
+        "user_id": user,
+        "file": {"id": file_id},
+        "channel_id": channel,
+        "event_ts": f"{time.time():.6f}",
+    }
+    assert sender.event(event).status_code == 200
+
+
+def dm_with_file(sender: SlackSender, slack: FakeSlack, file_id: str, user: str, channel: str):
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel_type": "im",
+        "channel": channel,
+        "user": user,
+        "text": "",
+        "ts": f"{time.time():.6f}",
+        "files": [slack.file_object(file_id)],
+    }
+    assert sender.event(event).status_code == 200
+
+
+def posts_to(slack: FakeSlack, channel: str, count: int = 1) -> list[dict]:
+    slack.wait_for("chat.postMessage", count=count)
+    return [c.body for c in slack.calls("chat.postMessage") if c.body.get("channel") == channel]
+
+
+def test_a_template_sent_in_a_dm_gets_its_matrix_once(sender, slack):
+    file_id = slack.add_file("webapp.yaml", (FIXTURES / "webapp.yaml").read_bytes())
+    dm_with_file(sender, slack, file_id, "UTEMPLATE", "DTEMPLATE")
+    file_shared(sender, slack, file_id, "UTEMPLATE", "DTEMPLATE")  # the same upload, again
+    [post] = posts_to(slack, "DTEMPLATE")
+    text = json.dumps(post, ensure_ascii=False)
+    assert post["blocks"][0]["text"]["text"].startswith("Responsibility matrix: VPC, IAM")
+    assert "webapp.yaml (CloudFormation): 28 resources → 5 services" in text
+    assert "Not in ofin's knowledge yet: 5 types" in text
+    assert "AWS::ElasticLoadBalancingV2::LoadBalancer" in text
+    download = slack.calls(f"download:{file_id}")
+    assert len(download) == 1 and download[0].headers["Authorization"] == "Bearer xoxb-test-token"
+    slack.settle(quiet=0.5)
+    assert len(posts_to(slack, "DTEMPLATE")) == 1
+
+
+def test_a_terraform_plan_in_a_dm_gets_its_matrix(sender, slack):
+    data = (FIXTURES / "eks_aurora.plan.json").read_bytes()
+    file_id = slack.add_file("plan.json", data, filetype="json")
+    file_shared(sender, slack, file_id, "UPLAN", "DPLAN")
+    [post] = posts_to(slack, "DPLAN")
+    assert post["blocks"][0]["text"]["text"] == "Responsibility matrix: VPC, KMS, IAM, EKS, Aurora"
+
+
+def test_a_file_over_one_megabyte_is_refused_without_downloading(sender, slack):
+    file_id = slack.add_file("huge.yaml", b"Resources: {}\n", size=5 * 1024 * 1024)
+    file_shared(sender, slack, file_id, "UHUGE", "DHUGE")
+    [post] = posts_to(slack, "DHUGE")
+    assert "huge.yaml is 5.0 MB; I read templates up to 1 MB." in json.dumps(post)
+    assert slack.calls(f"download:{file_id}") == []
+
+
+def test_binary_junk_and_broken_templates_get_a_clear_message(sender, slack):
+    junk = slack.add_file("photo.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50)
+    broken = slack.add_file("main.tf", b'resource "aws_s3_bucket" "b" {\n  bucket = \n}\n')
+    file_shared(sender, slack, junk, "UJUNK", "DJUNK")
+    file_shared(sender, slack, broken, "UJUNK", "DJUNK2")
+    [first] = posts_to(slack, "DJUNK")
+    assert "binary file, not a template" in json.dumps(first)
+    [second] = posts_to(slack, "DJUNK2", count=2)
+    assert "main.tf:2: invalid Terraform (HCL)" in json.dumps(second)
+    assert "Traceback" not in json.dumps([first, second])
+
+
+def test_a_file_shared_in_a_channel_is_left_alone(sender, slack):
+    file_id = slack.add_file("webapp.yaml", (FIXTURES / "webapp.yaml").read_bytes())
+    file_shared(sender, slack, file_id, "UCHAN", "CFILES")
+    slack.settle(quiet=0.5)
+    assert not [c for c in slack.calls("files.info") if c.body.get("file") == file_id]
+    assert slack.calls(f"download:{file_id}") == []
+    assert not [c for c in slack.calls("chat.postMessage") if c.body.get("channel") == "CFILES"]
+
+
+def test_ofins_own_uploads_are_not_read_as_templates(sender, slack):
+    file_id = slack.add_file("ofin-matrix-ec2.csv", b"area,service\n")
+    file_shared(sender, slack, file_id, BOT_USER_ID, "DOWNLOADS")
+    slack.settle(quiet=0.5)
+    assert not [c for c in slack.calls("files.info") if c.body.get("file") == file_id]
+    assert not [c for c in slack.calls("chat.postMessage") if c.body.get("channel") == "DOWNLOADS"]
+
+
+# --- saved stacks and owners ------------------------------------------------------------------
+
+
+def pick_owner(
+    sender: SlackSender, slack: FakeSlack, block_id: str, owner: str, user_id: str
+) -> dict:
+    r = rid()
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+        "api_app_id": "A0OFIN",
+        "token": "deprecated-verification-token",
+        "container": {"type": "message", "message_ts": "1.1", "is_ephemeral": True},
+        "trigger_id": "trigger.1",
+        "team": {"id": TEAM_ID, "domain": "ofin-test"},
+        "channel": {"id": "C0GENERAL", "name": "general"},
+        "response_url": slack.response_url(r),
+        "actions": [
+            {
+                "type": "users_select",
+                "action_id": "ofin_matrix_assign",
+                "block_id": block_id,
+                "selected_user": owner,
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+    resp = sender.post(urlencode({"payload": json.dumps(payload)}).encode(), FORM)
+    assert resp.status_code == 200
+    return slack.wait_for(f"response:{r}")[0].body
+
+
+def duty_rows(body: dict) -> dict[str, dict]:
+    return {
+        b["block_id"].rsplit("|", 1)[1]: b
+        for b in body["blocks"]
+        if b.get("accessory", {}).get("type") == "users_select"
+    }
+
+
+def test_owners_are_kept_per_stack_only_the_saver_or_an_admin_changes_them_and_survive_restart(
+    ofin_factory, slack
+):
+    bot = ofin_factory()
+    sender = SlackSender(bot.events_url, SIGNING_SECRET)
+    saved = command(sender, slack, "matrix save payments ec2 rds lambda", user_id="ULEAD")
+    rows = duty_rows(saved)
+    assert "patching:guest-os-patching" in rows and len(rows) >= 10
+    block_id = rows["patching:guest-os-patching"]["block_id"]
+
+    done = pick_owner(sender, slack, block_id, "UDANA", user_id="ULEAD")
+    assert "Owner set for “Patching the guest operating system” in payments." in json.dumps(
+        done, ensure_ascii=False
+    )
+    refused = pick_owner(sender, slack, block_id, "UMALLORY", user_id="UMALLORY")
+    assert "Only the person who saved it and ofin admins" in json.dumps(refused)
+    resaved = command(sender, slack, "matrix save payments s3", user_id="UMALLORY")
+    assert "Only the person who saved it" in json.dumps(resaved)
+    admin = pick_owner(
+        sender, slack, rows["network:security-groups"]["block_id"], "UOPS", user_id="UADMIN"
+    )
+    assert "Owner set for" in json.dumps(admin)
+
+    bot.restart()
+    sender = SlackSender(bot.events_url, SIGNING_SECRET)
+    shown = command(sender, slack, "matrix show payments", user_id="UOTHER")
+    assert shown["blocks"][0]["text"]["text"] == "Stack payments: EC2, RDS, Lambda"
+    assert duty_rows(shown) == {}  # someone else sees the owners, but no pickers
+    text = json.dumps(shown, ensure_ascii=False)
+    assert "Patching the guest operating system — EC2 — <@UDANA>" in text
+    assert "<@UOPS>" in text and "UMALLORY" not in text
+    mine = command(sender, slack, "matrix show payments", user_id="ULEAD")
+    assert duty_rows(mine)["patching:guest-os-patching"]["accessory"]["initial_user"] == "UDANA"
+    duties = command(sender, slack, "duties", user_id="UDANA")
+    assert "Patching the guest operating system — EC2" in json.dumps(duties, ensure_ascii=False)
+    assert "*payments*" in json.dumps(duties)
+
+    button = buttons(mine)["ofin_matrix_download"]
+    r = rid()
+    sender.action(
+        button["action_id"], button["value"], user_id="ULEAD", response_url=slack.response_url(r)
+    )
+    slack.wait_for(f"response:{r}")
+    table = next(c.body["content"] for c in slack.uploads() if c.body["content"].startswith("area"))
+    rows_csv = list(csv.DictReader(io.StringIO(table)))
+    patch = next(r for r in rows_csv if r["duty"] == "patching:guest-os-patching")
+    assert patch["duty_owner"] == "UDANA"
+    assert db_rows(bot.db_path, "SELECT name, services, saved_by FROM stacks") == [
+        ("payments", "ec2,rds,lambda", "ULEAD")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("matrix", "Which services?"),
+        ("matrix " + " ".join(["ec2"] * 200), "That is 200 names"),
+        ("matrix save", "Give the stack a name"),
+        ("matrix save junk sqsq", "Did you mean"),
+        ("matrix save huge " + " ".join(["s3"] * 200), "That is 200 names"),
+        ("matrix save x!y ec2", "Give the stack a name"),
+        ("matrix show nothing-here", "No stack called nothing-here"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_stores_nothing(ofin, sender, slack, text, says):
+    body = command(sender, slack, text, user_id="UBADINPUT")
+    assert says in json.dumps(body, ensure_ascii=False)
+    names = db_rows(ofin.db_path, "SELECT name FROM stacks WHERE saved_by = 'UBADINPUT'")
+    assert names == []

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.commands import dispatch
 from bot.slack.blocks import COMMAND
 from bot.slack.context import core_of, slack_caller
-from bot.slack.markup import to_plain
+from bot.slack.markup import channel_refs, to_plain
 from bot.slack.render import Where, render
 from bot.slack.work import later
 
@@ -23,7 +23,8 @@ def handle_ofin(ack: Any, command: dict, respond: Any, context: Any, client: Web
         caller = slack_caller(
             core, client, command["user_id"], command.get("channel_id"), command.get("team_id")
         )
-        result = dispatch(core, caller, to_plain(command.get("text") or ""))
+        text, caller.channel_refs = channel_refs(command.get("text") or "")
+        result = dispatch(core, caller, to_plain(text))
         message = render(result, Where(ephemeral=True, surface="command"))
         respond(response_type="ephemeral", unfurl_links=False, **message)
 

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.commands import dispatch
 from bot.slack.context import core_of, slack_caller
+from bot.slack.listeners import matrix
 from bot.slack.markup import to_plain
 from bot.slack.render import Where, render
 from bot.slack.work import later
@@ -63,6 +64,14 @@ def on_mention(ack: Any, event: dict, body: dict, context: Any, client: WebClien
 
 def on_message(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
     """Answer a direct message in the DM; ignore every other message."""
+    if (
+        event.get("channel_type") == "im"
+        and event.get("files")
+        and event.get("user")
+        and not event.get("bot_id")
+    ):
+        matrix.on_dm_files(ack, event, body, context, client)  # a template for the matrix
+        return
     if event.get("channel_type") != "im" or not is_from_a_person(event):
         ack()
         return

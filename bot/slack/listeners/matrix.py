@@ -1,4 +1,4 @@
-"""The matrix in Slack: renderers for matrix results and the Download button.
+"""The matrix in Slack: renderers, the Download button, owner pickers, templates sent in a DM.
 
 Thin: parse the click, call the Slack-free core (bot/matrix_commands.py), render with
 bot/slack/matrix_blocks.py, send.
@@ -14,12 +14,20 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.iac import MAX_TEMPLATE_BYTES
 from bot.matrix import short_name, to_csv, to_markdown
-from bot.matrix_commands import MatrixResult, UnknownServicesResult, export_matrix
-from bot.slack import matrix_blocks
+from bot.matrix_commands import (
+    DutiesResult,
+    MatrixResult,
+    UnknownServicesResult,
+    assign_duty,
+    export_matrix,
+    matrix_for_template,
+)
+from bot.slack import files, matrix_blocks
 from bot.slack.blocks import notice_message
-from bot.slack.context import core_of
-from bot.slack.render import Where, slack_renderer
+from bot.slack.context import core_of, slack_caller
+from bot.slack.render import Where, render, slack_renderer
 from bot.slack.work import later
 
 logger = logging.getLogger(__name__)
@@ -77,6 +85,13 @@ def _matrix(result: MatrixResult, where: Where) -> dict:
 def _unknown(result: UnknownServicesResult, where: Where) -> dict:
     return matrix_blocks.unknown_services_message(
         [{"name": u.name, "suggestions": list(u.suggestions)} for u in result.unknown]
+    )
+
+
+@slack_renderer(DutiesResult)
+def _duties(result: DutiesResult, where: Where) -> dict:
+    return matrix_blocks.duties_message(
+        [{"stack": r.stack, "area": r.area, "text": r.text} for r in result.rows]
     )
 
 
@@ -140,6 +155,104 @@ def _download(action: dict, body: dict, respond: Any, context: Any, client: WebC
     respond(response_type="ephemeral", replace_original=False, **notice_message(text))
 
 
+def on_assign(
+    ack: Any, action: dict, body: dict, respond: Any, context: Any, client: WebClient
+) -> None:
+    """Store the person picked as the owner of one duty of a saved stack."""
+    later(
+        ack,
+        context,
+        body,
+        lambda: _assign(action, body, respond, context, client),
+        respond=respond,
+        client=client,
+    )
+
+
+def _assign(action: dict, body: dict, respond: Any, context: Any, client: WebClient) -> None:
+    try:
+        stack, duty_key = matrix_blocks.parse_duty_block_id(action.get("block_id") or "")
+    except ValueError:
+        logger.warning("ignored an owner pick outside a duty row: %r", action.get("block_id"))
+        return
+    owner_id = action.get("selected_user")
+    if not owner_id:
+        return
+    core = core_of(context)
+    team_id = (body.get("team") or {}).get("id")
+    channel_id = (body.get("channel") or {}).get("id")
+    caller = slack_caller(core, client, body["user"]["id"], channel_id, team_id)
+    result = assign_duty(core, caller, stack, duty_key, owner_id)
+    message = notice_message(result.text, result.kind)
+    respond(response_type="ephemeral", replace_original=False, **message)
+
+
+# --- templates sent to ofin in a DM -----------------------------------------------------------
+
+
+def answer_template(
+    file_id: str, user_id: str, channel: str, context: Any, client: WebClient
+) -> None:
+    """Read a file someone sent ofin in a DM and answer with its matrix (once per file)."""
+    core = core_of(context)
+    if not core.store.claim(f"matrix-file:{file_id}"):
+        return  # the same upload arrives as a message and as file_shared: answer once
+    try:
+        name, data = files.fetch(client, file_id, MAX_TEMPLATE_BYTES)
+    except files.FileRefused as exc:
+        client.chat_postMessage(channel=channel, **notice_message(str(exc), "error"))
+        return
+    except SlackApiError as exc:
+        logger.warning("files.info failed for %s: %s", file_id, exc.response.get("error"))
+        text = "I could not open that file. Is it still shared with me?"
+        client.chat_postMessage(channel=channel, **notice_message(text, "error"))
+        return
+    logger.info("reading a %d-byte template from %s", len(data), user_id)
+    result = matrix_for_template(core, name, data)
+    message = render(result, Where(ephemeral=False, surface="dm"))
+    client.chat_postMessage(channel=channel, unfurl_links=False, **message)
+
+
+def is_direct(channel: str | None, channel_type: str | None = None) -> bool:
+    """True for a DM with ofin."""
+    return channel_type == "im" or bool(channel and channel.startswith("D"))
+
+
+def on_file_shared(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
+    """A file shared in a DM with ofin: its matrix. Files shared in channels are ignored."""
+    file_id = event.get("file_id") or (event.get("file") or {}).get("id")
+    channel = event.get("channel_id")
+    user_id = event.get("user_id")
+    own = user_id is not None and user_id == context.get("bot_user_id")  # our own Download
+    if own or not (file_id and channel and user_id and is_direct(channel)):
+        ack()
+        return
+    later(
+        ack,
+        context,
+        body,
+        lambda: answer_template(file_id, user_id, channel, context, client),
+        client=client,
+    )
+
+
+def on_dm_files(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
+    """A DM carrying files (message subtype file_share): the matrix of its first file."""
+    file_id = (event.get("files") or [{}])[0].get("id")
+    if not file_id:
+        ack()
+        return
+    later(
+        ack,
+        context,
+        body,
+        lambda: answer_template(file_id, event["user"], event["channel"], context, client),
+        client=client,
+    )
+
+
 def register(app: App) -> None:
-    """Register the matrix buttons."""
+    """Register the matrix buttons, the owner pickers and the file events."""
     app.action(matrix_blocks.ACTION_DOWNLOAD)(on_download)
+    app.action(matrix_blocks.ACTION_ASSIGN)(on_assign)
+    app.event("file_shared")(on_file_shared)

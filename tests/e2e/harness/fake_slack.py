@@ -15,11 +15,14 @@ It records every request and answers plausible JSON, so end-to-end tests can poi
     fake.fail_next("chat.postMessage", status=500, times=2)   # faults: two HTTP 500s
     fake.fail_next("chat.update", delay=5)                    # one call that hangs for 5 s
     fake.slow("users.info", 3)                                # every users.info takes 3 s
+    fake.set_members("C1", ["U1", "U2"])                      # conversations.members
+    fake.fail_uploads(status=500)                             # the next file upload POST fails
+    fake.uploaded()                                           # {file_id: bytes} uploaded so far
 
 Web API calls are recorded under their method name ("chat.postMessage"); posts to a response_url
-under "response:<id>"; files_upload_v2's uploads under "upload:<file id>" (the bytes in
-``body["content"]``), downloads of a file under "download:<file id>". Only answered calls count
-as delivered: a call refused with 429 is
+under "response:<id>"; files_upload_v2's uploads under "upload:<file id>" (the bytes as text in
+``body["content"]``, exactly in ``Call.raw``), downloads of a file under "download:<file id>".
+Only answered calls count as delivered: a call refused with 429 is
 recorded with ``status == 429``, and ``calls()`` leaves it out unless ``include_refused=True``;
 so is a call answered by an injected fault (its ``status``, or 599 for a hang that answered ok).
 Delays are bounded (at most MAX_DELAY seconds), so a test can never hang on the stand-in.
@@ -66,6 +69,7 @@ class Call:
     body: dict[str, Any]  # form fields or JSON, with JSON-string fields (blocks, view) decoded
     status: int = 200
     at: float = field(default_factory=time.monotonic)
+    raw: bytes = b""  # the request body as sent (file uploads)
 
     def text(self) -> str:
         """Every piece of text in the call (text, blocks, view) as one string, for assertions."""
@@ -96,6 +100,8 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._files: dict[str, dict[str, Any]] = {}
+        self._members: dict[str, list[str]] = {}
+        self._upload_failures: list[int] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -158,6 +164,7 @@ class FakeSlack:
             self._calls.clear()
             self._rate_limits.clear()
             self._handlers.clear()
+            self._upload_failures.clear()
             self._faults.clear()
             self._slow.clear()
 
@@ -191,6 +198,22 @@ class FakeSlack:
         """Answer ``method`` with ``handler(call)`` (a JSON dict) instead of the default."""
         with self._lock:
             self._handlers[method] = handler
+
+    def set_members(self, channel: str, members: list[str]) -> None:
+        """What conversations.members answers for ``channel`` (unknown channels: nobody)."""
+        with self._lock:
+            self._members[channel] = list(members)
+
+    def fail_uploads(self, status: int = 500, times: int = 1) -> None:
+        """Answer the next ``times`` file-upload POSTs with HTTP ``status``."""
+        with self._lock:
+            self._upload_failures.extend([status] * times)
+
+    def uploaded(self) -> dict[str, bytes]:
+        """The exact bytes of every accepted file upload, by file id."""
+        return {
+            c.name.split(":", 1)[1]: c.raw for c in self.calls() if c.name.startswith("upload:")
+        }
 
     def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Refuse the next ``times`` calls of ``method`` with HTTP 429 and Retry-After."""
@@ -380,8 +403,12 @@ class FakeSlack:
         if path.startswith("/upload/"):
             file_id = path[len("/upload/") :]
             body = {"content": raw.decode("utf-8", "replace")}
-            call = Call(f"upload:{file_id}", request.command, path, headers, body)
+            call = Call(f"upload:{file_id}", request.command, path, headers, body, raw=raw)
             payload: bytes | None = b"OK - " + str(len(raw)).encode()
+            with self._lock:
+                if self._upload_failures:
+                    call.status = self._upload_failures.pop(0)
+                    payload = None
         else:
             file_id = path.split("/")[2]
             call = Call(f"download:{file_id}", request.command, path, headers, {})
@@ -423,6 +450,10 @@ class FakeSlack:
             if not known:
                 return {"ok": False, "error": "file_not_found"}
             return {"ok": True, "file": self.file_object(file_id)}
+        if call.name == "conversations.members":
+            with self._lock:
+                members = list(self._members.get(str(body.get("channel", "")), []))
+            return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
         if call.name == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(body.get("users", "")).split(",")[0]}}
         if call.name == "auth.test":

@@ -1,0 +1,112 @@
+"""The weekly digest scheduler: a background thread that posts each channel's digest once a week.
+
+Every OFIN_SCHEDULER_SECONDS it claims the digests now due (bot/digest.py: a UNIQUE claim per
+channel and week in SQLite, so a restart never posts a week twice) and posts them: the summary
+with its "Practice this" button, then the chart through files_upload_v2, or the chart's text
+when the upload fails (bot/slack/uploads.py), so a digest is never lost to a missing scope.
+It is also the publisher behind ``/ofin digest now``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.commands import Core
+from bot.digest import Digest, Digests, build_digest
+from bot.digest_commands import digests_of
+from bot.slack import digest_blocks
+from bot.slack.uploads import ChartSender
+
+logger = logging.getLogger(__name__)
+
+
+def digest_data(digest: Digest) -> dict:
+    """The plain dict the digest builder takes."""
+    weakest = digest.weakest
+    return {
+        "top": [list(t) for t in digest.top],
+        "answered": digest.answered,
+        "accuracy": digest.accuracy,
+        "last_answered": digest.last_answered,
+        "last_accuracy": digest.last_accuracy,
+        "weakest": None
+        if weakest is None
+        else {
+            "category": weakest.category,
+            "accuracy_4w": weakest.accuracy_4w,
+            "accuracy_12w": weakest.accuracy_12w,
+            "trend": weakest.trend,
+        },
+    }
+
+
+class DigestRunner:
+    """Posts weekly digests; runs the weekly schedule in a thread."""
+
+    def __init__(self, client: WebClient, core: Core, sender: ChartSender) -> None:
+        self.client = client
+        self.core = core
+        self.sender = sender
+        self.digests: Digests = digests_of(core)
+        self.interval = core.settings.scheduler_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the background thread (once)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="ofin-digest", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to stop after its current tick."""
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                logger.exception("digest scheduler tick failed")
+            self._stop.wait(self.interval)
+
+    def tick(self) -> None:
+        """Claim and post every digest due now."""
+        for channel_id, claim in self.digests.claim_due(self.core.store.clock.now()):
+            self.publish(channel_id, claim)
+
+    def publish(self, channel_id: str, claim: int) -> bool:
+        """Post the channel's digest and its chart; True when the summary was posted."""
+        now = self.core.store.clock.now()
+        digest = build_digest(self.core.store, self.core.kb, channel_id, now)
+        message = digest_blocks.digest_message(digest_data(digest))
+        try:
+            self.client.chat_postMessage(channel=channel_id, unfurl_links=False, **message)
+        except SlackApiError as exc:
+            logger.warning(
+                "could not post the digest in %s: %s", channel_id, exc.response.get("error")
+            )
+            self.digests.mark(claim, "failed")
+            return False
+        self.digests.mark(claim, "posted")
+        logger.info("posted the weekly digest in %s", channel_id)
+        self._chart(digest)
+        return True
+
+    def _chart(self, digest: Digest) -> None:
+        from bot.chart import chart_text, render_chart
+
+        title = "Accuracy by category, this week vs last week"
+        fallback = chart_text(digest.this_week, digest.last_week, "this week", "last week")
+        try:
+            png: bytes | None = render_chart(
+                digest.this_week, digest.last_week, "this week", "last week"
+            )
+        except Exception:
+            logger.exception("could not draw the digest chart")
+            png = None
+        self.sender.send(digest.channel_id, png, title, fallback, "ofin-weekly-chart.png")

@@ -1,0 +1,96 @@
+"""The weekly digest and team weak spots in Slack: the scheduler, "Practice this", App Home.
+
+Thin: the digest is decided in bot/digest.py and drawn by bot/slack/digest_blocks.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from slack_bolt import App
+
+from bot.commands import Caller, Core
+from bot.insight import weak_spots
+from bot.quiz import QuizError
+from bot.quiz_commands import ask_practice
+from bot.slack import quiz_blocks
+from bot.slack.app import STARTUP_HOOKS, on_startup
+from bot.slack.blocks import notice_message
+from bot.slack.context import core_of, slack_profile
+from bot.slack.digest_blocks import PRACTICE_ACTION, weak_spots_section
+from bot.slack.digest_runner import DigestRunner
+from bot.slack.listeners.home import home_section
+from bot.slack.listeners.report import chart_sender
+from bot.slack.work import later
+
+logger = logging.getLogger(__name__)
+
+PUBLISHER_KEY = "digest_publisher"
+HOME_CHANNELS = 3
+
+
+def on_practice_this(
+    ack: Any, action: dict, body: dict, respond: Any, context: Any, client: Any
+) -> None:
+    """Open a practice question on the digest's weakest category, only for the clicker."""
+
+    def work() -> None:
+        core = core_of(context)
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id")
+        try:
+            question = ask_practice(core, Caller(user, channel_id=channel), action.get("value", ""))
+        except QuizError as exc:
+            respond(
+                response_type="ephemeral",
+                replace_original=False,
+                **notice_message(str(exc), "error"),
+            )
+            return
+        message = quiz_blocks.practice_question(
+            question.prompt_id, question.question, question.topic.label
+        )
+        respond(response_type="ephemeral", replace_original=False, **message)
+
+    later(ack, context, body, work, respond=respond, client=client)
+
+
+def home_weak_spots(core: Core, user_id: str) -> list[dict]:
+    """Weak spots of the channels with a daily quiz, for admins only."""
+    profile = core.extras.get("profile_of")
+    is_admin = user_id in core.settings.admins or bool(profile and profile(user_id).is_admin)
+    if not is_admin:
+        return []
+    blocks: list[dict] = []
+    now = core.store.clock.now()
+    for schedule in core.store.enabled_schedules()[:HOME_CHANNELS]:
+        spots = weak_spots(core.store, core.kb, schedule.channel_id, now)
+        data = {
+            "categories": [
+                {**asdict(c), "accuracy_4w": c.accuracy_4w, "accuracy_12w": c.accuracy_12w,
+                 "trend": c.trend}
+                for c in spots.categories
+            ],
+            "most_missed": [asdict(m) for m in spots.most_missed],
+        }  # fmt: skip
+        blocks += weak_spots_section(schedule.channel_id, data)
+    return blocks
+
+
+def start_digests(app: App, core: Core) -> None:
+    """Make the digest runner the publisher and start its thread."""
+    runner = DigestRunner(app.client, core, chart_sender(core, app.client))
+    core.extras[PUBLISHER_KEY] = runner
+    client = app.client
+    core.extras["profile_of"] = lambda user: slack_profile(client, user, core.settings.admins)
+    runner.start()
+
+
+def register(app: App) -> None:
+    """Register "Practice this", the Home section and the digest scheduler's start-up hook."""
+    app.action(PRACTICE_ACTION)(on_practice_this)
+    home_section(home_weak_spots)
+    if start_digests not in STARTUP_HOOKS:
+        on_startup(start_digests)
