@@ -34,7 +34,7 @@ from bot.slack.context import CORE_KEY
 logger = logging.getLogger(__name__)
 
 SLACK_WORKERS = 32
-SLACK_QUEUE = 2000
+SLACK_QUEUE = 10_000  # a burst of commands waits (replies can come up to 30 min later)
 WRITE_WORKERS = 4
 WRITE_QUEUE = 5000
 ACK_BUDGET = 1.0  # seconds a click waits for its write before it is acknowledged anyway
