@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format check bench eval clean
+.PHONY: setup run test lint format check bench soak eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ check: setup ## Validate the knowledge base
 
 bench: setup ## Measure the answer engine's latency and throughput
 	$(PY) bench/bench_matcher.py
+
+soak: setup ## Load and fault suite against the production server (a few minutes); prints a table
+	$(PY) bench/soak.py
 
 eval: setup ## Score the answer engine on the shared development questions
 	$(PY) ../shared/eval/score.py --cmd "$(PY) -m bot ask --json -"

@@ -154,6 +154,44 @@ def serve(port: int, host: str) -> None:
 
 
 @cli.group()
+def db() -> None:
+    """Back up or check the database (OFIN_DB)."""
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def db_backup(path: str) -> None:
+    """Copy the database to PATH with SQLite's online backup (safe while ofin runs).
+
+    PATH must not exist yet. The copy's integrity is checked before it is called good.
+
+    Example:
+
+    \b
+        python -m bot db backup /backups/ofin-$(date +%F).db
+    """
+    from bot.db_cli import run_backup
+
+    sys.exit(run_backup(path))
+
+
+@db.command("check")
+def db_check() -> None:
+    """Check the database's integrity (SQLite's own checks) and that its migrations are applied.
+
+    Exit status 0 when all is well, 1 with the problems listed otherwise.
+
+    Example:
+
+    \b
+        python -m bot db check
+    """
+    from bot.db_cli import run_check
+
+    sys.exit(run_check())
+
+
+@cli.group()
 def scores() -> None:
     """Admin tools for quiz scores."""
 

@@ -2,16 +2,18 @@
 
 The Slack side (bot/slack/daily_runner.py) does the talking; this module decides. Posting is
 claim-then-post: a row is claimed in SQLite first (a scheduled day's slot is UNIQUE), and only the
-claimer posts, so restarts or two processes never post a day twice. The cost of that choice: a
-crash between the claim and the post loses that day's quiz rather than risking a double post.
+claimer posts, so restarts or two processes never post a day twice. A claimed post stays
+``posting`` until Slack has it: the publisher retries transient failures until the post's window
+ends (``retry_until``) and, after a crash, first looks for it in the channel before posting again.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from bot.adaptive import choose_daily
 from bot.knowledge import KnowledgeBase, QuizQuestion
@@ -19,12 +21,27 @@ from bot.quiz import PostResult, grade, points, streak
 from bot.schedule import Rule, deadline, due_slot, next_slot, parse_rule, parse_weekdays_text
 from bot.store import QuizPost, ScheduleRow, Store
 
+MANUAL_WINDOW = timedelta(minutes=15)  # how long a ``daily now`` post is retried
+NOW_ONCE_WITHIN = timedelta(minutes=1)  # a second ``daily now`` this soon posts nothing
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What became of a claimed post: ``open``, still ``retrying`` (until when), or ``failed``."""
+
+    status: str
+    reason: str | None = None  # Slack's error, in its words, when not open
+    retry_until: datetime | None = None
+
+    def __bool__(self) -> bool:
+        return self.status == "open"
+
 
 class Publisher(Protocol):
     """What posts and updates daily quizzes in the chat (the Slack runner; a fake in tests)."""
 
-    def publish(self, post: QuizPost) -> bool:
-        """Post a claimed quiz; True when it is now open."""
+    def publish(self, post: QuizPost) -> PublishOutcome | bool:
+        """Post a claimed quiz; truthy when it is now open."""
         ...
 
     def reveal(self, post: QuizPost) -> None:
@@ -138,14 +155,42 @@ class DailyQuizzes:
                 claimed.append(post)
         return claimed
 
-    def claim_now(self, channel_id: str, team_id: str | None) -> QuizPost:
-        """Claim an immediate post (``daily now``)."""
-        post = self._claim(channel_id, team_id, "manual", None)
-        assert post is not None  # no slot, so nothing to collide with
+    def claim_now(
+        self,
+        channel_id: str,
+        team_id: str | None,
+        *,
+        once_within: timedelta | None = None,
+        requested_by: str | None = None,
+    ) -> QuizPost | None:
+        """Claim an immediate post (``daily now``); None when one was claimed within
+        ``once_within`` (a repeated or replayed command posts once)."""
+        since = self.now() - once_within if once_within is not None else None
+        post = self._claim(
+            channel_id, team_id, "manual", None, unless_since=since, requested_by=requested_by
+        )
+        assert post is not None or since is not None  # no slot, so nothing else collides
         return post
 
+    def retry_until(self, post: QuizPost) -> datetime:
+        """Until when a post that Slack refused for now is tried again: the end of its day
+        (local midnight in the schedule's zone) for a scheduled one, MANUAL_WINDOW for the rest."""
+        row = self.store.schedule(post.channel_id)
+        if post.slot and row is not None:
+            local_day = datetime.fromisoformat(post.slot.rsplit(":", 1)[1])
+            zone = ZoneInfo(row.tz)
+            midnight = datetime.combine(local_day.date() + timedelta(days=1), time(), zone)
+            return midnight
+        return post.created_at + MANUAL_WINDOW
+
     def _claim(
-        self, channel_id: str, team_id: str | None, kind: str, slot: str | None
+        self,
+        channel_id: str,
+        team_id: str | None,
+        kind: str,
+        slot: str | None,
+        unless_since: datetime | None = None,
+        requested_by: str | None = None,
     ) -> QuizPost | None:
         # Weak categories first, and recall checks on what the team missed (bot/adaptive.py).
         question = choose_daily(self.store, self.kb, channel_id, self.now(), self.rng)
@@ -158,6 +203,8 @@ class DailyQuizzes:
             question_id=question.id,
             item_id=question.item_id,
             category=item.category if item else None,
+            unless_since=unless_since,
+            requested_by=requested_by,
         )
 
     def deadline_for(self, post: QuizPost, posted_at: datetime | None = None) -> datetime:

@@ -274,3 +274,28 @@ def m014_create_digests(db: Database) -> None:
         not_null={"channel_id", "status", "created_at"},
     )
     db["digest_posts"].create_index(["channel_id", "week"], unique=True)
+
+
+@migrations()
+def m015_one_open_quiz_per_channel(db: Database) -> None:
+    """At most one open daily quiz per channel, enforced by a partial UNIQUE index; why a post
+    failed is kept in ``error``, and who asked for a ``daily now`` in ``requested_by`` (they hear
+    about a post that finally failed).
+
+    Earlier versions could leave two open in one channel (concurrent ``daily now``): all but the
+    newest are closed here, and the scheduler reveals them as usual.
+    """
+    db["quiz_posts"].add_column("error", str)
+    db["quiz_posts"].add_column("requested_by", str)
+    db.execute(
+        """
+        UPDATE quiz_posts SET status = 'closed', closed_at = COALESCE(closed_at, created_at)
+        WHERE status = 'open' AND id NOT IN (
+            SELECT MAX(id) FROM quiz_posts WHERE status = 'open' GROUP BY channel_id
+        )
+        """
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX idx_quiz_posts_one_open ON quiz_posts (channel_id) "
+        "WHERE status = 'open'"
+    )

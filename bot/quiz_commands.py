@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands import Caller, Core, Notice, subcommand
-from bot.daily import DailyQuizzes, Publisher
+from bot.daily import NOW_ONCE_WITHIN, DailyQuizzes, Publisher, PublishOutcome
 from bot.knowledge import QuizQuestion
 from bot.quiz import (
     QuizError,
@@ -307,16 +307,41 @@ def _daily(core: Core, caller: Caller, args: str) -> Notice:
     if publisher is None:
         return Notice("Daily quizzes are posted by the Slack app; it is not running here.", "error")
     if action == "now":
-        post = daily.claim_now(channel, caller.team_id)
-        if publisher.publish(post):
-            return Notice("Posted a quiz in this channel.")
-        return Notice("I could not post here. Is ofin a member of this channel?", kind="error")
+        post = daily.claim_now(
+            channel, caller.team_id, once_within=NOW_ONCE_WITHIN, requested_by=caller.user_id
+        )
+        if post is None:
+            return Notice("A quiz was posted here less than a minute ago: one is enough.")
+        return _published(publisher.publish(post), rule_tz=caller.tz)
     closed = daily.close_open(channel)
     for post in closed:
         publisher.reveal(post)
     if not closed:
         return Notice("There is no open quiz in this channel.")
     return Notice("Closed the quiz and revealed the answer.")
+
+
+def _published(outcome: PublishOutcome | bool, rule_tz: str | None) -> Notice:
+    """Tell the admin what became of ``daily now``, with Slack's own reason when it failed."""
+    if outcome:
+        return Notice("Posted a quiz in this channel.")
+    if not isinstance(outcome, PublishOutcome):
+        return Notice("I could not post here.", kind="error")
+    if outcome.status == "retrying" and outcome.retry_until is not None:
+        return Notice(
+            f"Slack is not taking posts right now ({outcome.reason}). I keep trying until "
+            f"{_fmt_local(outcome.retry_until, rule_tz or 'UTC')} and post it as soon as it can."
+        )
+    hint = FAILURE_HINTS.get(outcome.reason or "", "")
+    return Notice(f"I could not post here: Slack said `{outcome.reason}`.{hint}", kind="error")
+
+
+FAILURE_HINTS = {
+    "not_in_channel": " Invite me first: `/invite @ofin`.",
+    "channel_not_found": " Invite me first: `/invite @ofin`.",
+    "is_archived": " The channel is archived.",
+    "restricted_action": " Only some people may post here; ask a channel manager.",
+}
 
 
 def _daily_status(core: Core, daily: DailyQuizzes, channel: str) -> Notice:

@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.commands import Caller, Core, Notice, dispatch
 from bot.config import Settings
 from bot.console import Console
-from bot.daily import DailyQuizzes
+from bot.daily import DailyQuizzes, PublishOutcome
 from bot.matcher import Matcher
 from bot.quiz import RECENT_WINDOW, choice_label
 from bot.quiz_commands import (
@@ -158,7 +158,7 @@ def test_daily_needs_a_channel(core):
     assert console.kind == "error" and "Slack channel" in console.text
 
 
-def test_daily_now_and_reveal_go_through_the_publisher(core):
+def test_daily_now_and_reveal_go_through_the_publisher(core, clock):
     assert dispatch(core, caller(admin=True), "daily now").kind == "error"  # no Slack app
     publisher = FakePublisher()
     publisher.daily = daily_of(core)
@@ -170,8 +170,36 @@ def test_daily_now_and_reveal_go_through_the_publisher(core):
     assert publisher.revealed == [post_id]
     assert core.store.post(post_id).status == "closed"
     assert "no open quiz" in dispatch(core, caller(admin=True), "daily reveal").text
+    # A second "daily now" within a minute (a double command, a replay) posts nothing.
+    assert "less than a minute ago" in dispatch(core, caller(admin=True), "daily now").text
+    assert len(publisher.published) == 1
+    clock.advance(minutes=2)
     publisher.ok = False
     assert dispatch(core, caller(admin=True), "daily now").kind == "error"
+    assert len(publisher.published) == 2
+
+
+@pytest.mark.parametrize(
+    ("outcome", "words", "kind"),
+    [
+        (PublishOutcome("failed", "not_in_channel"), "Slack said `not_in_channel`", "error"),
+        (PublishOutcome("failed", "not_in_channel"), "/invite @ofin", "error"),
+        (
+            PublishOutcome("retrying", "internal_error (HTTP 500)", MONDAY + timedelta(hours=1)),
+            "I keep trying until",
+            "info",
+        ),
+    ],
+)
+def test_daily_now_tells_the_admin_slacks_own_reason(core, outcome, words, kind):
+    class Refusing(FakePublisher):
+        def publish(self, post):
+            return outcome
+
+    core.extras["daily_publisher"] = Refusing()
+    notice = dispatch(core, caller(admin=True), "daily now")
+    assert words in notice.text and notice.kind == kind
+    assert "Is ofin a member" not in notice.text
 
 
 # --- scores ------------------------------------------------------------------------------

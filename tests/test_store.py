@@ -178,3 +178,76 @@ def test_a_declined_question_is_logged_up_to_a_length(store):
     store.record_declined(question="x" * 5000, user_id="U1", channel_id=None)
     [(question, count)] = store.top_declined()
     assert count == 1 and len(question) <= 500
+
+
+def test_one_open_quiz_per_channel_is_enforced_by_the_database(store, clock):
+    def claim(channel: str):
+        return store.create_post(
+            channel_id=channel,
+            team_id=None,
+            kind="manual",
+            slot=None,
+            question_id="q",
+            item_id=None,
+            category=None,
+        )
+
+    first, second, other = claim("C1"), claim("C1"), claim("C2")
+    assert store.mark_posted(first.id, message_ts="1.1", deadline_at=clock.now()) == []
+    assert store.mark_posted(other.id, message_ts="2.1", deadline_at=clock.now()) == []
+    # Opening the second closes the first in the same transaction.
+    assert store.mark_posted(second.id, message_ts="1.2", deadline_at=clock.now()) == [first.id]
+    assert [p.id for p in store.open_posts("C1")] == [second.id]
+    assert store.post(first.id).status == "closed"
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute("UPDATE quiz_posts SET status = 'open' WHERE id = ?", [first.id])
+
+
+def test_a_repeated_manual_claim_within_the_window_claims_nothing(store, clock):
+    def claim(since):
+        return store.create_post(
+            channel_id="C1",
+            team_id=None,
+            kind="manual",
+            slot=None,
+            question_id="q",
+            item_id=None,
+            category=None,
+            unless_since=since,
+        )
+
+    assert claim(clock.now() - timedelta(minutes=1)) is not None
+    assert claim(clock.now() - timedelta(minutes=1)) is None
+    clock.advance(minutes=2)
+    assert claim(clock.now() - timedelta(minutes=1)) is not None
+
+
+def test_the_migration_closes_all_but_the_newest_open_quiz(tmp_path):
+    from sqlite_utils import Database, Migrations
+
+    path = tmp_path / "old.db"
+    old = Migrations("ofin")
+    old._migrations = [m for m in migrations._migrations if "one_open_quiz" not in m.name]
+    db = Database(path)
+    old.apply(db)
+    for i, channel in enumerate(["C1", "C1", "C1", "C2"]):
+        db["quiz_posts"].insert(
+            {
+                "channel_id": channel,
+                "kind": "manual",
+                "question_id": f"q{i}",
+                "status": "open",
+                "created_at": f"2026-03-02T09:00:0{i}",
+            }
+        )
+    db.close()
+    store = Store(path)
+    rows = store._rows("SELECT id, channel_id, status FROM quiz_posts ORDER BY id")
+    assert [(r["channel_id"], r["status"]) for r in rows] == [
+        ("C1", "closed"),
+        ("C1", "closed"),
+        ("C1", "open"),
+        ("C2", "open"),
+    ]
+    assert [p.id for p in store.posts_to_reveal()] == [rows[0]["id"], rows[1]["id"]]
+    store.close()

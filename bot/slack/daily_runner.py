@@ -1,8 +1,16 @@
 """The daily quiz scheduler: a background thread that posts due quizzes and reveals closed ones.
 
-Every OFIN_SCHEDULER_SECONDS it (1) closes open posts past their deadline and reveals them,
-(2) retries reveals that a crash interrupted, (3) claims and posts the quizzes now due (catch-up
-included). Claims live in SQLite, so restarts and several processes never post a day twice.
+Every OFIN_SCHEDULER_SECONDS it (1) resumes posts still ``posting`` (a retry that is due, or a
+post a crash or a timeout left behind: first looked up in the channel, so Slack never shows it
+twice), (2) closes open posts past their deadline and reveals them, (3) retries reveals that a
+crash interrupted, (4) claims and posts the quizzes now due (catch-up included), (5) brings every
+open post's live count up to the database's. Claims live in SQLite, so restarts never post a day
+twice.
+
+Posting survives Slack's bad moments: HTTP 5xx, timeouts and 429 (after Retry-After) are retried
+with exponential backoff until the post's window ends (``DailyQuizzes.retry_until``); an error
+that retrying cannot fix (``not_in_channel``…) fails at once. A post that finally fails tells the
+admin who asked for it (or who set the schedule) Slack's own reason, in a direct message.
 
 It is also the ``Publisher`` behind ``/ofin daily now|reveal`` (``core.extras["daily_publisher"]``)
 and keeps each post's "N people answered so far" line current: updates of one post are
@@ -13,14 +21,17 @@ final count.
 from __future__ import annotations
 
 import logging
+import random
 import threading
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.commands import Core
-from bot.daily import DailyQuizzes
+from bot.daily import DailyQuizzes, PublishOutcome
 from bot.quiz_commands import daily_of
 from bot.slack import quiz_blocks
 from bot.store import QuizPost
@@ -37,6 +48,15 @@ GIVE_UP = frozenset(
         "not_in_channel",
     }
 )
+
+#: Slack errors worth retrying as they are (besides any HTTP 5xx and 429).
+TRANSIENT = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
+BACKOFF_CAP = 300.0  # never wait longer than this between two attempts
+NOW_INLINE_SECONDS = 20.0  # ``daily now`` retries this long before the admin hears back
+HISTORY_LIMIT = 100  # recent messages searched for a post whose outcome is unknown
 
 
 @dataclass
@@ -62,6 +82,11 @@ class DailyRunner:
         self._states_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._flight_lock = threading.Lock()
+        self._in_flight: set[int] = set()  # posts being attempted right now, by some thread
+        self._retry_at: dict[int, float] = {}  # post id -> monotonic time of its next attempt
+        self._attempts: dict[int, int] = {}
+        self._unsure: dict[int, bool] = {}  # True when Slack may have the post already
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -84,43 +109,167 @@ class DailyRunner:
             self._stop.wait(self.interval)
 
     def tick(self) -> None:
-        """One pass: close and reveal what is past its deadline, then post what is due."""
+        """One pass: resume, close and reveal, post what is due, then fix stale live counts."""
+        for post in self.daily.store.posts_posting():
+            if self._retry_at.get(post.id, 0.0) <= time.monotonic():
+                self._unsure.setdefault(post.id, True)  # not ours: a crash or another process
+                self.publish(post, inline_seconds=0, tell_admin=True)
         for post in self.daily.due_to_close():
             if self.daily.close(post.id):
                 self.reveal(post)
         for post in self.daily.store.posts_to_reveal():
             self.reveal(post)
         for post in self.daily.claim_due():
-            self.publish(post)
+            self.publish(post, inline_seconds=0, tell_admin=True)
+        for post in self.daily.store.open_posts():
+            self.refresh(post.id)  # a no-op unless an update failed or a restart forgot it
 
     # --- Publisher --------------------------------------------------------------------------
 
-    def publish(self, post: QuizPost) -> bool:
-        """Post a claimed quiz (closing the channel's previous one first); True when open."""
-        for old in self.daily.close_open(post.channel_id, keep=post.id):
-            self.reveal(old)
-        question = self.daily.question(post.question_id)
+    def publish(
+        self,
+        post: QuizPost,
+        inline_seconds: float = NOW_INLINE_SECONDS,
+        *,
+        tell_admin: bool = False,
+    ) -> PublishOutcome:
+        """Post a claimed quiz (revealing the channel's previous one first).
+
+        Transient failures are retried here for up to ``inline_seconds``, then by the scheduler
+        until the post's window ends; the outcome says which, with Slack's reason. The caller
+        tells whoever waits for it; ``tell_admin`` sends them a message about a final failure.
+        """
+        with self._flight_lock:
+            if post.id in self._in_flight:
+                return PublishOutcome("retrying", "already being posted", None)
+            self._in_flight.add(post.id)
+        try:
+            for old in self.daily.close_open(post.channel_id, keep=post.id):
+                self.reveal(old)
+            give_up_at = time.monotonic() + inline_seconds
+            while True:
+                outcome, wait = self._attempt(post)
+                if outcome.status == "failed" and tell_admin:
+                    self._tell_admin(post, outcome.reason or "unknown")
+                if outcome.status != "retrying" or self._stop.is_set():
+                    return outcome
+                self._retry_at[post.id] = time.monotonic() + wait
+                if time.monotonic() + wait > give_up_at:
+                    return outcome
+                self._stop.wait(wait)
+        finally:
+            with self._flight_lock:
+                self._in_flight.discard(post.id)
+
+    def _attempt(self, post: QuizPost) -> tuple[PublishOutcome, float]:
+        """One try at getting the post into Slack: (the outcome, seconds until the next try)."""
+        current = self.daily.store.post(post.id)
+        if current is None or current.status != "posting":
+            return self._settled(post.id, current), 0.0
+        until = self.daily.retry_until(current)
+        question = self.daily.question(current.question_id)
         if question is None:
-            self.daily.store.mark_failed(post.id)
-            return False
-        message = quiz_blocks.daily_post(post.id, question, 0, self.daily.deadline_for(post))
+            return self._fail(current, "the question left the knowledge base"), 0.0
+        if self._unsure.get(post.id):
+            found, known = self._find_in_channel(current)
+            if found:
+                return self._open(current, found), 0.0
+            if not known:  # cannot tell: posting again might show it twice, so wait
+                return self._later(current, "conversations.history failed", until, None)
+        message = quiz_blocks.daily_post(current.id, question, 0, self.daily.deadline_for(current))
         try:
             response = self.client.chat_postMessage(
-                channel=post.channel_id, unfurl_links=False, **message
+                channel=current.channel_id, unfurl_links=False, **message
             )
         except SlackApiError as exc:
-            logger.warning(
-                "could not post the daily quiz in %s: %s",
-                post.channel_id,
-                exc.response.get("error"),
-            )
-            self.daily.store.mark_failed(post.id)
-            return False
-        opened = self.daily.opened(post, str(response["ts"]))
+            status = exc.response.status_code
+            error = exc.response.get("error") or f"HTTP {status}"
+            if status == 429 or status >= 500 or error in TRANSIENT:
+                self._unsure[post.id] = status >= 500  # a 5xx may come after Slack posted it
+                retry_after = exc.response.headers.get("Retry-After") if status == 429 else None
+                return self._later(current, f"{error} (HTTP {status})", until, retry_after)
+            return self._fail(current, error), 0.0
+        except OSError as exc:  # a timeout or a dropped connection: Slack may have posted it
+            self._unsure[post.id] = True
+            return self._later(current, f"no answer from Slack ({exc})", until, None)
+        return self._open(current, str(response["ts"])), 0.0
+
+    def _open(self, post: QuizPost, message_ts: str) -> PublishOutcome:
+        """Store the ts Slack gave (the post is open), reveal any quiz it replaced."""
+        self._forget(post.id)
+        opened = self.daily.opened(post, message_ts)
         logger.info("posted daily quiz %s in %s", opened.id, opened.channel_id)
+        for old in self.daily.store.posts_to_reveal():
+            if old.channel_id == post.channel_id:
+                self.reveal(old)
         if self.daily.store.answer_count(post.id):  # clicks that beat us to recording the ts
             self.refresh(post.id)
-        return True
+        return PublishOutcome("open")
+
+    def _later(
+        self, post: QuizPost, reason: str, until: datetime, retry_after: str | None
+    ) -> tuple[PublishOutcome, float]:
+        attempts = self._attempts.get(post.id, 0) + 1
+        self._attempts[post.id] = attempts
+        backoff = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1))
+        wait = backoff * random.uniform(0.8, 1.2)
+        if retry_after is not None and retry_after.isdigit():
+            wait = max(float(retry_after), 0.5)
+        if self.daily.now() + timedelta(seconds=wait) >= until:
+            return self._fail(post, reason), 0.0
+        logger.warning(
+            "daily quiz %s not posted yet (%s); retrying in %.1fs", post.id, reason, wait
+        )
+        self.daily.store.note_error(post.id, reason)
+        return PublishOutcome("retrying", reason, until), wait
+
+    def _fail(self, post: QuizPost, reason: str) -> PublishOutcome:
+        self._forget(post.id)
+        self.daily.store.mark_failed(post.id, reason)
+        logger.warning("gave up posting daily quiz %s in %s: %s", post.id, post.channel_id, reason)
+        return PublishOutcome("failed", reason)
+
+    def _settled(self, post_id: int, post: QuizPost | None) -> PublishOutcome:
+        self._forget(post_id)
+        if post is not None and post.status in ("open", "closed"):
+            return PublishOutcome("open")
+        return PublishOutcome("failed", post.error if post else "the post is gone")
+
+    def _forget(self, post_id: int) -> None:
+        for table in (self._retry_at, self._attempts, self._unsure):
+            table.pop(post_id, None)
+
+    def _find_in_channel(self, post: QuizPost) -> tuple[str | None, bool]:
+        """(the ts of this post in its channel or None, whether the lookup worked)."""
+        block_id = f"{quiz_blocks.DAILY_PREFIX}{post.id}"
+        try:
+            response = self.client.conversations_history(
+                channel=post.channel_id, limit=HISTORY_LIMIT
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            logger.warning("could not look for quiz %s in the channel: %s", post.id, error)
+            transient = exc.response.status_code in (429,) or exc.response.status_code >= 500
+            return None, not transient
+        except OSError as exc:
+            logger.warning("could not look for quiz %s in the channel: %s", post.id, exc)
+            return None, False
+        for message in response.get("messages") or []:
+            if any(b.get("block_id") == block_id for b in message.get("blocks") or []):
+                return str(message["ts"]), True
+        return None, True
+
+    def _tell_admin(self, post: QuizPost, reason: str) -> None:
+        """A direct message to whoever asked for the post: that it failed, and Slack's reason."""
+        schedule = self.daily.store.schedule(post.channel_id)
+        admin = post.requested_by or (schedule.updated_by if schedule else None)
+        if not admin:
+            return
+        text = f"I could not post the daily quiz in <#{post.channel_id}>: Slack said `{reason}`."
+        try:
+            self.client.chat_postMessage(channel=admin, text=text)
+        except (SlackApiError, OSError) as exc:
+            logger.warning("could not tell %s that quiz %s failed: %s", admin, post.id, exc)
 
     def reveal(self, post: QuizPost) -> None:
         """Show the answer on a closed post (safe to repeat: chat.update is idempotent)."""

@@ -1,6 +1,7 @@
-"""HTTP mode: Bolt's WSGI adapter at /slack/events under a threaded stdlib WSGI server.
+"""HTTP mode: Bolt's WSGI adapter at /slack/events, served by bot/slack/http_server.py.
 
-For production run ``bot.slack.wsgi:application`` under gunicorn instead (see the Procfile).
+``python -m bot serve`` is also the production server (see the Procfile and the README's
+measurements); ``bot.slack.wsgi:application`` remains for other WSGI servers.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import ConfigError
+from bot.slack.http_server import BoundedRequestHandler, BoundedWSGIServer, read_done
 from bot.slack.verify import RequestVerifier
 
 logger = logging.getLogger(__name__)
@@ -46,10 +47,13 @@ def make_wsgi(app: App, signing_secret: str) -> WsgiApp:
 
     def application(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+        if not (path == EVENTS_PATH and method == "POST"):
+            read_done(environ)  # nothing more to read: the server's read watchdog can stop
         if path == HEALTH_PATH and method == "GET":
             return _plain(start_response, "200 OK", "ok")
         if path == EVENTS_PATH and method == "POST":
             body = _read_body(environ)
+            read_done(environ)
             if body is None:
                 return _plain(start_response, "413 Payload Too Large", "request too large")
             if not verifier.verify(
@@ -100,21 +104,6 @@ def _well_formed(body: bytes, content_type: str) -> bool:
         return False
 
 
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    """A WSGI server that handles each request in its own thread."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 1024  # the listen backlog; socketserver's 5 reset bursts of clients
-
-
-class LoggingRequestHandler(WSGIRequestHandler):
-    """Send the access log to logging instead of raw stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
-
-
 def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
     """Serve HTTP mode until SIGTERM or Ctrl-C; print the URL once listening; return exit code."""
     from bot.run import prepare
@@ -134,8 +123,8 @@ def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
             host,
             port,
             make_wsgi(app, settings.signing_secret or ""),
-            server_class=ThreadingWSGIServer,
-            handler_class=LoggingRequestHandler,
+            server_class=BoundedWSGIServer,
+            handler_class=BoundedRequestHandler,
         )
     except OSError as exc:
         print(f"ofin: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)

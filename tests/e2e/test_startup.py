@@ -1,4 +1,4 @@
-"""Starting ofin: Socket Mode, gunicorn (the Procfile's web process), and start-up failures."""
+"""Starting ofin: Socket Mode, the Procfile's web process, gunicorn, and start-up failures."""
 
 from __future__ import annotations
 
@@ -95,21 +95,35 @@ def test_an_unreachable_slack_api_url_is_named(tmp_path):
     assert "Traceback" not in done.stderr
 
 
-def test_procfile_web_process_serves_under_gunicorn(slack, tmp_path):
+def procfile_web() -> list[str]:
     procfile = (REPO / "Procfile").read_text()
     web = re.search(r"^web: (.+)$", procfile, re.M).group(1)
-    args = web.replace("$PORT", "0").replace("0.0.0.0", "127.0.0.1").split()
+    return web.replace("$PORT", "0").replace("0.0.0.0", "127.0.0.1").split()
+
+
+def gunicorn_command() -> list[str]:
+    args = ["--bind", "127.0.0.1:0", "--workers", "1", "--threads", "8"]
+    command = [sys.executable, "-m", "gunicorn", *args, "bot.slack.wsgi:application"]
+    if any(x.name == "control_socket_disable" for x in gunicorn_config.KNOWN_SETTINGS):
+        command.append("--no-control-socket")  # keep the test out of ~/.gunicorn
+    return command
+
+
+def test_the_procfile_runs_the_production_server():
+    assert procfile_web()[:4] == ["python", "-m", "bot", "serve"]
+
+
+@pytest.mark.parametrize("server", ["procfile", "gunicorn"])
+def test_the_web_process_serves(server, slack, tmp_path):
     env = {
         "SLACK_API_URL": slack.api_url,
         "OFIN_DB": str(tmp_path / "ofin.db"),
         "SLACK_BOT_TOKEN": "xoxb-test-token",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
     }
-    gunicorn = [sys.executable, "-m", "gunicorn", *args[1:]]
-    if any(x.name == "control_socket_disable" for x in gunicorn_config.KNOWN_SETTINGS):
-        gunicorn.append("--no-control-socket")  # keep the test out of ~/.gunicorn
-    assert args[0] == "gunicorn"
-    proc = start(gunicorn, env, tmp_path)
+    # The Procfile's own command, or bot.slack.wsgi under gunicorn (still supported).
+    command = [sys.executable, *procfile_web()[1:]] if server == "procfile" else gunicorn_command()
+    proc = start(command, env, tmp_path)
     lines: list[str] = []
     try:
         port = None
@@ -119,7 +133,7 @@ def test_procfile_web_process_serves_under_gunicorn(slack, tmp_path):
             if not line:
                 break
             lines.append(line)
-            match = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
+            match = re.search(r"(?:Listening at: |serving on )http://127\.0\.0\.1:(\d+)", line)
             port = int(match.group(1)) if match else None
         assert port, "".join(lines)
         base = f"http://127.0.0.1:{port}"

@@ -193,7 +193,7 @@ def test_live_count_updates_are_serialised_and_the_last_shows_the_final_count(tm
     runner = DailyRunner(client, core, interval=60)  # type: ignore[arg-type]
     daily: DailyQuizzes = runner.daily
     post = daily.claim_now("C1", None)
-    assert runner.publish(post) is True
+    assert runner.publish(post)
     assert client.posts[0]["channel"] == "C1"
 
     def answer(i: int) -> None:

@@ -7,6 +7,7 @@ bot/slack/quiz_blocks.py, send.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -38,6 +39,8 @@ from bot.slack.work import write_then
 logger = logging.getLogger(__name__)
 
 RUNNER_KEY = "daily_publisher"
+TOUCHED_KEY = "users_touched"
+TOUCH_EVERY = 600.0  # seconds
 HOME_TEAMS = 5
 
 
@@ -125,7 +128,7 @@ def on_daily_answer(ack: Any, action: dict, body: dict, respond: Any, context: A
     )
 
     def follow_up(outcome: AnswerOutcome) -> None:
-        core.store.touch_user(user_id, team_id=(body.get("team") or {}).get("id"))
+        _touch(core, user_id, (body.get("team") or {}).get("id"))
         if outcome.counted:
             runner = core.extras.get(RUNNER_KEY)
             if isinstance(runner, DailyRunner):
@@ -143,6 +146,18 @@ def on_daily_answer(ack: Any, action: dict, body: dict, respond: Any, context: A
         follow_up,
         respond=respond,
     )
+
+
+def _touch(core: Core, user_id: str, team_id: str | None) -> None:
+    """Remember the person, at most once per TOUCH_EVERY seconds: a click burst writes once."""
+    seen: dict[str, float] = core.extras.setdefault(TOUCHED_KEY, {})
+    now = time.monotonic()
+    if now - seen.get(user_id, -TOUCH_EVERY) < TOUCH_EVERY:
+        return
+    if len(seen) > 50_000:
+        seen.clear()
+    seen[user_id] = now
+    core.store.touch_user(user_id, team_id=team_id)
 
 
 # --- App Home -------------------------------------------------------------------------------

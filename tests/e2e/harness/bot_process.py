@@ -46,12 +46,14 @@ class OfinProcess:
         cwd: Path,
         args: tuple[str, ...] = ("serve", "--port", "0"),
         max_file_bytes: int | None = None,
+        python: tuple[str, ...] = ("-m", "bot"),
     ) -> None:
         defaults = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
         self.env = clean_env({**defaults, **env})
         self.cwd = Path(cwd)
         self.args = args
         self.max_file_bytes = max_file_bytes  # RLIMIT_FSIZE: a "disk" that fills up
+        self.python = python  # what follows the interpreter: "-m bot", or "-c <code>"
         self.proc: subprocess.Popen[str] | None = None
         self.events_url = ""
         self.base_url = ""
@@ -66,7 +68,7 @@ class OfinProcess:
         """Start the process and wait for its "serving on" line."""
         stderr = open(self._stderr_path, "a", encoding="utf-8")  # noqa: SIM115 - lives with proc
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", *self.args],
+            [sys.executable, *self.python, *self.args],
             cwd=self.cwd,
             env=self.env,
             stdout=subprocess.PIPE,

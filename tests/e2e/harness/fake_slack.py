@@ -361,7 +361,8 @@ class FakeSlack:
             delay = (fault.delay if fault else 0.0) + self._slow.get(name, 0.0)
             if fault is not None:
                 call.status = fault.status or 599
-            if not delay:
+            answered_late = bool(delay) and fault is None  # a slow call counts once answered
+            if not answered_late:
                 self._calls.append(call)
                 self._lock.notify_all()
             handler = self._handlers.get(name)
@@ -370,6 +371,7 @@ class FakeSlack:
             hung_answer = handler(call) if handler else self._answer(call)
         if delay:
             time.sleep(delay)
+        if answered_late:
             with self._lock:
                 call.at = time.monotonic()
                 self._calls.append(call)

@@ -1,0 +1,521 @@
+"""`make soak`: the load and fault suite, against the production server, printed as one table.
+
+Every scenario runs ``python -m bot serve`` (the Procfile's web process) as a subprocess on
+127.0.0.1, pointed at the Slack stand-in of the end-to-end tests, and talks to it over real HTTP
+with requests signed as Slack signs them:
+
+- load: 1,000 clicks (500 people, each clicking twice) at 100 concurrent clients on one daily
+  quiz: every status, the answers stored, the final live count, ack p50/p99;
+- the same with the write made in the request thread ("inline"), and both while another process
+  holds the database's write lock: why clicks are written in a pool of their own;
+- kill -9 in the middle of click bursts, 10 times: acknowledged answers lost, answers doubled;
+- 10,000 fuzzed slash commands: statuses, replies, exceptions in the server's log;
+- 50 slow clients trickling headers: how fast legitimate requests are still answered, and the
+  same against the old Procfile's gunicorn (1 worker, 8 threads);
+- users.info taking 5 s: how fast every click is still acknowledged.
+
+Traffic goes only to 127.0.0.1; every loop is bounded in count and time.
+
+Usage: python bench/soak.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.harness import SIGNING_SECRET, FakeSlack, OfinProcess, db_rows  # noqa: E402
+from tests.e2e.harness.bot_process import clean_env  # noqa: E402
+from tests.e2e.harness.slack_requests import (  # noqa: E402
+    FORM,
+    block_actions_body,
+    command_body,
+    signed_headers,
+)
+
+ADMIN = "UADMIN"
+DAILY_PREFIX = "ofin_daily_answer_"
+INLINE = (
+    "-c",
+    "import bot.slack.work as w; w.INLINE_WRITES = True; from bot.cli import cli; cli()",
+)
+SEED = 20261201
+ROWS: list[tuple[str, str, str]] = []  # (scenario, measured, target)
+
+
+def row(scenario: str, measured: str, target: str = "") -> None:
+    ROWS.append((scenario, measured, target))
+    print(f"  {scenario}: {measured}", flush=True)
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[index]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def wait_until(check: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+# --- the bot and its requests ------------------------------------------------------------------
+
+
+def start_bot(fake: FakeSlack, workdir: Path, *, inline: bool = False) -> OfinProcess:
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {
+        "SLACK_API_URL": fake.api_url,
+        "OFIN_DB": str(workdir / "ofin.db"),
+        "OFIN_ADMINS": ADMIN,
+        "OFIN_LOG_LEVEL": "WARNING",
+        "OFIN_SCHEDULER_SECONDS": "0.5",
+    }
+    bot = OfinProcess(env, workdir, python=INLINE if inline else ("-m", "bot"))
+    return bot.start(timeout=60)
+
+
+def post(url: str, body: bytes, timeout: float = 10.0) -> tuple[int, float]:
+    """POST a signed body; (status or 0 on a network error, seconds until the answer).
+
+    http.client rather than requests: the client shares the machine's two cores with the
+    server, and a lean client leaves the server the CPU it would have in production.
+    """
+    parts = urlsplit(url)
+    headers = {"Content-Type": FORM, **signed_headers(SIGNING_SECRET, body)}
+    start = time.monotonic()
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.request("POST", parts.path, body, headers)
+        response = conn.getresponse()
+        response.read()
+        code = response.status
+    except (OSError, http.client.HTTPException):
+        code = 0
+    finally:
+        conn.close()
+    return code, time.monotonic() - start
+
+
+def command(url: str, fake: FakeSlack, text: str, user: str, channel: str) -> tuple[int, float]:
+    body = command_body(
+        text,
+        user_id=user,
+        channel_id=channel,
+        response_url=fake.response_url(f"soak-cmd-{uuid.uuid4().hex[:12]}"),
+    )
+    return post(url, body)
+
+
+def daily_post(bot: OfinProcess, fake: FakeSlack, channel: str) -> tuple[int, str]:
+    code, _ = command(bot.events_url, fake, "daily now", ADMIN, channel)
+    assert code == 200, "daily now failed"
+
+    def posted() -> bool:
+        rows = db_rows(
+            bot.db_path,
+            "SELECT id, message_ts FROM quiz_posts WHERE channel_id = ? AND status = 'open'",
+            (channel,),
+        )
+        return bool(rows)
+
+    assert wait_until(posted, 30), "the daily quiz never opened"
+    (post_id, ts), *_ = db_rows(
+        bot.db_path,
+        "SELECT id, message_ts FROM quiz_posts WHERE channel_id = ? AND status = 'open'",
+        (channel,),
+    )
+    return post_id, ts
+
+
+def click_body(fake: FakeSlack, post_id: int, ts: str, user: str, channel: str, i: int) -> bytes:
+    return block_actions_body(
+        f"{DAILY_PREFIX}{i}",
+        f"{post_id}:{i}",
+        user_id=user,
+        channel_id=channel,
+        response_url=fake.response_url(f"soak-click-{uuid.uuid4().hex[:12]}"),
+        message_ts=ts,
+        is_ephemeral=False,
+    )
+
+
+def answers(bot: OfinProcess, post_id: int) -> int:
+    return db_rows(bot.db_path, "SELECT COUNT(*) FROM answers WHERE post_id = ?", (post_id,))[0][0]
+
+
+def live_count(fake: FakeSlack, ts: str) -> str:
+    updates = [c for c in fake.calls("chat.update") if c.body.get("ts") == ts]
+    if not updates:
+        return "none"
+    text = updates[-1].text()
+    marker = " people answered so far"
+    if marker not in text:
+        return "?"
+    return text.split(marker)[0].rsplit(" ", 1)[-1].strip('"*_')
+
+
+def log_errors(bot: OfinProcess) -> int:
+    return sum(1 for line in bot.log().splitlines() if "Traceback" in line)
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+
+def load(fake: FakeSlack, work: Path, people: int, clients: int, *, inline: bool) -> None:
+    name = "inline write" if inline else "write pool (kept)"
+    bot = start_bot(fake, work / f"load-{'inline' if inline else 'pool'}", inline=inline)
+    try:
+        channel = f"CLOAD{uuid.uuid4().hex[:6].upper()}"
+        post_id, ts = daily_post(bot, fake, channel)
+        rng = random.Random(SEED)
+        clicks = [(f"UL{n:04d}", k % 2) for n in range(people) for k in range(2)]
+        rng.shuffle(clicks)
+        bodies = [click_body(fake, post_id, ts, u, channel, i) for u, i in clicks]
+        started = time.monotonic()
+        with ThreadPoolExecutor(clients) as pool:
+            results = list(pool.map(lambda b: post(bot.events_url, b), bodies))
+        took = time.monotonic() - started
+        ok = sum(1 for code, _ in results if code == 200)
+        wait_until(lambda: answers(bot, post_id) >= people, 30)
+        wait_until(lambda: live_count(fake, ts) == str(people), 30)
+        acks = [t for _, t in results]
+        row(
+            f"load, {name}: {len(bodies):,} clicks, {people} people, {clients} clients",
+            f"{ok:,}/{len(bodies):,} × 200; {answers(bot, post_id)} answers; live count "
+            f"{live_count(fake, ts)}; ack p50 {ms(pct(acks, 50))}, p99 {ms(pct(acks, 99))}, "
+            f"max {ms(max(acks))}; {len(bodies) / took:.0f} clicks/s",
+            f"all 200, exactly {people}, {people}, p99 < 300 ms",
+        )
+        locked(fake, bot, name)
+    finally:
+        bot.stop()
+
+
+def locked(fake: FakeSlack, bot: OfinProcess, name: str, hold: float = 5.0) -> None:
+    channel = f"CLOCK{uuid.uuid4().hex[:6].upper()}"
+    post_id, ts = daily_post(bot, fake, channel)
+    conn = sqlite3.connect(bot.db_path, timeout=5, check_same_thread=False)
+    conn.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(hold, conn.rollback)
+    release.start()
+    try:
+        bodies = [click_body(fake, post_id, ts, f"UK{n:03d}", channel, 0) for n in range(50)]
+        with ThreadPoolExecutor(25) as pool:
+            results = list(pool.map(lambda b: post(bot.events_url, b), bodies))
+    finally:
+        release.join()
+        conn.close()
+    wait_until(lambda: answers(bot, post_id) >= 50, 30)
+    acks = [t for _, t in results]
+    late = sum(1 for t in acks if t > 3.0)
+    row(
+        f"write lock held {hold:.0f} s by another process, {name}: 50 clicks",
+        f"{sum(1 for c, _ in results if c == 200)}/50 × 200; slowest ack {ms(max(acks))}; "
+        f"{late} over Slack's 3 s; {answers(bot, post_id)} answers once the lock went",
+        "every ack < 3 s, 50 answers",
+    )
+
+
+def kills(fake: FakeSlack, work: Path, rounds: int, per_round: int) -> None:
+    bot = start_bot(fake, work / "kills")
+    channel = f"CKILL{uuid.uuid4().hex[:6].upper()}"
+    post_id, ts = daily_post(bot, fake, channel)
+    rng = random.Random(SEED)
+    acked: set[str] = set()
+    clicked = 0
+    try:
+        for r in range(rounds):
+            users = [f"UK{r:02d}{n:04d}" for n in range(per_round)]
+            bodies = {
+                u: click_body(fake, post_id, ts, u, channel, n % 2) for n, u in enumerate(users)
+            }
+            url = bot.events_url
+            results: dict[str, int] = {}
+
+            def one(
+                user: str,
+                url: str = url,
+                results: dict[str, int] = results,
+                bodies: dict[str, bytes] = bodies,
+            ) -> None:
+                results[user] = post(url, bodies[user], timeout=5)[0]
+
+            pool = ThreadPoolExecutor(50)
+            futures = [pool.submit(one, u) for u in users]
+            time.sleep(rng.uniform(0.2, 0.8))
+            assert bot.proc is not None
+            bot.proc.kill()  # kill -9, mid-burst
+            bot.proc.wait()
+            for f in futures:
+                f.result()
+            pool.shutdown()
+            bot.stop()
+            acked |= {u for u, code in results.items() if code == 200}
+            clicked += len(users)
+            bot.start(timeout=60)
+        stored = dict(
+            db_rows(
+                bot.db_path,
+                "SELECT user_id, COUNT(*) FROM answers WHERE post_id = ? GROUP BY user_id",
+                (post_id,),
+            )
+        )
+        lost = sorted(acked - set(stored))
+        doubled = sum(1 for n in stored.values() if n > 1)
+        row(
+            f"kill -9 mid-burst, {rounds} times ({clicked:,} clicks at 50 clients)",
+            f"{len(acked):,} acknowledged; {len(lost)} lost; {doubled} doubled; "
+            f"{len(stored) - len(acked & set(stored))} stored without an ack (the client saw the "
+            "kill)",
+            "0 lost, 0 doubled",
+        )
+    finally:
+        bot.stop()
+
+
+FUZZ_WORDS = [
+    "quiz", "daily", "daily now", "daily on", "daily off", "daily status", "daily reveal",
+    "leaderboard", "leaderboard teams", "stats", "help", "stack", "matrix", "unanswered",
+    "forget", "who patches", "is the hypervisor", "<@U123>", "<#C123|general>", "<!here>",
+    "&amp;", "&lt;", "25:99", "Europe/Paris", "mon,wed", "9" * 40,
+]  # fmt: skip
+
+
+def fuzz_text(rng: random.Random) -> str:
+    kind = rng.random()
+    if kind < 0.3:
+        return " ".join(rng.choice(FUZZ_WORDS) for _ in range(rng.randint(1, 6)))
+    if kind < 0.5:
+        return "".join(chr(rng.randint(32, 126)) for _ in range(rng.randint(0, 300)))
+    if kind < 0.7:
+        alphabet = "éßЖ中文العربية😀\u0301\u200b\u202e\t\n\r\x00\x1f"
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 200)))
+    if kind < 0.8:
+        return rng.choice(FUZZ_WORDS) + " " + "x" * rng.randint(1000, 12000)
+    return rng.choice(FUZZ_WORDS) + " " + "".join(chr(rng.randint(0, 0x2FFF)) for _ in range(50))
+
+
+def fuzz(fake: FakeSlack, work: Path, count: int) -> None:
+    bot = start_bot(fake, work / "fuzz")
+    fake.settle(quiet=0.5, timeout=30)
+    fake.reset()
+    rng = random.Random(SEED)
+    jobs = []
+    for n in range(count):
+        user = ADMIN if n % 50 == 0 else f"UF{rng.randint(0, 199):03d}"
+        channel = rng.choice([f"CF{k:02d}" for k in range(20)] + ["DFUZZ01"])
+        jobs.append((fuzz_text(rng), user, channel))
+    try:
+        started = time.monotonic()
+        with ThreadPoolExecutor(50) as pool:
+            results = list(pool.map(lambda j: command(bot.events_url, fake, *j), jobs))
+        took = time.monotonic() - started
+        fake.settle(quiet=1.0, timeout=60)
+        replies = sum(1 for c in fake.calls() if c.name.startswith("response:soak-cmd-"))
+        row(
+            f"{count:,} fuzzed commands at 50 clients",
+            f"{sum(1 for c, _ in results if c == 200):,} × 200; {replies:,} replies; "
+            f"{log_errors(bot)} exceptions in the log; {count / took:.0f} commands/s",
+            "0 exceptions",
+        )
+    finally:
+        bot.stop()
+
+
+def trickle(host: str, port: int, stop: threading.Event, seconds: float) -> None:
+    try:
+        sock = socket.create_connection((host, port), timeout=seconds + 5)
+    except OSError:
+        return
+    start = time.monotonic()
+    try:
+        sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n")
+        while not stop.is_set() and time.monotonic() - start < seconds:
+            sock.sendall(b"X")
+            time.sleep(0.5)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
+def under_slow_clients(fake: FakeSlack, url: str, slow: int, legit: int = 10) -> list[float]:
+    parts = urlsplit(url)
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=trickle, args=(parts.hostname, parts.port, stop, 15.0))
+        for _ in range(slow)
+    ]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    took = []
+    try:
+        for n in range(legit):
+            code, seconds = command(url, fake, "help", f"ULEGIT{n}", "C0GENERAL")
+            took.append(seconds if code == 200 else float("inf"))
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(20)
+    return took
+
+
+def slow_clients(fake: FakeSlack, work: Path, slow: int) -> None:
+    bot = start_bot(fake, work / "slow")
+    try:
+        took = under_slow_clients(fake, bot.events_url, slow)
+        answered = sum(1 for t in took if t < 3.0)
+        row(
+            f"{slow} slow clients trickling headers: python -m bot serve (kept)",
+            f"{answered}/{len(took)} legitimate requests answered within 3 s; slowest "
+            f"{ms(max(took)) if max(took) != float('inf') else 'never'}",
+            "all within 3 s",
+        )
+    finally:
+        bot.stop()
+    gunicorn_under_slow_clients(fake, work, slow)
+
+
+def gunicorn_under_slow_clients(fake: FakeSlack, work: Path, slow: int) -> None:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    if not gunicorn.exists():
+        return
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    workdir = work / "gunicorn"
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = clean_env(
+        {
+            "SLACK_API_URL": fake.api_url,
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "OFIN_DB": str(workdir / "ofin.db"),
+            "OFIN_LOG_LEVEL": "WARNING",
+        }
+    )
+    proc = subprocess.Popen(
+        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "8",
+         "bot.slack.wsgi:application"],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+
+        def up() -> bool:
+            try:
+                return requests.get(base + "/healthz", timeout=1).status_code == 200
+            except requests.RequestException:
+                return False
+
+        if not wait_until(up, 60):
+            return
+        took = under_slow_clients(fake, base + "/slack/events", slow)
+        answered = sum(1 for t in took if t < 3.0)
+        row(
+            f"{slow} slow clients: the old Procfile's gunicorn (1 worker, 8 threads)",
+            f"{answered}/{len(took)} legitimate requests answered within 3 s",
+            "(for comparison)",
+        )
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def slow_users_info(fake: FakeSlack, work: Path, clicks: int) -> None:
+    bot = start_bot(fake, work / "users-info")
+    try:
+        channel = f"CSLOW{uuid.uuid4().hex[:6].upper()}"
+        post_id, ts = daily_post(bot, fake, channel)
+        fake.slow("users.info", 5)
+        with ThreadPoolExecutor(60) as pool:
+            boards = [
+                pool.submit(command, bot.events_url, fake, "leaderboard", f"UB{n:02d}", channel)
+                for n in range(10)
+            ]
+            time.sleep(0.3)
+            bodies = [
+                click_body(fake, post_id, ts, f"US{n:04d}", channel, 0) for n in range(clicks)
+            ]
+            results = list(pool.map(lambda b: post(bot.events_url, b), bodies))
+            for f in boards:
+                f.result()
+        acks = [t for _, t in results]
+        row(
+            f"users.info takes 5 s: {clicks} clicks at 50 clients, 10 leaderboards waiting",
+            f"{sum(1 for c, _ in results if c == 200)}/{clicks} × 200; ack p50 "
+            f"{ms(pct(acks, 50))}, p99 {ms(pct(acks, 99))}, max {ms(max(acks))}",
+            "every click acked within 300 ms",
+        )
+    finally:
+        fake.reset()
+        bot.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
+    args = parser.parse_args()
+    quick = args.quick
+    fake = FakeSlack().start()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="ofin-soak-") as tmp:
+        work = Path(tmp)
+        print("soak: load", flush=True)
+        load(fake, work, 100 if quick else 500, 100, inline=False)
+        load(fake, work, 100 if quick else 500, 100, inline=True)
+        print("soak: kill -9", flush=True)
+        kills(fake, work, 2 if quick else 10, 100)
+        print("soak: fuzz", flush=True)
+        fuzz(fake, work, 500 if quick else 10_000)
+        print("soak: slow clients", flush=True)
+        slow_clients(fake, work, 50)
+        print("soak: slow users.info", flush=True)
+        slow_users_info(fake, work, 100 if quick else 300)
+    fake.stop()
+    print()
+    print(f"| scenario | measured | target |  (total {time.monotonic() - started:.0f} s)")
+    print("|---|---|---|")
+    for scenario, measured, target in ROWS:
+        print(f"| {scenario} | {measured} | {target} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
