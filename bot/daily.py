@@ -15,8 +15,9 @@ from datetime import datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.adaptive import choose_daily
 from bot.knowledge import KnowledgeBase, QuizQuestion
-from bot.quiz import PostResult, grade, pick_daily, points, streak
+from bot.quiz import PostResult, grade, points, streak
 from bot.schedule import Rule, deadline, due_slot, next_slot, parse_rule, parse_weekdays_text
 from bot.store import QuizPost, ScheduleRow, Store
 
@@ -191,13 +192,8 @@ class DailyQuizzes:
         unless_since: datetime | None = None,
         requested_by: str | None = None,
     ) -> QuizPost | None:
-        questions = list(self.kb.quiz_questions)
-        question = pick_daily(
-            questions,
-            self.store.times_asked(channel_id),
-            self.store.last_question(channel_id),
-            self.rng,
-        )
+        # Weak categories first, and recall checks on what the team missed (bot/adaptive.py).
+        question = choose_daily(self.store, self.kb, channel_id, self.now(), self.rng)
         item = self.kb.item(question.item_id)
         return self.store.create_post(
             channel_id=channel_id,

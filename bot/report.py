@@ -240,7 +240,15 @@ def build_report(
     per_person: dict[str, dict] = {}
     per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     category_people: dict[str, set[str]] = defaultdict(set)
+    forgotten_hashes = store.forgotten_hashes()
+    hashes: dict[str, str] = {}
     for row in rows:
+        user = row["user_id"]
+        if forgotten_hashes:  # left out of every figure, not only of the people list
+            if user not in hashes:
+                hashes[user] = store.user_hash(user)
+            if hashes[user] in forgotten_hashes:
+                continue
         person = per_person.setdefault(
             row["user_id"],
             {"daily": 0, "practice": 0, "ok": 0, "cats": set(), "first": None, "last": None},
@@ -259,7 +267,6 @@ def build_report(
             totals[1] += row["ok"] or 0
             category_people[category].add(row["user_id"])
 
-    forgotten_hashes = store.forgotten_hashes()
     streaks = current_streaks(store, period.end, channel_id)
     people = tuple(
         PersonRow(
@@ -273,7 +280,6 @@ def build_report(
             streak=streaks.get(user, 0),
         )
         for user, p in sorted(per_person.items())
-        if store.user_hash(user) not in forgotten_hashes
     )
     quiz_categories = sorted({_category(kb, q.item_id) for q in kb.quiz_questions} - {""})
     seen = sorted(set(quiz_categories) | set(per_category))

@@ -177,10 +177,18 @@ def test_forgotten_people_leave_every_report(tmp_path):
     assert gone in {p.user_id for p in build_report(store, core.kb, period).people}
     store.forget_user(gone)
     store.forget_user(gone)  # asking twice is one person
+    # They practise again afterwards: still left out of every figure.
+    from bot.commands import Caller
+    from bot.quiz_commands import answer_practice, ask_practice
+
+    store.clock.set(datetime(2026, 12, 30, 12, tzinfo=UTC))
+    asked = ask_practice(core, Caller(gone), "")
+    assert answer_practice(core, gone, asked.prompt_id, 0).counted
     report = build_report(store, core.kb, period, channel_id=CHANNELS[1], members=[gone, "UX"])
     assert gone not in {p.user_id for p in report.people}
     assert report.inactive == ("UX",)  # still in the channel, but never listed again
     assert report.forgotten == 1
+    assert report.answered == sum(c.answered for c in report.categories)  # consistent figures
     assert all(r["user_id"] != gone for r in answer_rows(store, period))
     store.close()
 

@@ -26,8 +26,10 @@ def clocked(ofin_factory: Callable[..., OfinProcess], tmp_path: Path) -> tuple[O
     clock = tmp_path / "now.txt"
     clock.write_text("2026-12-18T15:50:00+00:00")  # a Friday, before the digest's time
     bot = ofin_factory(OFIN_FAKE_NOW_FILE=str(clock), OFIN_SCHEDULER_SECONDS="0.1")
+    bot.stop()  # seed while the bot is down: its scheduler would close the seed's posts
     store, _, _ = seed(bot.db_path)  # a quarter of answers (later ones lie in the future)
     store.close()
+    bot.start()
     return bot, clock
 
 

@@ -21,8 +21,10 @@ from tests.report_seed import CHANNELS, PEOPLE, channel_of, seed
 def reporting(ofin_factory: Callable[..., OfinProcess]) -> OfinProcess:
     """A bot whose clock stands in January 2027, over a database with a quarter of answers."""
     bot = ofin_factory(OFIN_FAKE_NOW="2027-01-06T18:00:00Z")
-    store, core, truth = seed(bot.db_path)
+    bot.stop()  # seed while the bot is down: its scheduler would close the seed's posts
+    store, _, _ = seed(bot.db_path)  # a quarter of answers (later ones lie in the future)
     store.close()
+    bot.start()
     return bot
 
 
