@@ -146,14 +146,16 @@ def measure(base: Matcher, kb: KnowledgeBase, label: str, batch: int, rng: rando
     )
 
 
-def question_sets() -> dict[str, list[dict]]:
-    """Every question set there is: tests/data's held-out sets, and the shared dev sets."""
+def question_sets(extra: list[Path]) -> dict[str, list[dict]]:
+    """Every question set there is: tests/data's held-out sets, the shared dev sets, ``extra``."""
     sets = {}
     for path in sorted((ROOT / "tests" / "data").glob("matcher_cases*.yaml")):
         sets[path.stem.replace("matcher_cases", "held-out")] = yaml.safe_load(path.read_text())
     for name in ("dev_questions.yaml", "dev_questions_2.yaml"):
         if (SHARED_EVAL / name).is_file():
             sets[name.removesuffix(".yaml")] = yaml.safe_load((SHARED_EVAL / name).read_text())
+    for path in extra:
+        sets[path.stem] = yaml.safe_load(path.read_text())
     return sets
 
 
@@ -217,9 +219,9 @@ def tune(peer: TokenSetPeer, cases: list[dict], grid: list[float]) -> None:
     peer.cutoff = best[1] if best else peer.cutoff
 
 
-def accuracy(matcher: Matcher, kb: KnowledgeBase) -> None:
+def accuracy(matcher: Matcher, kb: KnowledgeBase, extra: list[Path]) -> None:
     """Owner accuracy and latency of ofin and the two peers, set by set."""
-    sets = question_sets()
+    sets = question_sets(extra)
     token_set, nearest = TokenSetPeer(kb, matcher), EmbeddingPeer(kb, matcher)
     if "dev_questions" in sets:
         tune(token_set, sets["dev_questions"], [float(c) for c in range(40, 96, 5)])
@@ -274,6 +276,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1x and 10x only, batch of 1,000")
     parser.add_argument("--shared", type=Path, help="the shared folder holding eval/ (dev sets)")
+    parser.add_argument(
+        "--set", type=Path, action="append", default=[], help="another question file (YAML)"
+    )
     args = parser.parse_args()
     if args.shared:
         global SHARED_EVAL
@@ -281,7 +286,7 @@ def main() -> int:
     rng = random.Random(SEED)
     kb = load()
     base = Matcher(kb)
-    accuracy(base, kb)
+    accuracy(base, kb, args.set)
     print()
     factors = (1, 10) if args.quick else (1, 10, 100)
     batch = 1000 if args.quick else 5_000

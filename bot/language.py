@@ -34,6 +34,8 @@ FILLER = frozenset(
     such other others another between among assuming assume given including like etc eg ie
     company organization organisation business firm enterprise example following case
     cool nice great awesome bye goodbye yes yeah yep nope lol haha wow alright sorry
+    awss ourselves myself yourself yourselves themselves pls plz asap urgent quick quickly fast
+    btw fyi anyway guys folks
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 
@@ -109,6 +111,9 @@ PHRASES = {
     "customer managed": "customermanaged",
     "customer owned": "customermanaged",
     "self managed": "selfmanaged",
+    # "our own servers", "our own people": the customer's own, as against AWS's.
+    "our own": "ourown",
+    "your own": "ourown",
     # Product names typed in two words, one of them filler ("cloud").
     "cloud front": "cloudfront",
     "cloud trail": "cloudtrail",
@@ -256,7 +261,7 @@ WHOLE_CONTROL = re.compile(
     r"|both (?:sides|layers|parties)|both the|on both|at both|whole (?:thing|control|process))\b"
 )
 # Words that put the question back in the customer's layer whatever else it says.
-GUEST_LAYER_WORDS = frozenset({"guest", "customermanaged", "selfmanaged"})
+GUEST_LAYER_WORDS = frozenset({"guest", "customermanaged", "selfmanaged", "ourown"})
 
 # Words too short or too special to be typo-corrected or suffix-stripped.
 _KEEP_AS_IS = frozenset({"os", "vm", "az", "ssh", "tls", "ssl", "iam", "mfa", "sso", "ddos"})
@@ -410,7 +415,7 @@ def strip_of_in_phrasing(folded: str) -> str:
     "According to the shared responsibility model, …" framing goes too, and so do the control
     categories when a question lists them as choices: neither names a topic.
     """
-    stripped = _MODEL_FRAMING.sub(" ", folded)
+    unframed = stripped = _MODEL_FRAMING.sub(" ", folded)
     if len({m.group(1) for m in _CATEGORY_OPTION.finditer(stripped)}) >= 2:
         # "a shared control, inherited control, or customer-specific?" lists the answers.
         stripped = _CATEGORY_OPTION.sub(" ", stripped)
@@ -420,7 +425,7 @@ def strip_of_in_phrasing(folded: str) -> str:
     if topic and not set(topic) <= _ABOUT_A_SIDE:
         return stripped
     # "what does AWS secure?", "what falls under customer responsibility?": about a side itself.
-    return " ".join([*side_words(folded), *topic]) or folded
+    return " ".join([*side_words(unframed), *topic]) or folded
 
 
 def fold_phrases(folded: str) -> str:

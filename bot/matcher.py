@@ -264,12 +264,13 @@ class Matcher:
         return kept or services
 
     def _without_services(self, text: str) -> str:
-        """``text`` folded, with the names of services taken out: what the meaning is compared on.
+        """``text`` folded, without framing or service names: what the meaning is compared on.
 
         Service names dominate a sentence embedding ("… on Elastic Beanstalk" pulls every
         question towards Beanstalk's items); services are weighed by the lexical side instead.
+        Framing ("aws or us?", "security OF or IN the cloud") names no topic, on either side.
         """
-        words = language.fold(text).split()
+        words = language.strip_of_in_phrasing(language.fold(text)).split()
         _, naming = self._services.split(words)
         kept = [w for w in words if w not in naming]
         return " ".join(kept) if kept else " ".join(words)

@@ -44,6 +44,11 @@ _PRICE = re.compile(
     r"\b(?:cost|costs|price|prices|pricing|priced|cheap|cheaper|cheapest|expensive|bill"
     r"|billing|billed|invoice|discount|free tier|savings plans?|per hour|per month)\b"
 )
+# "what year did AWS launch S3", "who founded Amazon": trivia about the companies, not duties.
+_TRIVIA = re.compile(
+    r"^(?:(?:hey|hi|so|ok)\s+)*(?:what year|which year|when (?:did|was|were)|who (?:founded"
+    r"|invented|created|is the (?:ceo|founder|president|head)|runs amazon|won))\b"
+)
 _QUANTITY = re.compile(r"^(?:so |and |but )?how (?:many|much)\b")
 
 
@@ -51,6 +56,8 @@ def off_topic_reason(folded: str) -> str | None:
     """Why ``folded`` (bot.language.fold output) is not an ownership question, or None."""
     if _QUANTITY.match(folded):
         return "quantity"
+    if _TRIVIA.match(folded):
+        return "trivia"
     if _ASKS_WHO.search(folded):
         return None
     if _HOW_TO.match(folded):
