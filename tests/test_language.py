@@ -46,6 +46,13 @@ def test_a_question_about_a_side_itself_keeps_the_side(text: str, side: str) -> 
 
 def test_according_to_aws_is_framing() -> None:
     assert words("According to AWS, who patches the hypervisor?") == ["patches", "hypervisor"]
+    # …and names no side: the question is about IN the cloud, not about AWS's half.
+    assert words("According to AWS, security IN the cloud is whose?") == ["incloud"]
+
+
+def test_our_own_is_the_customers_side_and_chat_noise_is_filler() -> None:
+    assert "ourown" in words("training our own developers")
+    assert words("need answer fast pls!! AWS's job or ours?") == ["answer"]
 
 
 @pytest.mark.parametrize(

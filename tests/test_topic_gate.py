@@ -23,6 +23,9 @@ from bot.topic_gate import asks_who, off_topic_reason
         ("how many availability zones does us-east-1 have", "quantity"),
         ("S3 pricing for the infrequent access tier", "price"),
         ("is there a free tier for lambda", "price"),
+        ("what year did AWS launch S3?", "trivia"),
+        ("who founded Amazon", "trivia"),
+        ("who is the CEO of AWS", "trivia"),
     ],
 )
 def test_not_an_ownership_question(question: str, reason: str) -> None:
