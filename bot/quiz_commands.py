@@ -361,6 +361,10 @@ def _daily_status(core: Core, daily: DailyQuizzes, channel: str) -> Notice:
             _fmt_local(post.deadline_at, rule.tz if rule else "UTC") if post.deadline_at else "?"
         )
         lines.append(f"Open quiz: {count} answered so far; closes {close}.")
+    for post in core.store.posts_posting():
+        if post.channel_id == channel:
+            why = f" (Slack said: {post.error})" if post.error else ""
+            lines.append(f"A quiz is waiting to reach Slack{why}; I keep trying.")
     reveal = core.settings.daily_reveal_hours
     lines.append(
         f"Answers are revealed after {reveal:g} hours or at the next post."

@@ -179,6 +179,13 @@ def test_daily_now_and_reveal_go_through_the_publisher(core, clock):
     assert len(publisher.published) == 2
 
 
+def test_daily_status_shows_a_post_still_waiting_for_slack(core):
+    post = daily_of(core).claim_now("C1", "T1")
+    core.store.note_error(post.id, "internal_error (HTTP 500)")
+    status = dispatch(core, caller(admin=True), "daily status").text
+    assert "waiting to reach Slack (Slack said: internal_error (HTTP 500))" in status
+
+
 @pytest.mark.parametrize(
     ("outcome", "words", "kind"),
     [

@@ -295,6 +295,9 @@ class DailyRunner:
                 logger.warning("could not reveal quiz %s: %s", post.id, error)
                 if error not in GIVE_UP:
                     return  # a later tick tries again
+            except OSError as exc:
+                logger.warning("could not reveal quiz %s: %s", post.id, exc)
+                return  # a timeout: a later tick tries again
             self.daily.store.mark_revealed(post.id)
         with self._states_lock:
             self._states.pop(post.id, None)
@@ -341,6 +344,12 @@ class DailyRunner:
             try:
                 self.client.chat_update(channel=post.channel_id, ts=post.message_ts, **message)
             except SlackApiError as exc:
-                logger.warning("could not update quiz %s: %s", post_id, exc.response.get("error"))
+                error = exc.response.get("error")
+                logger.warning("could not update quiz %s: %s", post_id, error)
+                if error in GIVE_UP:  # the message is gone: the next ticks need not try again
+                    state.shown = count
+                return
+            except OSError as exc:  # a timeout: the next tick tries again
+                logger.warning("could not update quiz %s: %s", post_id, exc)
                 return
             state.shown = count

@@ -34,7 +34,7 @@ from bot.slack.context import CORE_KEY
 logger = logging.getLogger(__name__)
 
 SLACK_WORKERS = 32
-SLACK_QUEUE = 2000
+SLACK_QUEUE = 10_000  # a burst of commands waits (replies can come up to 30 min later)
 WRITE_WORKERS = 4
 WRITE_QUEUE = 5000
 ACK_BUDGET = 1.0  # seconds a click waits for its write before it is acknowledged anyway
@@ -45,6 +45,7 @@ BUSY = "I'm very busy right now. Please try again in a minute."
 #: 30 s busy timeout), which is why writes go to their own pool.
 INLINE_WRITES = False
 
+ANSWERED_EVENTS = ("app_mention", "message")  # events answered in their channel or DM
 WORK_KEY = "ofin_work"  # where the app's middleware puts the Work in Bolt's context
 CLAIM_KEY = "ofin_claim"  # an idempotency key the job claims before running (event redeliveries)
 
@@ -116,15 +117,7 @@ def tell_user_about_error(body: dict, respond: Any, client: WebClient | None) ->
             respond(response_type="ephemeral", replace_original=False, **message)
             return
         event = body.get("event") or {}
-        if (
-            client is not None
-            and event.get("channel")
-            and event.get("type")
-            in (
-                "app_mention",
-                "message",
-            )
-        ):
+        if client is not None and event.get("channel") and event.get("type") in ANSWERED_EVENTS:
             thread_ts = event.get("thread_ts") or (
                 event.get("ts") if event["type"] == "app_mention" else None
             )
@@ -198,7 +191,7 @@ def write_then(
     except FutureTimeout:
         logger.warning("a write waited over %.1fs; acknowledging before it lands", ACK_BUDGET)
     except Exception:
-        pass  # reported by the follow-up, which sees the same exception
+        logger.debug("a click's write failed; its follow-up tells the person")
     ack()
 
     def run() -> None:
