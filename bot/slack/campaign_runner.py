@@ -1,9 +1,10 @@
 """Campaign reminders: a background thread that DMs people behind, once a week at most.
 
-Each tick, for every running campaign, it reads the channel's members from Slack, asks the
-Slack-free core (bot/campaign.py) who is behind and claims their reminder for this ISO week in
-SQLite (so never twice a week, even across restarts or from two campaigns), then sends at most
-PER_TICK DMs; the rest follow on later ticks, which keeps ofin well inside Slack's rate limits.
+Each tick, for every running campaign not checked in the last CHECK_EVERY, it reads the
+channel's members from Slack, asks the Slack-free core (bot/campaign.py) who is behind and claims
+their reminder for this ISO week in SQLite (so never twice a week, even across restarts or from
+two campaigns), then sends at most PER_TICK DMs; the rest follow on later ticks, which keeps ofin
+well inside Slack's rate limits.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,6 +23,7 @@ from bot.commands import Core
 logger = logging.getLogger(__name__)
 
 PER_TICK = 20
+CHECK_EVERY = timedelta(minutes=15)  # per campaign: members are read from Slack at most this often
 
 
 class CampaignRunner:
@@ -40,6 +43,7 @@ class CampaignRunner:
         self.interval = core.settings.scheduler_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._checked: dict[str, datetime] = {}  # campaign channel -> last full check
 
     def start(self) -> None:
         """Start the background thread (once)."""
@@ -66,12 +70,17 @@ class CampaignRunner:
         for campaign in self.campaigns.running():
             if sent >= PER_TICK:
                 break
+            last = self._checked.get(campaign.channel_id)
+            if last is not None and timedelta(0) <= now - last < CHECK_EVERY:
+                continue
             members = self.members_of(campaign.channel_id)
             if not members:
+                self._checked[campaign.channel_id] = now
                 continue
-            for user, answered, progress in self.campaigns.reminders_due(
-                campaign, members, now, PER_TICK - sent
-            ):
+            due = self.campaigns.reminders_due(campaign, members, now, PER_TICK - sent)
+            if len(due) < PER_TICK - sent:  # everyone behind is reminded: rest until later
+                self._checked[campaign.channel_id] = now
+            for user, answered, progress in due:
                 text = reminder_text(campaign.channel_id, campaign, answered, progress, now)
                 if self._dm(user, text):
                     sent += 1

@@ -68,3 +68,4 @@ def test_weekly_reminders_once_across_restart_and_opt_out(
     time.sleep(0.5)
     sent = reminders(slack)
     assert len(sent) == 6 and "DUCA4" not in sent
+    bot.stop()  # its scheduler ticks every 0.1 s: leave the stand-in quiet for the next tests
