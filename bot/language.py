@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 # Words that carry no meaning for "whose job is this?": question words, the "responsible for"
@@ -99,6 +100,15 @@ PHRASES = {
     "provider side": "awsside",
     "providers half": "awsside",
     "air conditioning": "cooling",
+    # Who manages a key (or a policy, an AMI) is the whole question: "aws" and "customer" are
+    # filler on their own, so the pair must become one term before filler is dropped.
+    "aws managed": "awsmanaged",
+    "amazon managed": "awsmanaged",
+    "managed by aws": "awsmanaged",
+    "aws owned": "awsowned",
+    "customer managed": "customermanaged",
+    "customer owned": "customermanaged",
+    "self managed": "selfmanaged",
     # Product names typed in two words, one of them filler ("cloud").
     "cloud front": "cloudfront",
     "cloud trail": "cloudtrail",
@@ -234,6 +244,20 @@ SYNONYMS = {
     "authorisation": "permission",
 }
 
+# Words that point below the guest: at the hosts, hardware and buildings that are always AWS's,
+# even when the question names EC2 ("firmware of the EC2 hosts"). bot/matcher.py adds the terms
+# that knowledge/services.yaml uses only in AWS-owned layers of its responsibility stacks.
+LOWER_LAYER_WORDS = frozenset(
+    {"underlying", "physical", "hostos", "firmware", "hardware", "datacenter", "hypervisor"}
+)
+# Asking about a control as a whole, across both layers: "patching in general", "both sides".
+WHOLE_CONTROL = re.compile(
+    r"\b(?:in general|as a whole|overall|all in all|end to end|across the board"
+    r"|both (?:sides|layers|parties)|both the|on both|at both|whole (?:thing|control|process))\b"
+)
+# Words that put the question back in the customer's layer whatever else it says.
+GUEST_LAYER_WORDS = frozenset({"guest", "customermanaged", "selfmanaged"})
+
 # Words too short or too special to be typo-corrected or suffix-stripped.
 _KEEP_AS_IS = frozenset({"os", "vm", "az", "ssh", "tls", "ssl", "iam", "mfa", "sso", "ddos"})
 
@@ -252,6 +276,17 @@ _OF_IN_PATTERN = re.compile(
 _MODEL_FRAMING = re.compile(
     r"\b(?:according to|under|in|per|based on|within|by)\s+(?:the\s+)?(?:aws\s+|amazon\s+)?"
     r"shared\s+responsibility\s+model\b"
+    r"|\b(?:according to|per|as per) (?:aws|amazon)\b"
+)
+# "…: customer, AWS, or shared?", "aws or us?", "us vs aws": the possible answers, not a topic.
+_OWNER_WORD = (
+    r"(?:aws|awss|amazon|amazons|the customer|customer|customers|cust|shared|both|us|we|me|mine"
+    r"|ours|the provider|provider|them|theirs)"
+)
+_OWNER_CHOICES = re.compile(
+    rf"\b{_OWNER_WORD}(?:\s+(?:job|responsibility|problem|side|task|duty))?"
+    rf"(?:\s+(?:or|vs|versus)?\s*{_OWNER_WORD}(?:\s+(?:job|responsibility|side))?)+"
+    rf"(?:\s+(?:or|and)\s+{_OWNER_WORD})?\b"
 )
 _CATEGORY_OPTION = re.compile(
     r"\b(shared|inherited|customer specific|customer owned|aws owned)(?:\s+controls?)?\b"
@@ -275,6 +310,84 @@ _SIDE_PATTERN = re.compile(
 )
 
 
+# "not EKS", "instead of RDS", "moved from ECS on EC2 over to Fargate": services set aside.
+_SET_ASIDE = re.compile(
+    r"\b(?:not|instead of|rather than|without|no longer on|away from|moved from|moving from"
+    r"|migrated from|migrating from|switched from|from)"
+    r"((?:\s+(?!(?:to|over|onto|into|but|and|so|who|whose|what|which|is|are|now)\b)\w+){1,4})"
+)
+
+
+# "A) patching the guest OS  B) …", "(1) … (2) …": an exam question's answer options.
+_OPTION_MARK = re.compile(r"(?:^|\s)\(?([A-Ea-e1-5])[).:]\s+")
+_NAMES_AWS = re.compile(r"\b(?:aws|awss|amazon|amazons|the provider|cloud provider)\b")
+_NAMES_CUSTOMER = re.compile(r"\b(?:customer|customers|us|we|our|you|your|the user|tenant)\b")
+_NEGATED = re.compile(r"\b(?:not|except|never|isn t|is not)\b")
+
+
+@dataclass(frozen=True)
+class Options:
+    """A question listing its possible answers: the stem, the options, the side it asks about."""
+
+    stem: str
+    options: tuple[str, ...]
+    side: str | None  # "aws" | "customer" | "shared", or None when the stem names no side
+    negated: bool  # "which is NOT AWS's responsibility?"
+
+
+def answer_options(text: str) -> Options | None:
+    """The options of an exam-style question ("… A) x B) y C) z"), or None."""
+    marks = list(_OPTION_MARK.finditer(text))
+    labels = [m.group(1).lower() for m in marks]
+    expected = "abcde" if labels and labels[0].isalpha() else "12345"
+    if len(marks) < 2 or "".join(labels) != expected[: len(labels)]:
+        return None
+    stem = text[: marks[0].start()]
+    options = tuple(
+        text[m.end() : marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip(" ,;")
+        for i, m in enumerate(marks)
+    )
+    folded = fold(stem)
+    aws, customer = bool(_NAMES_AWS.search(folded)), bool(_NAMES_CUSTOMER.search(folded))
+    shared = bool(re.search(r"\bshared\b", _MODEL_FRAMING.sub(" ", folded)))
+    side = "shared" if shared else "aws" if aws and not customer else None
+    if side is None and customer and not aws:
+        side = "customer"
+    return Options(stem, options, side, bool(_NEGATED.search(folded)))
+
+
+# Where the real question starts in a long message: "who …", "whose job …", "is it on us to …".
+_QUESTION_START = re.compile(
+    r"\b(?:who|whose|whom|which (?:party|side|team)|is (?:it|that|this) (?:on|up to|our|aws)"
+    r"|are we|do we|does aws|should we|must we|whos)\b",
+    re.IGNORECASE,
+)
+_MIN_CONTEXT_WORDS = 6  # context before the question worth setting apart
+
+
+def question_clause(text: str) -> str | None:
+    """The question of a long message without the story before it, or None when there is none.
+
+    "We moved the batch jobs to Fargate last sprint and on-call is arguing, so who patches the
+    hosts now?" -> "who patches the hosts now?"
+    """
+    starts = list(_QUESTION_START.finditer(text))
+    if not starts:
+        return None
+    start = starts[-1].start()
+    if len(content_words(fold(text[:start]))) < _MIN_CONTEXT_WORDS:
+        return None
+    clause = text[start:]
+    end = clause.find("?")
+    clause = clause[: end + 1] if end >= 0 else clause
+    return clause if len(content_words(fold(clause))) >= 2 else None
+
+
+def set_aside_phrases(folded: str) -> list[str]:
+    """The phrases of ``folded`` text that name what a question sets aside ("not EKS")."""
+    return [m.group(1).strip() for m in _SET_ASIDE.finditer(folded)]
+
+
 def fold(text: str) -> str:
     """Lowercase, strip accents, and turn punctuation into spaces (keeps letters and digits)."""
     if not text.isascii():  # most text is ASCII: skip the per-character accent stripping
@@ -282,6 +395,13 @@ def fold(text: str) -> str:
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.lower().replace("'", "").replace("\u2019", "")
     return " ".join(_TOKEN.findall(text))
+
+
+# Words that, alone beside a side's name, ask what that side covers rather than name a topic.
+_ABOUT_A_SIDE = frozenset(
+    "secure secures security protect protects cover covers covered fall falls under list "  # noqa: SIM905
+    "scope includ include includes".split()
+)
 
 
 def strip_of_in_phrasing(folded: str) -> str:
@@ -294,10 +414,13 @@ def strip_of_in_phrasing(folded: str) -> str:
     if len({m.group(1) for m in _CATEGORY_OPTION.finditer(stripped)}) >= 2:
         # "a shared control, inherited control, or customer-specific?" lists the answers.
         stripped = _CATEGORY_OPTION.sub(" ", stripped)
+    stripped = _OWNER_CHOICES.sub(" ", stripped)
     stripped = " ".join(_OF_IN_PATTERN.sub(" ", stripped).split())
-    if content_words(stripped):
+    topic = content_words(stripped)
+    if topic and not set(topic) <= _ABOUT_A_SIDE:
         return stripped
-    return " ".join(side_words(folded)) or folded
+    # "what does AWS secure?", "what falls under customer responsibility?": about a side itself.
+    return " ".join([*side_words(folded), *topic]) or folded
 
 
 def fold_phrases(folded: str) -> str:

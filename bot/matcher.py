@@ -20,18 +20,36 @@ import itertools
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot import language
+from bot import language, topic_gate
 from bot.knowledge import Item, KnowledgeBase, Service
+from bot.semantic import SemanticIndex, build_index
 from bot.service_detector import ServiceDetector
 
 MAX_QUESTION_CHARS = 500
 ANSWER_THRESHOLD = 42  # confidence at or above which the engine names an owner
 SUGGEST_THRESHOLD = 35  # confidence at or above which an item is offered as "did you mean"
+# With the semantic signal the score is a blend of the two (see _blend); its own thresholds.
+BLEND_ANSWER_THRESHOLD = 30
+BLEND_SUGGEST_THRESHOLD = 24
+_LEXICAL_SHARE = 0.5  # the blend: half lexical score, half cosine similarity
+_MAX_LEXICAL = 1.2  # a lexical score can exceed 1 with service bonuses; cap its pull
+# A question that shares no word with the knowledge base and names no service is answered only
+# when its meaning is this close to an item: otherwise "who founded amazon" finds "AWS's side".
+_SEMANTIC_ONLY_FLOOR = 0.78
+_SEMANTIC_ELSEWHERE_PENALTY = 0.1
+# A question about the layer under the guest ("underlying", "firmware", "physical host") lifts
+# the items AWS owns in that context by this much, and lowers the customer's; one about a
+# control as a whole lifts the shared items.
+_OWNER_LEAN = 0.08
+_FOCUS_SHARE = 0.5  # a long message: its question clause counts for half, against the whole
+_STACK_TERM_MIN_LAYERS = (
+    8  # a stack term counts as AWS's layer when only AWS layers use it this often
+)
 MAX_SUGGESTIONS = 3
 # Service fit: an item stating an owner for the asked service gains; a phrase naming another
 # service than the question's (or any, when the question names none) loses.
@@ -44,8 +62,6 @@ _FUZZY_SHARE = 0.25  # how much of a phrase's score comes from rapidfuzz's token
 _SHORTLIST = 40  # phrases re-scored with rapidfuzz after the term overlap
 _BETA = 1.5  # F-beta over shared terms: covering the question weighs more than covering the phrase
 _MAX_CACHED_CORRECTIONS = 50_000
-# "How much does it cost", "how many regions": quantities, never a question of who owns what.
-_QUANTITY_QUESTION = re.compile(r"^(?:so |and |but )?how (?:many|much)\b")
 # "how old are you", "what's your name": talk to the bot about itself, when nothing else is asked.
 _SMALL_TALK = re.compile(r"\b(?:are|do|can|will|would|have) you\b|\byour(?:self)?\b|\byou re\b")
 
@@ -107,9 +123,14 @@ class _Parsed:
 class Matcher:
     """Match free-text questions against a knowledge base, indexed once."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, *, semantic: SemanticIndex | None | bool = True):
+        """Index ``kb``; ``semantic``: an index, True to build one (when the model is installed),
+        or False/None for the lexical signal alone."""
         self.kb = kb
         self._services = ServiceDetector(kb.services)
+        self._semantic = (
+            build_index(kb, self._without_services) if semantic is True else (semantic or None)
+        )
         self._vocabulary = _vocabulary(kb)
         self._vocabulary_by_length = _by_length(self._vocabulary)
         self._corrections: dict[str, str] = {}
@@ -117,6 +138,15 @@ class Matcher:
         self._postings = _postings(self._phrases)
         self._central_terms = self._index_central_terms()
         self._phrase_topics = frozenset(p.topic for p in self._phrases)
+        self._lower_layer_terms = _lower_layer_terms(kb)
+        self._semantic_services: list[frozenset[str]] = []
+        if self._semantic is not None:
+            self._semantic_services = [
+                frozenset(s.id for s in self._services.detect(self._words(language.fold(p))))
+                for p in self._semantic.phrases
+            ]
+        self._names_a_service = np.array([bool(s) for s in self._semantic_services])
+        self._guest_terms = frozenset(language.term(w) for w in language.GUEST_LAYER_WORDS)
         self._phrase_weights = np.array([p.weight for p in self._phrases], dtype=np.float64)
 
     # -- public API ---------------------------------------------------------------------------
@@ -128,7 +158,13 @@ class Matcher:
             return self._decline(question, "empty")
         if len(text) > MAX_QUESTION_CHARS:
             return self._decline(question, "too_long")
-        if _QUANTITY_QUESTION.match(language.fold(text)):
+        options = language.answer_options(text)
+        if options:
+            chosen = self._choose_option(options)
+            if chosen is not None:
+                return replace(chosen, question=question)
+        folded = language.fold(text)
+        if topic_gate.off_topic_reason(folded):
             return self._decline(question, "off_topic")
         parsed = self._parse(text)
         if parsed.only_service and parsed.service and not self._names_a_topic(parsed.topic):
@@ -139,21 +175,26 @@ class Matcher:
                 service=parsed.service,
                 suggestions=self._items_about(parsed.service.id)[:MAX_SUGGESTIONS],
             )
-        if _SMALL_TALK.search(language.fold(text)) and not self._names_a_topic(parsed.topic):
+        if _SMALL_TALK.search(folded) and not self._names_a_topic(parsed.topic):
             return self._decline(question, "off_topic", service=parsed.service)
-        ranked = self._rank(parsed)
+        ranked = self._ranked(text, parsed)
         if not ranked:
             return self._decline(question, "off_topic", service=parsed.service)
+        answer_at, suggest_at = (
+            (BLEND_ANSWER_THRESHOLD, BLEND_SUGGEST_THRESHOLD)
+            if self._semantic
+            else (ANSWER_THRESHOLD, SUGGEST_THRESHOLD)
+        )
         best_index, best_score = ranked[0]
         confidence = _confidence(best_score)
         close = tuple(
             self.kb.items[index]
             for index, score in ranked[1 : MAX_SUGGESTIONS + 1]
-            if _confidence(score) >= SUGGEST_THRESHOLD
+            if _confidence(score) >= suggest_at
         )
         best = self.kb.items[best_index]
-        if confidence < ANSWER_THRESHOLD:
-            near = confidence >= SUGGEST_THRESHOLD
+        if confidence < answer_at:
+            near = confidence >= suggest_at
             candidates = ((best,) + close)[:MAX_SUGGESTIONS] if near else ()
             return self._decline(
                 question,
@@ -173,6 +214,16 @@ class Matcher:
             note=best.note_for(service_id),
         )
 
+    def _choose_option(self, options: language.Options) -> Answer | None:
+        """The option that answers the stem: the one the asked side owns (or, negated, does not)."""
+        if options.side is None:
+            return None
+        answers = [self.ask(option) for option in options.options]
+        for answer in answers:
+            if answer.answered and (answer.owner == options.side) != options.negated:
+                return answer
+        return None
+
     def find_service(self, text: str) -> Service | None:
         """The service named in ``text`` ("my lambda", "on RDS"), or None."""
         found = self._services.detect(self._words(language.fold(text)))
@@ -181,8 +232,10 @@ class Matcher:
     # -- question parsing -----------------------------------------------------------------------
 
     def _parse(self, text: str) -> _Parsed:
-        words = self._words(language.strip_of_in_phrasing(language.fold(text)))
+        folded = language.fold(text)
+        words = self._words(language.strip_of_in_phrasing(folded))
         services, service_words = self._services.split(words)
+        services = self._current_services(folded, services)
         topic = frozenset(language.term(w) for w in words if w not in service_words)
         only_service = bool(services) and not topic
         if only_service:
@@ -193,6 +246,33 @@ class Matcher:
             services=frozenset(s.id for s in services),
             only_service=only_service,
         )
+
+    def _current_services(self, folded: str, services: list[Service]) -> list[Service]:
+        """``services`` without those the question sets aside: "not EKS", "moved from ECS to …".
+
+        A service named only as what the team left or does not use says nothing about whose job
+        the question is; when another service is named, that one is the context.
+        """
+        if len(services) < 2:
+            return services
+        left = set()
+        for phrase in language.set_aside_phrases(folded):
+            named = self._services.detect(self._words(phrase))
+            if named:
+                left.add(named[0].id)  # the longest name: "not RDS Custom" leaves RDS in
+        kept = [s for s in services if s.id not in left]
+        return kept or services
+
+    def _without_services(self, text: str) -> str:
+        """``text`` folded, with the names of services taken out: what the meaning is compared on.
+
+        Service names dominate a sentence embedding ("… on Elastic Beanstalk" pulls every
+        question towards Beanstalk's items); services are weighed by the lexical side instead.
+        """
+        words = language.fold(text).split()
+        _, naming = self._services.split(words)
+        kept = [w for w in words if w not in naming]
+        return " ".join(kept) if kept else " ".join(words)
 
     def _words(self, folded: str) -> list[str]:
         """Content words of folded text: typos corrected, then phrases folded, filler dropped."""
@@ -213,6 +293,44 @@ class Matcher:
         return corrected
 
     # -- scoring --------------------------------------------------------------------------------
+
+    def _ranked(self, text: str, parsed: _Parsed) -> list[tuple[int, float]]:
+        """Items for the question, best first: the lexical rank, blended with meaning if we can.
+
+        A long message is also scored on its question clause alone ("… so who patches the OS of
+        the hosts now?"), and each item keeps the better of the two: the team's story around the
+        question must not outweigh the question.
+        """
+        if self._semantic is None:
+            return self._rank(parsed)
+        blended = self._blended(text, parsed)
+        if blended is None:
+            return []
+        focus = language.question_clause(text)
+        if focus:
+            focused = self._blended(
+                focus, replace(self._parse(focus), service=parsed.service, services=parsed.services)
+            )
+            if focused is not None:
+                blended = np.maximum(blended, _FOCUS_SHARE * focused + (1 - _FOCUS_SHARE) * blended)
+        lean = self._owner_lean(text, parsed.topic)
+        if lean:
+            service_id = parsed.service.id if parsed.service else None
+            blended += np.array([lean.get(i.owner_for(service_id), 0.0) for i in self.kb.items])
+        order = np.lexsort((np.arange(len(blended)), -blended))
+        return [(int(i), float(blended[i])) for i in order[: MAX_SUGGESTIONS + 1]]
+
+    def _blended(self, text: str, parsed: _Parsed) -> np.ndarray | None:
+        """Per item: the lexical score and the semantic similarity, blended (None: off-topic)."""
+        lexical = self._rank(parsed)
+        scores = np.zeros(len(self.kb.items), dtype=np.float64)
+        for index, score in lexical:
+            scores[index] = min(score, _MAX_LEXICAL)
+        similarity = self._semantic_scores(text, parsed)
+        if not lexical and not parsed.services and float(similarity.max()) < _SEMANTIC_ONLY_FLOOR:
+            # Not a word in common with the knowledge base: meaning alone must be compelling.
+            return None
+        return _LEXICAL_SHARE * scores + (1 - _LEXICAL_SHARE) * similarity
 
     def _rank(self, parsed: _Parsed) -> list[tuple[int, float]]:
         """Items scored for the question, best first (ties: knowledge-base order)."""
@@ -237,6 +355,31 @@ class Matcher:
             if score > best.get(item_index, -1.0):
                 best[item_index] = score
         return sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
+
+    def _semantic_scores(self, text: str, parsed: _Parsed) -> np.ndarray:
+        """Per item: its closest phrasing's similarity, less when that phrasing names a service
+        the question does not (service names are left out of the comparison itself)."""
+        assert self._semantic is not None
+        scores = self._semantic.phrase_similarities(text)
+        if parsed.services:
+            elsewhere = np.array(
+                [bool(named) and not named & parsed.services for named in self._semantic_services]
+            )
+        else:
+            elsewhere = self._names_a_service
+        return self._semantic.item_best(scores - _SEMANTIC_ELSEWHERE_PENALTY * elsewhere)
+
+    def _owner_lean(self, text: str, topic: frozenset[str]) -> dict[str, float]:
+        """Owners the question's wording leans to: AWS's lower layer (hosts, hardware,
+        facilities), the customer's (the guest, keys it manages), or a control as a whole
+        ("patching in general" is shared)."""
+        if language.WHOLE_CONTROL.search(language.fold(text)):
+            return {"shared": _OWNER_LEAN}
+        guest, lower = bool(topic & self._guest_terms), bool(topic & self._lower_layer_terms)
+        if guest == lower:
+            return {}
+        side = 1 if lower else -1
+        return {"aws": side * _OWNER_LEAN, "customer": -side * _OWNER_LEAN}
 
     def _centrality(self, phrase: _Phrase, topic: frozenset[str], weights: dict) -> float:
         """Discount a match made only of words incidental to the item (1.0: central words).
@@ -384,6 +527,21 @@ class Matcher:
         )
 
 
+def _lower_layer_terms(kb: KnowledgeBase) -> frozenset[str]:
+    """Terms of AWS's layer: the curated words, and those the stacks use only in AWS's layers."""
+    aws: dict[str, int] = defaultdict(int)
+    customer: set[str] = set()
+    for service in kb.services:
+        for layer in service.stack:
+            for t in set(language.terms(layer.name)):
+                if layer.owner == "aws":
+                    aws[t] += 1
+                else:
+                    customer.add(t)
+    from_stacks = {t for t, n in aws.items() if n >= _STACK_TERM_MIN_LAYERS and t not in customer}
+    return frozenset(language.term(w) for w in language.LOWER_LAYER_WORDS) | from_stacks
+
+
 def _fold_for_index(text: str) -> str:
     return language.fold_phrases(language.strip_of_in_phrasing(language.fold(text)))
 
@@ -420,7 +578,7 @@ def _closest(word: str, by_length: dict[int, list[str]]) -> str:
     candidates: list[str] = []
     for length in range(max(4, len(word) - spread), len(word) + spread + 1):
         candidates.extend(by_length.get(length, ()))
-    cutoff = 85 if len(word) <= 5 else 80
+    cutoff = 85 if len(word) <= 5 else 82
     if len(word) <= 5:
         # In a short word a letter too many is a big change ("robot" is not "root"), a letter
         # left out is the commonest typo ("grup" is "group", "lamda" is "lambda").

@@ -71,7 +71,11 @@ def test_did_you_mean_takes_a_number(console, kb):
     question = next(
         (
             q
-            for q in ("who isolates tenants from each other on shared hosts", "write me a poem")
+            for q in (
+                "who handles the thing under the hood",
+                "who runs the show",
+                "write me a poem",
+            )
             if matcher.ask(q).declined_because == "unsure" and matcher.ask(q).suggestions
         ),
         None,

@@ -119,27 +119,130 @@ def test_unsure_questions_offer_at_most_three_suggestions(matcher: Matcher) -> N
     assert len(ids) == len(set(ids))
 
 
-def test_every_alias_finds_its_own_item(matcher: Matcher) -> None:
-    kb = matcher.kb
+KNOWN = yaml.safe_load((DATA / "known_misses.yaml").read_text())
+
+
+def check_against_pins(misses: list[str], pinned: list[str], what: str) -> None:
+    """Fail on a miss that is not pinned, and on a pinned miss that is answered right again."""
+    new = [m for m in misses if m not in pinned]
+    fixed = [p for p in pinned if p not in misses]
+    assert not new, f"new {what} misses (fix them, never pin a regression): {new}"
+    assert not fixed, f"answered right now: take these off tests/data/known_misses.yaml: {fixed}"
+
+
+def test_every_alias_answers_with_its_own_item_and_owner(matcher: Matcher) -> None:
+    """A curated alias that answers with another item, or another owner, is a miss."""
+    misses = []
+    for item in matcher.kb.items:
+        for alias in item.aliases:
+            answer = matcher.ask(alias)
+            service = answer.service.id if answer.service else None
+            if answer.item != item or answer.owner != item.owner_for(service):
+                misses.append(f"{item.id}: {alias}")
+    check_against_pins(misses, KNOWN["aliases"], "alias")
+
+
+def test_every_quiz_question_is_answered_with_its_answer(matcher: Matcher) -> None:
     misses = [
-        (item.id, alias)
-        for item in kb.items
-        for alias in item.aliases
-        if matcher.ask(alias).item != item and matcher.ask(alias).owner != item.owner
+        f"{item.id}: {q.question}"
+        for item in matcher.kb.items
+        for q in item.quiz
+        if q.is_owner_question and matcher.ask(q.question).owner != q.answer
     ]
-    total = sum(len(item.aliases) for item in kb.items)
-    assert len(misses) <= total * 0.02, misses[:20]
+    check_against_pins(misses, KNOWN["quiz"], "quiz")
 
 
 @pytest.mark.parametrize("name", HELD_OUT)
 def test_generalises_to_held_out_questions(matcher: Matcher, name: str) -> None:
     cases = yaml.safe_load((DATA / name).read_text())
-    misses = [
-        (case["q"], case["owner"], matcher.ask(case["q"]).owner)
-        for case in cases
-        if (matcher.ask(case["q"]).owner or "none") != case["owner"]
-    ]
-    assert len(misses) <= len(cases) * 0.08, misses
+    misses = [c["q"] for c in cases if (matcher.ask(c["q"]).owner or "none") != c["owner"]]
+    check_against_pins(misses, KNOWN["held_out"].get(name, []), name)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Issue 8's classic traps: each once answered with the wrong owner.
+        ("host firmware of EC2 hosts", "aws"),
+        ("Who updates the firmware on the EC2 host servers?", "aws"),
+        ("configuring infrastructure devices", "aws"),
+        ("patching the underlying infrastructure", "aws"),
+        ("rotating AWS managed KMS keys", "aws"),
+        ("rotating customer managed KMS keys", "customer"),
+        ("OS configuration and patching for Lambda", "aws"),
+        ("security patches on an RDS instance", "aws"),
+        ("access control", "customer"),
+        ("an application's database schema", "customer"),
+        ("what does aws secure", "aws"),
+        ("what falls under customer responsibility", "customer"),
+    ],
+)
+def test_classic_traps(matcher: Matcher, question: str, expected: str) -> None:
+    assert owner(matcher, question) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do I attach an IAM role to an instance",
+        "how do I enable MFA on my IAM user, step by step?",
+        "how much does S3 cost per GB",
+        "what does VPC stand for?",
+        "who founded Amazon",
+        "who won last night's game",
+        "can you write a python script that lists my s3 buckets?",
+    ],
+)
+def test_how_tos_prices_and_trivia_are_declined(matcher: Matcher, question: str) -> None:
+    answer = matcher.ask(question)
+    assert answer.owner is None, (answer.item.id if answer.item else None, answer.confidence)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Team context and politeness around the real question must not sink it.
+        (
+            "hey, quick one from the payments squad: we moved our nightly batch from EC2 to "
+            "Fargate last sprint and the on-call rotation is arguing about it, so who patches "
+            "the OS of the hosts the tasks run on now? thanks a lot!",
+            "aws",
+        ),
+        (
+            "our compliance lead is preparing for the audit next month and keeps asking me "
+            "who has to decide which IAM roles may read the customer data bucket in S3",
+            "customer",
+        ),
+        ("who is responsible for patch management in general, across both layers?", "shared"),
+        (
+            "We run a self-managed Kubernetes on EC2, not EKS: who patches the worker OS?",
+            "customer",
+        ),
+    ],
+)
+def test_context_around_the_question(matcher: Matcher, question: str, expected: str) -> None:
+    assert owner(matcher, question) == expected
+
+
+def test_an_exam_question_with_options_answers_with_the_side_it_asks_about(matcher) -> None:
+    question = (
+        "Which of these falls to AWS? A) patching the guest OS on EC2 B) writing security group "
+        "rules C) maintaining the hypervisor D) encrypting application data"
+    )
+    answer = matcher.ask(question)
+    assert (answer.owner, answer.item.id) == ("aws", "hypervisor")
+    assert answer.question == question
+    negated = matcher.ask(
+        "Which is NOT the customer's job? A) IAM policies B) physical security of data centers"
+    )
+    assert negated.owner == "aws"
+
+
+def test_lexical_only_when_the_model_is_missing() -> None:
+    """Without the embedding model the engine still answers, on words alone."""
+    lexical = Matcher(load(), semantic=False)
+    assert lexical.ask("who patches the hypervisor").owner == "aws"
+    assert lexical.ask("tell me a joke").owner is None
 
 
 def test_chatter_is_declined() -> None:

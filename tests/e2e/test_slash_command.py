@@ -12,6 +12,8 @@ from bot.matcher import Matcher
 from tests.e2e.harness import FakeSlack, OfinProcess, SlackSender, db_rows
 
 UNSURE_CANDIDATES = (
+    "who handles the thing under the hood",
+    "who runs the show",
     "who isolates tenants from each other on shared hosts",
     "write me a poem",
     "security stuff",

@@ -142,7 +142,7 @@ def test_the_web_process_serves(server, slack, tmp_path):
             try:
                 if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # the worker is still booting
                 pass
             assert time.monotonic() < deadline, "".join(lines)
             time.sleep(0.2)
