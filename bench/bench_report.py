@@ -67,7 +67,11 @@ def seed(path: Path, people: int, rng: random.Random) -> int:
                         (post_id, user, channel, qid, category, "aws", int(right),
                          10 if right else 0, 1000, ts(at))
                     )  # fmt: skip
-    conn.executemany(f"INSERT INTO quiz_posts VALUES ({','.join('?' * 15)})", posts)
+    columns = (
+        "id, channel_id, team_id, kind, slot, question_id, item_id, category, status, "
+        "message_ts, created_at, posted_at, deadline_at, closed_at, revealed"
+    )
+    conn.executemany(f"INSERT INTO quiz_posts ({columns}) VALUES ({','.join('?' * 15)})", posts)
     conn.executemany(
         "INSERT INTO answers (post_id, user_id, channel_id, question_id, category, choice, "
         "correct, points, response_ms, answered_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -80,7 +84,13 @@ def seed(path: Path, people: int, rng: random.Random) -> int:
         for q in [rng.choice(questions)]
         for when in [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(525000))]
     ]  # fmt: skip
-    conn.executemany(f"INSERT INTO practice_prompts VALUES ({','.join('?' * 11)})", practice)
+    columns = (
+        "id, user_id, channel_id, question_id, item_id, category, asked_at, answered_at, choice, "
+        "correct, points"
+    )
+    conn.executemany(
+        f"INSERT INTO practice_prompts ({columns}) VALUES ({','.join('?' * 11)})", practice
+    )
     conn.commit()
     conn.execute("ANALYZE")
     conn.close()

@@ -14,7 +14,9 @@ with requests signed as Slack signs them:
   same against the old Procfile's gunicorn (1 worker, 8 threads);
 - users.info taking 5 s: how fast every click is still acknowledged.
 
-Traffic goes only to 127.0.0.1; every loop is bounded in count and time.
+The server runs on a core of its own (the last one), the client and the stand-in on the others,
+as in production where Slack is elsewhere. Traffic goes only to 127.0.0.1; every loop is bounded
+in count and time.
 
 Usage: python bench/soak.py [--quick]
 """
@@ -25,6 +27,7 @@ import argparse
 import http.client
 import json
 import multiprocessing
+import os
 import random
 import socket
 import sqlite3
@@ -62,6 +65,21 @@ INLINE = (
 SEED = 20261201
 BUSY_ACK = 1200  # a 200 whose body says ofin is too busy (its queues are full): counted apart
 ROWS: list[tuple[str, str, str]] = []  # (scenario, measured, target)
+CORES = sorted(os.sched_getaffinity(0))
+# The server gets a core of its own, as in production where Slack (the client and the Web API)
+# is elsewhere; one is all a Python process uses at a time. The client and the stand-in get the
+# rest. Other jobs on the machine still share every core.
+SERVER_CORES = {CORES[-1]} if len(CORES) >= 2 else set(CORES)
+CLIENT_CORES = set(CORES[:-1]) if len(CORES) >= 2 else set(CORES)
+
+
+def pin(pid: int, cores: set[int]) -> None:
+    """Keep every thread of process ``pid`` on ``cores`` (threads it starts later inherit it)."""
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            os.sched_setaffinity(int(tid), cores)
+    except OSError:
+        pass  # no /proc, or the process is gone: measure unpinned
 
 
 def row(scenario: str, measured: str, target: str = "") -> None:
@@ -194,7 +212,15 @@ def start_bot(fake: RemoteFake, workdir: Path, *, inline: bool = False) -> OfinP
         "OFIN_SCHEDULER_SECONDS": "0.5",
     }
     bot = OfinProcess(env, workdir, python=INLINE if inline else ("-m", "bot"))
-    return bot.start(timeout=60)
+    return restart(bot)
+
+
+def restart(bot: OfinProcess) -> OfinProcess:
+    """Start the bot (again) and give it its own core."""
+    bot.start(timeout=60)
+    assert bot.proc is not None
+    pin(bot.proc.pid, SERVER_CORES)
+    return bot
 
 
 def post(url: str, body: bytes, timeout: float = 10.0) -> tuple[int, float]:
@@ -400,7 +426,7 @@ def kills(fake: RemoteFake, work: Path, rounds: int, per_round: int) -> None:
             bot.stop()
             acked |= {u for u, code in results.items() if code == 200}
             clicked += len(users)
-            bot.start(timeout=60)
+            restart(bot)
         stored = dict(
             db_rows(
                 bot.db_path,
@@ -554,6 +580,7 @@ def gunicorn_under_slow_clients(fake: RemoteFake, work: Path, slow: int) -> None
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    pin(proc.pid, SERVER_CORES)
     try:
 
         def up() -> bool:
@@ -618,6 +645,7 @@ def main() -> int:
     if args.serve_fake:
         return serve_fake()
     quick = args.quick
+    pin(os.getpid(), CLIENT_CORES)  # the stand-in and the client's processes inherit it
     fake = RemoteFake()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ofin-soak-") as tmp:

@@ -56,6 +56,8 @@ PLUGIN_MODULES: tuple[str, ...] = (
     "bot.quiz_commands",
     "bot.matrix_commands",
     "bot.report_commands",
+    "bot.digest_commands",
+    "bot.campaign_commands",
 )
 
 SURFACES = ("slack", "console")

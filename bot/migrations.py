@@ -299,3 +299,28 @@ def m015_one_open_quiz_per_channel(db: Database) -> None:
         "CREATE UNIQUE INDEX idx_quiz_posts_one_open ON quiz_posts (channel_id) "
         "WHERE status = 'open'"
     )
+
+
+@migrations()
+def m016_create_campaigns(db: Database) -> None:
+    """Completion campaigns per channel, the weekly reminders sent (once per person and week),
+    and the people who turned reminders off (kept even after "forget me": respected forever)."""
+    db["campaigns"].create(
+        {
+            "channel_id": str,
+            "team_id": str,
+            "target": int,  # answers each member should give per period
+            "per": str,  # "month" | "quarter" | "year"
+            "enabled": int,
+            "set_by": str,
+            "set_at": str,
+        },
+        pk="channel_id",
+        not_null={"target", "per", "enabled", "set_at"},
+    )
+    db["campaign_reminders"].create(
+        {"user_id": str, "week": str, "channel_id": str, "sent_at": str},
+        pk=("user_id", "week"),
+        not_null={"sent_at"},
+    )
+    db["remind_optouts"].create({"user_id": str, "opted_out_at": str}, pk="user_id")

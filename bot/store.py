@@ -364,6 +364,7 @@ class Store:
         ("practice_prompts", "user_id"),
         ("answers", "user_id"),
         ("duty_owners", "owner_id"),
+        ("campaign_reminders", "user_id"),
     )
 
     def user_hash(self, user_id: str) -> str:
@@ -401,6 +402,8 @@ class Store:
                 "UPDATE schedules SET updated_by = NULL WHERE updated_by = ?", [user_id]
             )
             db.conn.execute("UPDATE digests SET updated_by = NULL WHERE updated_by = ?", [user_id])
+            db.conn.execute("UPDATE campaigns SET set_by = NULL WHERE set_by = ?", [user_id])
+            # remind_optouts stays: "don't remind me" is respected forever, even after forgetting.
             # A saved stack belongs to its team; only the name of who saved it goes.
             db.conn.execute("UPDATE stacks SET saved_by = NULL WHERE saved_by = ?", [user_id])
         return deleted

@@ -179,3 +179,23 @@ def test_a_scheduled_post_that_never_gets_through_tells_the_admin(
         ),
         what="the admin's message with Slack's reason",
     )
+
+
+def test_rate_limits_beyond_the_clients_own_retries_wait_retry_after(
+    ofin, sender: SlackSender, slack: FakeSlack
+):
+    channel = f"CE{rid().upper()}"
+    # The Web API client waits out three 429s itself; the fourth reaches the runner, which
+    # waits Retry-After in turn and posts.
+    slack.rate_limit_next("chat.postMessage", retry_after=1, times=4)
+    reply = json.dumps(command(sender, slack, "daily now", ADMIN, channel))
+    assert "Posted" in reply
+    refused = [
+        c
+        for c in slack.calls("chat.postMessage", include_refused=True)
+        if c.status == 429 and c.body.get("channel") == channel
+    ]
+    assert len(refused) == 4
+    assert len(posts_in(slack, channel)) == 1
+    gaps = [b.at - a.at for a, b in zip(refused, refused[1:], strict=False)]
+    assert all(gap >= 0.9 for gap in gaps), gaps  # Retry-After was honoured every time

@@ -1,0 +1,99 @@
+"""Campaign reminders: a background thread that DMs people behind, once a week at most.
+
+Each tick, for every running campaign not checked in the last CHECK_EVERY, it reads the
+channel's members from Slack, asks the Slack-free core (bot/campaign.py) who is behind and claims
+their reminder for this ISO week in SQLite (so never twice a week, even across restarts or from
+two campaigns), then sends at most PER_TICK DMs; the rest follow on later ticks, which keeps ofin
+well inside Slack's rate limits.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.campaign import Campaigns, reminder_text
+from bot.commands import Core
+
+logger = logging.getLogger(__name__)
+
+PER_TICK = 20
+CHECK_EVERY = timedelta(minutes=15)  # per campaign: members are read from Slack at most this often
+
+
+class CampaignRunner:
+    """Sends weekly campaign reminders in a thread."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        core: Core,
+        campaigns: Campaigns,
+        members_of: Callable[[str], list[str] | None],
+    ) -> None:
+        self.client = client
+        self.core = core
+        self.campaigns = campaigns
+        self.members_of = members_of
+        self.interval = core.settings.scheduler_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._checked: dict[str, datetime] = {}  # campaign channel -> last full check
+
+    def start(self) -> None:
+        """Start the background thread (once)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="ofin-campaigns", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to stop after its current tick."""
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                logger.exception("campaign reminder tick failed")
+            self._stop.wait(self.interval)
+
+    def tick(self) -> int:
+        """Send the reminders due now (at most PER_TICK); return how many were sent."""
+        sent = 0
+        now = self.core.store.clock.now()
+        for campaign in self.campaigns.running():
+            if sent >= PER_TICK:
+                break
+            last = self._checked.get(campaign.channel_id)
+            if last is not None and timedelta(0) <= now - last < CHECK_EVERY:
+                continue
+            members = self.members_of(campaign.channel_id)
+            if not members:
+                self._checked[campaign.channel_id] = now
+                continue
+            due = self.campaigns.reminders_due(campaign, members, now, PER_TICK - sent)
+            if len(due) < PER_TICK - sent:  # everyone behind is reminded: rest until later
+                self._checked[campaign.channel_id] = now
+            for user, answered, progress in due:
+                text = reminder_text(campaign.channel_id, campaign, answered, progress, now)
+                if self._dm(user, text):
+                    sent += 1
+        return sent
+
+    def _dm(self, user: str, text: str) -> bool:
+        # The reminder is claimed before it is sent: a failure loses this week's reminder rather
+        # than risking a second one (the same choice as the daily quiz).
+        try:
+            channel = (self.client.conversations_open(users=user).get("channel") or {}).get("id")
+            if channel:
+                self.client.chat_postMessage(channel=channel, text=text)
+                return True
+        except SlackApiError as exc:
+            logger.warning("could not remind %s: %s", user, exc.response.get("error"))
+        return False
