@@ -23,6 +23,7 @@ from bot.knowledge import KnowledgeBase
 logger = logging.getLogger(__name__)
 
 CACHE_ENV = "OFIN_CACHE_DIR"
+KEEP_CACHED = 8  # embedding files kept: each edit of the knowledge base writes a new one
 _QUERY_CACHE_SIZE = 4096
 
 
@@ -115,11 +116,21 @@ class SemanticIndex:
             with partial.open("wb") as handle:
                 np.save(handle, vectors, allow_pickle=False)
             partial.replace(path)  # atomic: a concurrent reader never sees half a file
+            _prune(directory)
         except OSError as exc:
             logger.warning(
                 "ofin: cannot cache embeddings in %s (%s); they live in memory", directory, exc
             )
         return vectors
+
+
+def _prune(directory: Path) -> None:
+    """Delete all but the KEEP_CACHED most recent embedding files."""
+    files = sorted(
+        directory.glob("kb-embeddings-*.npy"), key=lambda f: f.stat().st_mtime, reverse=True
+    )
+    for old in files[KEEP_CACHED:]:
+        old.unlink(missing_ok=True)
 
 
 def build_index(kb: KnowledgeBase, prepare: Callable[[str], str] = str) -> SemanticIndex | None:

@@ -62,6 +62,22 @@ def test_a_changed_alias_gets_new_embeddings(small_kb, encoder, tmp_path):
     assert len(list(tmp_path.glob("kb-embeddings-*.npy"))) == 2
 
 
+def test_old_cache_files_are_pruned(small_kb, encoder, tmp_path):
+    import os
+
+    from bot import semantic
+
+    for number in range(semantic.KEEP_CACHED + 3):
+        stale = tmp_path / f"kb-embeddings-old{number}.npy"
+        stale.write_bytes(b"x")
+        os.utime(stale, (1_000_000 + number, 1_000_000 + number))
+    SemanticIndex(small_kb, encoder, cache=tmp_path)
+    kept = list(tmp_path.glob("kb-embeddings-*.npy"))
+    assert len(kept) == semantic.KEEP_CACHED
+    assert not (tmp_path / "kb-embeddings-old0.npy").exists()  # the oldest went first
+    assert any("old" not in f.name for f in kept)  # the new one stays
+
+
 def test_a_damaged_cache_file_is_rebuilt(small_kb, encoder, tmp_path):
     SemanticIndex(small_kb, encoder, cache=tmp_path)
     [cached] = list(tmp_path.glob("kb-embeddings-*.npy"))
