@@ -139,13 +139,11 @@ class Matcher:
         self._central_terms = self._index_central_terms()
         self._phrase_topics = frozenset(p.topic for p in self._phrases)
         self._lower_layer_terms = _lower_layer_terms(kb)
-        self._semantic_services: list[frozenset[str]] = []
-        if self._semantic is not None:
-            self._semantic_services = [
-                frozenset(s.id for s in self._services.detect(self._words(language.fold(p))))
-                for p in self._semantic.phrases
-            ]
-        self._names_a_service = np.array([bool(s) for s in self._semantic_services])
+        self._phrases_naming = self._index_semantic_services()
+        phrase_count = len(self._semantic.phrases) if self._semantic else 0
+        self._names_a_service = np.zeros(phrase_count, dtype=bool)
+        for naming in self._phrases_naming.values():
+            self._names_a_service |= naming
         self._guest_terms = frozenset(language.term(w) for w in language.GUEST_LAYER_WORDS)
         self._phrase_weights = np.array([p.weight for p in self._phrases], dtype=np.float64)
 
@@ -362,13 +360,22 @@ class Matcher:
         the question does not (service names are left out of the comparison itself)."""
         assert self._semantic is not None
         scores = self._semantic.phrase_similarities(text)
-        if parsed.services:
-            elsewhere = np.array(
-                [bool(named) and not named & parsed.services for named in self._semantic_services]
-            )
-        else:
-            elsewhere = self._names_a_service
+        elsewhere = self._names_a_service.copy()
+        for service_id in parsed.services:
+            if service_id in self._phrases_naming:
+                elsewhere &= ~self._phrases_naming[service_id]
         return self._semantic.item_best(scores - _SEMANTIC_ELSEWHERE_PENALTY * elsewhere)
+
+    def _index_semantic_services(self) -> dict[str, np.ndarray]:
+        """Service id -> which phrasings of the semantic index name it (a boolean mask)."""
+        if self._semantic is None:
+            return {}
+        masks: dict[str, np.ndarray] = {}
+        size = len(self._semantic.phrases)
+        for number, phrase in enumerate(self._semantic.phrases):
+            for service in self._services.detect(self._words(language.fold(phrase))):
+                masks.setdefault(service.id, np.zeros(size, dtype=bool))[number] = True
+        return masks
 
     def _owner_lean(self, text: str, topic: frozenset[str]) -> dict[str, float]:
         """Owners the question's wording leans to: AWS's lower layer (hosts, hardware,
