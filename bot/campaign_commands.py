@@ -50,7 +50,7 @@ def _campaign_accepts(args: str) -> bool:
     admin=True,
     usage="campaign set N per month|quarter|year | status | off",
     help="A completion campaign here: each member answers N questions per period; weekly DM "
-    "reminders to those behind (admins).",
+    "reminders to those behind.",
     accepts=_campaign_accepts,
 )
 def _campaign(core: Core, caller: Caller, args: str) -> Notice | CampaignStatus:

@@ -148,13 +148,20 @@ def _answer(result: commands.AnswerResult, session: Console) -> str:
     return f"{decline_text(answer)}\nType help to see what I can do."
 
 
+_HELP_COLUMN = 34  # usages longer than this sit on a line of their own
+
+
 @console_renderer(commands.HelpResult)
 def _help(result: commands.HelpResult, session: Console) -> str:
-    width = max(len(e.usage) for e in result.entries) + 2
+    width = min(max(len(e.usage) for e in result.entries), _HELP_COLUMN) + 2
     lines = ["ofin tells you whose job it is: AWS's, yours, or both. Commands:"]
     for entry in result.entries:
         admin = " (admins)" if entry.admin else ""
-        lines.append(f"  {entry.usage.ljust(width)}{entry.help}{admin}")
+        if len(entry.usage) + 2 > width:  # a long usage gets its own line
+            lines.append(f"  {entry.usage}")
+            lines.append(f"  {'':{width}}{entry.help}{admin}")
+        else:
+            lines.append(f"  {entry.usage.ljust(width)}{entry.help}{admin}")
     lines.append(f"  {'quit'.ljust(width)}Leave the console.")
     return "\n".join(lines)
 

@@ -103,7 +103,7 @@ def report_chart(core: Core, report: Report) -> tuple[bytes | None, str, str]:
     "report",
     admin=True,
     usage="report [month|quarter|YYYY-MM|YYYY-Qn] [#channel]",
-    help="Training evidence for a period: who answered, how well, who did not (admins).",
+    help="Training evidence for a period: who answered, how well, who did not.",
     accepts=_accepts,
 )
 def _report(core: Core, caller: Caller, args: str) -> ReportResult | Notice:
