@@ -1,17 +1,17 @@
 """Question -> best knowledge item, with a confidence; no Slack imports.
 
-How a question is matched:
-1. Fold it (case, accents, punctuation), drop "security OF/IN the cloud" wording, correct typos
-   word by word against the knowledge base's own vocabulary (rapidfuzz), fold phrases and synonyms.
-2. Detect the service it names (bot/service_detector.py) and set its words apart from the topic,
-   so "patch the OS on EC2" is about OS patching.
-3. Score every phrase (item title or alias) that shares a term with the question: a weighted
-   F-measure of the shared terms (rare terms weigh more, unknown words count against), blended
-   with rapidfuzz's token-set ratio, discounted when the shared words are incidental to the item,
-   and adjusted by how the services the phrase and its item name fit the question's.
-4. The best item wins; its owner comes from the item's per-service owners when it has one for the
-   detected service. Below a confidence threshold the engine declines and offers close candidates;
-   small talk, quantities ("how much does it cost") and a bare service name are declined too.
+How a question is matched (README, "How the answer engine works"):
+1. An exam question listing options is answered option by option; how-tos, prices, definitions
+   and trivia are declined before any matching (bot/topic_gate.py).
+2. Fold it (case, accents, punctuation), drop framing ("security OF/IN the cloud", "aws or us?"),
+   correct typos against the knowledge base's own vocabulary, fold phrases and synonyms.
+3. Detect the service it names (bot/service_detector.py), minus any it sets aside ("not EKS").
+4. Score every item on words (a weighted F-measure of shared terms blended with rapidfuzz's
+   token-set ratio, discounted for incidental words, adjusted for service fit) and on meaning
+   (cosine similarity of sentence embeddings, bot/semantic.py), half and half; a long message's
+   question clause is scored too; wording about a layer leans the owner.
+5. The best item wins; its owner comes from the item's per-service owners when it has one for the
+   detected service. Below a confidence threshold the engine declines and offers close candidates.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from bot.service_detector import ServiceDetector
 MAX_QUESTION_CHARS = 500
 ANSWER_THRESHOLD = 42  # confidence at or above which the engine names an owner
 SUGGEST_THRESHOLD = 35  # confidence at or above which an item is offered as "did you mean"
-# With the semantic signal the score is a blend of the two (see _blend); its own thresholds.
+# With the semantic signal the score is a blend of the two (see _blended); its own thresholds.
 BLEND_ANSWER_THRESHOLD = 30
 BLEND_SUGGEST_THRESHOLD = 24
 _LEXICAL_SHARE = 0.5  # the blend: half lexical score, half cosine similarity
@@ -47,9 +47,8 @@ _SEMANTIC_ELSEWHERE_PENALTY = 0.1
 # control as a whole lifts the shared items.
 _OWNER_LEAN = 0.08
 _FOCUS_SHARE = 0.5  # a long message: its question clause counts for half, against the whole
-_STACK_TERM_MIN_LAYERS = (
-    8  # a stack term counts as AWS's layer when only AWS layers use it this often
-)
+# A stack term counts as AWS's layer when only AWS-owned layers use it, this many times at least.
+_STACK_TERM_MIN_LAYERS = 8
 MAX_SUGGESTIONS = 3
 # Service fit: an item stating an owner for the asked service gains; a phrase naming another
 # service than the question's (or any, when the question names none) loses.
