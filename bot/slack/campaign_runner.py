@@ -10,7 +10,6 @@ well inside Slack's rate limits.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -19,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.campaign import Campaigns, reminder_text
 from bot.commands import Core
+from bot.slack.ticker import Ticker
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,10 @@ PER_TICK = 20
 CHECK_EVERY = timedelta(minutes=15)  # per campaign: members are read from Slack at most this often
 
 
-class CampaignRunner:
+class CampaignRunner(Ticker):
     """Sends weekly campaign reminders in a thread."""
+
+    thread_name = "ofin-campaigns"
 
     def __init__(
         self,
@@ -41,30 +43,12 @@ class CampaignRunner:
         self.campaigns = campaigns
         self.members_of = members_of
         self.interval = core.settings.scheduler_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
         self._checked: dict[str, datetime] = {}  # campaign channel -> last full check
-
-    def start(self) -> None:
-        """Start the background thread (once)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="ofin-campaigns", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        """Ask the thread to stop after its current tick."""
-        self._stop.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:
-                logger.exception("campaign reminder tick failed")
-            self._stop.wait(self.interval)
 
     def tick(self) -> int:
         """Send the reminders due now (at most PER_TICK); return how many were sent."""
+
         sent = 0
         now = self.core.store.clock.now()
         for campaign in self.campaigns.running():

@@ -34,6 +34,7 @@ from bot.commands import Core
 from bot.daily import DailyQuizzes, PublishOutcome
 from bot.quiz_commands import daily_of
 from bot.slack import quiz_blocks
+from bot.slack.ticker import Ticker
 from bot.store import QuizPost
 
 logger = logging.getLogger(__name__)
@@ -70,8 +71,10 @@ class _PostState:
     shown: int = -1
 
 
-class DailyRunner:
+class DailyRunner(Ticker):
     """Posts, updates and reveals daily quizzes in Slack; runs the schedule in a thread."""
+
+    thread_name = "ofin-daily"
 
     def __init__(self, client: WebClient, core: Core, interval: float | None = None) -> None:
         self.client = client
@@ -80,8 +83,7 @@ class DailyRunner:
         self.interval = interval if interval is not None else core.settings.scheduler_seconds
         self._states: dict[int, _PostState] = {}
         self._states_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
         self._flight_lock = threading.Lock()
         self._in_flight: set[int] = set()  # posts being attempted right now, by some thread
         self._retry_at: dict[int, float] = {}  # post id -> monotonic time of its next attempt
@@ -89,24 +91,6 @@ class DailyRunner:
         self._unsure: dict[int, bool] = {}  # True when Slack may have the post already
 
     # --- the loop ---------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start the background thread (once)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="ofin-daily", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        """Ask the thread to stop after its current tick."""
-        self._stop.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:
-                logger.exception("daily scheduler tick failed")
-            self._stop.wait(self.interval)
 
     def tick(self) -> None:
         """One pass: resume, close and reveal, post what is due, then fix stale live counts."""
@@ -310,6 +294,7 @@ class DailyRunner:
 
     def refresh(self, post_id: int) -> None:
         """Bring the post's 'N answered so far' line up to date (coalescing concurrent calls)."""
+
         state = self._state(post_id)
         with state.guard:
             state.pending = True

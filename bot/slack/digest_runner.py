@@ -10,7 +10,6 @@ It is also the publisher behind ``/ofin digest now``.
 from __future__ import annotations
 
 import logging
-import threading
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -19,6 +18,7 @@ from bot.commands import Core
 from bot.digest import Digest, Digests, build_digest
 from bot.digest_commands import digests_of
 from bot.slack import digest_blocks
+from bot.slack.ticker import Ticker
 from bot.slack.uploads import ChartSender
 
 logger = logging.getLogger(__name__)
@@ -44,8 +44,10 @@ def digest_data(digest: Digest) -> dict:
     }
 
 
-class DigestRunner:
+class DigestRunner(Ticker):
     """Posts weekly digests; runs the weekly schedule in a thread."""
+
+    thread_name = "ofin-digest"
 
     def __init__(self, client: WebClient, core: Core, sender: ChartSender) -> None:
         self.client = client
@@ -53,26 +55,7 @@ class DigestRunner:
         self.sender = sender
         self.digests: Digests = digests_of(core)
         self.interval = core.settings.scheduler_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start the background thread (once)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="ofin-digest", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        """Ask the thread to stop after its current tick."""
-        self._stop.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:
-                logger.exception("digest scheduler tick failed")
-            self._stop.wait(self.interval)
+        super().__init__()
 
     def tick(self) -> None:
         """Claim and post every digest due now."""
@@ -81,6 +64,7 @@ class DigestRunner:
 
     def publish(self, channel_id: str, claim: int) -> bool:
         """Post the channel's digest and its chart; True when the summary was posted."""
+
         now = self.core.store.clock.now()
         digest = build_digest(self.core.store, self.core.kb, channel_id, now)
         message = digest_blocks.digest_message(digest_data(digest))
