@@ -12,24 +12,9 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, from_env
+from bot.cli_database import existing_database
 
 PAGES_PER_STEP = 1024  # copy in steps, so the bot's writers wait at most one step
-
-
-def _database(db_path: str | Path | None) -> Path | int:
-    """The database file, or an exit status after saying what is wrong."""
-    if db_path is None:
-        try:
-            db_path = from_env().db_path
-        except ConfigError as exc:
-            print(exc, file=sys.stderr)
-            return 2
-    path = Path(db_path)
-    if not path.is_file():
-        print(f"ofin: no database at {path} (set OFIN_DB)", file=sys.stderr)
-        return 1
-    return path
 
 
 def _connect(path: Path, *, read_only: bool = True) -> sqlite3.Connection:
@@ -47,7 +32,7 @@ def problems_of(conn: sqlite3.Connection) -> list[str]:
 
 def run_backup(target: str | Path, db_path: str | Path | None = None) -> int:
     """Copy the live database to ``target`` (which must not exist); return the exit status."""
-    path = _database(db_path)
+    path = existing_database(db_path)
     if isinstance(path, int):
         return path
     target = Path(target)
@@ -82,7 +67,7 @@ def run_check(db_path: str | Path | None = None) -> int:
     """Check the database's integrity and migrations; print the verdict; return the status."""
     from bot.migrations import migrations
 
-    path = _database(db_path)
+    path = existing_database(db_path)
     if isinstance(path, int):
         return path
     try:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.config import ConfigError, from_env
+from bot.cli_database import open_existing_store
 from bot.periods import PeriodError, parse_period
 
 if TYPE_CHECKING:
@@ -33,24 +33,11 @@ def run_report(
     from bot.knowledge import KnowledgeError, load
     from bot.report import answer_rows, build_report
     from bot.report_export import ANSWER_COLUMNS, PEOPLE_COLUMNS, people_rows, write_csv, write_json
-    from bot.store import Store, StoreError
 
     out = out or sys.stdout
-    if db_path is None:
-        try:
-            db_path = from_env().db_path
-        except ConfigError as exc:
-            print(exc, file=sys.stderr)
-            return 2
-    path = Path(db_path)
-    if not path.is_file():
-        print(f"ofin: no database at {path} (set OFIN_DB); nothing to report", file=sys.stderr)
-        return 1
-    try:
-        store = Store(path)
-    except StoreError as exc:
-        print(f"ofin: {exc} (check OFIN_DB)", file=sys.stderr)
-        return 2
+    store = open_existing_store(db_path, "report")
+    if isinstance(store, int):
+        return store
     try:
         try:
             period = parse_period(period_text, store.clock.now(), default="quarter")

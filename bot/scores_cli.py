@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import ConfigError, from_env
+from bot.cli_database import open_existing_store
 
 COLUMNS = (
     "answered_at",
@@ -42,23 +42,9 @@ def write_csv(rows: Iterable[dict], out: TextIO) -> int:
 
 def run_export(db_path: str | Path | None = None, out: TextIO | None = None) -> int:
     """Print every answer in the database as CSV; return the exit status."""
-    from bot.store import Store, StoreError
-
-    if db_path is None:
-        try:
-            db_path = from_env().db_path
-        except ConfigError as exc:
-            print(exc, file=sys.stderr)
-            return 2
-    path = Path(db_path)
-    if not path.is_file():
-        print(f"ofin: no database at {path} (set OFIN_DB); nothing to export", file=sys.stderr)
-        return 1
-    try:
-        store = Store(path)
-    except StoreError as exc:
-        print(f"ofin: {exc} (check OFIN_DB)", file=sys.stderr)
-        return 2
+    store = open_existing_store(db_path, "export")
+    if isinstance(store, int):
+        return store
     try:
         write_csv(store.export_answers(), out or sys.stdout)
     finally:

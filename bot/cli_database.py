@@ -1,0 +1,46 @@
+"""The database a command-line tool reads: OFIN_DB (or a given path), which must already exist.
+
+Admin tools (db, report, scores export) never create a database: a missing one is an error with
+exit status 1, a bad setting or an unusable file exit status 2, each said in one line.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.config import ConfigError, from_env
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+
+def existing_database(db_path: str | Path | None, purpose: str = "") -> Path | int:
+    """The database file, or an exit status after saying what is wrong."""
+    if db_path is None:
+        try:
+            db_path = from_env().db_path
+        except ConfigError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+    path = Path(db_path)
+    if not path.is_file():
+        suffix = f"; nothing to {purpose}" if purpose else ""
+        print(f"ofin: no database at {path} (set OFIN_DB){suffix}", file=sys.stderr)
+        return 1
+    return path
+
+
+def open_existing_store(db_path: str | Path | None, purpose: str = "") -> Store | int:
+    """The Store over the existing database, or an exit status after saying what is wrong."""
+    from bot.store import Store, StoreError
+
+    path = existing_database(db_path, purpose)
+    if isinstance(path, int):
+        return path
+    try:
+        return Store(path)
+    except StoreError as exc:
+        print(f"ofin: {exc} (check OFIN_DB)", file=sys.stderr)
+        return 2
