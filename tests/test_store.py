@@ -71,7 +71,7 @@ def test_old_claims_are_pruned_and_recent_ones_kept(tmp_path):
 
 
 def test_claims_prune_themselves_every_so_often(tmp_path, monkeypatch):
-    monkeypatch.setattr("bot.store.CLAIMS_PER_PRUNE", 3)
+    monkeypatch.setattr("bot.store.db.CLAIMS_PER_PRUNE", 3)
     clock = FakeClock(datetime(2026, 11, 1, tzinfo=UTC))
     store = Store(tmp_path / "claims.db", clock=clock)
     store.claim("a")

@@ -21,7 +21,7 @@ from bot.matrix.matrix import (
     UnknownName,
     build_matrix,
 )
-from bot.stack_store import SavedStack, StackStore
+from bot.store import SavedStack
 
 USAGE = "matrix <service> <service>… | matrix save NAME <services…> | matrix show [NAME]"
 EXAMPLE = "matrix ec2 rds lambda s3"
@@ -136,7 +136,7 @@ def export_matrix(
 ) -> MatrixResult | None:
     """The matrix behind a Download button: a saved stack's (with owners), or these services."""
     if stack is not None:
-        saved = StackStore(core.store).get(team_id, stack)
+        saved = core.store.stacks.get(team_id, stack)
         if saved is None:
             return None
         return _saved_result(core, saved, can_assign=False)
@@ -193,7 +193,7 @@ def save_stack(
         return Notice(f'Which services are in {name}? e.g. "{SAVE_EXAMPLE}".', kind="error")
     if problem is not None:
         return problem
-    stacks = StackStore(core.store)
+    stacks = core.store.stacks
     existing = stacks.get(_team(caller), name)
     if existing is not None and not _may_change(caller, existing):
         return _refusal(existing)
@@ -206,7 +206,7 @@ def save_stack(
 def show_stack(core: Core, caller: Caller, args: str) -> MatrixResult | Notice:
     """``matrix show NAME``: a saved stack with its duty owners; no name lists the stacks."""
     name = args.strip().lower()
-    stacks = StackStore(core.store)
+    stacks = core.store.stacks
     if not name:
         names = stacks.names(_team(caller))
         if not names:
@@ -220,7 +220,7 @@ def show_stack(core: Core, caller: Caller, args: str) -> MatrixResult | Notice:
 
 def assign_duty(core: Core, caller: Caller, stack: str, duty_key: str, owner_id: str) -> Notice:
     """Make ``owner_id`` the owner of one duty of a saved stack (its saver and admins only)."""
-    stacks = StackStore(core.store)
+    stacks = core.store.stacks
     saved = stacks.get(_team(caller), stack)
     if saved is None:
         return Notice(f"The stack {stack} is gone; save it again.", kind="error")
@@ -239,7 +239,7 @@ def _duty(matrix: Matrix, key: str) -> Duty | None:
 
 def duties_of(core: Core, caller: Caller) -> DutiesResult:
     """The duties the caller owns, across this workspace's saved stacks."""
-    stacks = StackStore(core.store)
+    stacks = core.store.stacks
     rows: list[DutyRow] = []
     cache: dict[str, Matrix | None] = {}
     for stack, key in stacks.duties_of(_team(caller), caller.user_id):

@@ -65,7 +65,7 @@ def run_backup(target: str | Path, db_path: str | Path | None = None) -> int:
 
 def run_check(db_path: str | Path | None = None) -> int:
     """Check the database's integrity and migrations; print the verdict; return the status."""
-    from bot.migrations import migrations
+    from bot.store.migrations import migrations
 
     path = existing_database(db_path)
     if isinstance(path, int):

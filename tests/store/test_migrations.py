@@ -14,8 +14,8 @@ import pytest
 from sqlite_utils import Database
 
 from bot.clock import FakeClock
-from bot.migrations import migrations
 from bot.store import Store
+from bot.store.migrations import migrations
 
 MIGRATIONS = [
     "m001_create_claims",

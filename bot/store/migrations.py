@@ -1,4 +1,4 @@
-"""The database schema as named sqlite-utils migrations, applied in order by bot/store.py.
+"""The database schema as named sqlite-utils migrations, applied in order when the store opens.
 
 Append only: to change the schema, add a new ``mNNN_...`` function at the end; never edit or
 reorder one that has shipped. Each runs once per database file, inside a transaction.
@@ -16,13 +16,13 @@ migrations = Migrations("ofin")
 @migrations()
 def m001_create_claims(db: Database) -> None:
     """Idempotency keys: a row exists once a key has been claimed."""
-    db["claims"].create({"key": str, "claimed_at": str}, pk="key", not_null={"claimed_at"})
+    db.table("claims").create({"key": str, "claimed_at": str}, pk="key", not_null={"claimed_at"})
 
 
 @migrations()
 def m002_create_feedback(db: Database) -> None:
     """Thumbs up/down on answers: one vote per (user, question, item), the latest wins."""
-    db["feedback"].create(
+    db.table("feedback").create(
         {
             "user_id": str,
             "question": str,
@@ -40,7 +40,7 @@ def m002_create_feedback(db: Database) -> None:
 @migrations()
 def m003_create_declined(db: Database) -> None:
     """Questions the bot declined to answer, for curators."""
-    db["declined"].create(
+    db.table("declined").create(
         {
             "id": int,
             "question": str,
@@ -52,14 +52,14 @@ def m003_create_declined(db: Database) -> None:
         pk="id",
         not_null={"question", "normalized", "asked_at"},
     )
-    db["declined"].create_index(["normalized"])
-    db["declined"].create_index(["user_id"])
+    db.table("declined").create_index(["normalized"])
+    db.table("declined").create_index(["user_id"])
 
 
 @migrations()
 def m004_create_users(db: Database) -> None:
     """People the bot has met: their workspace and time zone (for schedules and week starts)."""
-    db["users"].create(
+    db.table("users").create(
         {"user_id": str, "team_id": str, "tz": str, "first_seen": str, "last_seen": str},
         pk="user_id",
         not_null={"first_seen", "last_seen"},
@@ -69,7 +69,7 @@ def m004_create_users(db: Database) -> None:
 @migrations()
 def m005_create_reviews(db: Database) -> None:
     """Spaced repetition: the Leitner box of each (person, question) and when it is due."""
-    db["reviews"].create(
+    db.table("reviews").create(
         {
             "user_id": str,
             "question_id": str,
@@ -88,7 +88,7 @@ def m005_create_reviews(db: Database) -> None:
 @migrations()
 def m006_create_practice_prompts(db: Database) -> None:
     """Practice questions shown to one person; answered at most once each."""
-    db["practice_prompts"].create(
+    db.table("practice_prompts").create(
         {
             "id": str,
             "user_id": str,
@@ -105,13 +105,13 @@ def m006_create_practice_prompts(db: Database) -> None:
         pk="id",
         not_null={"user_id", "question_id", "asked_at"},
     )
-    db["practice_prompts"].create_index(["user_id", "asked_at"])
+    db.table("practice_prompts").create_index(["user_id", "asked_at"])
 
 
 @migrations()
 def m007_create_quiz_posts(db: Database) -> None:
     """Daily quiz posts; ``slot`` (unique) makes each scheduled day post at most once."""
-    db["quiz_posts"].create(
+    db.table("quiz_posts").create(
         {
             "id": int,
             "channel_id": str,
@@ -133,15 +133,15 @@ def m007_create_quiz_posts(db: Database) -> None:
         not_null={"channel_id", "kind", "question_id", "status", "created_at"},
         defaults={"revealed": 0},
     )
-    db["quiz_posts"].create_index(["slot"], unique=True)
-    db["quiz_posts"].create_index(["channel_id", "created_at"])
-    db["quiz_posts"].create_index(["status", "deadline_at"])
+    db.table("quiz_posts").create_index(["slot"], unique=True)
+    db.table("quiz_posts").create_index(["channel_id", "created_at"])
+    db.table("quiz_posts").create_index(["status", "deadline_at"])
 
 
 @migrations()
 def m008_create_answers(db: Database) -> None:
     """Answers to daily posts: UNIQUE (post, user), so only a person's first answer counts."""
-    db["answers"].create(
+    db.table("answers").create(
         {
             "id": int,
             "post_id": int,
@@ -159,15 +159,15 @@ def m008_create_answers(db: Database) -> None:
         foreign_keys=[("post_id", "quiz_posts", "id")],
         not_null={"post_id", "user_id", "channel_id", "correct", "points", "answered_at"},
     )
-    db["answers"].create_index(["post_id", "user_id"], unique=True)
-    db["answers"].create_index(["channel_id", "answered_at"])
-    db["answers"].create_index(["user_id"])
+    db.table("answers").create_index(["post_id", "user_id"], unique=True)
+    db.table("answers").create_index(["channel_id", "answered_at"])
+    db.table("answers").create_index(["user_id"])
 
 
 @migrations()
 def m009_create_schedules(db: Database) -> None:
     """One daily-quiz schedule per channel; ``active_since`` stops back-posting when turned on."""
-    db["schedules"].create(
+    db.table("schedules").create(
         {
             "channel_id": str,
             "team_id": str,
@@ -187,7 +187,7 @@ def m009_create_schedules(db: Database) -> None:
 @migrations()
 def m010_create_stacks(db: Database) -> None:
     """Saved stacks (per workspace and name) for the matrix, and who owns each of their duties."""
-    db["stacks"].create(
+    db.table("stacks").create(
         {
             "team_id": str,  # "" outside Slack (the console)
             "name": str,
@@ -199,7 +199,7 @@ def m010_create_stacks(db: Database) -> None:
         pk=("team_id", "name"),
         not_null={"services", "saved_at", "updated_at"},
     )
-    db["duty_owners"].create(
+    db.table("duty_owners").create(
         {
             "team_id": str,
             "stack": str,
@@ -211,13 +211,13 @@ def m010_create_stacks(db: Database) -> None:
         pk=("team_id", "stack", "duty"),
         not_null={"owner_id", "assigned_at"},
     )
-    db["duty_owners"].create_index(["team_id", "owner_id"])
+    db.table("duty_owners").create_index(["team_id", "owner_id"])
 
 
 @migrations()
 def m011_create_question_versions(db: Database) -> None:
     """Each quiz question's content hash and when a process first loaded it (for evidence)."""
-    db["question_versions"].create(
+    db.table("question_versions").create(
         {"question_id": str, "version": str, "first_seen": str},
         pk=("question_id", "version"),
         not_null={"first_seen"},
@@ -227,18 +227,18 @@ def m011_create_question_versions(db: Database) -> None:
 @migrations()
 def m012_create_forgotten(db: Database) -> None:
     """People who asked to be forgotten, as keyed hashes only (so reports can leave them out)."""
-    db["forgotten"].create(
+    db.table("forgotten").create(
         {"user_hash": str, "forgotten_at": str}, pk="user_hash", not_null={"forgotten_at"}
     )
     # The key makes the hashes useless outside this database (no guessing ids from a dump).
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["meta"].insert({"key": "forget_key", "value": secrets.token_hex(32)})
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("meta").insert({"key": "forget_key", "value": secrets.token_hex(32)})
 
 
 @migrations()
 def m013_index_answers_for_reports(db: Database) -> None:
     """A covering index in the report's grouping order: a year of answers without a sort."""
-    db["answers"].create_index(
+    db.table("answers").create_index(
         ["user_id", "category", "answered_at", "correct"], index_name="idx_answers_report"
     )
 
@@ -246,7 +246,7 @@ def m013_index_answers_for_reports(db: Database) -> None:
 @migrations()
 def m014_create_digests(db: Database) -> None:
     """Weekly digests: one schedule per channel; each week's post claimed once (UNIQUE)."""
-    db["digests"].create(
+    db.table("digests").create(
         {
             "channel_id": str,
             "team_id": str,
@@ -261,7 +261,7 @@ def m014_create_digests(db: Database) -> None:
         pk="channel_id",
         not_null={"enabled", "weekday", "at", "tz", "enabled_since", "updated_at"},
     )
-    db["digest_posts"].create(
+    db.table("digest_posts").create(
         {
             "id": int,
             "channel_id": str,
@@ -273,7 +273,7 @@ def m014_create_digests(db: Database) -> None:
         pk="id",
         not_null={"channel_id", "status", "created_at"},
     )
-    db["digest_posts"].create_index(["channel_id", "week"], unique=True)
+    db.table("digest_posts").create_index(["channel_id", "week"], unique=True)
 
 
 @migrations()
@@ -285,8 +285,8 @@ def m015_one_open_quiz_per_channel(db: Database) -> None:
     Earlier versions could leave two open in one channel (concurrent ``daily now``): all but the
     newest are closed here, and the scheduler reveals them as usual.
     """
-    db["quiz_posts"].add_column("error", str)
-    db["quiz_posts"].add_column("requested_by", str)
+    db.table("quiz_posts").add_column("error", str)
+    db.table("quiz_posts").add_column("requested_by", str)
     db.execute(
         """
         UPDATE quiz_posts SET status = 'closed', closed_at = COALESCE(closed_at, created_at)
@@ -305,7 +305,7 @@ def m015_one_open_quiz_per_channel(db: Database) -> None:
 def m016_create_campaigns(db: Database) -> None:
     """Completion campaigns per channel, the weekly reminders sent (once per person and week),
     and the people who turned reminders off (kept even after "forget me": respected forever)."""
-    db["campaigns"].create(
+    db.table("campaigns").create(
         {
             "channel_id": str,
             "team_id": str,
@@ -318,9 +318,9 @@ def m016_create_campaigns(db: Database) -> None:
         pk="channel_id",
         not_null={"target", "per", "enabled", "set_at"},
     )
-    db["campaign_reminders"].create(
+    db.table("campaign_reminders").create(
         {"user_id": str, "week": str, "channel_id": str, "sent_at": str},
         pk=("user_id", "week"),
         not_null={"sent_at"},
     )
-    db["remind_optouts"].create({"user_id": str, "opted_out_at": str}, pk="user_id")
+    db.table("remind_optouts").create({"user_id": str, "opted_out_at": str}, pk="user_id")
