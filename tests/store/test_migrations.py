@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlite_utils import Database
 
-from bot.clock import FakeClock
 from bot.store import Store
 from bot.store.migrations import migrations
 
@@ -224,18 +223,6 @@ def describe(db: Database, table: str) -> list[str]:
             line += " WHERE " + sql[0].split(" WHERE ", 1)[1]
         indexes.append(line)
     return lines + sorted(indexes, key=lambda line: line.split("INDEX ", 1)[1])
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = Store(tmp_path / "ofin.db", clock=clock)
-    yield s
-    s.close()
 
 
 def test_a_new_database_has_every_migration_applied_in_order(store):
