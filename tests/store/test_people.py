@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from bot.store import UserRow
+
 
 def test_feedback_latest_vote_wins(store):
     store.record_feedback(user_id="U1", question="who patches ec2?", item_id="os", helpful=True)
@@ -22,11 +26,18 @@ def test_feedback_without_item_is_one_vote_too(store):
     assert store.feedback_counts() == (1, 1)
 
 
-def test_touch_user_keeps_known_fields(store):
+def test_touch_user_keeps_known_fields(store, clock):
     store.touch_user("U1", team_id="T1", tz="Europe/Paris")
     store.touch_user("U1")
-    user = store.user("U1")
-    assert user["team_id"] == "T1" and user["tz"] == "Europe/Paris"
+    clock.advance(hours=1)
+    store.touch_user("U1")
+    assert store.user("U1") == UserRow(
+        user_id="U1",
+        team_id="T1",
+        tz="Europe/Paris",
+        first_seen=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        last_seen=datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
+    )
 
 
 def test_forget_user_deletes_only_that_user(store):
