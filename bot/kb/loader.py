@@ -19,6 +19,8 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.kb.owners import OWNERS
+
 try:  # libyaml's composer is several times faster, and its nodes keep their marks too
     from yaml import CSafeLoader as _YamlLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -26,7 +28,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 
-OWNERS = ("aws", "customer", "shared")
+
 CATEGORIES = (
     "physical",
     "infrastructure",
