@@ -406,16 +406,27 @@ def load(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     )
 
 
-def load_or_exit(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
-    """Load the knowledge base, or print every problem to stderr and exit with status 1."""
+def load_or_report(path: Path | str = DEFAULT_DIR, *, why: str = "") -> KnowledgeBase | None:
+    """Load the knowledge base, or print every problem to stderr and return None.
+
+    ``why`` follows "has problems" in the first line, e.g. "; refusing to start".
+    """
     try:
         return load(path)
     except KnowledgeError as exc:
-        print("ofin: the knowledge base has problems:", file=sys.stderr)
+        print(f"ofin: the knowledge base has problems{why}:", file=sys.stderr)
         print(format_problems(exc.problems), file=sys.stderr)
     except OSError as exc:  # FileNotFoundError for a path that does not exist
         print(f"ofin: cannot load the knowledge base: {exc}", file=sys.stderr)
-    raise SystemExit(1)
+    return None
+
+
+def load_or_exit(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
+    """Load the knowledge base, or print every problem to stderr and exit with status 1."""
+    kb = load_or_report(path)
+    if kb is None:
+        raise SystemExit(1)
+    return kb
 
 
 # ---- where the files are

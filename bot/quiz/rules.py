@@ -97,11 +97,6 @@ def grade(question: QuizQuestion, choice_index: int) -> bool:
     return question.choices[choice_index] == question.answer
 
 
-def answer_index(question: QuizQuestion) -> int:
-    """The index of the correct choice."""
-    return list(question.choices).index(question.answer)
-
-
 def points(correct: bool, response_time: timedelta | None = None) -> int:
     """Points for an answer: BASE_POINTS if correct, plus a speed bonus when timed."""
     if not correct:
