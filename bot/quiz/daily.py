@@ -20,6 +20,7 @@ from bot.quiz.adaptive import choose_daily
 from bot.quiz.rules import PostResult, grade, points, streak
 from bot.quiz.schedule import Rule, deadline, due_slot, next_slot, parse_rule, parse_weekdays_text
 from bot.store import QuizPost, ScheduleRow, Store
+from bot.store.quiz import PostKind
 
 MANUAL_WINDOW = timedelta(minutes=15)  # how long a ``daily now`` post is retried
 NOW_ONCE_WITHIN = timedelta(minutes=1)  # a second ``daily now`` this soon posts nothing
@@ -191,7 +192,7 @@ class DailyQuizzes:
         self,
         channel_id: str,
         team_id: str | None,
-        kind: str,
+        kind: PostKind,
         slot: str | None,
         unless_since: datetime | None = None,
         requested_by: str | None = None,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 from urllib.error import URLError
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse, Respond
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -96,7 +95,7 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
     state = SlackState()
 
     @app.middleware
-    def provide_core(context: Any, next: Callable[[], None]) -> None:
+    def provide_core(context: BoltContext, next: Callable[[], None]) -> None:
         # Custom middleware runs only after Bolt's own checks passed (the signature over HTTP;
         # Socket Mode's connection is authenticated), so reaching here marks the request trusted.
         context[VERIFIED_KEY] = True
@@ -106,7 +105,7 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
         next()
 
     @app.middleware
-    def drop_redeliveries(body: dict, context: Any, next: Callable[[], None]) -> None:
+    def drop_redeliveries(body: dict, context: BoltContext, next: Callable[[], None]) -> None:
         # Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); answer it once.
         # The claim is a database write, so the job claims it after the ack (bot/slack/work.py).
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
@@ -116,7 +115,7 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
 
     @app.error
     def on_error(
-        error: Exception, body: dict, context: Any, respond: Any, client: WebClient
+        error: Exception, body: dict, context: BoltContext, respond: Respond, client: WebClient
     ) -> BoltResponse | None:
         if not (context and context.get(VERIFIED_KEY)):
             # Failed before verification passed: the body may be forged, so act on nothing in it.

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -38,7 +37,7 @@ def _file_base(result: MatrixResult) -> str:
 
 
 def on_download(
-    ack: Any, action: dict, body: dict, respond: Any, context: Any, client: WebClient
+    ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
 ) -> None:
     """Upload the matrix as CSV and Markdown into the clicker's DM with ofin."""
     later(
@@ -51,7 +50,9 @@ def on_download(
     )
 
 
-def _download(action: dict, body: dict, respond: Any, context: Any, client: WebClient) -> None:
+def _download(
+    action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
+) -> None:
     try:
         service_ids, stack = matrix_blocks.decode_download(action.get("value") or "")
     except ValueError:
@@ -93,7 +94,7 @@ def _download(action: dict, body: dict, respond: Any, context: Any, client: WebC
 
 
 def on_assign(
-    ack: Any, action: dict, body: dict, respond: Any, context: Any, client: WebClient
+    ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
 ) -> None:
     """Store the person picked as the owner of one duty of a saved stack."""
     later(
@@ -106,7 +107,9 @@ def on_assign(
     )
 
 
-def _assign(action: dict, body: dict, respond: Any, context: Any, client: WebClient) -> None:
+def _assign(
+    action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
+) -> None:
     try:
         stack, duty_key = matrix_blocks.parse_duty_block_id(action.get("block_id") or "")
     except ValueError:
@@ -128,7 +131,7 @@ def _assign(action: dict, body: dict, respond: Any, context: Any, client: WebCli
 
 
 def answer_template(
-    file_id: str, user_id: str, channel: str, context: Any, client: WebClient
+    file_id: str, user_id: str, channel: str, context: BoltContext, client: WebClient
 ) -> None:
     """Read a file someone sent ofin in a DM and answer with its matrix (once per file)."""
     core = core_of(context)
@@ -155,7 +158,9 @@ def is_direct(channel: str | None, channel_type: str | None = None) -> bool:
     return channel_type == "im" or bool(channel and channel.startswith("D"))
 
 
-def on_file_shared(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
+def on_file_shared(
+    ack: Ack, event: dict, body: dict, context: BoltContext, client: WebClient
+) -> None:
     """A file shared in a DM with ofin: its matrix. Files shared in channels are ignored."""
     file_id = event.get("file_id") or (event.get("file") or {}).get("id")
     channel = event.get("channel_id")
@@ -173,7 +178,7 @@ def on_file_shared(ack: Any, event: dict, body: dict, context: Any, client: WebC
     )
 
 
-def on_dm_files(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
+def on_dm_files(ack: Ack, event: dict, body: dict, context: BoltContext, client: WebClient) -> None:
     """A DM carrying files (message subtype file_share): the matrix of its first file."""
     file_id = (event.get("files") or [{}])[0].get("id")
     if not file_id:
