@@ -22,6 +22,7 @@ from bot.slack.campaign_runner import start_campaigns
 from bot.slack.context import CORE_KEY, STATE_KEY, VERIFIED_KEY, SlackState
 from bot.slack.listeners import digest, quiz
 from bot.slack.report import wire_report
+from bot.slack.ticker import Ticker
 from bot.slack.uploads import ChartSender
 from bot.slack.work import CLAIM_KEY, WORK_KEY, Work, tell_user_about_error
 from bot.wiring import build_core
@@ -29,17 +30,19 @@ from bot.wiring import build_core
 logger = logging.getLogger(__name__)
 
 
-def start_background(app: App, core: Core) -> None:
+def start_background(app: App, core: Core) -> tuple[Ticker, ...]:
     """Start what a server runs beside its listeners, once per process (serve, wsgi, Socket Mode).
 
     Campaign reminders, the weekly digests, the daily quiz scheduler, and the report's two Slack
     helpers (a channel's members; the chart sent by DM), which share one chart-upload pool.
+    Returns the three scheduler threads.
     """
     sender = ChartSender(app.client)
-    start_campaigns(app, core)
-    digest.start_digests(app, core, sender)
-    quiz.start_scheduler(app, core)
+    campaigns = start_campaigns(app, core)
+    digests = digest.start_digests(app, core, sender)
+    daily = quiz.start_scheduler(app, core)
     wire_report(app, core, sender)
+    return campaigns, digests, daily
 
 
 def build(settings: Settings, kb: KnowledgeBase, *, socket_mode: bool = False) -> tuple[App, Core]:

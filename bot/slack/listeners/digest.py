@@ -76,13 +76,14 @@ def home_weak_spots(core: Core, user_id: str) -> list[dict]:
     return blocks
 
 
-def start_digests(app: App, core: Core, sender: ChartSender) -> None:
+def start_digests(app: App, core: Core, sender: ChartSender) -> DigestRunner:
     """Make the digest runner the publisher and start its thread."""
     runner = DigestRunner(app.client, core, sender)
     core.digest_publisher = runner
     client = app.client
     core.profile_of = lambda user: slack_profile(client, user, core.settings.admins)
     runner.start()
+    return runner
 
 
 def register(app: App) -> None:

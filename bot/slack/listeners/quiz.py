@@ -127,11 +127,12 @@ def home_quiz(core: Core, user_id: str) -> list[dict]:
 # --- the scheduler ----------------------------------------------------------------------------
 
 
-def start_scheduler(app: App, core: Core) -> None:
+def start_scheduler(app: App, core: Core) -> DailyRunner:
     """Make the daily runner the quiz publisher and start its background thread."""
     runner = DailyRunner(app.client, core)
     core.publisher = runner
     runner.start()
+    return runner
 
 
 def register(app: App) -> None:
