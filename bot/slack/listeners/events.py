@@ -11,7 +11,7 @@ from bot.commands.dispatch import dispatch
 from bot.slack.context import core_of, slack_caller
 from bot.slack.listeners import matrix
 from bot.slack.markup import to_plain
-from bot.slack.render import Where, render
+from bot.slack.render import Surface, Where, render
 from bot.slack.work import later
 
 LEADING_MENTION = re.compile(r"^\s*(<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*)+")
@@ -31,7 +31,7 @@ def _answer(
     event: dict,
     body: dict,
     text: str,
-    surface: str,
+    surface: Surface,
     thread_ts: str | None,
     context: BoltContext,
     client: WebClient,
