@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -36,23 +37,32 @@ def _file_base(result: MatrixResult) -> str:
     return "ofin-matrix-" + re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
 
 
-def on_download(
-    ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
-) -> None:
-    """Upload the matrix as CSV and Markdown into the clicker's DM with ofin."""
-    later(
-        ack,
-        context,
-        body,
-        lambda: _download(action, body, respond, context, client),
-        respond=respond,
-        client=client,
-    )
+ActionJob = Callable[[dict, dict, Respond, BoltContext, WebClient], None]
+ActionListener = Callable[[Ack, dict, dict, Respond, BoltContext, WebClient], None]
+
+
+def acked_first(job: ActionJob) -> ActionListener:
+    """The listener for a button or picker: ack at once, then run ``job`` on the Slack pool."""
+
+    def listener(
+        ack: Ack,
+        action: dict,
+        body: dict,
+        respond: Respond,
+        context: BoltContext,
+        client: WebClient,
+    ) -> None:
+        work = lambda: job(action, body, respond, context, client)  # noqa: E731
+        later(ack, context, body, work, respond=respond, client=client)
+
+    listener.__doc__ = job.__doc__
+    return listener
 
 
 def _download(
     action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
 ) -> None:
+    """Upload the matrix as CSV and Markdown into the clicker's DM with ofin."""
     try:
         service_ids, stack = matrix_blocks.decode_download(action.get("value") or "")
     except ValueError:
@@ -93,23 +103,10 @@ def _download(
     respond(response_type="ephemeral", replace_original=False, **notice_message(text))
 
 
-def on_assign(
-    ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
-) -> None:
-    """Store the person picked as the owner of one duty of a saved stack."""
-    later(
-        ack,
-        context,
-        body,
-        lambda: _assign(action, body, respond, context, client),
-        respond=respond,
-        client=client,
-    )
-
-
 def _assign(
     action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
 ) -> None:
+    """Store the person picked as the owner of one duty of a saved stack."""
     try:
         stack, duty_key = matrix_blocks.parse_duty_block_id(action.get("block_id") or "")
     except ValueError:
@@ -195,6 +192,6 @@ def on_dm_files(ack: Ack, event: dict, body: dict, context: BoltContext, client:
 
 def register(app: App) -> None:
     """Register the matrix buttons, the owner pickers and the file events."""
-    app.action(matrix_blocks.ACTION_DOWNLOAD)(on_download)
-    app.action(matrix_blocks.ACTION_ASSIGN)(on_assign)
+    app.action(matrix_blocks.ACTION_DOWNLOAD)(acked_first(_download))
+    app.action(matrix_blocks.ACTION_ASSIGN)(acked_first(_assign))
     app.event("file_shared")(on_file_shared)
