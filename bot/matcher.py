@@ -203,7 +203,7 @@ class Matcher:
         service_id = parsed.service.id if parsed.service else None
         return Answer(
             question=question,
-            owner=best.owner_for(service_id),
+            owner=self._owner(best, parsed, folded),
             item=best,
             confidence=confidence,
             service=parsed.service,
@@ -211,11 +211,31 @@ class Matcher:
             note=best.note_for(service_id),
         )
 
+    @staticmethod
+    def _owner(item: Item, parsed: _Parsed, folded: str) -> str:
+        """The item's owner for the question: the asked service's, unless the item is a shared
+        control and the question asks about it as a whole, or names services on which it has
+        different owners ("patch management, given we run EC2 and RDS" is the shared control)."""
+        if item.owner == "shared":
+            owners = {item.owner_for(service_id) for service_id in parsed.services}
+            if len(owners) > 1 or language.AS_A_WHOLE.search(folded):
+                return item.owner
+        return item.owner_for(parsed.service.id if parsed.service else None)
+
     def _choose_option(self, options: language.Options) -> Answer | None:
-        """The option that answers the stem: the one the asked side owns (or, negated, does not)."""
+        """The option that answers the stem: the one the asked side owns (or, negated, does not).
+
+        Options that are the owners themselves ("A) AWS B) the customer C) both") leave the stem
+        as the question. Each option is asked in the stem's context: "patching the database
+        software" is AWS's on DynamoDB, the customer's on EC2.
+        """
+        if options.are_owners:
+            return self.ask(options.stem)
         if options.side is None:
             return None
-        answers = [self.ask(option) for option in options.options]
+        service = self.find_service(options.stem)
+        context = f" on {service.name}" if service else ""
+        answers = [self.ask(option + context) for option in options.options]
         for answer in answers:
             if answer.answered and (answer.owner == options.side) != options.negated:
                 return answer
