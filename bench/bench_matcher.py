@@ -34,9 +34,9 @@ import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from bot.knowledge import Item, KnowledgeBase, load  # noqa: E402
-from bot.matcher import Matcher  # noqa: E402
-from bot.semantic import SemanticIndex, shared_encoder  # noqa: E402
+from bot.answer.matcher import Matcher  # noqa: E402
+from bot.answer.semantic import SemanticIndex, shared_encoder  # noqa: E402
+from bot.kb.loader import Item, KnowledgeBase, load  # noqa: E402
 
 SHARED_EVAL = ROOT.parent / "shared" / "eval"  # beside the checkout, as on CI; --shared moves it
 

@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.clock import FakeClock  # noqa: E402
-from bot.knowledge import load  # noqa: E402
-from bot.periods import parse_period  # noqa: E402
-from bot.report import build_report  # noqa: E402
+from bot.kb.loader import load  # noqa: E402
 from bot.store import Store, ts  # noqa: E402
+from bot.training.periods import parse_period  # noqa: E402
+from bot.training.report import build_report  # noqa: E402
 
 SEED = 20261201
 PER_CHANNEL = 100

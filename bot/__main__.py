@@ -1,6 +1,6 @@
 """`python -m bot`: ofin's command line (bot/cli.py), under the project's virtualenv if need be."""
 
-from bot.bootstrap import ensure_dependencies
+from bot.terminal.bootstrap import ensure_dependencies
 
 ensure_dependencies()
 

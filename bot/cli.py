@@ -43,7 +43,7 @@ def ask(words: tuple[str, ...], as_json: bool) -> None:
         python -m bot ask "who patches the guest OS on EC2?"
         printf 'who encrypts S3?\\n' | python -m bot ask --json -
     """
-    from bot.ask_cli import run_ask
+    from bot.terminal.ask import run_ask
 
     sys.exit(run_ask(" ".join(words) or None, as_json=as_json))
 
@@ -64,7 +64,7 @@ def kb_check(path: str | None) -> None:
         python -m bot kb check
         python -m bot kb check my-knowledge/
     """
-    from bot.kb_cli import run_check
+    from bot.terminal.kb import run_check
 
     sys.exit(run_check(path))
 
@@ -79,7 +79,7 @@ def kb_export(path: str | None) -> None:
     \b
         python -m bot kb export > kb.json
     """
-    from bot.kb_cli import run_export
+    from bot.terminal.kb import run_export
 
     sys.exit(run_export(path))
 
@@ -116,7 +116,7 @@ def matrix(services: tuple[str, ...], fmt: str, notes: bool, template: str | Non
         python -m bot matrix --from template.yaml
         terraform show -json plan.out > plan.json && python -m bot matrix --from plan.json
     """
-    from bot.matrix_cli import run_matrix
+    from bot.terminal.matrix import run_matrix
 
     sys.exit(run_matrix(" ".join(services), template=template, fmt=fmt, notes=notes))
 
@@ -130,7 +130,7 @@ def console() -> None:
     \b
         python -m bot console
     """
-    from bot.console import run_console
+    from bot.terminal.console import run_console
 
     sys.exit(run_console())
 
@@ -170,7 +170,7 @@ def db_backup(path: str) -> None:
     \b
         python -m bot db backup /backups/ofin-$(date +%F).db
     """
-    from bot.db_cli import run_backup
+    from bot.terminal.db import run_backup
 
     sys.exit(run_backup(path))
 
@@ -186,7 +186,7 @@ def db_check() -> None:
     \b
         python -m bot db check
     """
-    from bot.db_cli import run_check
+    from bot.terminal.db import run_check
 
     sys.exit(run_check())
 
@@ -206,7 +206,7 @@ def scores_export(as_csv: bool) -> None:
     \b
         python -m bot scores export --csv > answers.csv
     """
-    from bot.scores_cli import run_export
+    from bot.terminal.scores import run_export
 
     sys.exit(run_export())
 
@@ -246,7 +246,7 @@ def report(
         python -m bot report --period 2026-11 --format html > evidence.html
         python -m bot report --period 2026-Q4 --format csv --answers > answers.csv
     """
-    from bot.report_cli import run_report
+    from bot.terminal.report import run_report
 
     sys.exit(
         run_report(

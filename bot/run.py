@@ -7,7 +7,7 @@ import logging
 import sys
 
 from bot.config import ConfigError, Settings, from_env
-from bot.knowledge import DEFAULT_DIR, KnowledgeBase, KnowledgeError, format_problems, load
+from bot.kb.loader import DEFAULT_DIR, KnowledgeBase, KnowledgeError, format_problems, load
 
 logger = logging.getLogger("ofin")
 
@@ -98,7 +98,7 @@ def run_default() -> int:
         print(problem, file=sys.stderr)
         return 2
     if not settings.has_slack_tokens:
-        from bot.console import run_console
+        from bot.terminal.console import run_console
 
         return run_console(prepared=(settings, kb))
     return run_socket_mode(settings, kb)

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.answer.matcher import Matcher
 from bot.clock import FakeClock
-from bot.commands import Caller, Core
+from bot.commands.dispatch import Caller, Core
+from bot.commands.quiz import answer_practice, ask_practice
 from bot.config import Settings
-from bot.daily import DailyQuizzes
-from bot.knowledge import KnowledgeBase, load
-from bot.matcher import Matcher
-from bot.quiz_commands import answer_practice, ask_practice
+from bot.kb.loader import KnowledgeBase, load
+from bot.quiz.daily import DailyQuizzes
 from bot.store import Store
 
 CHANNELS = ("CALPHA0001", "CBRAVO0002", "CCHARLIE03")

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.clock import FakeClock
-from bot.knowledge import load
-from bot.periods import parse_period
-from bot.report import build_report
+from bot.kb.loader import load
 from bot.store import Store
+from bot.training.periods import parse_period
+from bot.training.report import build_report
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import bench_report  # noqa: E402

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.migrations import migrations
 from bot.store import Store, StoreError, normalize_question
 
 
@@ -32,26 +31,6 @@ def test_creates_folder_and_uses_wal(tmp_path):
     assert path.exists()
     assert s.db.journal_mode == "wal"
     s.close()
-
-
-def test_migrations_apply_once_and_reopen_is_a_no_op(tmp_path):
-    path = tmp_path / "ofin.db"
-    first = Store(path)
-    names = first.applied_migrations()
-    assert names == [m.name for m in migrations._migrations]
-    assert all(n.startswith("m0") for n in names)
-    first.claim("k")
-    first.close()
-
-    second = Store(path)
-    assert second.applied_migrations() == names  # nothing applied twice
-    assert second.claim("k") is False  # data survived the reopen
-    second.close()
-
-    conn = sqlite3.connect(path)
-    count = conn.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0]
-    conn.close()
-    assert count == len(names)
 
 
 def test_claim_is_true_only_the_first_time(store):
@@ -92,7 +71,7 @@ def test_old_claims_are_pruned_and_recent_ones_kept(tmp_path):
 
 
 def test_claims_prune_themselves_every_so_often(tmp_path, monkeypatch):
-    monkeypatch.setattr("bot.store.CLAIMS_PER_PRUNE", 3)
+    monkeypatch.setattr("bot.store.db.CLAIMS_PER_PRUNE", 3)
     clock = FakeClock(datetime(2026, 11, 1, tzinfo=UTC))
     store = Store(tmp_path / "claims.db", clock=clock)
     store.claim("a")
@@ -220,34 +199,3 @@ def test_a_repeated_manual_claim_within_the_window_claims_nothing(store, clock):
     assert claim(clock.now() - timedelta(minutes=1)) is None
     clock.advance(minutes=2)
     assert claim(clock.now() - timedelta(minutes=1)) is not None
-
-
-def test_the_migration_closes_all_but_the_newest_open_quiz(tmp_path):
-    from sqlite_utils import Database, Migrations
-
-    path = tmp_path / "old.db"
-    old = Migrations("ofin")
-    old._migrations = [m for m in migrations._migrations if "one_open_quiz" not in m.name]
-    db = Database(path)
-    old.apply(db)
-    for i, channel in enumerate(["C1", "C1", "C1", "C2"]):
-        db["quiz_posts"].insert(
-            {
-                "channel_id": channel,
-                "kind": "manual",
-                "question_id": f"q{i}",
-                "status": "open",
-                "created_at": f"2026-03-02T09:00:0{i}",
-            }
-        )
-    db.close()
-    store = Store(path)
-    rows = store._rows("SELECT id, channel_id, status FROM quiz_posts ORDER BY id")
-    assert [(r["channel_id"], r["status"]) for r in rows] == [
-        ("C1", "closed"),
-        ("C1", "closed"),
-        ("C1", "open"),
-        ("C2", "open"),
-    ]
-    assert [p.id for p in store.posts_to_reveal()] == [rows[0]["id"], rows[1]["id"]]
-    store.close()

@@ -15,9 +15,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.commands import Core, build_core
+from bot.commands.dispatch import Core, build_core
 from bot.config import ConfigError, Settings
-from bot.knowledge import KnowledgeBase
+from bot.kb.loader import KnowledgeBase
 from bot.slack import listeners
 from bot.slack.context import CORE_KEY, VERIFIED_KEY
 from bot.slack.work import CLAIM_KEY, WORK_KEY, Work, tell_user_about_error

@@ -1,10 +1,10 @@
 """Campaign reminders: a background thread that DMs people behind, once a week at most.
 
-Each tick, for every running campaign not checked in the last CHECK_EVERY, it reads the
-channel's members from Slack, asks the Slack-free core (bot/campaign.py) who is behind and claims
-their reminder for this ISO week in SQLite (so never twice a week, even across restarts or from
-two campaigns), then sends at most PER_TICK DMs; the rest follow on later ticks, which keeps ofin
-well inside Slack's rate limits.
+Each tick, for every running campaign not checked in the last CHECK_EVERY, it reads the channel's
+members from Slack, asks the Slack-free core (bot/training/campaign.py) who is behind and claims
+their reminder for this ISO week in SQLite (so never twice a week, even across restarts or from two
+campaigns), then sends at most PER_TICK DMs; the rest follow on later ticks, which keeps ofin well
+inside Slack's rate limits.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.campaign import Campaigns, reminder_text
-from bot.commands import Core
+from bot.commands.dispatch import Core
 from bot.slack.ticker import Ticker
+from bot.training.campaign import Campaigns, reminder_text
 
 logger = logging.getLogger(__name__)
 

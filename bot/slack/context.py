@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import Caller, Core, Profile
+from bot.commands.dispatch import Caller, Core, Profile
 
 logger = logging.getLogger(__name__)
 

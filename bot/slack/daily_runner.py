@@ -30,10 +30,10 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import Core
-from bot.daily import DailyQuizzes, PublishOutcome
-from bot.quiz_commands import daily_of
-from bot.slack import quiz_blocks
+from bot.commands.dispatch import Core
+from bot.commands.quiz import daily_of
+from bot.quiz.daily import DailyQuizzes, PublishOutcome
+from bot.slack.blocks import quiz as quiz_blocks
 from bot.slack.ticker import Ticker
 from bot.store import QuizPost
 

@@ -1,10 +1,10 @@
 """The weekly digest scheduler: a background thread that posts each channel's digest once a week.
 
-Every OFIN_SCHEDULER_SECONDS it claims the digests now due (bot/digest.py: a UNIQUE claim per
-channel and week in SQLite, so a restart never posts a week twice) and posts them: the summary
-with its "Practice this" button, then the chart through files_upload_v2, or the chart's text
-when the upload fails (bot/slack/uploads.py), so a digest is never lost to a missing scope.
-It is also the publisher behind ``/ofin digest now``.
+Every OFIN_SCHEDULER_SECONDS it claims the digests now due (bot/training/digest.py: a UNIQUE claim
+per channel and week in SQLite, so a restart never posts a week twice) and posts them: the summary
+with its "Practice this" button, then the chart through files_upload_v2, or the chart's text when
+the upload fails (bot/slack/uploads.py), so a digest is never lost to a missing scope. It is also
+the publisher behind ``/ofin digest now``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import Core
-from bot.digest import Digest, Digests, build_digest
-from bot.digest_commands import digests_of
-from bot.slack import digest_blocks
+from bot.commands.digest import digests_of
+from bot.commands.dispatch import Core
+from bot.slack.blocks import digest as digest_blocks
 from bot.slack.ticker import Ticker
 from bot.slack.uploads import ChartSender
+from bot.training.digest import Digest, Digests, build_digest
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class DigestRunner(Ticker):
         return True
 
     def _chart(self, digest: Digest) -> None:
-        from bot.chart import chart_text, render_chart
+        from bot.training.chart import chart_text, render_chart
 
         title = "Accuracy by category, this week vs last week"
         fallback = chart_text(digest.this_week, digest.last_week, "this week", "last week")

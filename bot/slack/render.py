@@ -1,4 +1,4 @@
-"""Turn command results (bot/commands.py) into Slack messages, through a registry by result type.
+"""Turn command results (bot/commands/dispatch.py) into Slack messages, by result type.
 
 Add a renderer for your own result type::
 
@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot import commands
-from bot.matcher import Answer
-from bot.slack import blocks
+from bot.answer.matcher import Answer
+from bot.commands import dispatch as commands
+from bot.slack.blocks import answers as blocks
 
 
 @dataclass(frozen=True)

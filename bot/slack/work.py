@@ -28,7 +28,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.slack import blocks
+from bot.slack.blocks import answers as blocks
 from bot.slack.context import CORE_KEY
 
 logger = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack.digest_blocks import PRACTICE_ACTION
-from bot.slack.quiz_blocks import PRACTICE_PREFIX
+from bot.slack.blocks.digest import PRACTICE_ACTION
+from bot.slack.blocks.quiz import PRACTICE_PREFIX
 from tests.e2e.conftest import ADMIN
 from tests.e2e.harness import FakeSlack, OfinProcess, SlackSender
 from tests.e2e.harness.slack_requests import FORM, block_actions_body

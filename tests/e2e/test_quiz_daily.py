@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import load
+from bot.kb.loader import load
 from tests.e2e.conftest import ADMIN
 from tests.e2e.harness import FakeSlack, OfinProcess, SlackSender, db_rows
 from tests.e2e.harness.slack_requests import FORM, block_actions_body

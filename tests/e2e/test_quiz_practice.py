@@ -9,7 +9,7 @@ import subprocess
 import sys
 import uuid
 
-from bot.knowledge import load
+from bot.kb.loader import load
 from tests.e2e.harness import FakeSlack, OfinProcess, SlackSender, db_rows
 from tests.e2e.harness.bot_process import clean_env
 from tests.e2e.harness.slack_requests import FORM, block_actions_body

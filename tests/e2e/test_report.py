@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.chart import HEIGHT_PX, WIDTH_PX
+from bot.training.chart import HEIGHT_PX, WIDTH_PX
 from tests.e2e.conftest import ADMIN
 from tests.e2e.harness import SIGNING_SECRET, FakeSlack, OfinProcess, SlackSender
 from tests.report_seed import CHANNELS, PEOPLE, channel_of, seed

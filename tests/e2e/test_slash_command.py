@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from bot.knowledge import load
-from bot.matcher import Matcher
+from bot.answer.matcher import Matcher
+from bot.kb.loader import load
 from tests.e2e.harness import FakeSlack, OfinProcess, SlackSender, db_rows
 
 UNSURE_CANDIDATES = (

@@ -11,11 +11,12 @@ import pytest
 import yaml
 from slack_bolt.request import BoltRequest
 
-from bot.commands import build_core
+from bot.commands.dispatch import build_core
 from bot.config import Settings
-from bot.knowledge import load
-from bot.slack import blocks, listeners
+from bot.kb.loader import load
+from bot.slack import listeners
 from bot.slack.app import create_app, make_client
+from bot.slack.blocks import answers as blocks
 from tests.e2e.harness import FakeSlack, signed_headers
 from tests.e2e.harness.slack_requests import command_body, event_body
 

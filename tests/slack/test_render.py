@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot import commands
-from bot.knowledge import load
-from bot.matcher import Answer
+from bot.answer.matcher import Answer
+from bot.commands import dispatch as commands
+from bot.kb.loader import load
 from bot.slack import render
 from bot.slack.render import Where
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.commands import answer_for_item
-from bot.slack import blocks
+from bot.commands.dispatch import answer_for_item
+from bot.slack.blocks import answers as blocks
 from bot.slack.context import core_of
 from bot.slack.render import Where, card_data, render_answer
 from bot.slack.work import later

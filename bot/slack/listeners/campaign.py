@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.campaign_commands import MAX_LISTED, CampaignStatus, campaigns_of
-from bot.commands import Core
+from bot.commands.campaign import MAX_LISTED, CampaignStatus, campaigns_of
+from bot.commands.dispatch import Core
 from bot.slack.app import STARTUP_HOOKS, on_startup
 from bot.slack.campaign_runner import CampaignRunner
 from bot.slack.listeners.report import channel_members

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.commands import dispatch
-from bot.slack.blocks import COMMAND
+from bot.commands.dispatch import dispatch
+from bot.slack.blocks.answers import COMMAND
 from bot.slack.context import core_of, slack_caller
 from bot.slack.markup import channel_refs, to_plain
 from bot.slack.render import Where, render

@@ -1,6 +1,6 @@
 """The weekly digest and team weak spots in Slack: the scheduler, "Practice this", App Home.
 
-Thin: the digest is decided in bot/digest.py and drawn by bot/slack/digest_blocks.py.
+Thin: the digest is decided in bot/training/digest.py and drawn by bot/slack/blocks/digest.py.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.commands import Caller, Core
-from bot.insight import weak_spots
-from bot.quiz import QuizError
-from bot.quiz_commands import ask_practice
-from bot.slack import quiz_blocks
+from bot.commands.dispatch import Caller, Core
+from bot.commands.quiz import ask_practice
+from bot.quiz.insight import weak_spots
+from bot.quiz.rules import QuizError
 from bot.slack.app import STARTUP_HOOKS, on_startup
-from bot.slack.blocks import notice_message
+from bot.slack.blocks import quiz as quiz_blocks
+from bot.slack.blocks.answers import notice_message
+from bot.slack.blocks.digest import PRACTICE_ACTION, weak_spots_section
 from bot.slack.context import core_of, slack_profile
-from bot.slack.digest_blocks import PRACTICE_ACTION, weak_spots_section
 from bot.slack.digest_runner import DigestRunner
 from bot.slack.listeners.home import home_section
 from bot.slack.listeners.report import chart_sender

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.commands import dispatch
+from bot.commands.dispatch import dispatch
 from bot.slack.context import core_of, slack_caller
 from bot.slack.listeners import matrix
 from bot.slack.markup import to_plain

@@ -18,8 +18,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.commands import Core
-from bot.slack.blocks import home_view
+from bot.commands.dispatch import Core
+from bot.slack.blocks.answers import home_view
 from bot.slack.context import core_of
 from bot.slack.work import later
 

@@ -1,7 +1,7 @@
 """The matrix in Slack: renderers, the Download button, owner pickers, templates sent in a DM.
 
-Thin: parse the click, call the Slack-free core (bot/matrix_commands.py), render with
-bot/slack/matrix_blocks.py, send.
+Thin: parse the click, call the Slack-free core (bot/commands/matrix.py), render with
+bot/slack/blocks/matrix.py, send.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.iac import MAX_TEMPLATE_BYTES
-from bot.matrix import short_name, to_csv, to_markdown
-from bot.matrix_commands import (
+from bot.commands.matrix import (
     DutiesResult,
     MatrixResult,
     UnknownServicesResult,
@@ -24,8 +22,11 @@ from bot.matrix_commands import (
     export_matrix,
     matrix_for_template,
 )
-from bot.slack import files, matrix_blocks
-from bot.slack.blocks import notice_message
+from bot.matrix.iac import MAX_TEMPLATE_BYTES
+from bot.matrix.matrix import short_name, to_csv, to_markdown
+from bot.slack import files
+from bot.slack.blocks import matrix as matrix_blocks
+from bot.slack.blocks.answers import notice_message
 from bot.slack.context import core_of, slack_caller
 from bot.slack.render import Where, render, slack_renderer
 from bot.slack.work import later

@@ -1,7 +1,7 @@
 """The quiz in Slack: answer buttons, renderers for the quiz results, App Home, the scheduler.
 
-Thin: parse the click, call the Slack-free core (bot/quiz_commands.py, bot/daily.py), render with
-bot/slack/quiz_blocks.py, send.
+Thin: parse the click, call the Slack-free core (bot/commands/quiz.py, bot/quiz/daily.py),
+render with bot/slack/blocks/quiz.py, send.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.commands import Caller, Core, Notice
-from bot.daily import AnswerOutcome
-from bot.quiz_commands import (
+from bot.commands.dispatch import Caller, Core, Notice
+from bot.commands.quiz import (
     Leaderboard,
     PracticeFeedback,
     PracticeQuestion,
@@ -27,9 +26,10 @@ from bot.quiz_commands import (
     stats_lines,
     team_board,
 )
-from bot.slack import quiz_blocks
+from bot.quiz.daily import AnswerOutcome
 from bot.slack.app import STARTUP_HOOKS, on_startup
-from bot.slack.blocks import notice_message
+from bot.slack.blocks import quiz as quiz_blocks
+from bot.slack.blocks.answers import notice_message
 from bot.slack.context import core_of
 from bot.slack.daily_runner import DailyRunner
 from bot.slack.listeners.home import home_section

@@ -1,6 +1,6 @@
 """The report in Slack: its renderer, the channel's member list, and the chart sent by DM.
 
-Thin: the report itself is built by bot/report_commands.py (Slack-free) when /ofin report runs,
+Thin: the report itself is built by bot/commands/report.py (Slack-free) when /ofin report runs,
 after the slash command was acknowledged.
 """
 
@@ -12,11 +12,11 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import Caller, Core
-from bot.report_commands import ReportResult
+from bot.commands.dispatch import Caller, Core
+from bot.commands.report import ReportResult
 from bot.slack.app import STARTUP_HOOKS, on_startup
+from bot.slack.blocks.report import report_message
 from bot.slack.render import Where, slack_renderer
-from bot.slack.report_blocks import report_message
 from bot.slack.uploads import ChartBuild, ChartSender
 
 logger = logging.getLogger(__name__)

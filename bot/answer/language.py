@@ -1,0 +1,577 @@
+"""Turn free text into comparable terms: case, punctuation, filler, phrases, synonyms, suffixes.
+
+Questions and knowledge-base aliases go through the same functions, so whatever a person types and
+whatever a curator wrote meet in one vocabulary of terms. No Slack, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Words that carry no meaning for "whose job is this?": question words, the "responsible for"
+# family, pronouns, articles, the provider's own name. Domain words (security, data, network) stay.
+FILLER = frozenset(
+    """
+    a an the and or but nor of in on at to for from by with without into onto about as is are was
+    were be been being am do does did doing done has have had having will would shall should can
+    could may might must who whom whose which what when where why how whats who's whos it its it's
+    this that these those there here i me my mine we us our ours you your yours they them their
+    he she his her responsible responsibility responsibilities accountable accountability
+    owns own owner owned owning ownership job task duty charge handle handles handled handling
+    take takes
+    taking care cares deal deals dealing look looks after please tell explain know question
+    aws amazon amazons cloud provider customer customers side party ofin hey hi hello
+    ok okay so just really actually also then than if else any some all each every
+    thing things stuff part parts someone somebody anyone anybody one ones re vs versus
+    general generally overall whole broadly typically usually normally
+    make makes making ensure ensures ensuring keep keeps keeping decide decides deciding need needs
+    want wants get gets getting go goes going supposed sure attach attaches attached happen happens
+    exactly basically currently mean means meaning meant definition define defined concept
+    refer refers much many lot lots very too quite bit little thank thanks thx cheers ty
+    such other others another between among assuming assume given including like etc eg ie
+    company organization organisation business firm enterprise example following case
+    cool nice great awesome bye goodbye yes yeah yep nope lol haha wow alright sorry
+    awss ourselves myself yourself yourselves themselves pls plz asap urgent quick quickly fast
+    btw fyi anyway guys folks
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+# Multi-word phrases folded into one term before tokenising (applied left to right, longest first).
+PHRASES = {
+    # "the host OS" is the layer under the hypervisor (AWS's); "the OS on my hosts" is not.
+    "host operating systems": "hostos",
+    "host operating system": "hostos",
+    "host oses": "hostos",
+    "host os": "hostos",
+    "operating systems": "os",
+    "operating system": "os",
+    "virtual machines": "vm",
+    "virtual machine": "vm",
+    "data centres": "datacenter",
+    "data centers": "datacenter",
+    "data centre": "datacenter",
+    "data center": "datacenter",
+    "multi factor authentication": "mfa",
+    "multi factor": "mfa",
+    "two factor authentication": "mfa",
+    "two factor": "mfa",
+    "2 factor": "mfa",
+    "network access control lists": "nacl",
+    "network access control list": "nacl",
+    "network acls": "nacl",
+    "network acl": "nacl",
+    "security groups": "securitygroup",
+    "security group": "securitygroup",
+    "access keys": "accesskey",
+    "access key": "accesskey",
+    "back ups": "backup",
+    "back up": "backup",
+    "backs up": "backup",
+    "backed up": "backup",
+    "backing up": "backup",
+    "set up": "configure",
+    "setting up": "configure",
+    "availability zones": "az",
+    "availability zone": "az",
+    "end of life": "eol",
+    "end of their life": "eol",
+    "end of its life": "eol",
+    "in transit": "intransit",
+    "at rest": "atrest",
+    "point in time": "pitr",
+    "single sign on": "sso",
+    "control plane": "controlplane",
+    "up to date": "patch",
+    # A side of the model named outright ("the customer's side", "AWS's half").
+    "customers side": "customerside",
+    "customer side": "customerside",
+    "customers half": "customerside",
+    "customer half": "customerside",
+    "customers part": "customerside",
+    "your side": "customerside",
+    "aws side": "awsside",
+    "awss side": "awsside",
+    "aws half": "awsside",
+    "awss half": "awsside",
+    "amazons side": "awsside",
+    "amazon side": "awsside",
+    "providers side": "awsside",
+    "provider side": "awsside",
+    "providers half": "awsside",
+    "air conditioning": "cooling",
+    # Who manages a key (or a policy, an AMI) is the whole question: "aws" and "customer" are
+    # filler on their own, so the pair must become one term before filler is dropped.
+    "aws managed": "awsmanaged",
+    "amazon managed": "awsmanaged",
+    "managed by aws": "awsmanaged",
+    "aws owned": "awsowned",
+    "customer managed": "customermanaged",
+    "customer owned": "customermanaged",
+    "self managed": "selfmanaged",
+    # "our own servers", "our own people": the customer's own, as against AWS's.
+    "our own": "ourown",
+    "your own": "ourown",
+    # "AWS's own routers": AWS's, as against the customer's.
+    "awss own": "awsown",
+    "aws own": "awsown",
+    "amazons own": "awsown",
+    "amazon own": "awsown",
+    # The security of a service or stack taken whole, not one of its layers.
+    "overall security": "overallsecurity",
+    "security overall": "overallsecurity",
+    "security as a whole": "overallsecurity",
+    "whole stack": "overallsecurity",
+    "entire stack": "overallsecurity",
+    "end to end security": "overallsecurity",
+    "security end to end": "overallsecurity",
+    # Keeping a service up is its availability; keeping software up to date is patching.
+    "staying up to date": "patch",
+    "stay up to date": "patch",
+    "stays up to date": "patch",
+    "keep up to date": "patch",
+    "staying up": "availability",
+    "stay up": "availability",
+    "stays up": "availability",
+    "up and running": "availability",
+    "uptime": "availability",
+    # Product names typed in two words, one of them filler ("cloud").
+    "cloud front": "cloudfront",
+    "cloud trail": "cloudtrail",
+    "cloud watch": "cloudwatch",
+    "cloud formation": "cloudformation",
+    "cloud hsm": "cloudhsm",
+    "guard duty": "guardduty",
+    "on the hook": "",
+    "in charge": "",
+    "pen testing": "penetration",
+    "pen tests": "penetration",
+    "pen test": "penetration",
+}
+
+# Single words mapped to a canonical term (after typo correction, before suffix stripping).
+SYNONYMS = {
+    "update": "patch",
+    "updates": "patch",
+    "updating": "patch",
+    "updated": "patch",
+    "patches": "patch",
+    "patching": "patch",
+    "patched": "patch",
+    "hotfix": "patch",
+    "pentest": "penetration",
+    "auto": "automatic",
+    "underneath": "underlying",
+    "beneath": "underlying",
+    "behind": "underlying",
+    "mgmt": "manage",
+    "mgt": "manage",
+    "perms": "permission",
+    "pwd": "password",
+    "acct": "account",
+    "app": "application",
+    "apps": "application",
+    "applications": "application",
+    "outage": "failure",
+    "outages": "failure",
+    "failures": "failure",
+    "loss": "failure",
+    "automatically": "automatic",
+    "infra": "infrastructure",
+    "hvac": "cooling",
+    "sse": "encrypt",
+    "pentests": "penetration",
+    "pentesting": "penetration",
+    "pentester": "penetration",
+    "hotfixes": "patch",
+    "encryption": "encrypt",
+    "encrypts": "encrypt",
+    "encrypting": "encrypt",
+    "encrypted": "encrypt",
+    "config": "configure",
+    "configs": "configure",
+    "configuration": "configure",
+    "configurations": "configure",
+    "configuring": "configure",
+    "configures": "configure",
+    "configured": "configure",
+    "settings": "configure",
+    "datacenters": "datacenter",
+    "datacentres": "datacenter",
+    "datacentre": "datacenter",
+    "facility": "datacenter",
+    "facilities": "datacenter",
+    "db": "database",
+    "dbs": "database",
+    "databases": "database",
+    "k8s": "kubernetes",
+    "2fa": "mfa",
+    "acl": "nacl",
+    "acls": "nacl",
+    "nacls": "nacl",
+    "sg": "securitygroup",
+    "sgs": "securitygroup",
+    "creds": "credential",
+    "dispose": "dispos",
+    "disposes": "dispos",
+    "disposal": "dispos",
+    "disposing": "dispos",
+    "destroy": "dispos",
+    "destroys": "dispos",
+    "destruction": "dispos",
+    "destroying": "dispos",
+    "shred": "dispos",
+    "shredding": "dispos",
+    "decommission": "dispos",
+    "decommissioning": "dispos",
+    "decommissions": "dispos",
+    "sanitize": "dispos",
+    "sanitization": "dispos",
+    "sanitise": "dispos",
+    "sanitisation": "dispos",
+    "wipe": "dispos",
+    "wiping": "dispos",
+    "servers": "server",
+    "hosts": "host",
+    "virtualization": "hypervisor",
+    "virtualisation": "hypervisor",
+    "backups": "backup",
+    "snapshots": "snapshot",
+    "vms": "vm",
+    "instances": "instance",
+    "oses": "os",
+    "firewalls": "firewall",
+    "maintains": "maintain",
+    "maintaining": "maintain",
+    "maintained": "maintain",
+    "manages": "manage",
+    "managing": "manage",
+    "managed": "manage",
+    "management": "manage",
+    "administer": "manage",
+    "administers": "manage",
+    "administration": "manage",
+    "protects": "protect",
+    "protecting": "protect",
+    "protection": "protect",
+    "protected": "protect",
+    "secures": "secure",
+    "securing": "secure",
+    "secured": "secure",
+    "rotates": "rotate",
+    "rotating": "rotate",
+    "rotation": "rotate",
+    "rotated": "rotate",
+    "permission": "permission",
+    "permissions": "permission",
+    "privileges": "permission",
+    "privilege": "permission",
+    "authorization": "permission",
+    "authorisation": "permission",
+}
+
+# Words that point below the guest: at the hosts, hardware and buildings that are always AWS's,
+# even when the question names EC2 ("firmware of the EC2 hosts"). bot/answer/matcher.py adds the
+# terms that knowledge/services.yaml uses only in AWS-owned layers of its responsibility stacks.
+LOWER_LAYER_WORDS = frozenset(
+    {
+        "underlying",
+        "physical",
+        "hostos",
+        "firmware",
+        "hardware",
+        "datacenter",
+        "hypervisor",
+        "awsown",
+    }
+)
+# Asking about a control as a whole, across both layers: "patching in general", "both sides".
+WHOLE_CONTROL = re.compile(
+    r"\b(?:in general|as a whole|overall|all in all|end to end|across the board|as a control"
+    r"|both (?:sides|layers|parties)|both the|on both|at both|whole (?:thing|control|process))\b"
+)
+# A control asked about as a whole, not on one service: "patch management as a control".
+AS_A_WHOLE = re.compile(r"\b(?:in general|as a whole|overall|as a control|across the board)\b")
+# Words that put the question back in the customer's layer whatever else it says.
+GUEST_LAYER_WORDS = frozenset({"guest", "customermanaged", "selfmanaged", "ourown"})
+
+# Words too short or too special to be typo-corrected or suffix-stripped.
+_KEEP_AS_IS = frozenset({"os", "vm", "az", "ssh", "tls", "ssl", "iam", "mfa", "sso", "ddos"})
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_PHRASE_PATTERN = re.compile(
+    r"\b(" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")\b"
+)
+# "is X security OF the cloud or IN the cloud?" -> "X": that wording asks who, it names no topic.
+_OF_IN_PATTERN = re.compile(
+    r"\b(?:(?:is|are)\s+(?:it|this|that|they)?\s*)?(?:security\s+)?(?:of|in)\s+(?:the\s+)?cloud"
+    r"(?:\s+or\s+(?:security\s+)?(?:of|in)\s+(?:the\s+)?cloud)?\b"
+    r"|\b(?:security\s+)?of\s+or\s+in\s+(?:the\s+)?cloud\b"
+)
+
+
+_MODEL_FRAMING = re.compile(
+    r"\b(?:according to|under|in|per|based on|within|by)\s+(?:the\s+)?(?:aws\s+|amazon\s+)?"
+    r"shared\s+responsibility\s+model\b"
+    r"|\b(?:according to|per|as per) (?:aws|amazon)\b"
+)
+# "…: customer, AWS, or shared?", "aws or us?", "us vs aws": the possible answers, not a topic.
+_OWNER_WORD = (
+    r"(?:aws|awss|amazon|amazons|the customer|customer|customers|cust|shared|both|us|we|me|mine"
+    r"|ours|the provider|provider|them|theirs)"
+)
+_OWNER_CHOICES = re.compile(
+    rf"\b{_OWNER_WORD}(?:\s+(?:job|responsibility|problem|side|task|duty))?"
+    rf"(?:\s+(?:or|vs|versus)?\s*{_OWNER_WORD}(?:\s+(?:job|responsibility|side))?)+"
+    rf"(?:\s+(?:or|and)\s+{_OWNER_WORD})?\b"
+)
+_CATEGORY_OPTION = re.compile(
+    r"\b(shared|inherited|customer specific|customer owned|aws owned)(?:\s+controls?)?\b"
+)
+# Words naming a side of the model, kept only when a question names nothing else.
+_SIDES = {
+    "aws": "awsside",
+    "amazon": "awsside",
+    "provider": "awsside",
+    "customer": "customerside",
+    "customers": "customerside",
+    "i": "customerside",
+    "me": "customerside",
+    "we": "customerside",
+    "us": "customerside",
+}
+SIDE_TERMS = frozenset({"ofcloud", "incloud", *_SIDES.values()})
+_SIDE_PATTERN = re.compile(
+    r"\b(?:security\s+)?(of|in)\s+(?:the\s+)?cloud\b"
+    r"|\b(?:aws|amazon|provider|customers?|i|me|we|us)\b"
+)
+
+
+# "not EKS", "instead of RDS", "moved from ECS on EC2 over to Fargate": services set aside.
+_SET_ASIDE = re.compile(
+    r"\b(?:not|instead of|rather than|without|no longer on|away from|moved from|moving from"
+    r"|migrated from|migrating from|switched from|from)"
+    r"((?:\s+(?!(?:to|over|onto|into|but|and|so|who|whose|what|which|is|are|now)\b)\w+){1,4})"
+)
+
+
+# "A) patching the guest OS  B) …", "(1) … (2) …": an exam question's answer options.
+_OPTION_MARK = re.compile(r"(?:^|\s)\(?([A-Ea-e1-5])[).:]\s+")
+_NAMES_AWS = re.compile(r"\b(?:aws|awss|amazon|amazons|the provider|cloud provider)\b")
+_NAMES_CUSTOMER = re.compile(r"\b(?:customer|customers|us|we|our|you|your|the user|tenant)\b")
+_NEGATED = re.compile(r"\b(?:not|except|never|isn t|is not)\b")
+# The side a stem asks about, said outright: "a customer responsibility", "the responsibility of
+# AWS", "AWS is responsible for". Wins over a side merely named ("a company runs AWS Lambda").
+_SIDE_WORD = r"(aws|awss|amazon|amazons|provider|providers|customer|customers|user|users|you|we)"
+_SIDE_ASKED = re.compile(
+    rf"\b{_SIDE_WORD}\s+(?:s\s+)?(?:responsibility|responsibilities|job|jobs|duty|duties|task)\b"
+    rf"|\b(?:responsibility|responsibilities|job|duty|duties) of (?:the )?{_SIDE_WORD}\b"
+    rf"|\b{_SIDE_WORD}\s+(?:is|are)\s+(?:solely |fully |directly )?responsible\b"
+)
+_SIDE_OF_WORD = {
+    "aws": "aws", "awss": "aws", "amazon": "aws", "amazons": "aws", "provider": "aws",
+    "providers": "aws", "customer": "customer", "customers": "customer", "user": "customer",
+    "users": "customer", "you": "customer", "we": "customer",
+}  # fmt: skip
+# "AWS Lambda", "Amazon DynamoDB": a service's name, not a side of the model.
+_BRANDED_SERVICE = re.compile(r"\b(?:AWS|Amazon)\s+(?=[A-Z])")
+# An option that is itself an owner: "A) AWS B) The customer C) Both".
+_OWNER_OPTION = re.compile(
+    r"^(?:the\s+)?(?:(?P<aws>aws|amazon|amazon web services|the provider|cloud provider)"
+    r"|(?P<customer>customer|the customer|customers|you|us|we|the user)"
+    r"|(?P<shared>both|shared|both aws and the customer|both aws and customer|aws and the customer"
+    r"|aws and customer|the customer and aws|customer and aws|shared between them|both of them))$"
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """A question listing its possible answers: the stem, the options, the side it asks about."""
+
+    stem: str
+    options: tuple[str, ...]
+    side: str | None  # "aws" | "customer" | "shared", or None when the stem names no side
+    negated: bool  # "which is NOT AWS's responsibility?"
+
+    @property
+    def are_owners(self) -> bool:
+        """True when the options are the owners themselves ("A) AWS B) The customer C) Both"):
+        then the stem alone is the question."""
+        return all(option_owner(o) for o in self.options)
+
+
+def option_owner(option: str) -> str | None:
+    """The owner an answer option names ("The customer" -> "customer"), or None."""
+    found = _OWNER_OPTION.match(fold(option))
+    return found.lastgroup if found else None
+
+
+def answer_options(text: str) -> Options | None:
+    """The options of an exam-style question ("… A) x B) y C) z"), or None."""
+    marks = list(_OPTION_MARK.finditer(text))
+    labels = [m.group(1).lower() for m in marks]
+    expected = "abcde" if labels and labels[0].isalpha() else "12345"
+    if len(marks) < 2 or "".join(labels) != expected[: len(labels)]:
+        return None
+    stem = text[: marks[0].start()]
+    options = tuple(
+        text[m.end() : marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip(" ,;")
+        for i, m in enumerate(marks)
+    )
+    folded = fold(stem)
+    return Options(stem, options, _side_asked(stem), bool(_NEGATED.search(folded)))
+
+
+def _side_asked(stem: str) -> str | None:
+    """The side an exam stem asks about: said outright, else the only side it names."""
+    folded = _MODEL_FRAMING.sub(" ", fold(_BRANDED_SERVICE.sub("", stem)))
+    if re.search(r"\bshared\b", folded):
+        return "shared"
+    said = {_SIDE_OF_WORD[next(g for g in m.groups() if g)] for m in _SIDE_ASKED.finditer(folded)}
+    if len(said) == 1:
+        return said.pop()
+    aws, customer = bool(_NAMES_AWS.search(folded)), bool(_NAMES_CUSTOMER.search(folded))
+    if aws != customer:
+        return "aws" if aws else "customer"
+    return None
+
+
+# Where the real question starts in a long message: "who …", "whose job …", "is it on us to …".
+_QUESTION_START = re.compile(
+    r"\b(?:who|whose|whom|which (?:party|side|team)|is (?:it|that|this) (?:on|up to|our|aws)"
+    r"|are we|do we|does aws|should we|must we|whos)\b",
+    re.IGNORECASE,
+)
+_MIN_CONTEXT_WORDS = 6  # context before the question worth setting apart
+
+
+def question_clause(text: str) -> str | None:
+    """The question of a long message without the story before it, or None when there is none.
+
+    "We moved the batch jobs to Fargate last sprint and on-call is arguing, so who patches the
+    hosts now?" -> "who patches the hosts now?"
+    """
+    starts = list(_QUESTION_START.finditer(text))
+    if not starts:
+        return None
+    start = starts[-1].start()
+    if len(content_words(fold(text[:start]))) < _MIN_CONTEXT_WORDS:
+        return None
+    clause = text[start:]
+    end = clause.find("?")
+    clause = clause[: end + 1] if end >= 0 else clause
+    return clause if len(content_words(fold(clause))) >= 2 else None
+
+
+def set_aside_phrases(folded: str) -> list[str]:
+    """The phrases of ``folded`` text that name what a question sets aside ("not EKS")."""
+    return [m.group(1).strip() for m in _SET_ASIDE.finditer(folded)]
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, and turn punctuation into spaces (keeps letters and digits)."""
+    if not text.isascii():  # most text is ASCII: skip the per-character accent stripping
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return " ".join(_TOKEN.findall(text))
+
+
+# Words that, alone beside a side's name, ask what that side covers rather than name a topic.
+_ABOUT_A_SIDE = frozenset(
+    "secure secures security protect protects cover covers covered fall falls under list "  # noqa: SIM905
+    "scope includ include includes".split()
+)
+
+
+def strip_of_in_phrasing(folded: str) -> str:
+    """Remove "security of/in the cloud" wording; with no topic left, keep the sides it names.
+
+    "According to the shared responsibility model, …" framing goes too, and so do the control
+    categories when a question lists them as choices: neither names a topic.
+    """
+    unframed = stripped = _MODEL_FRAMING.sub(" ", folded)
+    if len({m.group(1) for m in _CATEGORY_OPTION.finditer(stripped)}) >= 2:
+        # "a shared control, inherited control, or customer-specific?" lists the answers.
+        stripped = _CATEGORY_OPTION.sub(" ", stripped)
+    stripped = _OWNER_CHOICES.sub(" ", stripped)
+    stripped = " ".join(_OF_IN_PATTERN.sub(" ", stripped).split())
+    topic = content_words(stripped)
+    if topic and not set(topic) <= _ABOUT_A_SIDE:
+        return stripped
+    # "what does AWS secure?", "what falls under customer responsibility?": about a side itself.
+    return " ".join([*side_words(unframed), *topic]) or folded
+
+
+def fold_phrases(folded: str) -> str:
+    """Replace known multi-word phrases ("operating system") with one term ("os")."""
+    return _PHRASE_PATTERN.sub(lambda m: PHRASES[m.group(1)], folded)
+
+
+def content_words(folded: str) -> list[str]:
+    """The words of folded text that are not filler."""
+    return [w for w in folded.split() if w not in FILLER]
+
+
+@lru_cache(maxsize=65536)
+def term(word: str) -> str:
+    """Map one (already typo-corrected) word to its canonical term: synonyms, then suffixes."""
+    if word in SYNONYMS:
+        return SYNONYMS[word]
+    if word in _KEEP_AS_IS or len(word) <= 3 or word.isdigit():
+        return word
+    return _strip_suffix(word)
+
+
+def _strip_suffix(word: str) -> str:
+    stem = word
+    if word.endswith(("ability", "ibility")):
+        stem = word[:-5] + "l"
+    elif word.endswith("ies") and len(word) > 4:
+        stem = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes")):
+        stem = word[:-2]
+    elif word.endswith("ing") and len(word) >= 6:
+        stem = _undouble(word[:-3])
+    elif word.endswith("ed") and len(word) >= 5:
+        stem = _undouble(word[:-2])
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        stem = word[:-1]
+    if stem.endswith("e") and len(stem) > 4:
+        stem = stem[:-1]
+    return stem
+
+
+def _undouble(stem: str) -> str:
+    if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+        return stem[:-1]
+    return stem
+
+
+def side_words(folded: str) -> list[str]:
+    """The sides of the model that text names: "security OF the cloud" -> "ofcloud", "me" -> ...
+
+    "What is security OF the cloud?" and "what is AWS responsible for?" are about a side of the
+    model itself; without this they would shrink to nothing, or to one word they share.
+    """
+    found: list[str] = []
+    for match in _SIDE_PATTERN.finditer(folded):
+        if match.group(1):
+            side = "ofcloud" if match.group(1) == "of" else "incloud"
+        else:
+            side = _SIDES[match.group(0)]
+        if side not in found:
+            found.append(side)
+    return found
+
+
+def words(text: str) -> list[str]:
+    """The content words of a question or alias, phrases folded, before typo correction."""
+    return content_words(fold_phrases(strip_of_in_phrasing(fold(text))))
+
+
+def terms(text: str) -> list[str]:
+    """Canonical content terms of a curated text (alias, title); no typo correction."""
+    return [term(w) for w in words(text)]

@@ -1,0 +1,90 @@
+"""Find the cloud services a question names ("my lambda", "on RDS", "ec2 instances")."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from bot.answer import language
+from bot.kb.loader import Service
+
+
+class ServiceDetector:
+    """Detect services by their id, name and aliases (knowledge/services.yaml), as word n-grams."""
+
+    def __init__(self, services: tuple[Service, ...]):
+        self._by_id = {s.id: s for s in services}
+        self._ngrams = _service_ngrams(services)
+        self._longest = max((len(n) for n in self._ngrams), default=1)
+        self._ngrams_of: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for ngram, service_id in self._ngrams.items():
+            self._ngrams_of[service_id].append(ngram)
+
+    def detect(self, words: list[str]) -> list[Service]:
+        """Services named in ``words``: longest alias first, then earliest; refinements first.
+
+        A service whose aliases spell out another one found alongside it is the more precise
+        reading: in "the ecs agent on fargate", Fargate ("ecs on fargate") wins over ECS on EC2.
+        """
+        hits: list[tuple[int, int, str, tuple[str, ...]]] = []
+        for size in range(min(self._longest, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                ngram = tuple(words[start : start + size])
+                service_id = self._ngrams.get(ngram)
+                if service_id:
+                    hits.append((-size, start, service_id, ngram))
+        for start in range(len(words) - 1):
+            # A name typed in two pieces: "ec 2", "red shift"
+            # ("cloud front": bot/answer/language.py).
+            service_id = self._ngrams.get((words[start] + words[start + 1],))
+            if service_id:
+                hits.append((-2, start, service_id, tuple(words[start : start + 2])))
+        found: dict[str, tuple[str, ...]] = {}
+        for _, _, service_id, ngram in sorted(hits):
+            found.setdefault(service_id, ngram)
+        order = list(found)
+        for refined in list(order):
+            for general in order[: order.index(refined)]:
+                if self._refines(refined, set(found[refined]) | set(found[general])):
+                    order.remove(refined)
+                    order.insert(order.index(general), refined)
+                    break
+        return [self._by_id[i] for i in order]
+
+    def split(self, words: list[str]) -> tuple[list[Service], set[str]]:
+        """The services ``words`` name, and the words that name them (to set apart from the topic).
+
+        Only a service's shortest aliases present count: "eks worker nodes" names EKS, but
+        "worker nodes" is the topic, so only "eks" is set aside.
+        """
+        services = self.detect(words)
+        naming: set[str] = set()
+        for service in services:
+            own = self._ngrams_of[service.id]
+            present = [n for n in own if _contains(words, n)]
+            pairs = zip(words, words[1:], strict=False)
+            present += [pair for pair in pairs if ("".join(pair),) in own]
+            for ngram in present:
+                if not any(other != ngram and set(other) < set(ngram) for other in present):
+                    naming.update(ngram)
+        return services, naming
+
+    def _refines(self, service_id: str, words: set[str]) -> bool:
+        """True when an alias of ``service_id`` uses every one of ``words``."""
+        return any(words <= set(ngram) for ngram in self._ngrams_of[service_id])
+
+
+def _service_ngrams(services: tuple[Service, ...]) -> dict[tuple[str, ...], str]:
+    """Each service alias (and name, and id) as a tuple of content words -> service id."""
+    ngrams: dict[tuple[str, ...], str] = {}
+    for service in services:
+        for text in (service.id.replace("-", " "), service.name, *service.aliases):
+            words = tuple(language.content_words(language.fold_phrases(language.fold(text))))
+            if words and words not in ngrams:
+                ngrams[words] = service.id
+    return ngrams
+
+
+def _contains(words: list[str], ngram: tuple[str, ...]) -> bool:
+    """True when ``ngram`` occurs in ``words`` as consecutive words."""
+    size = len(ngram)
+    return any(tuple(words[i : i + size]) == ngram for i in range(len(words) - size + 1))

@@ -1,0 +1,102 @@
+"""Is this a question about who owns what in the cloud at all? Decided apart from which item.
+
+A question can be full of the knowledge base's words and still not ask whose job something is:
+"how do I enable MFA, step by step" wants instructions, "how much does S3 cost" a price, "what
+does VPC stand for" a definition. Those are declined however well their words match; a question
+that asks who (or whose, or "is it on us?") is never declined here.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Asking for an owner: who/whose, responsible, "aws or us", "our job", "do we have to".
+_ASKS_WHO = re.compile(
+    r"\b(?:who|whom|whose|whos|responsib\w*|accountab\w*|liable|liability|owns?|owner\w*"
+    r"|job|duty|duties|task|in charge|on the hook|on us|on aws|our side|their side|aws side"
+    r"|(?:aws|amazon|provider|customer|us|we|me|i|our team|them) or (?:aws|amazon|the provider"
+    r"|the customer|customer|us|we|me|them|our team|ours|shared)"
+    r"|ours|theirs|shared|inherited"
+    r"|(?:do|must|should|would|will) (?:we|i) (?:still )?(?:have|need) to"
+    r"|(?:do|does|must|should|will|would) (?:aws|amazon) (?:have|need)? ?(?:to )?"
+    r"|(?:is|are) (?:that|this|it|they) (?:on|up to|handled by|done by|covered by)"
+    r"|of the cloud|in the cloud"
+    r")\b"
+)
+# "How do I ...", "steps to ...", "can you write ...": instructions, not ownership.
+_HOW_TO = re.compile(
+    r"^(?:(?:hey|hi|hello|ok|so|please|pls|quick question)\s+)*"
+    r"(?:how (?:do|can|should|would|could) (?:i|we|you|one)\b|how to\b|steps? (?:to|for)\b"
+    r"|what(?:s| is| are)? the (?:steps|command|cli|syntax|best way|way)\b"
+    r"|(?:can|could|would) you (?:write|show|give|generate|create|make|explain how|tell me how)\b"
+    r"|(?:show|teach|tell) me how\b|walk me through\b|guide me\b|write (?:me )?(?:a|an|the)\b"
+    r"|is there (?:a|an) (?:way|command|tutorial)\b)"
+)
+# "what does VPC stand for", "explain what a container is", "difference between TCP and UDP".
+_DEFINITION = re.compile(
+    r"^(?:(?:hey|hi|hello|ok|so|please|pls)\s+)*"
+    r"(?:what (?:does|do) \w+(?: \w+)? (?:stand for|mean)\b|what (?:is|are) (?:a|an)\b"
+    r"|(?:explain|define|describe) (?:what|the term|the concept)\b|what s the difference\b"
+    r"|what is the difference\b|difference between\b)"
+)
+# Prices and bills: "how much does it cost", "pricing of", "free tier".
+_PRICE = re.compile(
+    r"\b(?:cost|costs|price|prices|pricing|priced|cheap|cheaper|cheapest|expensive|bill"
+    r"|billing|billed|invoice|discount|free tier|savings plans?|per hour|per month|expense"
+    r"|expenses|expensed|reimburse\w*|voucher|vouchers)\b"
+)
+# "what year did AWS launch S3", "who founded Amazon": trivia about the companies, not duties.
+_TRIVIA = re.compile(
+    r"^(?:(?:hey|hi|so|ok)\s+)*(?:what year|which year|when (?:did|was|were)|who (?:founded"
+    r"|invented|created|is the (?:ceo|founder|president|head)|runs amazon|won))\b"
+)
+_QUANTITY = re.compile(r"^(?:so |and |but )?how (?:many|much)\b")
+# "what's the max object size", "size limit of a Lambda package": a service's limits.
+_LIMITS = re.compile(
+    r"\b(?:what(?:s| is| are)? the (?:max|maximum|min|minimum|default|largest|smallest)"
+    r"|(?:size|rate|request|storage|account|service) (?:limits?|quotas?)|how (?:big|large)"
+    r" (?:can|is|are|does|do))\b"
+)
+# Instructions asked anywhere in the message: "can someone walk me through …, step by step?"
+_HOW_TO_ANYWHERE = re.compile(
+    r"\b(?:walk (?:me|us) through|step by step|a tutorial|show (?:me|us) how"
+    r"|how do (?:i|we) (?!know)|how can (?:i|we)|how to (?!tell|know))\b"
+)
+# The office and the team's own matters: equipment, time off, expenses, rotas. Declined unless
+# the question also names the cloud ("who is on call for the RDS outage" is not about the rota).
+_WORKPLACE = re.compile(
+    r"\b(?:office|offices|laptop|laptops|desktop|printer|printers|keyboard|headset"
+    r"|pto|vacation|vacations|holiday|holidays|time off|sick leave|leave requests?|payroll run"
+    r"|expense|expenses|expensing|reimburse\w*|voucher|salary|salaries|lunch|parking"
+    r"|on call (?:rota|schedule|for the|this)|this weekend|next weekend|meeting room)\b"
+)
+_NAMES_THE_CLOUD = re.compile(
+    r"\b(?:aws|amazon|cloud|ec2|s3|rds|iam|kms|lambda|vpc|eks|ecs|bucket|buckets|instance"
+    r"|instances|hypervisor|datacenter|data centers?|region|regions)\b"
+)
+
+
+def off_topic_reason(folded: str) -> str | None:
+    """Why ``folded`` (bot.answer.language.fold output) is not an ownership question, or None."""
+    if _QUANTITY.match(folded):
+        return "quantity"
+    if _TRIVIA.match(folded):
+        return "trivia"
+    if _WORKPLACE.search(folded) and not _NAMES_THE_CLOUD.search(folded):
+        return "workplace"
+    if _ASKS_WHO.search(folded):
+        return None
+    if _HOW_TO.match(folded) or _HOW_TO_ANYWHERE.search(folded):
+        return "how_to"
+    if _LIMITS.search(folded):
+        return "limits"
+    if _DEFINITION.match(folded):
+        return "definition"
+    if _PRICE.search(folded):
+        return "price"
+    return None
+
+
+def asks_who(folded: str) -> bool:
+    """True when the question asks for an owner in so many words."""
+    return bool(_ASKS_WHO.search(folded))

@@ -1,0 +1,69 @@
+"""`/ofin digest on [day] [HH:MM] [time zone] | off | status | now` (admins, in a channel).
+
+Slack-free. Posting needs the Slack app's publisher, ``core.extras["digest_publisher"]``
+(bot/slack/digest_runner.py), which has ``publish(channel_id, claim_id) -> bool``.
+"""
+
+from __future__ import annotations
+
+from bot.commands.dispatch import Caller, Core, Notice, subcommand
+from bot.quiz.schedule import ScheduleError
+from bot.training.digest import Digests
+
+ACTIONS = ("on", "off", "status", "now")
+
+
+def digests_of(core: Core) -> Digests:
+    """The process's Digests, kept in ``core.extras``."""
+    found = core.extras.get("digests")
+    if found is None:
+        found = core.extras.setdefault("digests", Digests(core.store))
+    return found
+
+
+def _accepts(args: str) -> bool:
+    words = args.lower().split()
+    return not words or words[0] in ACTIONS
+
+
+@subcommand(
+    "digest",
+    admin=True,
+    usage="digest on [day] [HH:MM] [time zone] | off | status | now",
+    help="A weekly digest in this channel: top answerers, accuracy, the weakest category "
+    "(default Friday 16:00, the daily quiz's time zone; off until turned on).",
+    accepts=_accepts,
+)
+def _digest(core: Core, caller: Caller, args: str) -> Notice:
+    action, _, rest = args.strip().partition(" ")
+    action = action.lower() or "status"
+    channel = caller.channel_id
+    if caller.surface == "console" or not channel or str(channel).startswith("D"):
+        return Notice("Run `digest` in the Slack channel that should get it.", kind="error")
+    digests = digests_of(core)
+    if action == "on":
+        daily = core.store.schedule(channel)
+        tz = daily.tz if daily and daily.enabled else caller.tz
+        try:
+            schedule = digests.turn_on(
+                channel, rest, default_tz=tz, team_id=caller.team_id, user_id=caller.user_id
+            )
+        except ScheduleError as exc:
+            return Notice(str(exc), kind="error")
+        return Notice(f"Weekly digest on: {schedule.describe()}.")
+    if action == "off":
+        if digests.turn_off(channel, caller.user_id):
+            return Notice("Weekly digest off for this channel.")
+        return Notice("There was no weekly digest here.")
+    if action == "status":
+        schedule = digests.schedule(channel)
+        if schedule is None:
+            return Notice("Weekly digest: off. Turn it on with `digest on [day] [HH:MM]`.")
+        return Notice(f"Weekly digest: on, {schedule.describe()}.")
+    publisher = core.extras.get("digest_publisher")
+    if publisher is None:
+        return Notice("The digest is posted by the Slack app; it is not running here.", "error")
+    claim = digests.claim(channel, None)
+    if claim is not None and publisher.publish(channel, claim):
+        return Notice("Posted this week's digest in this channel.")
+    return Notice("I could not post here. Is ofin a member of this channel?", kind="error")

@@ -1,0 +1,1195 @@
+"""Load and validate the curated YAML knowledge base into typed, immutable records.
+
+The knowledge base is a folder of YAML files (default: ``knowledge/`` at the project root).
+``services.yaml`` holds the service registry (``services:`` list); every other file holds an
+``items:`` list. See README.md ("The knowledge base") for the format.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TypeVar
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # libyaml's composer is several times faster, and its nodes keep their marks too
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+
+OWNERS = ("aws", "customer", "shared")
+CATEGORIES = (
+    "physical",
+    "infrastructure",
+    "network",
+    "compute",
+    "storage",
+    "database",
+    "containers",
+    "serverless",
+    "identity",
+    "data",
+    "encryption",
+    "application",
+    "logging",
+    "compliance",
+    "controls",
+)
+SERVICE_MODELS = ("infrastructure", "container", "abstracted")
+# How the models read in a sentence: AWS's whitepaper calls managed services "container services",
+# which is easily mistaken for Docker containers.
+SERVICE_MODEL_LABELS = {
+    "infrastructure": "infrastructure service",
+    "container": "managed (container) service",
+    "abstracted": "abstracted service",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the knowledge base, located at file:line."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line < 1:  # about a whole folder, not a place in a file
+            return f"{self.file}: {self.message}"
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge base is broken; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class QuizQuestion:
+    """A quiz question attached to an item; ``answer`` is one of ``choices``."""
+
+    id: str  # "<item id>#<n>", n counting from 1 in file order
+    item_id: str
+    question: str
+    choices: tuple[str, ...]  # default: OWNERS
+    answer: str
+    explanation: str
+    service: str | None = None  # service id when the question is about one service
+
+    @property
+    def is_owner_question(self) -> bool:
+        """True when the choices are exactly the three owners."""
+        return tuple(self.choices) == OWNERS
+
+    def to_dict(self) -> dict:
+        """This question as plain JSON-ready data."""
+        return {
+            "id": self.id,
+            "question": self.question,
+            "choices": list(self.choices),
+            "answer": self.answer,
+            "explanation": self.explanation,
+            "service": self.service,
+        }
+
+
+@dataclass(frozen=True)
+class ServiceOwner:
+    """Who owns an item on one particular service, and why."""
+
+    owner: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One responsibility: who owns it, why, how people phrase it, and where it is documented."""
+
+    id: str
+    title: str
+    owner: str
+    category: str
+    explanation: str
+    aliases: tuple[str, ...]
+    sources: tuple[str, ...]
+    quiz: tuple[QuizQuestion, ...]
+    services: Mapping[str, ServiceOwner] = field(default_factory=dict)
+    file: str = ""
+    line: int = 0
+
+    def __hash__(self) -> int:
+        # ids are unique in a loaded knowledge base; the services mapping itself is unhashable
+        return hash((self.id, self.file, self.line))
+
+    def owner_for(self, service_id: str | None) -> str:
+        """The owner on ``service_id`` when the item says so, else the item's own owner."""
+        if service_id and service_id in self.services:
+            return self.services[service_id].owner
+        return self.owner
+
+    def note_for(self, service_id: str | None) -> str | None:
+        """The service-specific note, if the item has one for ``service_id``."""
+        if service_id and service_id in self.services:
+            return self.services[service_id].note
+        return None
+
+    def to_dict(self) -> dict:
+        """This item as plain JSON-ready data (without its file and line)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "owner": self.owner,
+            "category": self.category,
+            "explanation": self.explanation,
+            "aliases": list(self.aliases),
+            "services": {
+                sid: {"owner": so.owner, "note": so.note} for sid, so in self.services.items()
+            },
+            "sources": list(self.sources),
+            "quiz": [q.to_dict() for q in self.quiz],
+        }
+
+
+@dataclass(frozen=True)
+class StackLayer:
+    """One layer of a service's responsibility stack, top (data) to bottom (facilities)."""
+
+    name: str
+    owner: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Service:
+    """A cloud service the matcher can detect, with its responsibility stack."""
+
+    id: str
+    name: str
+    model: str  # one of SERVICE_MODELS
+    aliases: tuple[str, ...]
+    stack: tuple[StackLayer, ...]
+    sources: tuple[str, ...]
+    file: str = ""
+    line: int = 0
+
+    def to_dict(self) -> dict:
+        """This service as plain JSON-ready data (without its file and line)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "model": self.model,
+            "aliases": list(self.aliases),
+            "sources": list(self.sources),
+            "stack": [
+                {"layer": layer.name, "owner": layer.owner, "note": layer.note}
+                for layer in self.stack
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Area:
+    """A responsibility area of the stack matrix (services.yaml ``areas:``), read from items.
+
+    A service's cell comes from ``for_service[service]`` when named there, else from the first of
+    ``items`` that states an owner for the service, else from ``default`` (an item whose own owner
+    holds on every service); see ``cell_item``.
+    """
+
+    id: str
+    name: str
+    items: tuple[str, ...] = ()
+    for_service: Mapping[str, str] = field(default_factory=dict)
+    default: str | None = None
+    file: str = ""
+    line: int = 0
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.file, self.line))
+
+    def cell_item(self, kb: KnowledgeBase, service_id: str) -> Item | None:
+        """The item that says who owns this area on ``service_id``, or None when none does."""
+        chosen = self.for_service.get(service_id)
+        if chosen is not None:
+            return kb.item(chosen)
+        for item_id in self.items:
+            item = kb.item(item_id)
+            if item is not None and service_id in item.services:
+                return item
+        return kb.item(self.default) if self.default else None
+
+
+IAC_TOOLS = ("cloudformation", "terraform")
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """An infrastructure-as-code resource type (or ``prefix*`` pattern) and the service it is."""
+
+    tool: str  # one of IAC_TOOLS
+    pattern: str  # "AWS::RDS::DBInstance", "AWS::S3::*", "aws_db_instance", "aws_s3_*"
+    service: str
+
+    @property
+    def is_prefix(self) -> bool:
+        """True for a ``prefix*`` pattern."""
+        return self.pattern.endswith("*")
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The validated knowledge base, indexed by id."""
+
+    items: tuple[Item, ...]
+    services: tuple[Service, ...]
+    areas: tuple[Area, ...] = ()
+    resource_types: tuple[ResourceType, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_items_by_id", {i.id: i for i in self.items})
+        object.__setattr__(self, "_services_by_id", {s.id: s for s in self.services})
+
+    def item(self, item_id: str) -> Item | None:
+        """The item with this id, or None."""
+        return self._items_by_id.get(item_id)  # type: ignore[attr-defined]
+
+    def service(self, service_id: str) -> Service | None:
+        """The service with this id, or None."""
+        return self._services_by_id.get(service_id)  # type: ignore[attr-defined]
+
+    @property
+    def quiz_questions(self) -> tuple[QuizQuestion, ...]:
+        """Every quiz question of every item, in file order."""
+        return tuple(q for item in self.items for q in item.quiz)
+
+    def service_for_type(self, tool: str, resource_type: str) -> str | None:
+        """The service id a resource type maps to: an exact entry, else the longest prefix."""
+        best: ResourceType | None = None
+        for entry in self.resource_types:
+            if entry.tool != tool:
+                continue
+            if entry.pattern == resource_type:
+                return entry.service
+            if (
+                entry.is_prefix
+                and resource_type.startswith(entry.pattern[:-1])
+                and (best is None or len(entry.pattern) > len(best.pattern))
+            ):
+                best = entry
+        return best.service if best else None
+
+    def to_dict(self) -> dict:
+        """The whole knowledge base as plain JSON-ready data, in file order.
+
+        ``areas`` and ``resource_types`` (the matrix's data) appear when the base has them.
+        """
+        data: dict = {
+            "items": [item.to_dict() for item in self.items],
+            "services": [service.to_dict() for service in self.services],
+        }
+        if self.areas:
+            data["areas"] = [
+                {
+                    "id": area.id,
+                    "name": area.name,
+                    "items": list(area.items),
+                    "for": dict(area.for_service),
+                    "default": area.default,
+                }
+                for area in self.areas
+            ]
+        if self.resource_types:
+            data["resource_types"] = [
+                {"tool": t.tool, "pattern": t.pattern, "service": t.service}
+                for t in self.resource_types
+            ]
+        return data
+
+
+# --------------------------------------------------------------------------------------------
+# Loading: YAML files -> node trees (with line marks) -> checked records, every problem collected.
+
+SERVICES_FILE = "services.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+_ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NON_WORD_RE = re.compile(r"[\W_]+")
+_HTTPS_URL_RE = re.compile(r"https://[^\s/?#@]+(?:[/?#]\S*)?")
+_TAG = "tag:yaml.org,2002:"
+_STR_TAG = _TAG + "str"
+_KIND_BY_TAG = {
+    _TAG + "str": "a string",
+    _TAG + "null": "an empty value",
+    _TAG + "bool": "a true/false value",
+    _TAG + "int": "a number",
+    _TAG + "float": "a number",
+    _TAG + "timestamp": "a date",
+}
+
+_ITEM_REQUIRED = ("id", "title", "owner", "category", "explanation")
+_ITEM_OPTIONAL = ("aliases", "services", "sources", "quiz")
+_QUIZ_REQUIRED = ("question", "answer", "explanation")
+_QUIZ_OPTIONAL = ("choices", "service")
+_SERVICE_REQUIRED = ("id", "name", "model")
+_SERVICE_OPTIONAL = ("aliases", "sources", "stack")
+_SERVICE_OWNER_KEYS = ("owner", "note")
+_STACK_REQUIRED = ("layer", "owner")
+_STACK_OPTIONAL = ("note",)
+
+
+def normalize_alias(text: str) -> str:
+    """Lowercase ``text``, turn punctuation into spaces and squeeze spaces: how names compare."""
+    return " ".join(_NON_WORD_RE.sub(" ", text.lower()).split())
+
+
+def format_problems(problems: Sequence[Problem]) -> str:
+    """Every problem as ``file:line: message``, one a line, then how many there are."""
+    count = len(problems)
+    return "\n".join([*(str(p) for p in problems), f"{count} problem{'' if count == 1 else 's'}"])
+
+
+def load(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
+    """Load and validate the knowledge base at ``path``; raise KnowledgeError listing every problem.
+
+    ``path`` is a folder (every ``*.yaml`` / ``*.yml`` file in it, in name order, hidden files
+    skipped; ``services.yaml`` holds the services, every other file an ``items:`` list) or a
+    single file. A single items file is checked against the ``services.yaml`` beside it when there
+    is one (so ``knowledge/storage.yaml`` is checked with ``knowledge/services.yaml``); a single
+    ``services.yaml`` is checked on its own. Raise FileNotFoundError when ``path`` does not exist.
+    """
+    layout = _layout(Path(path))
+    problems: list[Problem] = []
+    services: list[_ParsedService] = []
+    areas: list[_ParsedArea] = []
+    resource_types: list[_ParsedType] = []
+    for file in layout.service_files:
+        found = _read_services_file(file, problems)
+        services += found[0]
+        areas += found[1]
+        resource_types += found[2]
+    items = [
+        parsed
+        for file in layout.item_files
+        for parsed in _read_entries(file, "items", _parse_item, problems)
+    ]
+    problems += _check_services(services)
+    problems += _check_items(items)
+    problems += _check_service_refs(items, services, layout)
+    problems += _check_resource_types(resource_types, services)
+    if layout.is_folder:  # areas read items of every file: check them on the whole folder only
+        problems += _check_areas(areas, items, services)
+    if layout.is_folder and not items and not problems:
+        problems.append(
+            Problem(display_path(layout.root), 0, "no items found (no *.yaml with items:)")
+        )
+    if problems:
+        raise KnowledgeError(sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.line)))
+    return KnowledgeBase(
+        items=tuple(parsed.item for parsed in items),
+        services=tuple(parsed.service for parsed in services),
+        areas=tuple(parsed.area for parsed in areas),
+        resource_types=tuple(parsed.type for parsed in resource_types),
+    )
+
+
+def load_or_exit(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
+    """Load the knowledge base, or print every problem to stderr and exit with status 1."""
+    try:
+        return load(path)
+    except KnowledgeError as exc:
+        print("ofin: the knowledge base has problems:", file=sys.stderr)
+        print(format_problems(exc.problems), file=sys.stderr)
+    except OSError as exc:  # FileNotFoundError for a path that does not exist
+        print(f"ofin: cannot load the knowledge base: {exc}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+# ---- where the files are
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The files that make up one knowledge base."""
+
+    root: Path
+    is_folder: bool
+    service_files: tuple[Path, ...]
+    item_files: tuple[Path, ...]
+    services_path: Path  # where services.yaml is expected, for the "missing" message
+
+
+def _is_services_file(path: Path) -> bool:
+    return path.stem == "services" and path.suffix in YAML_SUFFIXES
+
+
+def _layout(path: Path) -> _Layout:
+    """Find the services and items files at ``path`` (a folder or one file)."""
+    if path.is_dir():
+        files = sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix in YAML_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        )
+        services = tuple(p for p in files if _is_services_file(p))
+        items = tuple(p for p in files if not _is_services_file(p))
+        return _Layout(path, True, services, items, path / SERVICES_FILE)
+    if path.is_file():
+        if _is_services_file(path):
+            return _Layout(path, False, (path,), (), path)
+        siblings = tuple(
+            sibling
+            for sibling in (path.with_name("services" + suffix) for suffix in YAML_SUFFIXES)
+            if sibling.is_file()
+        )
+        return _Layout(path, False, siblings, (path,), path.with_name(SERVICES_FILE))
+    raise FileNotFoundError(f"no such file or folder: {path}")
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is inside it, else as given."""
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# ---- reading YAML
+
+_Parsed = TypeVar("_Parsed")
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A name or id as written, and where: for checks across items and files."""
+
+    text: str
+    kind: str  # "id", "title", "name", "alias", "service"
+    file: str
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.file, self.line, message)
+
+
+@dataclass
+class _Sink:
+    """Collects the problems of one file."""
+
+    file: str
+    problems: list[Problem]
+
+    def report(self, at: Node | int, message: str) -> None:
+        line = at if isinstance(at, int) else at.start_mark.line + 1
+        self.problems.append(Problem(self.file, line, message))
+
+    def ref(self, text: str, kind: str, node: Node) -> _Ref:
+        return _Ref(text, kind, self.file, node.start_mark.line + 1)
+
+
+def _read_entries(
+    path: Path, key: str, parse: Callable[[_Sink, Node], _Parsed | None], problems: list[Problem]
+) -> list[_Parsed]:
+    """Parse each entry of the top-level ``key:`` list of one file with ``parse``."""
+    sink = _Sink(display_path(path), problems)
+    readable, root = _compose(sink, path)
+    if not readable:
+        return []
+    entries = _top_list(sink, root, key)
+    return [parsed for node in entries if (parsed := parse(sink, node)) is not None]
+
+
+def _compose(sink: _Sink, path: Path) -> tuple[bool, Node | None]:
+    """Parse one file into a YAML node tree (None when empty); report why it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        sink.report(1, f"cannot read the file: {exc.strerror}")
+        return False, None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        sink.report(data.count(b"\n", 0, exc.start) + 1, "not UTF-8 text")
+        return False, None
+    try:
+        return True, yaml.compose(text, Loader=_YamlLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        sink.report(line, _yaml_message(exc, text.splitlines()[line - 1 : line]))
+    except yaml.YAMLError as exc:
+        sink.report(1, f"invalid YAML: {exc}")
+    return False, None
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError, offending_line: list[str]) -> str:
+    """The parser's complaint in one line, with where the broken construct started."""
+    message = f"invalid YAML: {exc.problem or exc.context or 'syntax error'}"
+    if exc.problem and exc.context:
+        started, found = exc.context_mark, exc.problem_mark
+        elsewhere = started and not (found and found.line == started.line)
+        message += f" ({exc.context} at line {started.line + 1})" if elsewhere else ""
+    if any("\t" in text[: len(text) - len(text.lstrip())] for text in offending_line):
+        message += "; indent with spaces, not tabs"
+    return message
+
+
+def _top_list(sink: _Sink, root: Node | None, key: str) -> list[Node]:
+    """The entries of the file's top-level ``key:`` list."""
+    if root is None:
+        sink.report(1, f"empty file: expected a top-level '{key}:' list")
+        return []
+    if not isinstance(root, MappingNode):
+        sink.report(root, f"expected a top-level '{key}:' list, not {_describe(root)}")
+        return []
+    values = _keys(sink, root, (key,), ())
+    return _list(sink, values.get(key), f"'{key}'") or []
+
+
+# ---- checking single nodes
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return _KIND_BY_TAG.get(node.tag, f"a value tagged {node.tag}")
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _TAG + "null"
+
+
+def _one_of(options: Sequence[str]) -> str:
+    return options[0] if len(options) == 1 else f"{', '.join(options[:-1])} or {options[-1]}"
+
+
+def _closest(value: str, allowed: Sequence[str]) -> str | None:
+    """The allowed value that ``value`` most likely misspells, if any."""
+    import difflib  # only needed when something is wrong; keeps `ask` start-up lean
+
+    close = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _unknown(what: str, value: str, allowed: Sequence[str]) -> str:
+    """``unknown <what> 'value'`` with the closest allowed value, or the allowed values."""
+    close = _closest(value, allowed)
+    hint = f"did you mean '{close}'?" if close else f"expected {_one_of(allowed)}"
+    return f"unknown {what} '{value}' ({hint})"
+
+
+def _is_mapping(sink: _Sink, node: Node, what: str) -> bool:
+    if isinstance(node, MappingNode):
+        return True
+    sink.report(node, f"{what} must be a mapping, not {_describe(node)}")
+    return False
+
+
+def _keys(
+    sink: _Sink, node: MappingNode, required: Sequence[str], optional: Sequence[str]
+) -> dict[str, Node]:
+    """The mapping's values by key; report duplicate, unknown and missing keys."""
+    allowed = (*required, *optional)
+    values: dict[str, Node] = {}
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        key = str(key_node.value) if isinstance(key_node, ScalarNode) else _describe(key_node)
+        if key in seen:
+            sink.report(key_node, f"duplicate key '{key}'")
+        elif key not in allowed:
+            sink.report(key_node, _unknown("key", key, allowed))
+        else:
+            values[key] = value_node
+        seen.add(key)
+    for key in required:
+        if key not in seen:
+            sink.report(node, f"missing key '{key}'")
+    return values
+
+
+def _string(sink: _Sink, node: Node | None, what: str) -> str | None:
+    """The stripped text of a non-empty string scalar; None (reported) otherwise."""
+    if node is None:
+        return None
+    if node.tag == _STR_TAG and isinstance(node, ScalarNode):
+        text = node.value.strip()
+        if text:
+            return text
+        sink.report(node, f"{what} must not be empty")
+    elif _is_null(node):
+        sink.report(node, f"{what} must not be empty")
+    else:
+        sink.report(node, f"{what} must be a string, not {_describe(node)}")
+    return None
+
+
+def _list(sink: _Sink, node: Node | None, what: str) -> list[Node] | None:
+    """The entries of a list (a missing or empty value is an empty list); None when not a list."""
+    if node is None or _is_null(node):
+        return []
+    if not isinstance(node, SequenceNode):
+        sink.report(node, f"{what} must be a list, not {_describe(node)}")
+        return None
+    return list(node.value)
+
+
+def _strings(sink: _Sink, node: Node | None, key: str) -> list[tuple[str, Node]] | None:
+    """The (text, node) pairs of a list of strings; None when it is not a list."""
+    entries = _list(sink, node, f"'{key}'")
+    if entries is None:
+        return None
+    pairs = ((_string(sink, entry, f"each entry of '{key}'"), entry) for entry in entries)
+    return [(text, entry) for text, entry in pairs if text is not None]
+
+
+def _enum(
+    sink: _Sink, node: Node | None, key: str, allowed: Sequence[str], what: str
+) -> str | None:
+    """A string that must be one of ``allowed``."""
+    value = _string(sink, node, f"'{key}'")
+    if value is not None and value not in allowed:
+        sink.report(node, _unknown(what, value, allowed))
+        return None
+    return value
+
+
+def _identifier(sink: _Sink, node: Node | None) -> str | None:
+    """An id: lowercase words joined by dashes."""
+    value = _string(sink, node, "'id'")
+    if value is not None and not _ID_RE.fullmatch(value):
+        sink.report(
+            node, f"id '{value}' must be lowercase words joined by dashes, like 'os-patching'"
+        )
+    return value
+
+
+def _is_https_url(text: str) -> bool:
+    return _HTTPS_URL_RE.fullmatch(text) is not None
+
+
+def _sources(sink: _Sink, node: Node | None, owner: Node, what: str) -> tuple[str, ...]:
+    """The https URLs under ``sources:``; at least one is required."""
+    entries = _strings(sink, node, "sources")
+    if entries is None:
+        return ()
+    if not entries and not (node is not None and isinstance(node, SequenceNode) and node.value):
+        sink.report(node if node is not None else owner, f"{what} has no source")
+    for text, entry in entries:
+        if not _is_https_url(text):
+            sink.report(entry, f"source '{text}' is not an https URL")
+    return tuple(text for text, _ in entries)
+
+
+# ---- items
+
+
+@dataclass(frozen=True)
+class _ParsedItem:
+    """An item, with where its id, names and service references were written."""
+
+    item: Item
+    id: _Ref | None
+    names: tuple[_Ref, ...]  # title, then aliases
+    service_refs: tuple[_Ref, ...]
+
+
+def _parse_item(sink: _Sink, node: Node) -> _ParsedItem | None:
+    """Check one entry of an ``items:`` list and build its Item."""
+    if not _is_mapping(sink, node, "each item"):
+        return None
+    values = _keys(sink, node, _ITEM_REQUIRED, _ITEM_OPTIONAL)
+    item_id = _identifier(sink, values.get("id"))
+    title = _string(sink, values.get("title"), "'title'")
+    aliases = _strings(sink, values.get("aliases"), "aliases") or []
+    service_owners, service_refs = _service_owners(sink, values.get("services"))
+    quiz, quiz_refs = _quiz(sink, values.get("quiz"), node, item_id or "")
+    item = Item(
+        id=item_id or "",
+        title=title or "",
+        owner=_enum(sink, values.get("owner"), "owner", OWNERS, "owner") or "",
+        category=_enum(sink, values.get("category"), "category", CATEGORIES, "category") or "",
+        explanation=_string(sink, values.get("explanation"), "'explanation'") or "",
+        aliases=tuple(text for text, _ in aliases),
+        sources=_sources(sink, values.get("sources"), node, "item"),
+        quiz=quiz,
+        services=MappingProxyType(service_owners),
+        file=sink.file,
+        line=node.start_mark.line + 1,
+    )
+    names = [sink.ref(text, "alias", alias) for text, alias in aliases]
+    if title is not None:
+        names.insert(0, sink.ref(title, "title", values["title"]))
+    return _ParsedItem(
+        item=item,
+        id=sink.ref(item_id, "id", values["id"]) if item_id is not None else None,
+        names=tuple(names),
+        service_refs=(*service_refs, *quiz_refs),
+    )
+
+
+def _service_owners(sink: _Sink, node: Node | None) -> tuple[dict[str, ServiceOwner], list[_Ref]]:
+    """The item's ``services:`` map (service id -> {owner, note}) and where each id was written."""
+    if node is None or _is_null(node):
+        return {}, []
+    if not isinstance(node, MappingNode):
+        sink.report(
+            node,
+            f"'services' must be a mapping of service id to {{owner, note}}, not {_describe(node)}",
+        )
+        return {}, []
+    owners: dict[str, ServiceOwner] = {}
+    refs: list[_Ref] = []
+    for key_node, value_node in node.value:
+        service_id = _string(sink, key_node, "a service id under 'services'")
+        if service_id is None:
+            continue
+        if any(ref.text == service_id for ref in refs):
+            sink.report(key_node, f"duplicate key '{service_id}'")
+            continue
+        refs.append(sink.ref(service_id, "service", key_node))
+        if not isinstance(value_node, MappingNode):
+            sink.report(
+                value_node,
+                f"'{service_id}' must be a mapping like {{owner: aws, note: "
+                f"...}}, not {_describe(value_node)}",
+            )
+            continue
+        values = _keys(sink, value_node, _SERVICE_OWNER_KEYS, ())
+        owners[service_id] = ServiceOwner(
+            owner=_enum(sink, values.get("owner"), "owner", OWNERS, "owner") or "",
+            note=_string(sink, values.get("note"), "'note'") or "",
+        )
+    return owners, refs
+
+
+def _quiz(
+    sink: _Sink, node: Node | None, item_node: Node, item_id: str
+) -> tuple[tuple[QuizQuestion, ...], list[_Ref]]:
+    """The item's quiz questions (at least one) and their service references."""
+    entries = _list(sink, node, "'quiz'")
+    if entries is None:
+        return (), []
+    if not entries:
+        sink.report(node if node is not None else item_node, "item has no quiz question")
+    questions: list[QuizQuestion] = []
+    refs: list[_Ref] = []
+    for number, entry in enumerate(entries, start=1):
+        question, ref = _parse_question(sink, entry, item_id, number)
+        if question is not None:
+            questions.append(question)
+        if ref is not None:
+            refs.append(ref)
+    return tuple(questions), refs
+
+
+def _parse_question(
+    sink: _Sink, node: Node, item_id: str, number: int
+) -> tuple[QuizQuestion | None, _Ref | None]:
+    """Check one quiz question; its id is "<item id>#<number>"."""
+    if not _is_mapping(sink, node, "each quiz question"):
+        return None, None
+    values = _keys(sink, node, _QUIZ_REQUIRED, _QUIZ_OPTIONAL)
+    answer = _string(sink, values.get("answer"), "'answer'")
+    choices = _choices(sink, values.get("choices"))
+    if answer is not None and choices is not None and answer not in choices:
+        sink.report(
+            values["answer"], f"answer '{answer}' is not among the choices ({', '.join(choices)})"
+        )
+    service = _string(sink, values.get("service"), "'service'")
+    question = QuizQuestion(
+        id=f"{item_id}#{number}",
+        item_id=item_id,
+        question=_string(sink, values.get("question"), "'question'") or "",
+        choices=choices or OWNERS,
+        answer=answer or "",
+        explanation=_string(sink, values.get("explanation"), "'explanation'") or "",
+        service=service,
+    )
+    return question, sink.ref(service, "service", values["service"]) if service else None
+
+
+def _choices(sink: _Sink, node: Node | None) -> tuple[str, ...] | None:
+    """A question's choices: OWNERS when not given, else at least 2 distinct strings."""
+    if node is None:
+        return OWNERS
+    entries = _strings(sink, node, "choices")
+    if entries is None:
+        return None
+    if len(entries) < 2:
+        sink.report(node, "a quiz question needs at least 2 choices")
+    seen: set[str] = set()
+    for text, entry in entries:
+        key = normalize_alias(text) or text
+        if key in seen:
+            sink.report(entry, f"duplicate choice '{text}'")
+        seen.add(key)
+    return tuple(text for text, _ in entries)
+
+
+# ---- services
+
+
+@dataclass(frozen=True)
+class _ParsedService:
+    """A service, with where its id and names were written."""
+
+    service: Service
+    id: _Ref | None
+    names: tuple[_Ref, ...]  # id, name, then aliases
+
+
+def _parse_service(sink: _Sink, node: Node) -> _ParsedService | None:
+    """Check one entry of the ``services:`` list and build its Service."""
+    if not _is_mapping(sink, node, "each service"):
+        return None
+    values = _keys(sink, node, _SERVICE_REQUIRED, _SERVICE_OPTIONAL)
+    service_id = _identifier(sink, values.get("id"))
+    name = _string(sink, values.get("name"), "'name'")
+    aliases = _strings(sink, values.get("aliases"), "aliases") or []
+    service = Service(
+        id=service_id or "",
+        name=name or "",
+        model=_enum(sink, values.get("model"), "model", SERVICE_MODELS, "service model") or "",
+        aliases=tuple(text for text, _ in aliases),
+        stack=_stack(sink, values.get("stack"), node),
+        sources=_sources(sink, values.get("sources"), node, "service"),
+        file=sink.file,
+        line=node.start_mark.line + 1,
+    )
+    id_ref = sink.ref(service_id, "id", values["id"]) if service_id is not None else None
+    names = [sink.ref(text, "alias", alias) for text, alias in aliases]
+    if name is not None:
+        names.insert(0, sink.ref(name, "name", values["name"]))
+    if id_ref is not None:
+        names.insert(0, id_ref)
+    return _ParsedService(service=service, id=id_ref, names=tuple(names))
+
+
+def _stack(sink: _Sink, node: Node | None, service_node: Node) -> tuple[StackLayer, ...]:
+    """A service's responsibility stack: at least one {layer, owner, note?}."""
+    entries = _list(sink, node, "'stack'")
+    if entries is None:
+        return ()
+    if not entries:
+        sink.report(node if node is not None else service_node, "service has no stack layers")
+    layers = []
+    for entry in entries:
+        if not _is_mapping(sink, entry, "each stack layer"):
+            continue
+        values = _keys(sink, entry, _STACK_REQUIRED, _STACK_OPTIONAL)
+        layers.append(
+            StackLayer(
+                name=_string(sink, values.get("layer"), "'layer'") or "",
+                owner=_enum(sink, values.get("owner"), "owner", OWNERS, "owner") or "",
+                note=_string(sink, values.get("note"), "'note'") or "",
+            )
+        )
+    return tuple(layers)
+
+
+# ---- checks across entries and files
+
+
+def _check_services(services: Sequence[_ParsedService]) -> list[Problem]:
+    """Duplicate service ids, and ids, names or aliases two services share."""
+    return _duplicate_ids((p.id for p in services if p.id), "service id") + _name_clashes(
+        (((p.service.file, p.service.line), p.service.id, p.names) for p in services), "service"
+    )
+
+
+def _check_items(items: Sequence[_ParsedItem]) -> list[Problem]:
+    """Duplicate item ids, and titles or aliases two items share."""
+    return _duplicate_ids((p.id for p in items if p.id), "id") + _name_clashes(
+        (((p.item.file, p.item.line), p.item.id, p.names) for p in items), "item"
+    )
+
+
+def _duplicate_ids(refs: Iterable[_Ref], what: str) -> list[Problem]:
+    """Report each id seen before, naming where it was first."""
+    first: dict[str, _Ref] = {}
+    problems = []
+    for ref in refs:
+        if ref.text in first:
+            problems.append(
+                ref.problem(f"duplicate {what} '{ref.text}' (first at {first[ref.text].where})")
+            )
+        else:
+            first[ref.text] = ref
+    return problems
+
+
+_THE_KIND = {"id": "the id", "name": "the name", "title": "the title", "alias": "an alias"}
+
+
+def _name_clashes(
+    entries: Iterable[tuple[tuple[str, int], str, Sequence[_Ref]]], noun: str
+) -> list[Problem]:
+    """Report a name that normalises like a name of another entry, or an alias given twice.
+
+    ``entries`` are (identity, id, names) of the items, or of the services (``noun``), in order.
+    """
+    seen: dict[str, tuple[tuple[str, int], str, _Ref]] = {}
+    problems = []
+    for identity, label, names in entries:
+        for ref in names:
+            key = normalize_alias(ref.text)
+            if not key:
+                problems.append(ref.problem(f"{ref.kind} '{ref.text}' has no letters or digits"))
+                continue
+            if key not in seen:
+                seen[key] = (identity, label, ref)
+                continue
+            other_identity, other_label, other = seen[key]
+            if other_identity != identity and not (ref.kind == other.kind == "id"):
+                problems.append(
+                    ref.problem(
+                        f"{ref.kind} '{ref.text}' clashes with {_THE_KIND[other.kind]} of "
+                        f"{noun} '{other_label}' ({other.where})"
+                    )
+                )
+            elif other_identity == identity and ref.kind == other.kind == "alias":
+                problems.append(ref.problem(f"duplicate alias '{ref.text}'"))
+    return problems
+
+
+def _check_service_refs(
+    items: Sequence[_ParsedItem], services: Sequence[_ParsedService], layout: _Layout
+) -> list[Problem]:
+    """Every service an item names must be in services.yaml (which must then exist)."""
+    refs = [ref for parsed in items for ref in parsed.service_refs]
+    if not refs:
+        return []
+    if not layout.service_files:
+        first = refs[0]
+        return [
+            first.problem(
+                f"service '{first.text}' is referenced, but there is no "
+                f"{display_path(layout.services_path)}"
+            )
+        ]
+    known = sorted({p.id.text for p in services if p.id})
+    problems = []
+    for ref in refs:
+        if ref.text not in known:
+            close = _closest(ref.text, known)
+            hint = f"did you mean '{close}'?" if close else "not in services.yaml"
+            problems.append(ref.problem(f"unknown service '{ref.text}' ({hint})"))
+    return problems
+
+
+# ---- the stack matrix: responsibility areas and infrastructure-as-code resource types
+#
+# Both live in services.yaml, beside ``services:``, under their own top-level keys.
+
+_AREA_REQUIRED = ("id", "name")
+_AREA_OPTIONAL = ("items", "for", "default")
+_RESOURCE_TYPE_RES = {
+    "cloudformation": re.compile(r"AWS::[A-Za-z0-9]+::(?:[A-Za-z0-9]+|\*)"),
+    "terraform": re.compile(r"aws_[a-z0-9]+(?:_[a-z0-9]+)*(?:_\*)?"),
+}
+_RESOURCE_TYPE_EXAMPLES = {
+    "cloudformation": "'AWS::RDS::DBInstance' or 'AWS::S3::*'",
+    "terraform": "'aws_db_instance' or 'aws_s3_*'",
+}
+
+
+@dataclass(frozen=True)
+class _ParsedArea:
+    """An area, with where each item and service it names was written."""
+
+    area: Area
+    item_refs: tuple[_Ref, ...]
+    service_refs: tuple[_Ref, ...]
+
+
+@dataclass(frozen=True)
+class _ParsedType:
+    """A resource type, with where it was written."""
+
+    type: ResourceType
+    ref: _Ref
+    service_ref: _Ref
+
+
+def _read_services_file(
+    path: Path, problems: list[Problem]
+) -> tuple[list[_ParsedService], list[_ParsedArea], list[_ParsedType]]:
+    """Parse services.yaml: its ``services:`` list, ``areas:`` list and ``resource_types:`` map."""
+    sink = _Sink(display_path(path), problems)
+    readable, root = _compose(sink, path)
+    if not readable:
+        return [], [], []
+    if root is None or not isinstance(root, MappingNode):
+        _top_list(sink, root, "services")  # reports what the file should hold
+        return [], [], []
+    values = _keys(sink, root, ("services",), ("areas", "resource_types"))
+    services = [
+        parsed
+        for node in _list(sink, values.get("services"), "'services'") or []
+        if (parsed := _parse_service(sink, node)) is not None
+    ]
+    areas = [
+        parsed
+        for node in _list(sink, values.get("areas"), "'areas'") or []
+        if (parsed := _parse_area(sink, node)) is not None
+    ]
+    return services, areas, _parse_resource_types(sink, values.get("resource_types"))
+
+
+def _parse_area(sink: _Sink, node: Node) -> _ParsedArea | None:
+    """Check one entry of ``areas:`` and build its Area."""
+    if not _is_mapping(sink, node, "each area"):
+        return None
+    values = _keys(sink, node, _AREA_REQUIRED, _AREA_OPTIONAL)
+    area_id = _identifier(sink, values.get("id"))
+    items = _strings(sink, values.get("items"), "items") or []
+    item_refs = [sink.ref(text, "item", entry) for text, entry in items]
+    default = _string(sink, values.get("default"), "'default'")
+    if default is not None:
+        item_refs.append(sink.ref(default, "item", values["default"]))
+    chosen: dict[str, str] = {}
+    service_refs: list[_Ref] = []
+    for_node = values.get("for")
+    if for_node is not None and not _is_null(for_node):
+        if not isinstance(for_node, MappingNode):
+            sink.report(
+                for_node, f"'for' must map service ids to item ids, not {_describe(for_node)}"
+            )
+        else:
+            for key_node, value_node in for_node.value:
+                service_id = _string(sink, key_node, "a service id under 'for'")
+                item_id = _string(sink, value_node, "an item id under 'for'")
+                if service_id is None or item_id is None:
+                    continue
+                if service_id in chosen:
+                    sink.report(key_node, f"duplicate key '{service_id}'")
+                    continue
+                chosen[service_id] = item_id
+                service_refs.append(sink.ref(service_id, "service", key_node))
+                item_refs.append(sink.ref(item_id, "item", value_node))
+    area = Area(
+        id=area_id or "",
+        name=_string(sink, values.get("name"), "'name'") or "",
+        items=tuple(text for text, _ in items),
+        for_service=MappingProxyType(chosen),
+        default=default,
+        file=sink.file,
+        line=node.start_mark.line + 1,
+    )
+    return _ParsedArea(area, tuple(item_refs), tuple(service_refs))
+
+
+def _parse_resource_types(sink: _Sink, node: Node | None) -> list[_ParsedType]:
+    """``resource_types:``: service id -> {cloudformation: [...], terraform: [...]}."""
+    if node is None or _is_null(node):
+        return []
+    if not isinstance(node, MappingNode):
+        sink.report(
+            node, f"'resource_types' must map service ids to their types, not {_describe(node)}"
+        )
+        return []
+    parsed: list[_ParsedType] = []
+    for key_node, value_node in node.value:
+        service_id = _string(sink, key_node, "a service id under 'resource_types'")
+        if service_id is None or not _is_mapping(sink, value_node, f"'{service_id}'"):
+            continue
+        service_ref = sink.ref(service_id, "service", key_node)
+        values = _keys(sink, value_node, (), IAC_TOOLS)
+        for tool in IAC_TOOLS:
+            for text, entry in _strings(sink, values.get(tool), tool) or []:
+                if not _RESOURCE_TYPE_RES[tool].fullmatch(text):
+                    sink.report(
+                        entry,
+                        f"'{text}' is not a {tool} resource type "
+                        f"(like {_RESOURCE_TYPE_EXAMPLES[tool]})",
+                    )
+                    continue
+                ref = sink.ref(text, "type", entry)
+                parsed.append(_ParsedType(ResourceType(tool, text, service_id), ref, service_ref))
+    return parsed
+
+
+def _check_resource_types(
+    types: Sequence[_ParsedType], services: Sequence[_ParsedService]
+) -> list[Problem]:
+    """Every resource type names a known service, and no type is listed twice."""
+    known = sorted({p.id.text for p in services if p.id})
+    problems: list[Problem] = []
+    first: dict[tuple[str, str], _ParsedType] = {}
+    reported: set[str] = set()
+    for parsed in types:
+        sid = parsed.type.service
+        if sid not in known and sid not in reported:
+            reported.add(sid)
+            close = _closest(sid, known)
+            hint = f"did you mean '{close}'?" if close else "not in services.yaml"
+            problems.append(parsed.service_ref.problem(f"unknown service '{sid}' ({hint})"))
+        key = (parsed.type.tool, parsed.type.pattern)
+        if key in first:
+            problems.append(
+                parsed.ref.problem(
+                    f"resource type '{parsed.type.pattern}' is listed twice "
+                    f"(first for '{first[key].type.service}' at {first[key].ref.where})"
+                )
+            )
+        else:
+            first[key] = parsed
+    return problems
+
+
+def _check_areas(
+    areas: Sequence[_ParsedArea], items: Sequence[_ParsedItem], services: Sequence[_ParsedService]
+) -> list[Problem]:
+    """Areas name known items and services, and every area has an owner on every service."""
+    problems = _duplicate_ids(
+        (_Ref(p.area.id, "id", p.area.file, p.area.line) for p in areas if p.area.id), "area id"
+    )
+    items_by_id = {p.item.id: p.item for p in items}
+    service_ids = [p.service.id for p in services if p.service.id]
+    for parsed in areas:
+        for ref in parsed.item_refs:
+            if ref.text not in items_by_id:
+                close = _closest(ref.text, sorted(items_by_id))
+                hint = f"did you mean '{close}'?" if close else "no item has this id"
+                problems.append(ref.problem(f"unknown item '{ref.text}' ({hint})"))
+        for ref in parsed.service_refs:
+            if ref.text not in service_ids:
+                close = _closest(ref.text, service_ids)
+                hint = f"did you mean '{close}'?" if close else "not in services.yaml"
+                problems.append(ref.problem(f"unknown service '{ref.text}' ({hint})"))
+        area = parsed.area
+        if area.default is not None or not area.id:
+            continue
+        unknown = [
+            sid
+            for sid in service_ids
+            if sid not in area.for_service
+            and not any(sid in items_by_id[i].services for i in area.items if i in items_by_id)
+        ]
+        for sid in unknown:
+            problems.append(
+                Problem(
+                    area.file,
+                    area.line,
+                    f"area '{area.id}' has no owner for service '{sid}': give one of its items a "
+                    f"'services:' entry for '{sid}', or name an item for it under 'for:'",
+                )
+            )
+    return problems

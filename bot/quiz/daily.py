@@ -1,0 +1,298 @@
+"""Daily quizzes without Slack: schedules, claiming posts once, answers, deadlines and reveals.
+
+The Slack side (bot/slack/daily_runner.py) does the talking; this module decides. Posting is
+claim-then-post: a row is claimed in SQLite first (a scheduled day's slot is UNIQUE), and only the
+claimer posts, so restarts or two processes never post a day twice. A claimed post stays
+``posting`` until Slack has it: the publisher retries transient failures until the post's window
+ends (``retry_until``) and, after a crash, first looks for it in the channel before posting again.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.kb.loader import KnowledgeBase, QuizQuestion
+from bot.quiz.adaptive import choose_daily
+from bot.quiz.rules import PostResult, grade, points, streak
+from bot.quiz.schedule import Rule, deadline, due_slot, next_slot, parse_rule, parse_weekdays_text
+from bot.store import QuizPost, ScheduleRow, Store
+
+MANUAL_WINDOW = timedelta(minutes=15)  # how long a ``daily now`` post is retried
+NOW_ONCE_WITHIN = timedelta(minutes=1)  # a second ``daily now`` this soon posts nothing
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What became of a claimed post: ``open``, still ``retrying`` (until when), or ``failed``."""
+
+    status: str
+    reason: str | None = None  # Slack's error, in its words, when not open
+    retry_until: datetime | None = None
+
+    def __bool__(self) -> bool:
+        return self.status == "open"
+
+
+class Publisher(Protocol):
+    """What posts and updates daily quizzes in the chat (the Slack runner; a fake in tests)."""
+
+    def publish(self, post: QuizPost) -> PublishOutcome | bool:
+        """Post a claimed quiz; truthy when it is now open."""
+        ...
+
+    def reveal(self, post: QuizPost) -> None:
+        """Show the answer of a closed quiz."""
+        ...
+
+
+@dataclass(frozen=True)
+class Reveal:
+    """Everything a closed post shows."""
+
+    post: QuizPost
+    question: QuizQuestion | None
+    answered: int
+    correct: int
+    first_correct: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    @property
+    def share_right(self) -> int:
+        """The percentage of answerers who got it right (0 when nobody answered)."""
+        return round(100 * self.correct / self.answered) if self.answered else 0
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """What happened to one click on a daily post."""
+
+    status: str  # "counted" | "duplicate" | "closed" | "unknown"
+    post: QuizPost | None = None
+    question: QuizQuestion | None = None
+    correct: bool = False
+    points: int = 0
+    choice: str | None = None
+
+    @property
+    def counted(self) -> bool:
+        """True when this click was the person's first answer and it counted."""
+        return self.status == "counted"
+
+
+def rule_of(row: ScheduleRow) -> Rule:
+    """The schedule rule stored in a row."""
+    hour, minute = (int(x) for x in row.at.split(":"))
+    return Rule(at=time(hour, minute), tz=row.tz, weekdays=parse_weekdays_text(row.weekdays))
+
+
+class DailyQuizzes:
+    """The daily quiz rules applied to the store and the knowledge base."""
+
+    def __init__(
+        self,
+        store: Store,
+        kb: KnowledgeBase,
+        *,
+        reveal_hours: float | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.kb = kb
+        self.reveal_hours = reveal_hours
+        self.rng = rng or random.Random()
+        self._questions = {q.id: q for q in kb.quiz_questions}
+
+    def now(self) -> datetime:
+        """The store's clock."""
+        return self.store.clock.now()
+
+    def question(self, question_id: str) -> QuizQuestion | None:
+        """The quiz question with this id (None if the knowledge base dropped it)."""
+        return self._questions.get(question_id)
+
+    # --- schedules --------------------------------------------------------------------------
+
+    def turn_on(
+        self,
+        channel_id: str,
+        args: str,
+        *,
+        default_tz: str | None,
+        team_id: str | None,
+        user_id: str | None,
+    ) -> tuple[Rule, datetime]:
+        """Parse and save a schedule; return the rule and its first due time (ScheduleError)."""
+        rule = parse_rule(args, default_tz=default_tz)
+        row = self.store.save_schedule(
+            channel_id=channel_id,
+            team_id=team_id,
+            at=f"{rule.at:%H:%M}",
+            tz=rule.tz,
+            weekdays=rule.weekdays_text(),
+            updated_by=user_id,
+        )
+        return rule, next_slot(rule, row.active_since).due_at
+
+    def rule(self, channel_id: str) -> Rule | None:
+        """The channel's rule when its schedule is on."""
+        row = self.store.schedule(channel_id)
+        return rule_of(row) if row and row.enabled else None
+
+    def claim_due(self, now: datetime | None = None) -> list[QuizPost]:
+        """Claim every scheduled post due now (catch-up included); the caller must publish them."""
+        now = now or self.now()
+        claimed = []
+        for row in self.store.enabled_schedules():
+            slot = due_slot(rule_of(row), now, active_since=row.active_since)
+            if slot is None or self.store.slot_taken(slot.key(row.channel_id)):
+                continue
+            post = self._claim(row.channel_id, row.team_id, "scheduled", slot.key(row.channel_id))
+            if post is not None:
+                claimed.append(post)
+        return claimed
+
+    def claim_now(
+        self,
+        channel_id: str,
+        team_id: str | None,
+        *,
+        once_within: timedelta | None = None,
+        requested_by: str | None = None,
+    ) -> QuizPost | None:
+        """Claim an immediate post (``daily now``); None when one was claimed within
+        ``once_within`` (a repeated or replayed command posts once)."""
+        since = self.now() - once_within if once_within is not None else None
+        post = self._claim(
+            channel_id, team_id, "manual", None, unless_since=since, requested_by=requested_by
+        )
+        assert post is not None or since is not None  # no slot, so nothing else collides
+        return post
+
+    def retry_until(self, post: QuizPost) -> datetime:
+        """Until when a post that Slack refused for now is tried again: the end of its day
+        (local midnight in the schedule's zone) for a scheduled one, MANUAL_WINDOW for the rest."""
+        row = self.store.schedule(post.channel_id)
+        if post.slot and row is not None:
+            local_day = datetime.fromisoformat(post.slot.rsplit(":", 1)[1])
+            zone = ZoneInfo(row.tz)
+            midnight = datetime.combine(local_day.date() + timedelta(days=1), time(), zone)
+            return midnight
+        return post.created_at + MANUAL_WINDOW
+
+    def _claim(
+        self,
+        channel_id: str,
+        team_id: str | None,
+        kind: str,
+        slot: str | None,
+        unless_since: datetime | None = None,
+        requested_by: str | None = None,
+    ) -> QuizPost | None:
+        # Weak categories first, and recall checks on what the team missed (bot/quiz/adaptive.py).
+        question = choose_daily(self.store, self.kb, channel_id, self.now(), self.rng)
+        item = self.kb.item(question.item_id)
+        return self.store.create_post(
+            channel_id=channel_id,
+            team_id=team_id,
+            kind=kind,
+            slot=slot,
+            question_id=question.id,
+            item_id=question.item_id,
+            category=item.category if item else None,
+            unless_since=unless_since,
+            requested_by=requested_by,
+        )
+
+    def deadline_for(self, post: QuizPost, posted_at: datetime | None = None) -> datetime:
+        """When the post closes: the channel's next scheduled post, or the reveal hours."""
+        return deadline(
+            posted_at or self.now(), rule=self.rule(post.channel_id), reveal_hours=self.reveal_hours
+        )
+
+    def opened(self, post: QuizPost, message_ts: str) -> QuizPost:
+        """Record that the post is in the channel; it accepts answers until its deadline."""
+        self.store.mark_posted(post.id, message_ts=message_ts, deadline_at=self.deadline_for(post))
+        return self.store.post(post.id)  # type: ignore[return-value]
+
+    # --- answers ----------------------------------------------------------------------------
+
+    def answer(
+        self, post_id: int, user_id: str, choice_index: int, *, channel_id: str | None = None
+    ) -> AnswerOutcome:
+        """Grade and count one click; only a person's first click on an open post counts.
+
+        With ``channel_id`` (where the click came from), a click naming another channel's post
+        is refused: a button value is only as trustworthy as the message it came from.
+        """
+        post = self.store.post(post_id)
+        if post is None or (channel_id is not None and post.channel_id != channel_id):
+            return AnswerOutcome("unknown")
+        question = self.question(post.question_id)
+        if question is None or not 0 <= choice_index < len(question.choices):
+            return AnswerOutcome("unknown", post, question)
+        correct = grade(question, choice_index)
+        now = self.now()
+        score = points(correct, now - post.posted_at if post.posted_at else None)
+        choice = question.choices[choice_index]
+        counted = self.store.record_answer(
+            post_id=post.id,
+            user_id=user_id,
+            choice=choice,
+            correct=correct,
+            points=score,
+            response_ms=(
+                int((now - post.posted_at).total_seconds() * 1000) if post.posted_at else None
+            ),
+        )
+        if counted:
+            return AnswerOutcome("counted", post, question, correct, score, choice)
+        previous = self.store.answer_of(post.id, user_id)
+        if previous is not None:
+            return AnswerOutcome(
+                "duplicate",
+                post,
+                question,
+                bool(previous["correct"]),
+                int(previous["points"]),
+                previous["choice"],
+            )
+        return AnswerOutcome("closed", post, question, correct, 0, choice)
+
+    def streak(self, user_id: str, channel_id: str) -> int:
+        """The person's current streak of correct daily answers in a channel."""
+        rows = self.store.post_results(user_id, channel_id)
+        return streak(
+            PostResult(row["status"] == "closed", bool(row["answered"]), bool(row["correct"]))
+            for row in rows
+        )
+
+    # --- deadlines and reveals --------------------------------------------------------------
+
+    def due_to_close(self, now: datetime | None = None) -> list[QuizPost]:
+        """Open posts past their deadline."""
+        return self.store.posts_to_close(now or self.now())
+
+    def close(self, post_id: int) -> bool:
+        """Close a post; True only for the caller that closed it (that caller reveals it)."""
+        return self.store.close_post(post_id)
+
+    def close_open(self, channel_id: str, *, keep: int | None = None) -> list[QuizPost]:
+        """Close the channel's open posts (except ``keep``); return those this caller closed."""
+        return [
+            self.store.post(p.id)  # type: ignore[misc]
+            for p in self.store.open_posts(channel_id)
+            if p.id != keep and self.store.close_post(p.id)
+        ]
+
+    def reveal_of(self, post: QuizPost, first: int = 3) -> Reveal:
+        """The answer, the share right and the first correct answerers of a post."""
+        answered, correct, firsts = self.store.post_summary(post.id, first)
+        question = self.question(post.question_id)
+        item = self.kb.item(post.item_id) if post.item_id else None
+        return Reveal(
+            post, question, answered, correct, tuple(firsts), tuple(item.sources) if item else ()
+        )

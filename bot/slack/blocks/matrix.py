@@ -1,0 +1,236 @@
+"""Pure Block Kit builders for the stack matrix: plain dicts in, message dicts out.
+
+The data dict (built by bot/slack/listeners/matrix.py from a MatrixResult)::
+
+    {"title": str, "services": [{"id", "short", "name"}],
+     "areas": [{"id", "name", "cells": [{"short", "owner", "note", "source"}]}],
+     "duties": [{"key", "area", "text", "shared", "owner"}],   # owner: a user id or None
+     "stack": str | None, "assignable": bool, "download": str (the button's value),
+     "template": {"summary": str, "unknown": [str]} | None}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.slack.blocks.answers import OWNER_EMOJI, escape
+
+ACTION_DOWNLOAD = "ofin_matrix_download"
+ACTION_ASSIGN = "ofin_matrix_assign"
+DUTY_BLOCK_PREFIX = "ofin_duty|"  # + stack name + "|" + duty key
+OWNER_WORDS = {"aws": "AWS", "customer": "You", "shared": "Shared"}
+MAX_BLOCKS = 50  # Slack's limit for one message
+MAX_FIELDS = 10  # Slack's limit for one section's fields
+MAX_FIELD = 1900  # Slack allows 2000 characters in a field
+MAX_SECTION = 2900
+NOTE_CHARS = 110
+MAX_UNKNOWN_SHOWN = 10
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _section(text: str, **extra: Any) -> dict:
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": _clip(text, MAX_SECTION)},
+        **extra,
+    }
+
+
+def _context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(text, MAX_SECTION)}]}
+
+
+def owner_badge(owner: str) -> str:
+    """ ":bust_in_silhouette: You" and friends."""
+    return f"{OWNER_EMOJI[owner]} {OWNER_WORDS[owner]}"
+
+
+def encode_download(services: list[str], stack: str | None) -> str:
+    """The Download button's value: the service ids and the saved stack's name."""
+    return json.dumps({"s": services, "n": stack}, separators=(",", ":"))
+
+
+def decode_download(value: str) -> tuple[list[str], str | None]:
+    """Unpack ``encode_download``; raise ValueError when the value is not one of ours."""
+    data = json.loads(value)
+    if not isinstance(data, dict) or not isinstance(data.get("s"), list):
+        raise ValueError(f"not a matrix download value: {value!r}")
+    stack = data.get("n")
+    return [str(s) for s in data["s"]], stack if isinstance(stack, str) else None
+
+
+def duty_block_id(stack: str, key: str) -> str:
+    """The block id of a duty row: which stack and which duty an owner pick is for."""
+    return f"{DUTY_BLOCK_PREFIX}{stack}|{key}"
+
+
+def parse_duty_block_id(block_id: str) -> tuple[str, str]:
+    """(stack, duty key) from ``duty_block_id``; raise ValueError for another block id."""
+    if not block_id.startswith(DUTY_BLOCK_PREFIX):
+        raise ValueError(f"not a duty row: {block_id!r}")
+    stack, sep, key = block_id[len(DUTY_BLOCK_PREFIX) :].partition("|")
+    if not sep or not stack or not key:
+        raise ValueError(f"not a duty row: {block_id!r}")
+    return stack, key
+
+
+def _area_blocks(data: dict) -> list[dict]:
+    """One section per area: a field per service (with its note), or one line when many."""
+    blocks = []
+    many = len(data["services"]) > MAX_FIELDS
+    for area in data["areas"]:
+        title = f"*{escape(area['name'])}*"
+        if many:
+            cells = " · ".join(
+                f"{escape(c['short'])}: {OWNER_WORDS[c['owner']]}" for c in area["cells"]
+            )
+            blocks.append(_section(f"{title}\n{cells}"))
+            continue
+        fields = []
+        for cell in area["cells"]:
+            link = f" <{cell['source']}|docs>" if cell.get("source") else ""
+            text = (
+                f"*{escape(cell['short'])}* {owner_badge(cell['owner'])}\n"
+                f"{escape(_clip(cell['note'], NOTE_CHARS))}{link}"
+            )
+            fields.append({"type": "mrkdwn", "text": _clip(text, MAX_FIELD)})
+        blocks.append(_section(title, fields=fields))
+    return blocks
+
+
+def _duty_blocks(data: dict, room: int) -> list[dict]:
+    """The checklist: with a people picker per duty when the stack is saved and editable."""
+    duties = data["duties"]
+    if not duties:
+        return [_section("*Your duties*: none on these services. AWS runs every layer.")]
+    blocks = [_section(f"*Your duties* ({len(duties)})")]
+    if data.get("assignable") and data.get("stack"):
+        pickable = duties[: max(room - 2, 0)]
+        for duty in pickable:
+            blocks.append(_duty_row(data["stack"], duty))
+        rest = duties[len(pickable) :]
+        if rest:
+            lines = [f"• {escape(d['text'])}" for d in rest]
+            blocks.append(
+                _section(
+                    f"…and {len(rest)} more, without a picker (a Slack message holds 50 blocks):\n"
+                    + "\n".join(lines)
+                )
+            )
+        return blocks
+    areas: dict[str, list[dict]] = {}
+    for duty in duties:
+        areas.setdefault(duty["area"], []).append(duty)
+    for area, area_duties in areas.items():
+        lines = [f"*{escape(area)}*"]
+        for duty in area_duties:
+            shared = " _(shared with AWS)_" if duty["shared"] else ""
+            who = f" — <@{duty['owner']}>" if duty.get("owner") else ""
+            lines.append(f"☐ {escape(duty['text'])}{shared}{who}")
+        blocks.append(_section("\n".join(lines)))
+    return blocks
+
+
+def _duty_row(stack: str, duty: dict) -> dict:
+    shared = " _(shared with AWS)_" if duty["shared"] else ""
+    picker: dict[str, Any] = {
+        "type": "users_select",
+        "action_id": ACTION_ASSIGN,
+        "placeholder": {"type": "plain_text", "text": "Owner"},
+    }
+    if duty.get("owner"):
+        picker["initial_user"] = duty["owner"]
+    return _section(
+        f"☐ {escape(duty['text'])}{shared}",
+        block_id=duty_block_id(stack, duty["key"]),
+        accessory=picker,
+    )
+
+
+def matrix_message(data: dict) -> dict:
+    """The matrix: areas x services with notes, the duties checklist, and a Download button."""
+    names = ", ".join(s["short"] for s in data["services"])
+    heading = f"{data['title']}: {names}"
+    blocks: list[dict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _clip(heading, 150)}},
+    ]
+    template = data.get("template")
+    if template:
+        lines = [escape(template["summary"])]
+        unknown = template.get("unknown") or []
+        if unknown:
+            shown = ", ".join(f"`{escape(t)}`" for t in unknown[:MAX_UNKNOWN_SHOWN])
+            more = (
+                f" and {len(unknown) - MAX_UNKNOWN_SHOWN} more"
+                if len(unknown) > MAX_UNKNOWN_SHOWN
+                else ""
+            )
+            plural = "s" if len(unknown) != 1 else ""
+            lines.append(
+                f"Not in ofin's knowledge yet: {len(unknown)} type{plural} ({shown}{more})"
+            )
+        blocks.append(_section("\n".join(lines)))
+    blocks.append(
+        _context(
+            f"{owner_badge('aws')} · {owner_badge('customer')} · {owner_badge('shared')} — "
+            "each cell from the knowledge item ofin answers questions with"
+        )
+    )
+    blocks += _area_blocks(data)
+    blocks.append({"type": "divider"})
+    tail = [
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Download CSV + Markdown"},
+                    "action_id": ACTION_DOWNLOAD,
+                    "value": data["download"],
+                }
+            ],
+        }
+    ]
+    if not data.get("stack"):
+        ids = " ".join(s["id"] for s in data["services"])
+        tail.append(_context(f"To give each duty an owner: `/ofin matrix save NAME {escape(ids)}`"))
+    blocks += _duty_blocks(data, MAX_BLOCKS - len(blocks) - len(tail))
+    blocks += tail
+    return {"text": _clip(heading, 300), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def unknown_services_message(unknown: list[dict]) -> dict:
+    """Names ofin does not know, each with "did you mean"."""
+    lines = []
+    for entry in unknown:
+        hint = ""
+        if entry["suggestions"]:
+            hint = (
+                " Did you mean " + " or ".join(f"`{escape(s)}`" for s in entry["suggestions"]) + "?"
+            )
+        lines.append(f"I don't know a service called “{escape(entry['name'])}”.{hint}")
+    lines.append("Try `/ofin stack <service>` to check a name.")
+    return {"text": lines[0], "blocks": [_section("\n".join(lines))]}
+
+
+def duties_message(rows: list[dict]) -> dict:
+    """The duties a person owns: {"stack", "area", "text"} each, grouped by stack."""
+    if not rows:
+        text = (
+            "You own no duties yet. Whoever saved a stack picks owners under "
+            "`/ofin matrix show NAME`."
+        )
+        return {"text": "You own no duties yet.", "blocks": [_section(text)]}
+    by_stack: dict[str, list[dict]] = {}
+    for row in rows:
+        by_stack.setdefault(row["stack"], []).append(row)
+    blocks: list[dict] = [_section(f"*Your duties* ({len(rows)})")]
+    for stack, stack_rows in list(by_stack.items())[: MAX_BLOCKS - 1]:
+        lines = [f"*{escape(stack)}*"]
+        lines += [f"☐ {escape(r['text'])} _({escape(r['area'])})_" for r in stack_rows]
+        blocks.append(_section("\n".join(lines)))
+    return {"text": f"Your duties ({len(rows)})", "blocks": blocks}

@@ -1,0 +1,51 @@
+"""Questions the bot declined to answer, kept for curators."""
+
+from __future__ import annotations
+
+from bot.store.db import Db
+
+MAX_LOGGED_QUESTION = 500  # characters of a declined question kept for curators
+
+
+def normalize_question(text: str) -> str:
+    """Fold a question so that trivially different spellings count as one (case, spaces, '?')."""
+    return " ".join(text.lower().split()).rstrip(" ?!.")
+
+
+class DeclinedQuestions:
+    """Log declined questions and count the most frequent."""
+
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def record_declined(
+        self, *, question: str, user_id: str | None, channel_id: str | None
+    ) -> None:
+        """Log a question the bot declined to answer (the first MAX_LOGGED_QUESTION characters)."""
+        self._db.execute(
+            "INSERT INTO declined (question, normalized, user_id, channel_id, asked_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                question.strip()[:MAX_LOGGED_QUESTION],
+                normalize_question(question[:MAX_LOGGED_QUESTION]),
+                user_id,
+                channel_id,
+                self._db.now(),
+            ],
+        )
+
+    def top_declined(self, limit: int = 10) -> list[tuple[str, int]]:
+        """The most often declined questions as (question, count), most first, ties newest first."""
+        rows = self._db.rows(
+            """
+            SELECT normalized, COUNT(*) AS n, MAX(asked_at) AS last_asked,
+                   (SELECT d2.question FROM declined d2 WHERE d2.normalized = d.normalized
+                    ORDER BY d2.id DESC LIMIT 1) AS question
+            FROM declined d
+            GROUP BY normalized
+            ORDER BY n DESC, last_asked DESC
+            LIMIT ?
+            """,
+            [max(0, limit)],
+        )
+        return [(row["question"], int(row["n"])) for row in rows]

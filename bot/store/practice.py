@@ -1,0 +1,92 @@
+"""Practice quizzes: the prompts shown to one person, and their spaced-repetition state."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from bot.store.db import Db, parse_ts, ts
+
+
+class Practice:
+    """Practice prompts and Leitner reviews."""
+
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def reviews_for(self, user_id: str) -> dict[str, dict[str, Any]]:
+        """The person's Leitner state per question id (box, due_at, last_asked_at as datetimes)."""
+        rows = self._db.rows("SELECT * FROM reviews WHERE user_id = ?", [user_id])
+        return {
+            row["question_id"]: {
+                **row,
+                "due_at": parse_ts(row["due_at"]),
+                "last_asked_at": parse_ts(row["last_asked_at"]),
+            }
+            for row in rows
+        }
+
+    def save_review(
+        self, *, user_id: str, question_id: str, box: int, due_at: datetime, correct: bool
+    ) -> None:
+        """Store the person's new Leitner box for a question after an answer."""
+        self._db.execute(
+            """
+            INSERT INTO reviews (user_id, question_id, box, due_at, last_asked_at,
+                                 times_answered, times_correct)
+            VALUES (?, ?, ?, ?, ?, 1, ?)
+            ON CONFLICT (user_id, question_id) DO UPDATE SET
+                box = excluded.box, due_at = excluded.due_at,
+                last_asked_at = excluded.last_asked_at,
+                times_answered = reviews.times_answered + 1,
+                times_correct = reviews.times_correct + excluded.times_correct
+            """,
+            [user_id, question_id, box, ts(due_at), self._db.now(), int(correct)],
+        )
+
+    def recent_practice(self, user_id: str, limit: int = 5) -> list[str]:
+        """The question ids of the person's latest practice prompts, newest first."""
+        rows = self._db.rows(
+            "SELECT question_id FROM practice_prompts WHERE user_id = ? "
+            "ORDER BY asked_at DESC, rowid DESC LIMIT ?",
+            [user_id, limit],
+        )
+        return [row["question_id"] for row in rows]
+
+    def create_prompt(
+        self,
+        *,
+        user_id: str,
+        channel_id: str | None,
+        question_id: str,
+        item_id: str | None,
+        category: str | None,
+    ) -> str:
+        """Record a practice question shown to ``user_id``; return the prompt id for its buttons."""
+        prompt_id = secrets.token_hex(8)
+        self._db.execute(
+            "INSERT INTO practice_prompts "
+            "(id, user_id, channel_id, question_id, item_id, category, asked_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [prompt_id, user_id, channel_id, question_id, item_id, category, self._db.now()],
+        )
+        return prompt_id
+
+    def prompt(self, prompt_id: str) -> dict[str, Any] | None:
+        """The practice prompt with this id, or None."""
+        rows = self._db.rows("SELECT * FROM practice_prompts WHERE id = ?", [prompt_id])
+        return rows[0] if rows else None
+
+    def answer_prompt(
+        self, prompt_id: str, *, user_id: str, choice: str, correct: bool, points: int
+    ) -> bool:
+        """Record the answer to a practice prompt; True only for its first answer by its owner."""
+        return (
+            self._db.execute(
+                "UPDATE practice_prompts SET answered_at = ?, choice = ?, correct = ?, points = ? "
+                "WHERE id = ? AND user_id = ? AND answered_at IS NULL",
+                [self._db.now(), choice, int(correct), points, prompt_id, user_id],
+            )
+            == 1
+        )

@@ -1,0 +1,127 @@
+"""Read-only totals over daily and practice answers: leaderboards, stats and the CSV export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from bot.store.db import Db, ts
+
+
+class Scores:
+    """Leaderboards, team boards, a person's totals and every answer for export."""
+
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def leaderboard(self, channel_id: str, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Daily-quiz totals per person in a channel since ``since``: most points first."""
+        where, params = "WHERE channel_id = ?", [channel_id]
+        if since is not None:
+            where, params = where + " AND answered_at >= ?", [channel_id, ts(since)]
+        return self._db.rows(
+            f"""
+            SELECT user_id, SUM(points) AS points, SUM(correct) AS correct,
+                   COUNT(*) AS answered, MIN(answered_at) AS first_answer
+            FROM answers {where}
+            GROUP BY user_id
+            ORDER BY points DESC, correct DESC, answered ASC, user_id
+            """,
+            params,
+        )
+
+    def team_board(self, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Per channel: posts, distinct players, answers and correct answers since ``since``."""
+        post_where, answer_where, params = "", "", []
+        if since is not None:
+            post_where = "AND p.posted_at >= ?"
+            answer_where = "AND a.answered_at >= ?"
+            params = [ts(since), ts(since)]
+        return self._db.rows(
+            f"""
+            SELECT p.channel_id,
+                   COUNT(DISTINCT p.id) AS posts,
+                   COUNT(DISTINCT a.user_id) AS players,
+                   COUNT(a.id) AS answers,
+                   COALESCE(SUM(a.correct), 0) AS correct
+            FROM quiz_posts p
+            LEFT JOIN answers a ON a.post_id = p.id {answer_where}
+            WHERE p.status IN ('open', 'closed') {post_where}
+            GROUP BY p.channel_id
+            """,
+            params,
+        )
+
+    def user_totals(self, user_id: str) -> dict[str, int]:
+        """The person's counts: daily answered/correct/points, practice answered/correct."""
+        daily = self._db.rows(
+            "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct, "
+            "COALESCE(SUM(points), 0) AS points FROM answers WHERE user_id = ?",
+            [user_id],
+        )[0]
+        practice = self._db.rows(
+            "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct "
+            "FROM practice_prompts WHERE user_id = ? AND answered_at IS NOT NULL",
+            [user_id],
+        )[0]
+        return {
+            "daily_answered": int(daily["answered"]),
+            "daily_correct": int(daily["correct"]),
+            "points": int(daily["points"]),
+            "practice_answered": int(practice["answered"]),
+            "practice_correct": int(practice["correct"]),
+        }
+
+    def category_results(self, user_id: str) -> list[tuple[str, int, int]]:
+        """(category, answered, correct) over the person's daily and practice answers."""
+        rows = self._db.rows(
+            """
+            SELECT category, COUNT(*) AS answered, SUM(correct) AS correct FROM (
+                SELECT category, correct FROM answers WHERE user_id = ?
+                UNION ALL
+                SELECT category, correct FROM practice_prompts
+                WHERE user_id = ? AND answered_at IS NOT NULL
+            ) WHERE category IS NOT NULL GROUP BY category ORDER BY category
+            """,
+            [user_id, user_id],
+        )
+        return [(r["category"], int(r["answered"]), int(r["correct"])) for r in rows]
+
+    def post_results(self, user_id: str, channel_id: str, limit: int = 400) -> list[dict[str, Any]]:
+        """The person's result on each of the channel's latest posts, newest first."""
+        return self._db.rows(
+            """
+            SELECT p.id, p.status, a.id IS NOT NULL AS answered,
+                   COALESCE(a.correct, 0) AS correct
+            FROM quiz_posts p
+            LEFT JOIN answers a ON a.post_id = p.id AND a.user_id = ?
+            WHERE p.channel_id = ? AND p.status IN ('open', 'closed')
+            ORDER BY p.id DESC LIMIT ?
+            """,
+            [user_id, channel_id, limit],
+        )
+
+    def channels_played(self, user_id: str) -> list[str]:
+        """Channels where the person answered at least one daily quiz."""
+        rows = self._db.rows(
+            "SELECT DISTINCT channel_id FROM answers WHERE user_id = ? ORDER BY channel_id",
+            [user_id],
+        )
+        return [row["channel_id"] for row in rows]
+
+    def export_answers(self) -> Iterator[dict[str, Any]]:
+        """Every answer, daily and practice, oldest first (for the CSV export)."""
+        rows = self._db.rows(
+            """
+            SELECT answered_at, 'daily' AS kind, user_id, channel_id, post_id AS source_id,
+                   question_id, category, choice, correct, points, response_ms
+            FROM answers
+            UNION ALL
+            SELECT answered_at, 'practice', user_id, channel_id, id, question_id, category,
+                   choice, correct, COALESCE(points, 0), NULL
+            FROM practice_prompts WHERE answered_at IS NOT NULL
+            ORDER BY answered_at, kind, source_id
+            """
+        )
+        yield from rows

@@ -1,0 +1,228 @@
+"""The local console: the same commands as ``/ofin`` (bot/commands/dispatch.py), as text.
+
+It reads lines from standard input (a terminal or a pipe) until end of input or ``quit``. The
+caller is the local user "console", with admin rights.
+
+Add a text renderer for your own result type (see bot/commands/dispatch.py)::
+
+    from bot.terminal.console import Console, console_renderer
+
+    @console_renderer(StatsResult)
+    def _stats(result: StatsResult, session: Console) -> str:
+        return "..."
+
+A renderer may call ``session.expect(reply)`` so that the next line goes to ``reply(line)``
+(which returns another result, or None to treat the line as a normal command); that is how a
+"did you mean" list or a quiz question takes its answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TextIO
+
+from bot.commands import dispatch as commands
+from bot.commands.dispatch import Caller, Core
+from bot.config import ConfigError
+from bot.kb.loader import SERVICE_MODEL_LABELS
+from bot.terminal.text import DECLINE_TEXT, OWNER_SHORT, answer_text, decline_text, fill
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.kb.loader import KnowledgeBase
+
+PROMPT = "ofin> "
+QUIT_WORDS = ("quit", "exit", ":q")
+ConsoleRenderer = Callable[[Any, "Console"], str]
+CONSOLE_RENDERERS: dict[type, ConsoleRenderer] = {}
+Reply = Callable[[str], Any]
+
+
+def console_renderer(result_type: type) -> Callable[[ConsoleRenderer], ConsoleRenderer]:
+    """Register the decorated ``(result, session) -> str`` as the console text of a result type."""
+
+    def register(func: ConsoleRenderer) -> ConsoleRenderer:
+        CONSOLE_RENDERERS[result_type] = func
+        return func
+
+    return register
+
+
+# Modules with console renderers for plugin results (the quiz), imported by the first session.
+CONSOLE_PLUGIN_MODULES: tuple[str, ...] = (
+    "bot.terminal.console_quiz",
+    "bot.terminal.console_matrix",
+    "bot.terminal.console_report",
+)
+
+
+class Console:
+    """One console session: dispatch lines, render results, remember a pending reply."""
+
+    def __init__(self, core: Core, caller: Caller | None = None) -> None:
+        for name in CONSOLE_PLUGIN_MODULES:
+            importlib.import_module(name)
+        self.core = core
+        self.caller = caller or Caller("console", surface="console", is_admin=True)
+        self._pending: Reply | None = None
+
+    def expect(self, reply: Reply) -> None:
+        """Send the next line to ``reply`` first (a pick from a list, a quiz answer)."""
+        self._pending = reply
+
+    def handle(self, line: str) -> str:
+        """Run one line and return the text to print."""
+        pending, self._pending = self._pending, None
+        result = pending(line.strip()) if pending is not None else None
+        if result is None:
+            result = commands.dispatch(self.core, self.caller, line)
+        return self.render(result)
+
+    def render(self, result: Any) -> str:
+        """The text for one result."""
+        for cls in type(result).__mro__:
+            if cls in CONSOLE_RENDERERS:
+                return CONSOLE_RENDERERS[cls](result, self)
+        if hasattr(result, "to_text"):
+            return str(result.to_text())
+        raise TypeError(f"no console renderer for {type(result).__name__}")
+
+    def run(self, lines: Iterable[str], out: TextIO, *, banner: bool = False) -> int:
+        """Read lines until end of input or ``quit``; print each result; return 0."""
+        if banner:
+            out.write("ofin console: ask whose job something is, or type help. quit to leave.\n")
+        for line in lines:
+            if line.strip().lower() in QUIT_WORDS:
+                break
+            if line.strip():
+                out.write(self.handle(line).rstrip() + "\n\n")
+                out.flush()
+        return 0
+
+
+def _prompted_lines() -> Iterator[str]:
+    """Lines typed at a terminal, with a prompt and line editing, until end of input."""
+    with contextlib.suppress(ImportError):  # line editing and history for input()
+        import readline  # noqa: F401
+    while True:
+        try:
+            yield input(PROMPT)
+        except EOFError:
+            print()
+            return
+
+
+# ---------------------------------------------------------------------------------------------
+# Renderers for the built-in results
+
+
+@console_renderer(commands.AnswerResult)
+def _answer(result: commands.AnswerResult, session: Console) -> str:
+    answer = result.answer
+    if answer.answered and answer.item is not None:
+        return answer_text(answer)
+    if answer.suggestions:
+        suggestions = answer.suggestions[:3]
+        service_id = answer.service.id if answer.service else None
+        lines = [f"{DECLINE_TEXT['unsure']} Did you mean:"]
+        lines += [f"  {n}. {s.title}" for n, s in enumerate(suggestions, 1)]
+        lines.append("Type a number to pick one, or ask again.")
+
+        def pick(line: str) -> Any:
+            if line.isdigit() and 1 <= int(line) <= len(suggestions):
+                item = suggestions[int(line) - 1]
+                chosen = commands.answer_for_item(
+                    session.core, item.id, service_id, answer.question, answer.confidence
+                )
+                return commands.AnswerResult(chosen) if chosen else None
+            if line.isdigit():
+                session.expect(pick)  # a wrong number: the list still stands
+                return commands.Notice(f"Pick a number from 1 to {len(suggestions)}.")
+            return None
+
+        session.expect(pick)
+        return "\n".join(lines)
+    return f"{decline_text(answer)}\nType help to see what I can do."
+
+
+_HELP_COLUMN = 34  # usages longer than this sit on a line of their own
+
+
+@console_renderer(commands.HelpResult)
+def _help(result: commands.HelpResult, session: Console) -> str:
+    width = min(max(len(e.usage) for e in result.entries), _HELP_COLUMN) + 2
+    lines = ["ofin tells you whose job it is: AWS's, yours, or both. Commands:"]
+    for entry in result.entries:
+        admin = " (admins)" if entry.admin else ""
+        if len(entry.usage) + 2 > width:  # a long usage gets its own line
+            lines.append(f"  {entry.usage}")
+            lines.append(f"  {'':{width}}{entry.help}{admin}")
+        else:
+            lines.append(f"  {entry.usage.ljust(width)}{entry.help}{admin}")
+    lines.append(f"  {'quit'.ljust(width)}Leave the console.")
+    return "\n".join(lines)
+
+
+@console_renderer(commands.StackResult)
+def _stack(result: commands.StackResult, session: Console) -> str:
+    service = result.service
+    kind = SERVICE_MODEL_LABELS.get(service.model, service.model)
+    lines = [f"Responsibility stack: {service.name} ({kind}), top to bottom"]
+    width = max((len(layer.name) for layer in service.stack), default=0) + 2
+    for layer in service.stack:
+        owner = OWNER_SHORT.get(layer.owner, layer.owner)
+        note = f"  {layer.note}" if layer.note else ""
+        lines.append(f"  {layer.name.ljust(width)}{owner.ljust(7)}{note}".rstrip())
+    return "\n".join(lines)
+
+
+@console_renderer(commands.UnknownServiceResult)
+def _unknown_service(result: commands.UnknownServiceResult, session: Console) -> str:
+    first = (
+        f'I don\'t know a service called "{result.query}".'
+        if result.query
+        else "Which service? e.g. stack ec2"
+    )
+    return first + "\n" + fill("Services I know: " + ", ".join(s.id for s in result.known))
+
+
+@console_renderer(commands.UnansweredResult)
+def _unanswered(result: commands.UnansweredResult, session: Console) -> str:
+    if not result.rows:
+        return "No declined questions yet."
+    lines = ["Questions ofin could not answer, most asked first:"]
+    lines += [f"  {n}. {q}  (x{count})" for n, (q, count) in enumerate(result.rows, 1)]
+    return "\n".join(lines)
+
+
+@console_renderer(commands.Notice)
+def _notice(result: commands.Notice, session: Console) -> str:
+    return result.text
+
+
+def run_console(
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    *,
+    prepared: tuple[Settings, KnowledgeBase] | None = None,
+) -> int:
+    """Start the console on standard input/output; return the exit code."""
+    from bot.run import prepare
+
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    ready = prepared or prepare()
+    if isinstance(ready, int):
+        return ready
+    settings, kb = ready
+    try:
+        core = commands.build_core(settings, kb)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    interactive = stdin is sys.stdin and stdin.isatty()
+    lines = _prompted_lines() if interactive else stdin
+    return Console(core).run(lines, stdout, banner=interactive)

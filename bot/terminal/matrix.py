@@ -1,0 +1,128 @@
+"""`python -m bot matrix`: a stack's responsibility matrix on the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from bot.answer.matcher import Matcher
+from bot.commands.dispatch import Notice
+from bot.commands.matrix import (
+    EXAMPLE,
+    MatrixResult,
+    TemplateSummary,
+    UnknownServicesResult,
+    names_problem,
+)
+from bot.kb.loader import load_or_exit
+from bot.matrix.iac import TemplateError, map_resources, read_template_file
+from bot.matrix.matrix import (
+    MAX_SERVICES,
+    Matrix,
+    ServiceNameReader,
+    build_matrix,
+    to_csv,
+    to_markdown,
+)
+from bot.terminal.console_matrix import matrix_text, unknown_services_text
+
+FORMATS = ("table", "csv", "markdown", "json")
+
+
+def run_matrix(
+    names: str, *, template: str | None = None, fmt: str = "table", notes: bool = False
+) -> int:
+    """Print the matrix of the services in ``names`` and/or a template file.
+
+    Exit 1 when a name is unknown or the template cannot be read, 2 when nothing was named.
+    """
+    if not names.strip() and template is None:
+        print(
+            f"ofin: which services? e.g. python -m bot {EXAMPLE}, or --from FILE", file=sys.stderr
+        )
+        return 2
+    kb = load_or_exit()
+    services = []
+    summary = None
+    if template is not None:
+        try:
+            stack = map_resources(kb, read_template_file(template))
+        except TemplateError as exc:
+            print(f"ofin: {exc}", file=sys.stderr)
+            return 1
+        services += stack.services
+        summary = TemplateSummary(stack.summary(), stack.unknown_labels())
+        if fmt != "table":  # the table shows it; other formats stay clean for tools
+            print(template_lines(summary), file=sys.stderr)
+    if names.strip():
+        parsed = ServiceNameReader(kb, Matcher(kb).find_service).read(names)
+        problem = names_problem(parsed)
+        if isinstance(problem, UnknownServicesResult):
+            print(unknown_services_text(problem), file=sys.stderr)
+            return 1
+        if isinstance(problem, Notice):
+            print(f"ofin: {problem.text}", file=sys.stderr)
+            return 2
+        services += parsed.services
+    if not services:
+        print("ofin: no resource in the template maps to a service ofin knows.", file=sys.stderr)
+        return 1
+    matrix = build_matrix(kb, list(dict.fromkeys(services))[:MAX_SERVICES])
+    emit(MatrixResult(matrix, template=summary), fmt=fmt, notes=notes)
+    return 0
+
+
+def template_lines(summary: TemplateSummary) -> str:
+    """The template's summary and its unmapped types, for standard error."""
+    lines = [summary.summary]
+    if summary.unknown:
+        count = len(summary.unknown)
+        lines.append(f"not in ofin's knowledge yet: {count} type{'s' if count != 1 else ''}")
+        lines += [f"  {label}" for label in summary.unknown]
+    return "\n".join(lines)
+
+
+def emit(result: MatrixResult, *, fmt: str, notes: bool) -> None:
+    """Print ``result`` in ``fmt`` (one of FORMATS)."""
+    if fmt == "csv":
+        sys.stdout.write(to_csv(result.matrix, result.owners))
+    elif fmt == "markdown":
+        sys.stdout.write(to_markdown(result.matrix, result.owners, title=result.title))
+    elif fmt == "json":
+        print(json.dumps(to_json(result.matrix), ensure_ascii=False, indent=2))
+    else:
+        print(matrix_text(result, notes=notes))
+
+
+def to_json(matrix: Matrix) -> dict:
+    """The matrix as plain data: services, cells by area, duties."""
+    return {
+        "services": [s.id for s in matrix.services],
+        "areas": [
+            {
+                "id": area.id,
+                "name": area.name,
+                "cells": {
+                    s.id: {
+                        "owner": matrix.cell(area.id, s.id).owner,
+                        "item": matrix.cell(area.id, s.id).item.id,
+                        "note": matrix.cell(area.id, s.id).note,
+                        "source": matrix.cell(area.id, s.id).source,
+                    }
+                    for s in matrix.services
+                },
+            }
+            for area in matrix.areas
+        ],
+        "duties": [
+            {
+                "key": d.key,
+                "area": d.area.id,
+                "item": d.item.id,
+                "title": d.item.title,
+                "services": [s.id for s in d.services],
+                "shared": d.shared,
+            }
+            for d in matrix.duties
+        ],
+    }

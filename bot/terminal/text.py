@@ -1,0 +1,58 @@
+"""Plain-text renderings of the engine's answers, shared by the console and `python -m bot ask`.
+
+Slack renders the same answers as Block Kit in bot/slack/blocks/answers.py, with the same owner
+words.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.answer.matcher import Answer
+
+WIDTH = 88
+OWNER_LINES = {
+    "aws": "AWS — security OF the cloud",
+    "customer": "You — security IN the cloud",
+    "shared": "Shared — both sides",
+}
+OWNER_SHORT = {"aws": "AWS", "customer": "You", "shared": "Shared"}
+DECLINE_TEXT = {
+    "empty": 'Ask me whose job something is, e.g. "who patches the OS on EC2?"',
+    "too_long": "That is a long one. Could you ask it in one short sentence?",
+    "off_topic": "I don't have an answer for that: I only answer questions about the cloud "
+    "shared responsibility model (what AWS secures, what you secure, what you share).",
+    "unsure": "I am not sure what you mean.",
+}
+
+
+def fill(text: str, indent: str = "") -> str:
+    """Wrap ``text`` at WIDTH columns, every line indented by ``indent``."""
+    flat = " ".join(text.split())
+    return textwrap.fill(flat, WIDTH, initial_indent=indent, subsequent_indent=indent)
+
+
+def answer_text(answer: Answer) -> str:
+    """An answer as text: owner in OF/IN words, title, explanation, service note, sources."""
+    item = answer.item
+    if item is None or answer.owner is None:
+        return decline_text(answer)
+    detail = f"confidence {answer.confidence}/100"
+    if answer.service:
+        detail = f"{answer.service.name}, {detail}"
+    lines = [OWNER_LINES[answer.owner], f"{item.title}  ({detail})", fill(item.explanation)]
+    if answer.note and answer.service:
+        lines.append(fill(f"On {answer.service.name}: {answer.note}"))
+    lines.extend(f"Source: {url}" for url in item.sources)
+    if answer.suggestions:
+        lines.append(fill("Related: " + "; ".join(s.title for s in answer.suggestions)))
+    return "\n".join(lines)
+
+
+def decline_text(answer: Answer) -> str:
+    """Why the engine declined, and the "did you mean" items it came close to."""
+    lines = [fill(DECLINE_TEXT.get(answer.declined_because or "", DECLINE_TEXT["unsure"]))]
+    if answer.suggestions:
+        lines.append("Did you mean:")
+        lines.extend(f"  {n}. {s.title}" for n, s in enumerate(answer.suggestions, 1))
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""Service detection on a small, hand-made service registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import language
+from bot.answer.service_detector import ServiceDetector
+from bot.kb.loader import Service, StackLayer
+
+
+def service(service_id: str, name: str, *aliases: str) -> Service:
+    layer = StackLayer("Physical data centers", "aws")
+    return Service(service_id, name, "abstracted", aliases, (layer,), ("https://example.com",))
+
+
+DETECTOR = ServiceDetector(
+    (
+        service("ecs-ec2", "Amazon ECS on EC2", "ecs", "ecs cluster"),
+        service("fargate", "AWS Fargate", "fargate", "ecs on fargate", "eks on fargate"),
+        service("eks", "Amazon EKS", "eks", "kubernetes", "eks worker nodes"),
+        service("lambda", "AWS Lambda", "lambda", "lambda function"),
+    )
+)
+
+
+def words(text: str) -> list[str]:
+    return language.content_words(language.fold(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("who patches my lambda function", ["lambda"]),
+        ("the ecs agent on fargate", ["fargate", "ecs-ec2"]),  # the refinement comes first
+        ("ecs cluster and kubernetes", ["ecs-ec2", "eks"]),  # longest alias, then earliest
+        ("the weather today", []),
+        ("Amazon EKS", ["eks"]),  # the service's own name counts
+    ],
+)
+def test_detect(text: str, expected: list[str]) -> None:
+    assert [s.id for s in DETECTOR.detect(words(text))] == expected
+
+
+def test_only_the_shortest_alias_is_set_apart_from_the_topic() -> None:
+    services, naming = DETECTOR.split(words("who patches eks worker nodes"))
+    assert [s.id for s in services] == ["eks"]
+    assert naming == {"eks"}  # "worker nodes" stays the topic
+
+
+def test_split_with_no_service() -> None:
+    assert DETECTOR.split(words("who patches the hypervisor")) == ([], set())
+
+
+def test_a_name_typed_in_two_pieces_is_found_and_set_apart() -> None:
+    services, naming = DETECTOR.split(words("who patches lamb da functions"))
+    assert [s.id for s in services] == ["lambda"]
+    assert naming == {"lamb", "da"}

@@ -1,0 +1,66 @@
+"""Is it an ownership question at all? How-tos, prices and definitions are not; "who" always is."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer.language import fold
+from bot.answer.topic_gate import asks_who, off_topic_reason
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("how do I attach an IAM role to an instance", "how_to"),
+        ("How can we enable MFA in the console?", "how_to"),
+        ("steps to create an S3 bucket", "how_to"),
+        ("can you write a python script that lists my s3 buckets?", "how_to"),
+        ("hey, how to create a vpc", "how_to"),
+        ("what does VPC stand for?", "definition"),
+        ("explain what a docker container is", "definition"),
+        ("difference between TCP and UDP", "definition"),
+        ("how much does S3 cost per GB?", "quantity"),
+        ("how many availability zones does us-east-1 have", "quantity"),
+        ("S3 pricing for the infrequent access tier", "price"),
+        ("is there a free tier for lambda", "price"),
+        ("what year did AWS launch S3?", "trivia"),
+        ("who founded Amazon", "trivia"),
+        ("who is the CEO of AWS", "trivia"),
+        ("could anyone walk me through setting up CloudTrail?", "how_to"),
+        ("need to create a KMS key, step by step please", "how_to"),
+        ("what's the maximum size of a DynamoDB item?", "limits"),
+        ("Lambda account limits per region", "limits"),
+        ("who approves vacation requests in our team?", "workplace"),
+        ("my laptop keeps losing wifi, who can help?", "workplace"),
+        ("can I expense the AWS Summit ticket?", "price"),
+    ],
+)
+def test_not_an_ownership_question(question: str, reason: str) -> None:
+    assert off_topic_reason(fold(question)) == reason
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who patches the guest OS on EC2?",
+        "how do we know who patches the hypervisor",  # a how-to shape, but it asks who
+        "whose job is the S3 bucket policy",
+        "is that on us or on aws",
+        "do we still have to patch the OS after moving to Fargate",
+        "what does aws secure",
+        "is IAM security of the cloud or in the cloud",
+        "who pays for data transfer costs",  # a price word, but it asks who
+        "encryption at rest for RDS",  # terse keywords: not declined here
+        "who is on call this weekend for the RDS failover?",  # team matters about the cloud
+        "who keeps the office's AWS accounts' MFA devices",
+        "who monitors our CloudWatch alarms",  # "monitors" the verb
+    ],
+)
+def test_ownership_questions_pass(question: str) -> None:
+    assert off_topic_reason(fold(question)) is None
+
+
+def test_asks_who() -> None:
+    assert asks_who(fold("Whose responsibility is the firewall?"))
+    assert asks_who(fold("aws or us?"))
+    assert not asks_who(fold("encryption at rest for RDS"))

@@ -1,0 +1,237 @@
+"""Templates -> resource types -> services: the three fixture stacks, and every kind of bad file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.kb.loader import load
+from bot.matrix.iac import (
+    MAX_TEMPLATE_BYTES,
+    MAX_YAML_ALIASES,
+    TemplateError,
+    map_resources,
+    read_template,
+    read_template_file,
+)
+from bot.matrix.matrix import build_matrix
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "iac"
+KB = load()
+
+
+def stack_of(name: str):
+    return map_resources(KB, read_template_file(FIXTURES / name))
+
+
+def test_cloudformation_web_app_with_alb_auto_scaling_rds_and_s3():
+    stack = stack_of("webapp.yaml")
+    assert stack.template.kind_name == "CloudFormation"
+    assert len(stack.template.resources) == 28
+    assert [s.id for s in stack.services] == ["vpc", "iam", "auto-scaling", "rds", "s3"]
+    assert stack.types_by_service["auto-scaling"] == (
+        "AWS::EC2::LaunchTemplate",
+        "AWS::AutoScaling::AutoScalingGroup",
+        "AWS::AutoScaling::ScalingPolicy",
+    )
+    assert "AWS::RDS::DBSubnetGroup" in stack.types_by_service["vpc"]  # a set of subnets
+    # ofin has no load balancer service yet: listed, not dropped
+    assert stack.unknown_labels() == (
+        "AWS::CloudWatch::Alarm",
+        "AWS::ElasticLoadBalancingV2::Listener",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        "AWS::Logs::LogGroup",
+    )
+    database = next(r for r in stack.template.resources if r.name == "Database")
+    assert database.type == "AWS::RDS::DBInstance" and database.line == 219
+
+
+def test_serverless_api_gateway_lambda_dynamodb_sqs_in_json():
+    stack = stack_of("serverless.json")
+    assert [s.id for s in stack.services] == [
+        "dynamodb",
+        "kms",
+        "sqs",
+        "iam",
+        "lambda",
+        "api-gateway",
+    ]
+    assert stack.unknown_labels() == ("AWS::Logs::LogGroup ×2", "AWS::CloudWatch::Alarm")
+    assert stack.summary() == "serverless.json (CloudFormation): 18 resources → 6 services"
+
+
+@pytest.mark.parametrize("name", ["eks_aurora.tf", "eks_aurora.plan.json"])
+def test_terraform_eks_and_aurora_as_hcl_and_as_a_plan(name):
+    stack = stack_of(name)
+    assert [s.id for s in stack.services] == ["vpc", "kms", "iam", "eks", "aurora"]
+    assert stack.unknown == (("aws_cloudwatch_log_group", 1), ("random_password", 1))
+    assert set(stack.types_by_service["aurora"]) == {"aws_rds_cluster", "aws_rds_cluster_instance"}
+    # a data source creates nothing, so it is not a resource
+    assert not any(r.type == "aws_availability_zones" for r in stack.template.resources)
+
+
+def test_the_plan_counts_each_instance_the_hcl_declares_once():
+    hcl, plan = stack_of("eks_aurora.tf"), stack_of("eks_aurora.plan.json")
+    assert (hcl.template.kind, plan.template.kind) == ("terraform", "plan")
+    assert len(hcl.template.resources) == 15 and len(plan.template.resources) == 19
+    assert "aws_rds_cluster_instance.orders[1]" in {r.name for r in plan.template.resources}
+
+
+def test_the_template_matrix_is_the_knowledge_bases():
+    stack = stack_of("serverless.json")
+    matrix = build_matrix(KB, stack.services)
+    for area in KB.areas:
+        for service in stack.services:
+            item = area.cell_item(KB, service.id)
+            assert matrix.cell(area.id, service.id).owner == item.owner_for(service.id)
+    assert {matrix.cell("patching", s.id).owner for s in stack.services} == {"aws"}
+    assert matrix.cell("encryption", "dynamodb").owner == "aws"
+
+
+def test_a_plan_follows_child_modules_and_skips_data_sources():
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {"address": "aws_s3_bucket.logs", "mode": "managed", "type": "aws_s3_bucket"},
+                    {"address": "data.aws_iam_policy_document.x", "mode": "data", "type": "x"},
+                ],
+                "child_modules": [
+                    {
+                        "address": "module.db",
+                        "resources": [
+                            {
+                                "address": "module.db.aws_db_instance.this",
+                                "mode": "managed",
+                                "type": "aws_db_instance",
+                            }
+                        ],
+                    }
+                ],
+            }
+        },
+    }
+    template = read_template("plan.json", json.dumps(plan).encode())
+    assert [r.type for r in template.resources] == ["aws_s3_bucket", "aws_db_instance"]
+
+
+def test_terraform_modules_are_listed_not_followed():
+    text = b'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'
+    text += b'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n'
+    template = read_template("main.tf", text)
+    assert template.modules == ("vpc (terraform-aws-modules/vpc/aws)",)
+    stack = map_resources(KB, template)
+    assert "modules not followed: vpc" in stack.summary()
+
+
+def test_tf_json_is_read_like_hcl():
+    data = {"resource": {"aws_lambda_function": {"api": {"runtime": "python3.12"}}}}
+    template = read_template("main.tf.json", json.dumps(data).encode())
+    assert [(r.name, r.type) for r in template.resources] == [
+        ("aws_lambda_function.api", "aws_lambda_function")
+    ]
+
+
+# --- bad input: a clear message with file:line, never a traceback ------------------------------
+
+
+def error(name: str, data: bytes) -> TemplateError:
+    with pytest.raises(TemplateError) as caught:
+        read_template(name, data)
+    return caught.value
+
+
+def test_malformed_yaml_names_the_line():
+    exc = error("web.yaml", b"Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n   Bad: [\n")
+    assert exc.line == 4 and str(exc).startswith("web.yaml:4: invalid YAML")
+
+
+def test_malformed_json_names_the_line():
+    exc = error("web.json", b'{\n  "Resources": {\n    "A": {"Type": "AWS::S3::Bucket",}\n')
+    assert exc.line == 3 and "invalid JSON" in str(exc)
+
+
+def test_malformed_hcl_names_the_line():
+    exc = error("main.tf", b'resource "aws_s3_bucket" "b" {\n  bucket = \n}\n')
+    assert exc.line == 2 and str(exc).startswith("main.tf:2: invalid Terraform (HCL)")
+
+
+def test_a_resource_without_a_type_names_its_line():
+    exc = error("web.yaml", b"Resources:\n  Bucket:\n    Properties: {}\n")
+    assert str(exc) == "web.yaml:2: resource 'Bucket' has no Type"
+
+
+def test_a_json_resource_without_a_type_names_its_line():
+    exc = error("web.json", b'{\n  "Resources": {\n    "Queue": {"Properties": {}}\n  }\n}\n')
+    assert str(exc) == "web.json:3: resource 'Queue' has no Type"
+    template = read_template_file(FIXTURES / "serverless.json")
+    assert next(r for r in template.resources if r.name == "OrdersQueue").line == 33
+
+
+def test_yaml_that_is_not_cloudformation_says_so():
+    exc = error("deploy.yaml", b"apiVersion: apps/v1\nkind: Deployment\n")
+    assert "no Resources section" in str(exc)
+
+
+def test_a_yaml_bomb_is_refused_without_expanding_it():
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 13):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    lines.append("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties: {Tags: *a12}")
+    exc = error("bomb.yaml", "\n".join(lines).encode())
+    assert f"more than {MAX_YAML_ALIASES} YAML aliases" in str(exc)
+
+
+def test_a_few_aliases_are_fine_and_never_expanded():
+    text = b"x: &tags [{Key: team, Value: pay}]\nResources:\n  B:\n    Type: AWS::S3::Bucket\n"
+    text += b"    Properties: {Tags: *tags}\n"
+    assert [r.type for r in read_template("ok.yaml", text).resources] == ["AWS::S3::Bucket"]
+
+
+def test_short_form_tags_are_harmless_even_unknown_ones():
+    text = b"Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+    text += b"      BucketName: !Sub '${AWS::StackName}-b'\n      X: !python/object:os.system ls\n"
+    assert [r.type for r in read_template("t.yaml", text).resources] == ["AWS::S3::Bucket"]
+
+
+def test_binary_junk_is_refused():
+    assert "binary file" in str(error("photo.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
+    assert "not UTF-8" in str(error("x.yaml", b"Resources:\n  \xff\xfe: 1\n"))
+
+
+def test_a_file_over_one_megabyte_is_refused(tmp_path):
+    big = tmp_path / "huge.yaml"
+    big.write_bytes(b"Resources:\n" + b"#" * (5 * 1024 * 1024))
+    with pytest.raises(TemplateError) as caught:
+        read_template_file(big)
+    assert "the file is 5.0 MB; ofin reads templates up to 1 MB" in str(caught.value)
+    assert "1 MB" in str(error("x.yaml", b"a" * (MAX_TEMPLATE_BYTES + 1)))
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n", b"[1, 2]", b"{}", b"[" * 100_000])
+def test_empty_or_shapeless_files_get_a_message(data):
+    assert str(error("t.json", data))
+
+
+def test_the_cli_reads_a_template_and_lists_unknown_types():
+    result = CliRunner().invoke(cli, ["matrix", "--from", str(FIXTURES / "webapp.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "From webapp.yaml (CloudFormation): 28 resources → 5 services" in result.output
+    assert "Not in ofin's knowledge yet: 5 types" in result.output
+    assert "  AWS::ElasticLoadBalancingV2::LoadBalancer" in result.output
+    assert "VPC     IAM     Auto Scaling  RDS     S3" in result.output
+
+
+def test_the_cli_reports_a_broken_template_as_file_line(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("Resources:\n  A:\n    Type: [\n")
+    result = CliRunner().invoke(cli, ["matrix", "--from", str(broken)])
+    assert result.exit_code == 1
+    assert "ofin: broken.yaml:4: invalid YAML" in result.output
+    assert "Traceback" not in result.output

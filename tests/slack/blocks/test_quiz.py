@@ -1,0 +1,270 @@
+"""Quiz Block Kit builders as plain dicts, and the daily runner's live count with a fake client."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.answer.matcher import Matcher
+from bot.clock import FakeClock
+from bot.commands.dispatch import Core
+from bot.config import Settings
+from bot.kb.loader import OWNERS, QuizQuestion
+from bot.quiz.daily import DailyQuizzes
+from bot.slack.blocks import quiz as qb
+from bot.slack.daily_runner import DailyRunner
+from bot.store import Store
+from tests.quiz.test_rules import make_kb
+
+OWNER_Q = QuizQuestion(
+    "i#1", "i", "Who patches <!channel> EC2?", OWNERS, "customer", "Yours & only."
+)
+MC_Q = QuizQuestion(
+    "j#1", "j", "Which?", ("The DB engine", "x" * 120, "Your users"), "The DB engine", "Engine."
+)
+
+
+def action_ids(message: dict) -> list[str]:
+    return [
+        e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+
+
+def test_practice_question_has_owner_buttons_and_escapes_text():
+    msg = qb.practice_question("p1", OWNER_Q, "everything")
+    assert action_ids(msg) == ["ofin_quiz_answer_0", "ofin_quiz_answer_1", "ofin_quiz_answer_2"]
+    labels = [
+        e["text"]["text"] for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert labels == [":cloud: AWS", ":bust_in_silhouette: You", ":handshake: Shared"]
+    values = [e["value"] for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert values == ["p1:0", "p1:1", "p1:2"]
+    assert "<!channel>" not in json.dumps(msg) and "&lt;!channel&gt;" in json.dumps(msg)
+    assert all(qb.PRACTICE_ACTION.match(a) for a in action_ids(msg))
+
+
+def test_multiple_choice_buttons_are_clipped_to_slacks_limit():
+    msg = qb.practice_question("p2", MC_Q, "database")
+    by_index = {
+        int(e["value"].rsplit(":", 1)[1]): e["text"]["text"]
+        for b in msg["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+    assert by_index[0] == "The DB engine" and len(by_index[1]) == qb.MAX_BUTTON_TEXT
+    assert "database" in json.dumps(msg)
+
+
+def test_multiple_choice_buttons_are_shuffled_but_values_keep_the_choice():
+    orders = set()
+    for prompt in ("p1", "p2", "p3", "p4", "p5", "p6"):
+        msg = qb.practice_question(prompt, MC_Q, "database")
+        again = qb.practice_question(prompt, MC_Q, "database")
+        assert msg == again  # the same prompt always shows the same order
+        buttons = [e for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        order = tuple(int(e["value"].rsplit(":", 1)[1]) for e in buttons)
+        assert sorted(order) == [0, 1, 2]
+        for button, index in zip(buttons, order, strict=True):
+            assert button["text"]["text"] == qb.button_text(MC_Q.choices[index])
+        orders.add(order)
+    assert len(orders) > 1  # the right answer is not always first
+
+
+def test_parse_value():
+    assert qb.parse_value("abc:2") == ("abc", 2)
+    assert qb.parse_value("17:0") == ("17", 0)
+    for bad in ("", "abc", "abc:x", ":1", "abc:123", "a b:1", "x" * 65 + ":1"):
+        with pytest.raises(ValueError):
+            qb.parse_value(bad)
+
+
+def test_parse_daily_value_takes_bounded_ints_only():
+    assert qb.parse_daily_value("17:0") == (17, 0)
+    assert qb.parse_daily_value("9" * 15 + ":12") == (int("9" * 15), 12)
+    for bad in ("1" * 30 + ":0", "17:" + "9" * 30, "0:1", "-1:0", "17:", "abc:1", "١٧:0", " 17:0"):
+        with pytest.raises(ValueError):
+            qb.parse_daily_value(bad)
+
+
+def test_practice_feedback_right_wrong_and_repeat():
+    right = qb.practice_feedback(OWNER_Q, "customer", True, ["https://docs.aws.amazon.com/x"])
+    text = json.dumps(right)
+    assert "Right!" in text and "*You*" in text and "Yours &amp; only." in text
+    assert "<https://docs.aws.amazon.com/x|docs.aws.amazon.com>" in text
+    assert action_ids(right) == []  # the buttons are gone once answered
+    wrong = qb.practice_feedback(OWNER_Q, "aws", False, [], counted=False)
+    assert "Not quite" in json.dumps(wrong) and "only your first answer counts" in json.dumps(wrong)
+
+
+def test_daily_post_live_line_and_deadline():
+    deadline = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    msg = qb.daily_post(7, OWNER_Q, 0, deadline)
+    assert action_ids(msg) == [f"ofin_daily_answer_{i}" for i in range(3)]
+    assert "No answers yet" in json.dumps(msg)
+    assert f"<!date^{int(deadline.timestamp())}^" in json.dumps(msg)
+    assert "1 person answered so far" in json.dumps(qb.daily_post(7, OWNER_Q, 1, None))
+    assert "50 people answered so far" in json.dumps(qb.daily_post(7, OWNER_Q, 50, None))
+
+
+def test_daily_reveal_shows_answer_share_and_first_right():
+    msg = qb.daily_reveal(OWNER_Q, 4, 75, ["U1", "U2"], ["https://docs.aws.amazon.com/y"])
+    text = json.dumps(msg)
+    assert action_ids(msg) == []
+    assert "*You*" in text and "75% got it right" in text and "<@U1>, <@U2>" in text
+    assert "Nobody answered" in json.dumps(qb.daily_reveal(OWNER_Q, 0, 0, [], []))
+    assert "closed" in json.dumps(qb.daily_reveal(None, 0, 0, [], []))
+
+
+@pytest.mark.parametrize(
+    ("status", "correct", "expected"),
+    [
+        ("counted", True, "+15 points"),
+        ("counted", False, "Not this time"),
+        ("duplicate", True, "already answered"),
+        ("closed", False, "closed"),
+    ],
+)
+def test_daily_answer_feedback(status, correct, expected):
+    msg = qb.daily_answer_feedback(OWNER_Q, status, correct, 15, "customer")
+    assert expected in json.dumps(msg)
+
+
+def test_leaderboard_marks_the_caller_and_their_row_below_the_top():
+    rows = [
+        {"rank": i + 1, "user_id": f"U{i}", "points": 20 - i, "correct": 2, "answered": 2}
+        for i in range(3)
+    ]
+    me = {"rank": 14, "user_id": "UME", "points": 1, "correct": 0, "answered": 1}
+    text = qb.leaderboard(rows, me, "UME", "week", "C1")["blocks"][0]["text"]["text"]
+    assert "<#C1>" in text and "this week" in text
+    assert text.index("<@U0>") < text.index("<@U2>") < text.index("…") < text.index("<@UME>")
+    assert "14. <@UME>" in text and "← you" in text
+    assert ":first_place_medal: <@U0>" in text
+    empty = qb.leaderboard([], None, "UME", "all", None)
+    assert "No daily quiz answers yet" in json.dumps(empty) and "all channels" in json.dumps(empty)
+
+
+def test_team_board_and_stats():
+    rows = [{"rank": 1, "channel_id": "C1", "accuracy": 90, "participation": 3.5, "players": 4}]
+    text = json.dumps(qb.team_board(rows, "month"))
+    assert "<#C1>" in text and "90% right" in text and "3.5 answers per quiz" in text
+    stats = qb.stats_message(["Answered: 3", "Accuracy: <100%>"])
+    assert "Accuracy: &lt;100%&gt;" in json.dumps(stats)
+
+
+# --- the runner's live count, with a slow fake Slack client ------------------------------------
+
+
+class SlowClient:
+    """Records chat.update calls; each takes a little while, like the real network."""
+
+    def __init__(self) -> None:
+        self.updates: list[dict] = []
+        self.posts: list[dict] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.lock = threading.Lock()
+
+    def chat_postMessage(self, **kwargs):  # noqa: N802 - slack_sdk's name
+        self.posts.append(kwargs)
+        return {"ok": True, "ts": f"1.{len(self.posts)}"}
+
+    def chat_update(self, **kwargs):
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        time.sleep(0.01)
+        with self.lock:
+            self.in_flight -= 1
+            self.updates.append(kwargs)
+        return {"ok": True}
+
+
+def test_live_count_updates_are_serialised_and_the_last_shows_the_final_count(tmp_path):
+    kb = make_kb()
+    store = Store(tmp_path / "ofin.db", clock=FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
+    core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
+    client = SlowClient()
+    runner = DailyRunner(client, core, interval=60)  # type: ignore[arg-type]
+    daily: DailyQuizzes = runner.daily
+    post = daily.claim_now("C1", None)
+    assert runner.publish(post)
+    assert client.posts[0]["channel"] == "C1"
+
+    def answer(i: int) -> None:
+        daily.answer(post.id, f"U{i}", 0)
+        runner.refresh(post.id)
+
+    with ThreadPoolExecutor(12) as pool:
+        list(pool.map(answer, range(40)))
+    assert client.max_in_flight == 1  # one update of a post at a time
+    assert 1 <= len(client.updates) < 40  # coalesced
+    assert "40 people answered so far" in json.dumps(client.updates[-1]["blocks"])
+
+    # Closing reveals; later refreshes never overwrite the revealed post.
+    assert daily.close(post.id)
+    runner.reveal(store.post(post.id))
+    revealed = len(client.updates)
+    assert "the answer" in json.dumps(client.updates[-1]["blocks"])
+    runner.refresh(post.id)
+    assert len(client.updates) == revealed
+    assert store.post(post.id).revealed
+    store.close()
+
+
+def test_tick_posts_due_quizzes_and_reveals_past_deadline(tmp_path):
+    kb = make_kb()
+    clock = FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    store = Store(tmp_path / "ofin.db", clock=clock)
+    settings = Settings(db_path=store.path, daily_reveal_hours=2)
+    core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=settings)
+    client = SlowClient()
+    runner = DailyRunner(client, core, interval=60)  # type: ignore[arg-type]
+    runner.daily.turn_on("C1", "09:00 UTC", default_tz=None, team_id=None, user_id=None)
+    runner.tick()
+    assert client.posts == []
+    clock.set(datetime(2026, 3, 2, 9, 0, 1, tzinfo=UTC))
+    runner.tick()
+    runner.tick()
+    assert len(client.posts) == 1
+    clock.set(datetime(2026, 3, 2, 11, 0, 2, tzinfo=UTC))  # past the 2-hour reveal
+    runner.tick()
+    assert "the answer" in json.dumps(client.updates[-1]["blocks"])
+    assert store.open_posts("C1") == []
+    store.close()
+
+
+class FailingClient(SlowClient):
+    """chat.update fails with a given Slack error."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+    def chat_update(self, **kwargs):
+        from slack_sdk.errors import SlackApiError
+
+        self.updates.append(kwargs)
+        raise SlackApiError("failed", {"ok": False, "error": self.error})
+
+
+@pytest.mark.parametrize(
+    ("error", "given_up"), [("message_not_found", True), ("fatal_error", False)]
+)
+def test_reveal_retries_unless_the_message_is_gone(tmp_path, error, given_up):
+    kb = make_kb()
+    store = Store(tmp_path / "ofin.db", clock=FakeClock())
+    core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
+    runner = DailyRunner(FailingClient(error), core, interval=60)  # type: ignore[arg-type]
+    post = runner.daily.claim_now("C1", None)
+    assert runner.publish(post)
+    assert runner.daily.close(post.id)
+    runner.reveal(store.post(post.id))
+    assert store.post(post.id).revealed is given_up
+    assert [p.id for p in store.posts_to_reveal()] == ([] if given_up else [post.id])
+    store.close()

@@ -1,0 +1,138 @@
+"""The local console: lines in, readable text out, through the same commands as /ofin."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.commands import dispatch as commands
+from bot.config import Settings
+from bot.kb.loader import load
+from bot.terminal.console import Console
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load()
+
+
+@pytest.fixture
+def console(kb, tmp_path) -> Console:
+    return Console(commands.build_core(Settings(db_path=tmp_path / "ofin.db"), kb))
+
+
+def run(console: Console, *lines: str) -> str:
+    out = io.StringIO()
+    assert console.run(io.StringIO("".join(f"{line}\n" for line in lines)), out) == 0
+    return out.getvalue()
+
+
+def test_question_prints_owner_title_note_source_and_confidence(console):
+    text = run(console, "who patches the guest OS on my EC2 instance?")
+    lines = text.splitlines()
+    assert lines[0] == "You — security IN the cloud"
+    assert lines[1].startswith("Patching the guest operating system  (Amazon EC2, confidence ")
+    assert "On Amazon EC2:" in text
+    assert "Source: https://docs.aws.amazon.com/" in text
+
+
+def test_help_lists_commands_including_admin_ones(console):
+    text = run(console, "help")
+    assert "stack <service>" in text
+    assert "unanswered [N]" in text and "(admins)" in text
+    assert "quit" in text
+
+
+def test_stack_prints_layers_top_to_bottom_with_owners(console):
+    lines = run(console, "stack ec2").strip().splitlines()
+    assert lines[0].startswith("Responsibility stack: Amazon EC2")
+    os_line = next(line for line in lines if "operating system" in line.lower())
+    assert " You" in os_line and " AWS" not in os_line
+    assert "AWS" in lines[-1] and "data center" in lines[-1].lower()
+
+
+def test_declined_then_unanswered_as_the_console_admin(console):
+    text = run(console, "tell me a joke", "tell me a joke", "unanswered")
+    assert "I don't have an answer for that" in text
+    assert "1. tell me a joke  (x2)" in text
+
+
+def test_did_you_mean_takes_a_number(console, kb):
+    from bot.answer.matcher import Matcher
+
+    matcher = Matcher(kb)
+    question = next(
+        (
+            q
+            for q in (
+                "who handles the thing under the hood",
+                "who runs the show",
+                "write me a poem",
+            )
+            if matcher.ask(q).declined_because == "unsure" and matcher.ask(q).suggestions
+        ),
+        None,
+    )
+    if question is None:
+        pytest.fail("no candidate question gets suggestions any more")
+    first = matcher.ask(question).suggestions[0]
+    text = run(console, question, "1")
+    assert "Did you mean:" in text
+    assert f"  1. {first.title}" in text
+    after = text.split("Type a number to pick one, or ask again.")[1]
+    assert first.title in after
+    assert any(badge in after for badge in ("You — security IN", "AWS — security OF", "Shared —"))
+
+
+def test_a_number_without_a_pending_list_is_just_a_question(console):
+    assert "I don't have an answer" in run(console, "2")
+
+
+def test_quit_stops_and_blank_lines_are_skipped(console):
+    text = run(console, "", "quit", "help")
+    assert text == ""
+
+
+def test_unknown_service(console):
+    text = run(console, "stack mainframe")
+    assert 'I don\'t know a service called "mainframe".' in text
+    assert "ec2" in text
+
+
+def run_bot(cwd, db: str, stdin: str) -> subprocess.CompletedProcess:
+    """`python -m bot` with no Slack settings, OFIN_DB=db, and ``stdin`` piped in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OFIN_"))}
+    env.update(PYTHONPATH=str(ROOT), OFIN_DB=db)
+    return subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=60,
+    )
+
+
+def test_piped_stdin_with_no_slack_settings_starts_the_console(tmp_path):
+    done = run_bot(
+        tmp_path, str(tmp_path / "ofin.db"), "who patches the hypervisor?\nstack lambda\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("AWS — security OF the cloud\n")
+    assert "Responsibility stack: AWS Lambda" in done.stdout
+    assert (tmp_path / "ofin.db").exists()
+
+
+def test_an_unusable_database_path_is_one_clear_line(tmp_path):
+    done = run_bot(tmp_path, str(tmp_path), "help\n")  # OFIN_DB is a folder, not a file
+    assert done.returncode == 2
+    assert "cannot open the database at" in done.stderr and "OFIN_DB" in done.stderr
+    assert "Traceback" not in done.stderr
