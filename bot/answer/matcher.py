@@ -51,6 +51,8 @@ _FOCUS_SHARE = 0.5  # a long message: its question clause counts for half, again
 # A stack term counts as AWS's layer when only AWS-owned layers use it, this many times at least.
 _STACK_TERM_MIN_LAYERS = 8
 MAX_SUGGESTIONS = 3
+_AGREEING = 3  # top items whose shared owner answers a question just under the line
+_AGREEING_DETAIL = 5  # terms such a question must have
 # Service fit: an item stating an owner for the asked service gains; a phrase naming another
 # service than the question's (or any, when the question names none) loses.
 _SERVICE_BONUS = 0.06
@@ -191,7 +193,19 @@ class Matcher:
             if _confidence(score) >= suggest_at
         )
         best = self.kb.items[best_index]
-        if confidence < answer_at:
+        # A question that asks who in some detail, just under the answer line, whose closest items
+        # all have the same owner: the owner is clear even if the item is not ("SSH open to the
+        # world, aws or ours?" is near security groups, key pairs and incident response: all the
+        # customer's). A vague one ("who runs the show") stays a "did you mean".
+        agreed = (
+            confidence >= suggest_at
+            and len(parsed.topic) >= _AGREEING_DETAIL
+            and len(ranked) >= _AGREEING
+            and topic_gate.asks_who(folded)
+            and len({self._owner(self.kb.items[i], parsed, folded) for i, _ in ranked[:_AGREEING]})
+            == 1
+        )
+        if confidence < answer_at and not agreed:
             near = confidence >= suggest_at
             candidates = ((best,) + close)[:MAX_SUGGESTIONS] if near else ()
             return self._decline(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.answer.matcher import MAX_QUESTION_CHARS, Matcher
+from bot.answer.matcher import BLEND_ANSWER_THRESHOLD, MAX_QUESTION_CHARS, Matcher
 from bot.kb.loader import load
 
 DATA = Path(__file__).parent.parent / "data"
@@ -372,3 +372,17 @@ def test_options_that_are_owners_leave_the_stem_as_the_question(matcher: Matcher
 )
 def test_wholes_and_sides(matcher: Matcher, question: str, expected: str) -> None:
     assert owner(matcher, question) == expected
+
+
+def test_a_detailed_question_just_under_the_line_answers_when_its_candidates_agree(
+    matcher: Matcher,
+) -> None:
+    # Near several items, all the customer's: the owner is clear though the item is not.
+    detailed = matcher.ask(
+        "Somebody left RDP open to 0.0.0.0/0 on a security group and an attacker brute-forced "
+        "the admin password. Is that AWS's responsibility or ours?"
+    )
+    assert detailed.confidence < BLEND_ANSWER_THRESHOLD  # the case this test is about
+    assert detailed.owner == "customer"
+    vague = matcher.ask("who runs the show")  # close to nothing in particular: still unsure
+    assert vague.owner is None and vague.declined_because == "unsure"
