@@ -27,6 +27,7 @@ from bot.quiz.rules import (
     resolve_topic,
 )
 from bot.quiz.schedule import ScheduleError, format_weekdays, next_slot
+from bot.store import PlayerTotals
 
 BOARD_SIZE = 10
 PERIODS = ("week", "month", "all")
@@ -163,14 +164,14 @@ def period_start(period: str, now: datetime, tz: str | None) -> datetime | None:
     return None
 
 
-def ranked(rows: list[dict]) -> list[BoardRow]:
+def ranked(rows: list[PlayerTotals]) -> list[BoardRow]:
     """Competition ranking by (points, correct): ties share a rank (1, 2, 2, 4)."""
     out: list[BoardRow] = []
     for index, row in enumerate(rows):
-        key = (int(row["points"]), int(row["correct"]))
+        key = (row.points, row.correct)
         prev = out[-1] if out else None
         rank = prev.rank if prev and (prev.points, prev.correct) == key else index + 1
-        out.append(BoardRow(rank, row["user_id"], key[0], key[1], int(row["answered"])))
+        out.append(BoardRow(rank, row.user_id, row.points, row.correct, row.answered))
     return out
 
 
@@ -186,7 +187,7 @@ def ask_practice(core: Core, caller: Caller, topic_text: str = "") -> PracticeQu
     if not questions:
         raise QuizError(f"There are no quiz questions on {topic.label} yet.")
     reviews = {
-        qid: Review(qid, row["box"], row["due_at"], row["last_asked_at"])
+        qid: Review(qid, row.box, row.due_at, row.last_asked_at)
         for qid, row in core.store.reviews_for(caller.user_id).items()
     }
     question = pick_practice(
@@ -209,29 +210,33 @@ def answer_practice(
     """Grade a practice answer; the score and the Leitner step are logged once per prompt."""
     prompt = core.store.prompt(prompt_id)
     questions = {q.id: q for q in core.kb.quiz_questions}
-    question = questions.get(prompt["question_id"]) if prompt else None
+    question = questions.get(prompt.question_id) if prompt else None
     if prompt is None or question is None:
         return Notice("That quiz question has expired. Try `quiz` for a new one.", kind="error")
-    if prompt["user_id"] != user_id:
+    if prompt.user_id != user_id:
         # A practice question posted in a thread (an @mention) is its asker's alone.
         return Notice("That practice question is someone else's. Try `quiz` for your own.")
     if not 0 <= choice_index < len(question.choices):
         return Notice("That is not one of the choices.", kind="error")
     item = core.kb.item(question.item_id)
     sources = tuple(item.sources) if item else ()
-    if prompt["answered_at"] is not None:  # a double click: show the first answer again
-        return PracticeFeedback(question, prompt["choice"], bool(prompt["correct"]), False, sources)
+    if prompt.answered:  # a double click: show the first answer again
+        return PracticeFeedback(question, prompt.choice or "", bool(prompt.correct), False, sources)
     correct = grade(question, choice_index)
     choice = question.choices[choice_index]
     if not core.store.answer_prompt(
         prompt_id, user_id=user_id, choice=choice, correct=correct, points=points(correct)
     ):
-        again = core.store.prompt(prompt_id) or {}
+        again = core.store.prompt(prompt_id)
         return PracticeFeedback(
-            question, again.get("choice", choice), bool(again.get("correct")), False, sources
+            question,
+            (again.choice or choice) if again else choice,
+            bool(again and again.correct),
+            False,
+            sources,
         )
     row = core.store.reviews_for(user_id).get(question.id)
-    previous = Review(question.id, row["box"], row["due_at"]) if row else None
+    previous = Review(question.id, row.box, row.due_at) if row else None
     review = next_review(previous, question.id, correct, core.store.clock.now())
     core.store.save_review(
         user_id=user_id,
@@ -391,19 +396,25 @@ def leaderboard(core: Core, caller: Caller, period: str, channel_id: str | None)
     return Leaderboard(channel_id, period, top, me, caller.user_id)
 
 
-def _merge_channels(core: Core, since: datetime | None) -> list[dict]:
-    totals: dict[str, dict] = {}
+def _merge_channels(core: Core, since: datetime | None) -> list[PlayerTotals]:
+    totals: dict[str, PlayerTotals] = {}
     for team in core.store.team_board(since):
-        for row in core.store.leaderboard(team["channel_id"], since):
-            t = totals.setdefault(
-                row["user_id"],
-                {"user_id": row["user_id"], "points": 0, "correct": 0, "answered": 0},
+        for row in core.store.leaderboard(team.channel_id, since):
+            seen = totals.get(row.user_id)
+            totals[row.user_id] = (
+                row
+                if seen is None
+                else PlayerTotals(
+                    row.user_id,
+                    seen.points + row.points,
+                    seen.correct + row.correct,
+                    seen.answered + row.answered,
+                    min(seen.first_answer, row.first_answer),
+                )
             )
-            for key in ("points", "correct", "answered"):
-                t[key] += int(row[key])
     return sorted(
         totals.values(),
-        key=lambda r: (-r["points"], -r["correct"], r["answered"], r["user_id"]),
+        key=lambda r: (-r.points, -r.correct, r.answered, r.user_id),
     )
 
 
@@ -412,12 +423,10 @@ def team_board(core: Core, caller: Caller, period: str) -> TeamBoard:
     since = period_start(period, core.store.clock.now(), caller.tz)
     rows = []
     for row in core.store.team_board(since):
-        posts, answers = int(row["posts"]), int(row["answers"])
-        accuracy = round(100 * int(row["correct"]) / answers) if answers else 0
+        posts, answers = row.posts, row.answers
+        accuracy = round(100 * row.correct / answers) if answers else 0
         participation = answers / posts if posts else 0.0
-        rows.append(
-            (row["channel_id"], posts, int(row["players"]), answers, accuracy, participation)
-        )
+        rows.append((row.channel_id, posts, row.players, answers, accuracy, participation))
     rows.sort(key=lambda r: (-r[4], -r[5], r[0]))
     return TeamBoard(period, tuple(TeamRow(i + 1, *r) for i, r in enumerate(rows)))
 
@@ -427,18 +436,16 @@ def stats(core: Core, user_id: str) -> Stats:
     totals = core.store.user_totals(user_id)
     daily = daily_of(core)
     streak = max((daily.streak(user_id, c) for c in core.store.channels_played(user_id)), default=0)
-    categories = [c for c in core.store.category_results(user_id) if c[2] < c[1]]
-    categories.sort(key=lambda c: (c[2] / c[1], -c[1], c[0]))
-    answered = totals["daily_answered"] + totals["practice_answered"]
-    correct = totals["daily_correct"] + totals["practice_correct"]
+    categories = [c for c in core.store.category_results(user_id) if c.correct < c.answered]
+    categories.sort(key=lambda c: (c.correct / c.answered, -c.answered, c.category))
     return Stats(
         user_id,
-        answered,
-        correct,
-        totals["points"],
+        totals.daily_answered + totals.practice_answered,
+        totals.daily_correct + totals.practice_correct,
+        totals.points,
         streak,
-        totals["daily_answered"],
-        totals["practice_answered"],
+        totals.daily_answered,
+        totals.practice_answered,
         tuple(categories[:WEAKEST]),
     )
 

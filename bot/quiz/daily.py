@@ -253,22 +253,14 @@ class DailyQuizzes:
         previous = self.store.answer_of(post.id, user_id)
         if previous is not None:
             return AnswerOutcome(
-                "duplicate",
-                post,
-                question,
-                bool(previous["correct"]),
-                int(previous["points"]),
-                previous["choice"],
+                "duplicate", post, question, previous.correct, previous.points, previous.choice
             )
         return AnswerOutcome("closed", post, question, correct, 0, choice)
 
     def streak(self, user_id: str, channel_id: str) -> int:
         """The person's current streak of correct daily answers in a channel."""
         rows = self.store.post_results(user_id, channel_id)
-        return streak(
-            PostResult(row["status"] == "closed", bool(row["answered"]), bool(row["correct"]))
-            for row in rows
-        )
+        return streak(PostResult(row.status == "closed", row.answered, row.correct) for row in rows)
 
     # --- deadlines and reveals --------------------------------------------------------------
 

@@ -22,12 +22,25 @@ from sqlite_utils import Database
 from bot.clock import Clock
 from bot.clock import from_env as clock_from_env
 from bot.store.db import CLAIM_TTL, Db, Params, StoreError, parse_ts, ts
-from bot.store.declined import MAX_LOGGED_QUESTION, DeclinedQuestions, normalize_question
-from bot.store.people import USER_COLUMNS, People
-from bot.store.practice import Practice
-from bot.store.quiz import PostKind, PostStatus, QuizPost, QuizPosts
+from bot.store.declined import (
+    MAX_LOGGED_QUESTION,
+    DeclinedCount,
+    DeclinedQuestions,
+    normalize_question,
+)
+from bot.store.people import USER_COLUMNS, People, UserRow
+from bot.store.practice import Practice, PromptRow, ReviewRow
+from bot.store.quiz import AnswerRow, PostKind, PostStatus, QuizPost, QuizPosts
 from bot.store.schedules import ScheduleRow, Schedules
-from bot.store.scores import Scores
+from bot.store.scores import (
+    CategoryResult,
+    ChannelTotals,
+    ExportRow,
+    PlayerTotals,
+    PostOutcome,
+    Scores,
+    UserTotals,
+)
 from bot.store.stacks import SavedStack, StackStore
 
 REPORT_INDEX = "idx_answers_report"  # migration m013; the report reads answers through it
@@ -37,13 +50,24 @@ __all__ = [
     "MAX_LOGGED_QUESTION",
     "REPORT_INDEX",
     "USER_COLUMNS",
+    "AnswerRow",
+    "CategoryResult",
+    "ChannelTotals",
+    "DeclinedCount",
+    "ExportRow",
+    "PlayerTotals",
     "PostKind",
+    "PostOutcome",
     "PostStatus",
+    "PromptRow",
     "QuizPost",
+    "ReviewRow",
     "SavedStack",
     "ScheduleRow",
     "Store",
     "StoreError",
+    "UserRow",
+    "UserTotals",
     "normalize_question",
     "parse_ts",
     "ts",

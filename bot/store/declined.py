@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from bot.store.db import Db
 
 MAX_LOGGED_QUESTION = 500  # characters of a declined question kept for curators
@@ -10,6 +12,13 @@ MAX_LOGGED_QUESTION = 500  # characters of a declined question kept for curators
 def normalize_question(text: str) -> str:
     """Fold a question so that trivially different spellings count as one (case, spaces, '?')."""
     return " ".join(text.lower().split()).rstrip(" ?!.")
+
+
+class DeclinedCount(NamedTuple):
+    """A declined question (its latest spelling) and how often it was asked."""
+
+    question: str
+    times: int
 
 
 class DeclinedQuestions:
@@ -34,7 +43,7 @@ class DeclinedQuestions:
             ],
         )
 
-    def top_declined(self, limit: int = 10) -> list[tuple[str, int]]:
+    def top_declined(self, limit: int = 10) -> list[DeclinedCount]:
         """The most often declined questions as (question, count), most first, ties newest first."""
         rows = self._db.rows(
             """
@@ -48,4 +57,4 @@ class DeclinedQuestions:
             """,
             [max(0, limit)],
         )
-        return [(row["question"], int(row["n"])) for row in rows]
+        return [DeclinedCount(row["question"], int(row["n"])) for row in rows]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
-from bot.store.db import Db
+from bot.store.db import Db, parse_required_ts
 
 #: (table, column) pairs holding a user id; forget_user deletes the matching rows.
 USER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -19,6 +20,17 @@ USER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("duty_owners", "owner_id"),
     ("campaign_reminders", "user_id"),
 )
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A person the bot met: their workspace and time zone when known, first and last seen."""
+
+    user_id: str
+    team_id: str | None
+    tz: str | None
+    first_seen: datetime
+    last_seen: datetime
 
 
 class People:
@@ -47,10 +59,19 @@ class People:
             [user_id, team_id, tz, now, now],
         )
 
-    def user(self, user_id: str) -> dict[str, Any] | None:
+    def user(self, user_id: str) -> UserRow | None:
         """The stored record of ``user_id``, or None."""
         rows = self._db.rows("SELECT * FROM users WHERE user_id = ?", [user_id])
-        return rows[0] if rows else None
+        if not rows:
+            return None
+        row = rows[0]
+        return UserRow(
+            user_id=row["user_id"],
+            team_id=row["team_id"],
+            tz=row["tz"],
+            first_seen=parse_required_ts(row["first_seen"]),
+            last_seen=parse_required_ts(row["last_seen"]),
+        )
 
     # --- feedback ---------------------------------------------------------------------------
 

@@ -3,10 +3,45 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from bot.store.db import Db, parse_ts, ts
+from bot.store.db import Db, parse_required_ts, parse_ts, ts
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A person's spaced-repetition state for one question: its Leitner box and when it is due."""
+
+    user_id: str
+    question_id: str
+    box: int
+    due_at: datetime
+    last_asked_at: datetime | None
+    times_answered: int
+    times_correct: int
+
+
+@dataclass(frozen=True)
+class PromptRow:
+    """A practice question shown to one person, and their answer once they gave it."""
+
+    id: str
+    user_id: str
+    channel_id: str | None
+    question_id: str
+    item_id: str | None
+    category: str | None
+    asked_at: datetime
+    answered_at: datetime | None
+    choice: str | None
+    correct: bool | None
+    points: int | None
+
+    @property
+    def answered(self) -> bool:
+        """True once the owner answered it (it counts once)."""
+        return self.answered_at is not None
 
 
 class Practice:
@@ -15,15 +50,20 @@ class Practice:
     def __init__(self, db: Db) -> None:
         self._db = db
 
-    def reviews_for(self, user_id: str) -> dict[str, dict[str, Any]]:
-        """The person's Leitner state per question id (box, due_at, last_asked_at as datetimes)."""
+    def reviews_for(self, user_id: str) -> dict[str, ReviewRow]:
+        """The person's Leitner state per question id."""
         rows = self._db.rows("SELECT * FROM reviews WHERE user_id = ?", [user_id])
         return {
-            row["question_id"]: {
-                **row,
-                "due_at": parse_ts(row["due_at"]),
-                "last_asked_at": parse_ts(row["last_asked_at"]),
-            }
+            row["question_id"]: ReviewRow(
+                user_id=row["user_id"],
+                question_id=row["question_id"],
+                box=int(row["box"]),
+                due_at=parse_required_ts(row["due_at"]),
+                last_asked_at=parse_ts(row["last_asked_at"]),
+                # The columns default to 0 but allow NULL (m005).
+                times_answered=int(row["times_answered"] or 0),
+                times_correct=int(row["times_correct"] or 0),
+            )
             for row in rows
         }
 
@@ -73,10 +113,25 @@ class Practice:
         )
         return prompt_id
 
-    def prompt(self, prompt_id: str) -> dict[str, Any] | None:
+    def prompt(self, prompt_id: str) -> PromptRow | None:
         """The practice prompt with this id, or None."""
         rows = self._db.rows("SELECT * FROM practice_prompts WHERE id = ?", [prompt_id])
-        return rows[0] if rows else None
+        if not rows:
+            return None
+        row = rows[0]
+        return PromptRow(
+            id=row["id"],
+            user_id=row["user_id"],
+            channel_id=row["channel_id"],
+            question_id=row["question_id"],
+            item_id=row["item_id"],
+            category=row["category"],
+            asked_at=parse_required_ts(row["asked_at"]),
+            answered_at=parse_ts(row["answered_at"]),
+            choice=row["choice"],
+            correct=None if row["correct"] is None else bool(row["correct"]),
+            points=row["points"],
+        )
 
     def answer_prompt(
         self, prompt_id: str, *, user_id: str, choice: str, correct: bool, points: int

@@ -65,6 +65,40 @@ class QuizPost:
         )
 
 
+@dataclass(frozen=True)
+class AnswerRow:
+    """A person's counted answer to a daily post (only their first counts)."""
+
+    id: int
+    post_id: int
+    user_id: str
+    channel_id: str
+    question_id: str | None
+    category: str | None
+    choice: str | None
+    correct: bool
+    points: int
+    response_ms: int | None
+    answered_at: datetime
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> AnswerRow:
+        """Build from an answers row."""
+        return cls(
+            id=row["id"],
+            post_id=row["post_id"],
+            user_id=row["user_id"],
+            channel_id=row["channel_id"],
+            question_id=row["question_id"],
+            category=row["category"],
+            choice=row["choice"],
+            correct=bool(row["correct"]),
+            points=int(row["points"]),
+            response_ms=row["response_ms"],
+            answered_at=parse_required_ts(row["answered_at"]),
+        )
+
+
 class QuizPosts:
     """Claim, open, close and reveal daily posts; count the answers to them."""
 
@@ -268,12 +302,12 @@ class QuizPosts:
         )
         return counted == 1
 
-    def answer_of(self, post_id: int, user_id: str) -> dict[str, Any] | None:
+    def answer_of(self, post_id: int, user_id: str) -> AnswerRow | None:
         """The person's counted answer to a post, or None."""
         rows = self._db.rows(
             "SELECT * FROM answers WHERE post_id = ? AND user_id = ?", [post_id, user_id]
         )
-        return rows[0] if rows else None
+        return AnswerRow.from_row(rows[0]) if rows else None
 
     def answer_count(self, post_id: int) -> int:
         """How many people answered the post."""

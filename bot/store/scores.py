@@ -3,10 +3,80 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Literal, NamedTuple, cast
 
-from bot.store.db import Db, ts
+from bot.store.db import Db, parse_required_ts, ts
+from bot.store.quiz import PostStatus
+
+
+@dataclass(frozen=True)
+class PlayerTotals:
+    """One person's daily-quiz totals in a channel (a leaderboard row)."""
+
+    user_id: str
+    points: int
+    correct: int
+    answered: int
+    first_answer: datetime
+
+
+@dataclass(frozen=True)
+class ChannelTotals:
+    """One channel's daily-quiz activity (a team-board row)."""
+
+    channel_id: str
+    posts: int
+    players: int  # distinct people who answered
+    answers: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class UserTotals:
+    """A person's counts over every channel and their practice."""
+
+    daily_answered: int
+    daily_correct: int
+    points: int  # daily points only
+    practice_answered: int
+    practice_correct: int
+
+
+class CategoryResult(NamedTuple):
+    """How a person did in one category, daily and practice answers together."""
+
+    category: str
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    """A person's result on one post that reached a channel (for streaks)."""
+
+    post_id: int
+    status: PostStatus  # "open" or "closed"
+    answered: bool
+    correct: bool
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One answer, daily or practice, as the CSV export lists it."""
+
+    answered_at: datetime
+    kind: Literal["daily", "practice"]
+    user_id: str
+    channel_id: str | None
+    source_id: str  # the post id (daily) or the prompt id (practice)
+    question_id: str | None
+    category: str | None
+    choice: str | None
+    correct: bool
+    points: int
+    response_ms: int | None
 
 
 class Scores:
@@ -15,12 +85,12 @@ class Scores:
     def __init__(self, db: Db) -> None:
         self._db = db
 
-    def leaderboard(self, channel_id: str, since: datetime | None = None) -> list[dict[str, Any]]:
+    def leaderboard(self, channel_id: str, since: datetime | None = None) -> list[PlayerTotals]:
         """Daily-quiz totals per person in a channel since ``since``: most points first."""
         where, params = "WHERE channel_id = ?", [channel_id]
         if since is not None:
             where, params = where + " AND answered_at >= ?", [channel_id, ts(since)]
-        return self._db.rows(
+        rows = self._db.rows(
             f"""
             SELECT user_id, SUM(points) AS points, SUM(correct) AS correct,
                    COUNT(*) AS answered, MIN(answered_at) AS first_answer
@@ -30,15 +100,25 @@ class Scores:
             """,
             params,
         )
+        return [
+            PlayerTotals(
+                user_id=row["user_id"],
+                points=int(row["points"]),
+                correct=int(row["correct"]),
+                answered=int(row["answered"]),
+                first_answer=parse_required_ts(row["first_answer"]),
+            )
+            for row in rows
+        ]
 
-    def team_board(self, since: datetime | None = None) -> list[dict[str, Any]]:
+    def team_board(self, since: datetime | None = None) -> list[ChannelTotals]:
         """Per channel: posts, distinct players, answers and correct answers since ``since``."""
         post_where, answer_where, params = "", "", []
         if since is not None:
             post_where = "AND p.posted_at >= ?"
             answer_where = "AND a.answered_at >= ?"
             params = [ts(since), ts(since)]
-        return self._db.rows(
+        rows = self._db.rows(
             f"""
             SELECT p.channel_id,
                    COUNT(DISTINCT p.id) AS posts,
@@ -52,8 +132,18 @@ class Scores:
             """,
             params,
         )
+        return [
+            ChannelTotals(
+                channel_id=row["channel_id"],
+                posts=int(row["posts"]),
+                players=int(row["players"]),
+                answers=int(row["answers"]),
+                correct=int(row["correct"]),
+            )
+            for row in rows
+        ]
 
-    def user_totals(self, user_id: str) -> dict[str, int]:
+    def user_totals(self, user_id: str) -> UserTotals:
         """The person's counts: daily answered/correct/points, practice answered/correct."""
         daily = self._db.rows(
             "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct, "
@@ -65,15 +155,15 @@ class Scores:
             "FROM practice_prompts WHERE user_id = ? AND answered_at IS NOT NULL",
             [user_id],
         )[0]
-        return {
-            "daily_answered": int(daily["answered"]),
-            "daily_correct": int(daily["correct"]),
-            "points": int(daily["points"]),
-            "practice_answered": int(practice["answered"]),
-            "practice_correct": int(practice["correct"]),
-        }
+        return UserTotals(
+            daily_answered=int(daily["answered"]),
+            daily_correct=int(daily["correct"]),
+            points=int(daily["points"]),
+            practice_answered=int(practice["answered"]),
+            practice_correct=int(practice["correct"]),
+        )
 
-    def category_results(self, user_id: str) -> list[tuple[str, int, int]]:
+    def category_results(self, user_id: str) -> list[CategoryResult]:
         """(category, answered, correct) over the person's daily and practice answers."""
         rows = self._db.rows(
             """
@@ -86,11 +176,11 @@ class Scores:
             """,
             [user_id, user_id],
         )
-        return [(r["category"], int(r["answered"]), int(r["correct"])) for r in rows]
+        return [CategoryResult(r["category"], int(r["answered"]), int(r["correct"])) for r in rows]
 
-    def post_results(self, user_id: str, channel_id: str, limit: int = 400) -> list[dict[str, Any]]:
+    def post_results(self, user_id: str, channel_id: str, limit: int = 400) -> list[PostOutcome]:
         """The person's result on each of the channel's latest posts, newest first."""
-        return self._db.rows(
+        rows = self._db.rows(
             """
             SELECT p.id, p.status, a.id IS NOT NULL AS answered,
                    COALESCE(a.correct, 0) AS correct
@@ -101,6 +191,15 @@ class Scores:
             """,
             [user_id, channel_id, limit],
         )
+        return [
+            PostOutcome(
+                post_id=row["id"],
+                status=cast(PostStatus, row["status"]),
+                answered=bool(row["answered"]),
+                correct=bool(row["correct"]),
+            )
+            for row in rows
+        ]
 
     def channels_played(self, user_id: str) -> list[str]:
         """Channels where the person answered at least one daily quiz."""
@@ -110,7 +209,7 @@ class Scores:
         )
         return [row["channel_id"] for row in rows]
 
-    def export_answers(self) -> Iterator[dict[str, Any]]:
+    def export_answers(self) -> Iterator[ExportRow]:
         """Every answer, daily and practice, oldest first (for the CSV export)."""
         rows = self._db.rows(
             """
@@ -124,4 +223,17 @@ class Scores:
             ORDER BY answered_at, kind, source_id
             """
         )
-        yield from rows
+        for row in rows:
+            yield ExportRow(
+                answered_at=parse_required_ts(row["answered_at"]),
+                kind=cast(Literal["daily", "practice"], row["kind"]),
+                user_id=row["user_id"],
+                channel_id=row["channel_id"],
+                source_id=str(row["source_id"]),
+                question_id=row["question_id"],
+                category=row["category"],
+                choice=row["choice"],
+                correct=bool(row["correct"]),
+                points=int(row["points"]),
+                response_ms=row["response_ms"],
+            )

@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
+from bot.store import ExportRow, ts
 from bot.terminal.database import open_existing_store
 
 COLUMNS = (
@@ -29,13 +31,16 @@ COLUMNS = (
 )
 
 
-def write_csv(rows: Iterable[dict], out: TextIO) -> int:
+def write_csv(rows: Iterable[ExportRow], out: TextIO) -> int:
     """Write the header and ``rows`` as CSV to ``out``; return how many rows were written."""
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow(row)
+        # Stored text for the time, 1/0 for correct: the columns read as they always have.
+        writer.writerow(
+            {**asdict(row), "answered_at": ts(row.answered_at), "correct": int(row.correct)}
+        )
         count += 1
     return count
 

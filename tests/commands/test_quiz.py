@@ -82,7 +82,7 @@ def right_index(question) -> int:
 def test_practice_question_and_answer_logged_once(core):
     asked = dispatch(core, caller(), "quiz")
     assert isinstance(asked, PracticeQuestion)
-    assert core.store.user("U1")["team_id"] == "T1"  # the store keeps the people it met
+    assert core.store.user("U1").team_id == "T1"  # the store keeps the people it met
     q = asked.question
     wrong = (right_index(q) + 1) % len(q.choices)
     first = answer_practice(core, "U1", asked.prompt_id, wrong)
@@ -90,11 +90,11 @@ def test_practice_question_and_answer_logged_once(core):
     assert first.box == 1
     again = answer_practice(core, "U1", asked.prompt_id, right_index(q))  # a double click
     assert not again.counted and not again.correct and again.choice == q.choices[wrong]
-    assert core.store.user_totals("U1")["practice_answered"] == 1
-    assert core.store.reviews_for("U1")[q.id]["times_answered"] == 1
+    assert core.store.user_totals("U1").practice_answered == 1
+    assert core.store.reviews_for("U1")[q.id].times_answered == 1
     other = answer_practice(core, "U2", asked.prompt_id, 0)  # not their prompt
     assert isinstance(other, Notice) and "someone else's" in other.text
-    assert core.store.user_totals("U2")["practice_answered"] == 0
+    assert core.store.user_totals("U2").practice_answered == 0
     gone = answer_practice(core, "U1", "no-such-prompt", 0)
     assert isinstance(gone, Notice) and gone.kind == "error" and "expired" in gone.text
 
@@ -291,7 +291,7 @@ def test_forget_me_deletes_the_persons_data(core, clock):
     reply = dispatch(core, caller(), "forget me")
     assert isinstance(reply, Notice) and "deleted" in reply.text
     assert dispatch(core, caller(), "stats").answered == 0
-    assert core.store.user_totals("U2")["daily_answered"] == 1
+    assert core.store.user_totals("U2").daily_answered == 1
 
 
 def test_help_lists_the_quiz_commands(core):
@@ -321,10 +321,10 @@ def test_console_answer_words(core):
         session.handle(shown_number(text, choice_label(q.answer)))
     else:
         pytest.skip("no owner question drawn")
-    before = core.store.user_totals("console")["practice_answered"]
+    before = core.store.user_totals("console").practice_answered
     reply = session.handle("both")  # plain words answer an owner question: "both" is Shared
     assert reply.startswith("Right!" if q.answer == "shared" else "Not quite.")
-    assert core.store.user_totals("console")["practice_answered"] == before + 1
+    assert core.store.user_totals("console").practice_answered == before + 1
 
 
 def test_console_practice_quiz_takes_the_answer(core, clock):
@@ -336,7 +336,7 @@ def test_console_practice_quiz_takes_the_answer(core, clock):
     assert session.handle("9") == f"Answer with a number from 1 to {len(q.choices)}."
     reply = session.handle(shown_number(text, choice_label(q.answer)))  # the quiz was still open
     assert reply.startswith("Right!") and q.explanation in reply
-    assert core.store.user_totals("console")["practice_correct"] == 1
+    assert core.store.user_totals("console").practice_correct == 1
     assert "Accuracy: 100%" in session.handle("stats")
     play(core, clock, "C1", {"console": True})
     assert "console" in session.handle("leaderboard") and "15 pts" in session.handle("leaderboard")

@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlite_utils import Database
 
-from bot.clock import FakeClock
-from bot.store import Store
+from bot.store import ReviewRow, Store
 from bot.store.migrations import migrations
 
 MIGRATIONS = [
@@ -226,18 +225,6 @@ def describe(db: Database, table: str) -> list[str]:
     return lines + sorted(indexes, key=lambda line: line.split("INDEX ", 1)[1])
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = Store(tmp_path / "ofin.db", clock=clock)
-    yield s
-    s.close()
-
-
 def test_a_new_database_has_every_migration_applied_in_order(store):
     assert store.applied_migrations() == MIGRATIONS
 
@@ -332,11 +319,22 @@ def test_a_database_from_m005_upgrades_and_keeps_its_rows(tmp_path, clock):
     assert store.feedback_for(user_id="U1", question="who patches ec2?", item_id="os") is True
     assert store.top_declined() == [("Write a poem", 1)]
     user = store.user("U1")
-    assert (user["team_id"], user["tz"], user["first_seen"]) == ("T1", "Europe/Paris", at)
+    assert user is not None
+    assert (user.team_id, user.tz, user.first_seen) == (
+        "T1",
+        "Europe/Paris",
+        datetime.fromisoformat(at),
+    )
     review = store.reviews_for("U1")["q1"]
-    assert review["box"] == 3
-    assert review["due_at"] == datetime(2026, 1, 9, 9, 0, tzinfo=UTC)
-    assert (review["times_answered"], review["times_correct"]) == (0, 0)
+    assert review == ReviewRow(
+        user_id="U1",
+        question_id="q1",
+        box=3,
+        due_at=datetime(2026, 1, 9, 9, 0, tzinfo=UTC),
+        last_asked_at=datetime.fromisoformat(at),
+        times_answered=0,  # the defaults m005 gave the columns
+        times_correct=0,
+    )
     # m012 gave the file its own forgetting key, so forgetting works on an upgraded database.
     assert len(store.db["meta"].get("forget_key")["value"]) == 64
     assert store.forget_user("U1") == 4  # feedback, declined, users, reviews

@@ -1,0 +1,79 @@
+"""The database file: opening it, WAL, unusable paths, and claims across threads and processes."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.store import Store, StoreError
+
+
+def test_creates_folder_and_uses_wal(tmp_path):
+    path = tmp_path / "deep" / "er" / "ofin.db"
+    s = Store(path)
+    assert path.exists()
+    assert s.db.journal_mode == "wal"
+    s.close()
+
+
+def test_claim_is_true_only_the_first_time(store):
+    assert store.claim("event:Ev1") is True
+    assert store.claim("event:Ev1") is False
+    assert store.claim("event:Ev2") is True
+
+
+def test_claim_under_concurrency_has_exactly_one_winner(store):
+    barrier = threading.Barrier(16)
+
+    def go(_):
+        barrier.wait()
+        return store.claim("click:same")
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(go, range(16)))
+    assert results.count(True) == 1
+
+
+def test_claim_across_two_store_instances_on_one_file(tmp_path):
+    a, b = Store(tmp_path / "x.db"), Store(tmp_path / "x.db")
+    assert a.claim("shared-key") is True
+    assert b.claim("shared-key") is False
+    a.close()
+    b.close()
+
+
+def test_old_claims_are_pruned_and_recent_ones_kept(tmp_path):
+    clock = FakeClock(datetime(2026, 11, 1, tzinfo=UTC))
+    store = Store(tmp_path / "claims.db", clock=clock)
+    store.claim("slack-event:old")
+    clock.advance(timedelta(days=8))
+    store.claim("slack-event:new")
+    assert store.prune_claims() == 1
+    assert store.claim("slack-event:new") is False  # a recent claim still guards
+    assert store.claim("slack-event:old") is True  # an old one was forgotten
+
+
+def test_claims_prune_themselves_every_so_often(tmp_path, monkeypatch):
+    monkeypatch.setattr("bot.store.db.CLAIMS_PER_PRUNE", 3)
+    clock = FakeClock(datetime(2026, 11, 1, tzinfo=UTC))
+    store = Store(tmp_path / "claims.db", clock=clock)
+    store.claim("a")
+    clock.advance(timedelta(days=30))
+    store.claim("b")
+    store.claim("c")  # the third claim prunes
+    keys = [row["key"] for row in store.db.query("SELECT key FROM claims ORDER BY key")]
+    assert keys == ["b", "c"]
+
+
+@pytest.mark.parametrize("kind", ["a folder", "a text file", "under a file"])
+def test_an_unusable_path_raises_store_error_with_the_reason(tmp_path, kind):
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a database\n" * 100)
+    path = {"a folder": tmp_path, "a text file": text_file, "under a file": text_file / "x.db"}
+    with pytest.raises(StoreError, match="cannot open the database at"):
+        Store(path[kind])
+    assert text_file.read_text().startswith("not a database")  # nothing was overwritten
