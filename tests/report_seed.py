@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.answer.matcher import Matcher
 from bot.clock import FakeClock
-from bot.commands.dispatch import Caller, Core
+from bot.commands.core import Caller, Core
 from bot.commands.quiz import answer_practice, ask_practice
 from bot.config import Settings
 from bot.kb.loader import KnowledgeBase, load
@@ -62,7 +62,7 @@ def seed(path: Path, kb: KnowledgeBase | None = None, seed: int = 7) -> tuple[St
     store = Store(path, clock=clock)
     core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings())
     daily = DailyQuizzes(store, kb, rng=random.Random(seed))
-    core.extras["daily"] = daily
+    core.daily = daily
     truth = Truth()
     skill = {u: rng.uniform(0.45, 0.95) for u in PEOPLE}
     days = _weekdays(datetime(2026, 9, 21, tzinfo=UTC), datetime(2027, 1, 6, tzinfo=UTC))

@@ -148,12 +148,12 @@ def test_dotenv_in_the_working_directory_is_used(tmp_path):
 def test_a_broken_knowledge_base_stops_the_start_with_the_validator_messages(
     tmp_path, monkeypatch, capsys
 ):
-    from bot import run
+    from bot import run, wiring
 
     kb = tmp_path / "knowledge"
     kb.mkdir()
     (kb / "broken.yaml").write_text("items:\n  - id: x\n    owner: nobody\n")
-    monkeypatch.setattr(run, "DEFAULT_DIR", kb)
+    monkeypatch.setattr(wiring, "DEFAULT_DIR", kb)
     monkeypatch.setattr(config, "_dotenv_loaded", True)
     for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "OFIN_DB"):
         monkeypatch.delenv(name, raising=False)

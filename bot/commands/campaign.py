@@ -1,15 +1,16 @@
 """`/ofin campaign set N per quarter | status | off` (admins) and `/ofin remind off|on` (anyone).
 
 Slack-free. ``campaign status`` needs the channel's members; the Slack app provides them as
-``core.extras["channel_members"]`` (without it, the people ofin has seen in the channel count).
+``core.members_of`` (without it, the people ofin has seen in the channel count).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.commands.dispatch import Caller, Core, Notice, subcommand
-from bot.training.campaign import CampaignError, Campaigns, Progress
+from bot.commands.core import Caller, Core, subcommand
+from bot.commands.results import Notice
+from bot.training.campaign import CampaignError, Progress
 
 MAX_LISTED = 40
 
@@ -32,14 +33,6 @@ class CampaignStatus:
         return "\n".join(lines)
 
 
-def campaigns_of(core: Core) -> Campaigns:
-    """The process's Campaigns, kept in ``core.extras``."""
-    found = core.extras.get("campaigns")
-    if found is None:
-        found = core.extras.setdefault("campaigns", Campaigns(core.store, core.kb))
-    return found
-
-
 def _campaign_accepts(args: str) -> bool:
     words = args.lower().split()
     return bool(words) and words[0] in ("set", "status", "off")
@@ -53,11 +46,11 @@ def _campaign_accepts(args: str) -> bool:
     "reminders to those behind.",
     accepts=_campaign_accepts,
 )
-def _campaign(core: Core, caller: Caller, args: str) -> Notice | CampaignStatus:
+def campaign_command(core: Core, caller: Caller, args: str) -> Notice | CampaignStatus:
     channel = caller.channel_id
     if not channel or str(channel).startswith("D"):
         return Notice("Run `campaign` in the team's channel.", kind="error")
-    campaigns = campaigns_of(core)
+    campaigns = core.campaigns
     action = args.split()[0].lower()
     if action == "set":
         try:
@@ -75,8 +68,7 @@ def _campaign(core: Core, caller: Caller, args: str) -> Notice | CampaignStatus:
     campaign = campaigns.get(channel)
     if campaign is None:
         return Notice("No campaign here. Start one with `campaign set 10 per quarter`.")
-    members_of = core.extras.get("channel_members")
-    members = members_of(channel) if members_of else None
+    members = core.members_of(channel) if core.members_of else None
     progress = campaigns.progress(campaign, members, core.store.clock.now())
     return CampaignStatus(channel, progress)
 
@@ -87,8 +79,8 @@ def _campaign(core: Core, caller: Caller, args: str) -> Notice | CampaignStatus:
     help="Stop (or allow again) the campaign reminders ofin sends you.",
     accepts=lambda args: args.strip().lower() in ("off", "on"),
 )
-def _remind(core: Core, caller: Caller, args: str) -> Notice:
-    campaigns = campaigns_of(core)
+def remind_command(core: Core, caller: Caller, args: str) -> Notice:
+    campaigns = core.campaigns
     if args.strip().lower() == "off":
         campaigns.opt_out(caller.user_id)
         return Notice("Done: no more campaign reminders for you, ever (`remind on` undoes it).")

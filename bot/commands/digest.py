@@ -1,24 +1,16 @@
 """`/ofin digest on [day] [HH:MM] [time zone] | off | status | now` (admins, in a channel).
 
-Slack-free. Posting needs the Slack app's publisher, ``core.extras["digest_publisher"]``
+Slack-free. Posting needs the Slack app's publisher, ``core.digest_publisher``
 (bot/slack/digest_runner.py), which has ``publish(channel_id, claim_id) -> bool``.
 """
 
 from __future__ import annotations
 
-from bot.commands.dispatch import Caller, Core, Notice, subcommand
+from bot.commands.core import Caller, Core, subcommand
+from bot.commands.results import Notice
 from bot.quiz.schedule import ScheduleError
-from bot.training.digest import Digests
 
 ACTIONS = ("on", "off", "status", "now")
-
-
-def digests_of(core: Core) -> Digests:
-    """The process's Digests, kept in ``core.extras``."""
-    found = core.extras.get("digests")
-    if found is None:
-        found = core.extras.setdefault("digests", Digests(core.store))
-    return found
 
 
 def _accepts(args: str) -> bool:
@@ -34,13 +26,13 @@ def _accepts(args: str) -> bool:
     "(default Friday 16:00, the daily quiz's time zone; off until turned on).",
     accepts=_accepts,
 )
-def _digest(core: Core, caller: Caller, args: str) -> Notice:
+def digest_command(core: Core, caller: Caller, args: str) -> Notice:
     action, _, rest = args.strip().partition(" ")
     action = action.lower() or "status"
     channel = caller.channel_id
     if caller.surface == "console" or not channel or str(channel).startswith("D"):
         return Notice("Run `digest` in the Slack channel that should get it.", kind="error")
-    digests = digests_of(core)
+    digests = core.digests
     if action == "on":
         daily = core.store.schedule(channel)
         tz = daily.tz if daily and daily.enabled else caller.tz
@@ -60,7 +52,7 @@ def _digest(core: Core, caller: Caller, args: str) -> Notice:
         if schedule is None:
             return Notice("Weekly digest: off. Turn it on with `digest on [day] [HH:MM]`.")
         return Notice(f"Weekly digest: on, {schedule.describe()}.")
-    publisher = core.extras.get("digest_publisher")
+    publisher = core.digest_publisher
     if publisher is None:
         return Notice("The digest is posted by the Slack app; it is not running here.", "error")
     claim = digests.claim(channel, None)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.commands.dispatch import Caller, Core, Notice, subcommand
+from bot.commands.core import Caller, Core, subcommand
+from bot.commands.results import Notice
 from bot.matrix.iac import StackFromTemplate, TemplateError, map_resources, read_template
 from bot.matrix.matrix import (
     MAX_SERVICES,
     Duty,
     Matrix,
-    ServiceNameReader,
     ServiceNames,
     UnknownName,
     build_matrix,
@@ -26,7 +26,6 @@ from bot.store import SavedStack
 USAGE = "matrix <service> <service>… | matrix save NAME <services…> | matrix show [NAME]"
 EXAMPLE = "matrix ec2 rds lambda s3"
 SAVE_EXAMPLE = "matrix save payments ec2 rds lambda"
-_READER_KEY = "matrix_name_reader"
 STACK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
@@ -74,16 +73,6 @@ class UnknownServicesResult:
     unknown: tuple[UnknownName, ...]
 
 
-def name_reader(core: Core) -> ServiceNameReader:
-    """The process's service-name reader, built once and kept in ``core.extras``."""
-    reader = core.extras.get(_READER_KEY)
-    if reader is None:
-        reader = core.extras.setdefault(
-            _READER_KEY, ServiceNameReader(core.kb, core.matcher.find_service)
-        )
-    return reader
-
-
 def names_problem(names: ServiceNames) -> Notice | UnknownServicesResult | None:
     """What is wrong with a list of names (empty, too long, unknown), or None."""
     if names.too_many:
@@ -101,7 +90,7 @@ def names_problem(names: ServiceNames) -> Notice | UnknownServicesResult | None:
 
 def matrix_for_names(core: Core, text: str) -> MatrixResult | UnknownServicesResult | Notice:
     """The matrix of the services named in ``text``, or why there is none."""
-    names = name_reader(core).read(text)
+    names = core.service_names.read(text)
     problem = names_problem(names)
     if problem is not None:
         return problem
@@ -187,7 +176,7 @@ def save_stack(
             "letters, digits, - or _).",
             kind="error",
         )
-    parsed = name_reader(core).read(names)
+    parsed = core.service_names.read(names)
     problem = names_problem(parsed)
     if isinstance(problem, Notice) and not parsed.too_many:
         return Notice(f'Which services are in {name}? e.g. "{SAVE_EXAMPLE}".', kind="error")
@@ -259,7 +248,9 @@ def duties_of(core: Core, caller: Caller) -> DutiesResult:
     help=f'Your stack\'s responsibility matrix and your duties, e.g. "{EXAMPLE}"; save a stack '
     "to give each duty an owner.",
 )
-def _matrix(core: Core, caller: Caller, args: str) -> MatrixResult | UnknownServicesResult | Notice:
+def matrix_command(
+    core: Core, caller: Caller, args: str
+) -> MatrixResult | UnknownServicesResult | Notice:
     word, _, rest = args.strip().partition(" ")
     if word.lower() == "save":
         return save_stack(core, caller, rest)
@@ -274,5 +265,5 @@ def _matrix(core: Core, caller: Caller, args: str) -> MatrixResult | UnknownServ
     help="The duties you own in this workspace's saved stacks.",
     accepts=lambda args: not args.strip(),  # "duties of a DBA?" is a question
 )
-def _duties(core: Core, caller: Caller, args: str) -> DutiesResult:
+def duties_command(core: Core, caller: Caller, args: str) -> DutiesResult:
     return duties_of(core, caller)

@@ -1,8 +1,8 @@
 """The quiz subcommands of /ofin (and the console): quiz, daily, leaderboard, stats, forget me.
 
-Slack-free: handlers return dataclasses. Slack renders them in bot/slack/listeners/quiz.py, the
-console in bot/terminal/console_quiz.py. The daily quiz needs something that can post to a
-channel; the Slack app puts it in ``core.extras["daily_publisher"]`` (bot/slack/daily_runner.py).
+Slack-free: handlers return dataclasses. Slack renders them in bot/slack/render.py, the console
+in bot/terminal/console_quiz.py. The daily quiz needs something that can post to a channel; the
+Slack app sets it as ``core.publisher`` (bot/slack/daily_runner.py).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.commands.dispatch import Caller, Core, Notice, subcommand
+from bot.commands.core import Caller, Core, subcommand
+from bot.commands.results import Notice
 from bot.kb.loader import QuizQuestion
-from bot.quiz.daily import NOW_ONCE_WITHIN, DailyQuizzes, Publisher, PublishOutcome
+from bot.quiz.daily import NOW_ONCE_WITHIN, DailyQuizzes, PublishOutcome
 from bot.quiz.rules import (
     QuizError,
     Review,
@@ -125,21 +126,6 @@ class Stats:
 
 # ---------------------------------------------------------------------------------------------
 # Shared helpers
-
-
-def daily_of(core: Core) -> DailyQuizzes:
-    """The process's DailyQuizzes, built once and kept in ``core.extras``."""
-    daily = core.extras.get("daily")
-    if daily is None:
-        daily = core.extras.setdefault(
-            "daily",
-            DailyQuizzes(core.store, core.kb, reveal_hours=core.settings.daily_reveal_hours),
-        )
-    return daily
-
-
-def _publisher(core: Core) -> Publisher | None:
-    return core.extras.get("daily_publisher")
 
 
 def _in_channel(caller: Caller) -> bool:
@@ -253,7 +239,7 @@ def answer_practice(
     usage="quiz [service or category]",
     help='A practice question only you see, e.g. "quiz", "quiz s3", "quiz identity".',
 )
-def _quiz(core: Core, caller: Caller, args: str) -> PracticeQuestion | Notice:
+def quiz_command(core: Core, caller: Caller, args: str) -> PracticeQuestion | Notice:
     try:
         return ask_practice(core, caller, args)
     except QuizError as exc:
@@ -280,7 +266,7 @@ def _daily_accepts(args: str) -> bool:
     help="Schedule this channel's daily quiz (default 09:00, mon-fri, your time zone).",
     accepts=_daily_accepts,
 )
-def _daily(core: Core, caller: Caller, args: str) -> Notice:
+def daily_command(core: Core, caller: Caller, args: str) -> Notice:
     action, _, rest = args.strip().partition(" ")
     action = action.lower() or "status"
     if caller.surface == "console":
@@ -290,7 +276,7 @@ def _daily(core: Core, caller: Caller, args: str) -> Notice:
         )
     if not _in_channel(caller):
         return Notice("Run `daily` in the channel that should get the quiz.", kind="error")
-    daily = daily_of(core)
+    daily = core.daily
     channel = str(caller.channel_id)
     if action == "on":
         try:
@@ -308,7 +294,7 @@ def _daily(core: Core, caller: Caller, args: str) -> Notice:
         return Notice("There was no daily quiz scheduled here.")
     if action == "status":
         return _daily_status(core, daily, channel)
-    publisher = _publisher(core)
+    publisher = core.publisher
     if publisher is None:
         return Notice("Daily quizzes are posted by the Slack app; it is not running here.", "error")
     if action == "now":
@@ -434,7 +420,7 @@ def team_board(core: Core, caller: Caller, period: str) -> TeamBoard:
 def stats(core: Core, user_id: str) -> Stats:
     """The person's record: answers, accuracy, points, best current streak, weakest categories."""
     totals = core.store.user_totals(user_id)
-    daily = daily_of(core)
+    daily = core.daily
     streak = max((daily.streak(user_id, c) for c in core.store.channels_played(user_id)), default=0)
     categories = [c for c in core.store.category_results(user_id) if c.correct < c.answered]
     categories.sort(key=lambda c: (c.correct / c.answered, -c.answered, c.category))
@@ -464,7 +450,7 @@ def _leaderboard_accepts(args: str) -> bool:
     help="This channel's daily-quiz board (default: this week), or channels compared.",
     accepts=_leaderboard_accepts,
 )
-def _leaderboard(core: Core, caller: Caller, args: str) -> Leaderboard | TeamBoard | Notice:
+def leaderboard_command(core: Core, caller: Caller, args: str) -> Leaderboard | TeamBoard | Notice:
     words = args.lower().split()
     if words[:1] == ["teams"]:
         period = words[1] if len(words) > 1 and words[1] in PERIODS else DEFAULT_PERIOD
@@ -477,7 +463,7 @@ def _leaderboard(core: Core, caller: Caller, args: str) -> Leaderboard | TeamBoa
 
 
 @subcommand("stats", usage="stats", help="Your quiz record.", accepts=lambda args: not args)
-def _stats(core: Core, caller: Caller, args: str) -> Stats:
+def stats_command(core: Core, caller: Caller, args: str) -> Stats:
     return stats(core, caller.user_id)
 
 
@@ -487,7 +473,7 @@ def _stats(core: Core, caller: Caller, args: str) -> Stats:
     help="Delete everything ofin stores about you.",
     accepts=lambda args: args.strip().lower() == "me",
 )
-def _forget(core: Core, caller: Caller, args: str) -> Notice:
+def forget_command(core: Core, caller: Caller, args: str) -> Notice:
     deleted = core.store.forget_user(caller.user_id)
     return Notice(
         f"Done: I deleted everything I kept about you ({deleted} records). Training reports "
@@ -524,7 +510,6 @@ __all__ = [
     "TeamRow",
     "answer_practice",
     "ask_practice",
-    "daily_of",
     "leaderboard",
     "stats",
     "team_board",

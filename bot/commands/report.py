@@ -1,6 +1,6 @@
 """`/ofin report [month|quarter|YYYY-MM|YYYY-Qn] [#channel]` (admins): the training report.
 
-Slack-free. The Slack app may put two helpers in ``core.extras``: ``channel_members``
+Slack-free. The Slack app may set two helpers on the Core: ``members_of``
 (channel id -> member ids, or None) so that "answered nothing" lists the channel's real members,
 and ``deliver_chart`` (caller, build) that calls ``build() -> (png, title, text)`` later and
 sends the chart to the admin's DM.
@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.commands.dispatch import Caller, Core, Notice, subcommand
+from bot.commands.core import Caller, Core, subcommand
+from bot.commands.results import Notice
 from bot.training.periods import PeriodError, looks_like_period, parse_period
 from bot.training.report import Report, build_report
 
@@ -70,11 +71,10 @@ def make_report(core: Core, caller: Caller, args: str) -> ReportResult | Notice:
     except PeriodError as exc:
         return Notice(str(exc), kind="error")
     members = None
-    members_of: MembersOf | None = core.extras.get("channel_members")
-    if channel_id and members_of is not None:
-        members = members_of(channel_id)
+    if channel_id and core.members_of is not None:
+        members = core.members_of(channel_id)
     report = build_report(core.store, core.kb, period, channel_id=channel_id, members=members)
-    deliver = core.extras.get("deliver_chart")
+    deliver = core.deliver_chart
     if deliver is not None:
         # The front end draws and sends the chart after the report is shown (it takes a second).
         deliver(caller, lambda: report_chart(core, report))
@@ -106,5 +106,5 @@ def report_chart(core: Core, report: Report) -> tuple[bytes | None, str, str]:
     help="Training evidence for a period: who answered, how well, who did not.",
     accepts=_accepts,
 )
-def _report(core: Core, caller: Caller, args: str) -> ReportResult | Notice:
+def report_command(core: Core, caller: Caller, args: str) -> ReportResult | Notice:
     return make_report(core, caller, args)

@@ -48,6 +48,10 @@ class Publisher(Protocol):
         """Show the answer of a closed quiz."""
         ...
 
+    def refresh(self, post_id: int) -> None:
+        """Bring an open post's count of answers up to date after one more was counted."""
+        ...
+
 
 @dataclass(frozen=True)
 class Reveal:

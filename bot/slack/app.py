@@ -15,29 +15,32 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.commands.dispatch import Core, build_core
+from bot.commands.core import Core
 from bot.config import ConfigError, Settings
 from bot.kb.loader import KnowledgeBase
 from bot.slack import listeners
-from bot.slack.context import CORE_KEY, VERIFIED_KEY
+from bot.slack.campaign_runner import start_campaigns
+from bot.slack.context import CORE_KEY, STATE_KEY, VERIFIED_KEY, SlackState
+from bot.slack.listeners import digest, quiz
+from bot.slack.report import wire_report
+from bot.slack.uploads import ChartSender
 from bot.slack.work import CLAIM_KEY, WORK_KEY, Work, tell_user_about_error
+from bot.wiring import build_core
 
 logger = logging.getLogger(__name__)
 
-StartupHook = Callable[[App, Core], None]
-STARTUP_HOOKS: list[StartupHook] = []
 
+def start_background(app: App, core: Core) -> None:
+    """Start what a server runs beside its listeners, once per process (serve, wsgi, Socket Mode).
 
-def on_startup(hook: StartupHook) -> StartupHook:
-    """Register ``hook(app, core)`` to run once when a server starts (e.g. a quiz scheduler)."""
-    STARTUP_HOOKS.append(hook)
-    return hook
-
-
-def run_startup_hooks(app: App, core: Core) -> None:
-    """Run every registered startup hook."""
-    for hook in STARTUP_HOOKS:
-        hook(app, core)
+    Campaign reminders, the weekly digests, the daily quiz scheduler, and the report's two Slack
+    helpers (a channel's members; the chart sent by DM), which share one chart-upload pool.
+    """
+    sender = ChartSender(app.client)
+    start_campaigns(app, core)
+    digest.start_digests(app, core, sender)
+    quiz.start_scheduler(app, core)
+    wire_report(app, core, sender)
 
 
 def build(settings: Settings, kb: KnowledgeBase, *, socket_mode: bool = False) -> tuple[App, Core]:
@@ -90,6 +93,7 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
         ) from None
 
     work = Work.create()
+    state = SlackState()
 
     @app.middleware
     def provide_core(context: Any, next: Callable[[], None]) -> None:
@@ -97,6 +101,7 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
         # Socket Mode's connection is authenticated), so reaching here marks the request trusted.
         context[VERIFIED_KEY] = True
         context[CORE_KEY] = core
+        context[STATE_KEY] = state
         context[WORK_KEY] = work
         next()
 

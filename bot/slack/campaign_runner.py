@@ -13,10 +13,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.dispatch import Core
+from bot.commands.core import Core
+from bot.slack.report import channel_members
 from bot.slack.ticker import Ticker
 from bot.training.campaign import Campaigns, reminder_text
 
@@ -81,3 +83,16 @@ class CampaignRunner(Ticker):
         except SlackApiError as exc:
             logger.warning("could not remind %s: %s", user, exc.response.get("error"))
         return False
+
+
+def start_campaigns(app: App, core: Core) -> None:
+    """Start the reminder thread."""
+    client = app.client
+    try:
+        bot_user = client.auth_test().get("user_id")
+    except SlackApiError:
+        bot_user = None
+    runner = CampaignRunner(
+        client, core, core.campaigns, lambda channel: channel_members(client, channel, bot_user)
+    )
+    runner.start()

@@ -6,25 +6,31 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.dispatch import Caller, Core, Profile
+from bot.commands.core import Caller, Core, Profile
 
 logger = logging.getLogger(__name__)
 
 PROFILE_TTL = 15 * 60.0  # seconds a users.info answer is reused
 FAILED_PROFILE_TTL = 60.0  # seconds a failed lookup is not retried (rate limits, outages)
-CACHE_KEY = "slack_profiles"
 CORE_KEY = "ofin_core"
+STATE_KEY = "ofin_slack_state"
 VERIFIED_KEY = "ofin_verified"  # set once Bolt's request checks have passed
 
 
 def core_of(context: Any) -> Core:
     """The Core that the app's middleware put into Bolt's request context."""
     return context[CORE_KEY]
+
+
+def state_of(context: Any) -> SlackState:
+    """The Slack front end's own state, which the app's middleware put into the context."""
+    return context[STATE_KEY]
 
 
 def slack_profile(client: WebClient, user_id: str, admins: frozenset[str]) -> Profile:
@@ -71,16 +77,25 @@ class ProfileCache:
         return profile
 
 
+@dataclass
+class SlackState:
+    """What the Slack front end keeps per app beside the Core: its caches."""
+
+    profiles: ProfileCache = field(default_factory=lambda: ProfileCache())
+    touched: dict[str, float] = field(default_factory=dict)  # user id -> when last remembered
+
+
 def slack_caller(
-    core: Core,
+    context: Any,
     client: WebClient,
     user_id: str,
     channel_id: str | None = None,
     team_id: str | None = None,
 ) -> Caller:
     """A Caller whose admin rights and time zone are looked up on first use, at most once."""
+    core = core_of(context)
     listed = user_id in core.settings.admins
-    profiles = core.extras.setdefault(CACHE_KEY, ProfileCache())
+    profiles = state_of(context).profiles
     return Caller(
         user_id,
         channel_id=channel_id,

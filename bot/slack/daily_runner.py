@@ -12,7 +12,7 @@ with exponential backoff until the post's window ends (``DailyQuizzes.retry_unti
 that retrying cannot fix (``not_in_channel``…) fails at once. A post that finally fails tells the
 admin who asked for it (or who set the schedule) Slack's own reason, in a direct message.
 
-It is also the ``Publisher`` behind ``/ofin daily now|reveal`` (``core.extras["daily_publisher"]``)
+It is also the ``Publisher`` behind ``/ofin daily now|reveal`` (``core.publisher``)
 and keeps each post's "N people answered so far" line current: updates of one post are
 serialised and coalesced, and the count is read inside the lock, so the last update shows the
 final count.
@@ -30,8 +30,7 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.dispatch import Core
-from bot.commands.quiz import daily_of
+from bot.commands.core import Core
 from bot.quiz.daily import DailyQuizzes, PublishOutcome
 from bot.slack.blocks import quiz as quiz_blocks
 from bot.slack.ticker import Ticker
@@ -79,7 +78,7 @@ class DailyRunner(Ticker):
     def __init__(self, client: WebClient, core: Core, interval: float | None = None) -> None:
         self.client = client
         self.core = core
-        self.daily: DailyQuizzes = daily_of(core)
+        self.daily: DailyQuizzes = core.daily
         self.interval = interval if interval is not None else core.settings.scheduler_seconds
         self._states: dict[int, _PostState] = {}
         self._states_lock = threading.Lock()

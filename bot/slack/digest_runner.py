@@ -14,8 +14,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.digest import digests_of
-from bot.commands.dispatch import Core
+from bot.commands.core import Core
 from bot.slack.blocks import digest as digest_blocks
 from bot.slack.ticker import Ticker
 from bot.slack.uploads import ChartSender
@@ -53,7 +52,7 @@ class DigestRunner(Ticker):
         self.client = client
         self.core = core
         self.sender = sender
-        self.digests: Digests = digests_of(core)
+        self.digests: Digests = core.digests
         self.interval = core.settings.scheduler_seconds
         super().__init__()
 

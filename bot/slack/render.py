@@ -1,15 +1,7 @@
-"""Turn command results (bot/commands/dispatch.py) into Slack messages, by result type.
+"""Turn command results (bot/commands/) into Slack messages, by result type: the table at the end.
 
-Add a renderer for your own result type::
-
-    from bot.slack.render import Where, slack_renderer
-
-    @slack_renderer(StatsResult)
-    def _stats(result: StatsResult, where: Where) -> dict:
-        return {"text": "Your stats", "blocks": [...]}
-
-A result without a registered renderer but with a ``to_text()`` method is shown as one escaped
-section. Pure: no Slack calls here.
+A result without a renderer in ``RENDERERS`` but with a ``to_text()`` method is shown as one
+escaped section. Pure: no Slack calls here.
 """
 
 from __future__ import annotations
@@ -19,8 +11,30 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.answer.matcher import Answer
-from bot.commands import dispatch as commands
+from bot.commands.campaign import MAX_LISTED, CampaignStatus
+from bot.commands.matrix import DutiesResult, MatrixResult, UnknownServicesResult
+from bot.commands.quiz import (
+    Leaderboard,
+    PracticeFeedback,
+    PracticeQuestion,
+    Stats,
+    TeamBoard,
+    stats_lines,
+)
+from bot.commands.report import ReportResult
+from bot.commands.results import (
+    AnswerResult,
+    HelpResult,
+    Notice,
+    StackResult,
+    UnansweredResult,
+    UnknownServiceResult,
+)
+from bot.matrix.matrix import short_name
 from bot.slack.blocks import answers as blocks
+from bot.slack.blocks import matrix as matrix_blocks
+from bot.slack.blocks import quiz as quiz_blocks
+from bot.slack.blocks.report import report_message
 
 
 @dataclass(frozen=True)
@@ -32,24 +46,14 @@ class Where:
 
 
 Renderer = Callable[[Any, Where], dict]
-RENDERERS: dict[type, Renderer] = {}
-
-
-def slack_renderer(result_type: type) -> Callable[[Renderer], Renderer]:
-    """Register the decorated function as the Slack renderer of ``result_type``."""
-
-    def register(func: Renderer) -> Renderer:
-        RENDERERS[result_type] = func
-        return func
-
-    return register
 
 
 def render(result: Any, where: Where) -> dict:
     """The message dict ({"text", "blocks"}) for one command result, within Slack's limits."""
     for cls in type(result).__mro__:
-        if cls in RENDERERS:
-            return blocks.within_limits(RENDERERS[cls](result, where))
+        renderer = RENDERERS.get(cls)
+        if renderer is not None:
+            return blocks.within_limits(renderer(result, where))
     if hasattr(result, "to_text"):
         return blocks.notice_message(result.to_text())
     raise TypeError(f"no Slack renderer for {type(result).__name__}")
@@ -88,18 +92,15 @@ def render_answer(answer: Answer, where: Where) -> dict:
     )
 
 
-@slack_renderer(commands.AnswerResult)
-def _answer(result: commands.AnswerResult, where: Where) -> dict:
+def _answer(result: AnswerResult, where: Where) -> dict:
     return render_answer(result.answer, where)
 
 
-@slack_renderer(commands.HelpResult)
-def _help(result: commands.HelpResult, where: Where) -> dict:
+def _help(result: HelpResult, where: Where) -> dict:
     return blocks.help_message([asdict(e) for e in result.entries])
 
 
-@slack_renderer(commands.StackResult)
-def _stack(result: commands.StackResult, where: Where) -> dict:
+def _stack(result: StackResult, where: Where) -> dict:
     service = result.service
     return blocks.stack_message(
         {
@@ -112,17 +113,151 @@ def _stack(result: commands.StackResult, where: Where) -> dict:
     )
 
 
-@slack_renderer(commands.UnknownServiceResult)
-def _unknown_service(result: commands.UnknownServiceResult, where: Where) -> dict:
+def _unknown_service(result: UnknownServiceResult, where: Where) -> dict:
     known = [{"id": s.id, "name": s.name} for s in result.known]
     return blocks.unknown_service_message(result.query, known)
 
 
-@slack_renderer(commands.UnansweredResult)
-def _unanswered(result: commands.UnansweredResult, where: Where) -> dict:
+def _unanswered(result: UnansweredResult, where: Where) -> dict:
     return blocks.unanswered_message(list(result.rows))
 
 
-@slack_renderer(commands.Notice)
-def _notice(result: commands.Notice, where: Where) -> dict:
+def _notice(result: Notice, where: Where) -> dict:
     return blocks.notice_message(result.text, result.kind)
+
+
+# --- the quiz ------------------------------------------------------------------------------------
+
+
+def _practice_question(result: PracticeQuestion, where: Where) -> dict:
+    return quiz_blocks.practice_question(result.prompt_id, result.question, result.topic.label)
+
+
+def _practice_feedback(result: PracticeFeedback, where: Where) -> dict:
+    return quiz_blocks.practice_feedback(
+        result.question, result.choice, result.correct, result.sources, counted=result.counted
+    )
+
+
+def _leaderboard(result: Leaderboard, where: Where) -> dict:
+    return quiz_blocks.leaderboard(
+        [asdict(r) for r in result.rows],
+        asdict(result.me) if result.me else None,
+        result.caller_id,
+        result.period,
+        result.channel_id,
+    )
+
+
+def _team_board(result: TeamBoard, where: Where) -> dict:
+    return quiz_blocks.team_board([asdict(r) for r in result.rows], result.period)
+
+
+def _quiz_stats(result: Stats, where: Where) -> dict:
+    return quiz_blocks.stats_message(stats_lines(result))
+
+
+# --- the matrix ----------------------------------------------------------------------------------
+
+
+def matrix_data(result: MatrixResult, *, assignable: bool = False) -> dict:
+    """The plain dict the matrix builder takes."""
+    matrix = result.matrix
+    return {
+        "title": result.title,
+        "services": [{"id": s.id, "short": short_name(s), "name": s.name} for s in matrix.services],
+        "areas": [
+            {
+                "id": area.id,
+                "name": area.name,
+                "cells": [
+                    {
+                        "short": short_name(s),
+                        "owner": matrix.cell(area.id, s.id).owner,
+                        "note": matrix.cell(area.id, s.id).note,
+                        "source": matrix.cell(area.id, s.id).source,
+                    }
+                    for s in matrix.services
+                ],
+            }
+            for area in matrix.areas
+        ],
+        "duties": [
+            {
+                "key": d.key,
+                "area": d.area.name,
+                "text": d.text,
+                "shared": d.shared,
+                "owner": result.owners.get(d.key),
+            }
+            for d in matrix.duties
+        ],
+        "stack": result.stack,
+        "assignable": assignable and result.stack is not None,
+        "download": matrix_blocks.encode_download([s.id for s in matrix.services], result.stack),
+        "template": (
+            {"summary": result.template.summary, "unknown": list(result.template.unknown)}
+            if result.template
+            else None
+        ),
+    }
+
+
+def _matrix(result: MatrixResult, where: Where) -> dict:
+    return matrix_blocks.matrix_message(matrix_data(result, assignable=result.can_assign))
+
+
+def _unknown_services(result: UnknownServicesResult, where: Where) -> dict:
+    return matrix_blocks.unknown_services_message(
+        [{"name": u.name, "suggestions": list(u.suggestions)} for u in result.unknown]
+    )
+
+
+def _duties(result: DutiesResult, where: Where) -> dict:
+    return matrix_blocks.duties_message(
+        [{"stack": r.stack, "area": r.area, "text": r.text} for r in result.rows]
+    )
+
+
+# --- training ------------------------------------------------------------------------------------
+
+
+def _report(result: ReportResult, where: Where) -> dict:
+    return report_message(result.report.to_dict())
+
+
+def _campaign_status(result: CampaignStatus, where: Where) -> dict:
+    p = result.progress
+    head = (
+        f"*Campaign in <#{result.channel_id}>:* {p.campaign.describe()} ({p.period.label}). "
+        f"By now each member should have {p.expected_now}. {len(p.done)} done, "
+        f"{len(p.behind)} behind."
+    )
+    lines = [f"• <@{u}>: {p.answered[u]}" for u in p.behind[:MAX_LISTED]]
+    if len(p.behind) > MAX_LISTED:
+        lines.append(f"… and {len(p.behind) - MAX_LISTED} more")
+    text = head + ("\n*Behind*\n" + "\n".join(lines) if lines else "\nNobody is behind.")
+    return {
+        "text": head,
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}],
+    }
+
+
+RENDERERS: dict[type, Renderer] = {
+    AnswerResult: _answer,
+    HelpResult: _help,
+    StackResult: _stack,
+    UnknownServiceResult: _unknown_service,
+    UnansweredResult: _unanswered,
+    Notice: _notice,
+    PracticeQuestion: _practice_question,
+    PracticeFeedback: _practice_feedback,
+    Leaderboard: _leaderboard,
+    TeamBoard: _team_board,
+    Stats: _quiz_stats,
+    MatrixResult: _matrix,
+    UnknownServicesResult: _unknown_services,
+    DutiesResult: _duties,
+    ReportResult: _report,
+    CampaignStatus: _campaign_status,
+}

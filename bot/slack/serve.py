@@ -106,8 +106,8 @@ def _well_formed(body: bytes, content_type: str) -> bool:
 
 def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
     """Serve HTTP mode until SIGTERM or Ctrl-C; print the URL once listening; return exit code."""
-    from bot.run import prepare
-    from bot.slack.app import build, run_startup_hooks
+    from bot.slack.app import build, start_background
+    from bot.wiring import prepare
 
     prepared = prepare()
     if isinstance(prepared, int):
@@ -129,7 +129,7 @@ def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
     except OSError as exc:
         print(f"ofin: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    run_startup_hooks(app, core)
+    start_background(app, core)
 
     def stop(signum: int, frame: Any) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()

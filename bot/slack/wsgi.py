@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 
 from bot.config import ConfigError
-from bot.run import prepare
-from bot.slack.app import build, run_startup_hooks
+from bot.slack.app import build, start_background
 from bot.slack.serve import WsgiApp, make_wsgi
+from bot.wiring import prepare
 
 
 def _build() -> WsgiApp:
@@ -24,7 +24,7 @@ def _build() -> WsgiApp:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
-    run_startup_hooks(app, core)
+    start_background(app, core)
     return make_wsgi(app, settings.signing_secret or "")
 
 

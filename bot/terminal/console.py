@@ -3,32 +3,39 @@
 It reads lines from standard input (a terminal or a pipe) until end of input or ``quit``. The
 caller is the local user "console", with admin rights.
 
-Add a text renderer for your own result type (see bot/commands/dispatch.py)::
-
-    from bot.terminal.console import Console, console_renderer
-
-    @console_renderer(StatsResult)
-    def _stats(result: StatsResult, session: Console) -> str:
-        return "..."
-
-A renderer may call ``session.expect(reply)`` so that the next line goes to ``reply(line)``
-(which returns another result, or None to treat the line as a normal command); that is how a
-"did you mean" list or a quiz question takes its answer.
+Each result type has its text renderer in ``RENDERERS`` at the end, a function
+``(result, session) -> str``. A renderer may call ``session.expect(reply)`` so that the next line
+goes to ``reply(line)`` (which returns another result, or None to treat the line as a normal
+command); that is how a "did you mean" list or a quiz question takes its answer.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.commands import dispatch as commands
-from bot.commands.dispatch import Caller, Core
+from bot.commands.builtin import answer_for_item
+from bot.commands.core import Caller, Core
+from bot.commands.dispatch import dispatch
+from bot.commands.matrix import DutiesResult, MatrixResult, UnknownServicesResult
+from bot.commands.quiz import Leaderboard, PracticeFeedback, PracticeQuestion, Stats, TeamBoard
+from bot.commands.report import ReportResult
+from bot.commands.results import (
+    AnswerResult,
+    HelpResult,
+    Notice,
+    StackResult,
+    UnansweredResult,
+    UnknownServiceResult,
+)
 from bot.config import ConfigError
 from bot.kb.loader import SERVICE_MODEL_LABELS
+from bot.terminal import console_matrix, console_quiz, console_report
+from bot.terminal.session import Reply, Session
 from bot.terminal.text import DECLINE_TEXT, OWNER_SHORT, answer_text, decline_text, fill
+from bot.wiring import build_core
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -36,35 +43,13 @@ if TYPE_CHECKING:
 
 PROMPT = "ofin> "
 QUIT_WORDS = ("quit", "exit", ":q")
-ConsoleRenderer = Callable[[Any, "Console"], str]
-CONSOLE_RENDERERS: dict[type, ConsoleRenderer] = {}
-Reply = Callable[[str], Any]
-
-
-def console_renderer(result_type: type) -> Callable[[ConsoleRenderer], ConsoleRenderer]:
-    """Register the decorated ``(result, session) -> str`` as the console text of a result type."""
-
-    def register(func: ConsoleRenderer) -> ConsoleRenderer:
-        CONSOLE_RENDERERS[result_type] = func
-        return func
-
-    return register
-
-
-# Modules with console renderers for plugin results (the quiz), imported by the first session.
-CONSOLE_PLUGIN_MODULES: tuple[str, ...] = (
-    "bot.terminal.console_quiz",
-    "bot.terminal.console_matrix",
-    "bot.terminal.console_report",
-)
+ConsoleRenderer = Callable[[Any, Session], str]
 
 
 class Console:
     """One console session: dispatch lines, render results, remember a pending reply."""
 
     def __init__(self, core: Core, caller: Caller | None = None) -> None:
-        for name in CONSOLE_PLUGIN_MODULES:
-            importlib.import_module(name)
         self.core = core
         self.caller = caller or Caller("console", surface="console", is_admin=True)
         self._pending: Reply | None = None
@@ -78,14 +63,15 @@ class Console:
         pending, self._pending = self._pending, None
         result = pending(line.strip()) if pending is not None else None
         if result is None:
-            result = commands.dispatch(self.core, self.caller, line)
+            result = dispatch(self.core, self.caller, line)
         return self.render(result)
 
     def render(self, result: Any) -> str:
         """The text for one result."""
         for cls in type(result).__mro__:
-            if cls in CONSOLE_RENDERERS:
-                return CONSOLE_RENDERERS[cls](result, self)
+            renderer = RENDERERS.get(cls)
+            if renderer is not None:
+                return renderer(result, self)
         if hasattr(result, "to_text"):
             return str(result.to_text())
         raise TypeError(f"no console renderer for {type(result).__name__}")
@@ -119,8 +105,7 @@ def _prompted_lines() -> Iterator[str]:
 # Renderers for the built-in results
 
 
-@console_renderer(commands.AnswerResult)
-def _answer(result: commands.AnswerResult, session: Console) -> str:
+def _answer(result: AnswerResult, session: Session) -> str:
     answer = result.answer
     if answer.answered and answer.item is not None:
         return answer_text(answer)
@@ -134,13 +119,13 @@ def _answer(result: commands.AnswerResult, session: Console) -> str:
         def pick(line: str) -> Any:
             if line.isdigit() and 1 <= int(line) <= len(suggestions):
                 item = suggestions[int(line) - 1]
-                chosen = commands.answer_for_item(
+                chosen = answer_for_item(
                     session.core, item.id, service_id, answer.question, answer.confidence
                 )
-                return commands.AnswerResult(chosen) if chosen else None
+                return AnswerResult(chosen) if chosen else None
             if line.isdigit():
                 session.expect(pick)  # a wrong number: the list still stands
-                return commands.Notice(f"Pick a number from 1 to {len(suggestions)}.")
+                return Notice(f"Pick a number from 1 to {len(suggestions)}.")
             return None
 
         session.expect(pick)
@@ -151,8 +136,7 @@ def _answer(result: commands.AnswerResult, session: Console) -> str:
 _HELP_COLUMN = 34  # usages longer than this sit on a line of their own
 
 
-@console_renderer(commands.HelpResult)
-def _help(result: commands.HelpResult, session: Console) -> str:
+def _help(result: HelpResult, session: Session) -> str:
     width = min(max(len(e.usage) for e in result.entries), _HELP_COLUMN) + 2
     lines = ["ofin tells you whose job it is: AWS's, yours, or both. Commands:"]
     for entry in result.entries:
@@ -166,8 +150,7 @@ def _help(result: commands.HelpResult, session: Console) -> str:
     return "\n".join(lines)
 
 
-@console_renderer(commands.StackResult)
-def _stack(result: commands.StackResult, session: Console) -> str:
+def _stack(result: StackResult, session: Session) -> str:
     service = result.service
     kind = SERVICE_MODEL_LABELS.get(service.model, service.model)
     lines = [f"Responsibility stack: {service.name} ({kind}), top to bottom"]
@@ -179,8 +162,7 @@ def _stack(result: commands.StackResult, session: Console) -> str:
     return "\n".join(lines)
 
 
-@console_renderer(commands.UnknownServiceResult)
-def _unknown_service(result: commands.UnknownServiceResult, session: Console) -> str:
+def _unknown_service(result: UnknownServiceResult, session: Session) -> str:
     first = (
         f'I don\'t know a service called "{result.query}".'
         if result.query
@@ -189,8 +171,7 @@ def _unknown_service(result: commands.UnknownServiceResult, session: Console) ->
     return first + "\n" + fill("Services I know: " + ", ".join(s.id for s in result.known))
 
 
-@console_renderer(commands.UnansweredResult)
-def _unanswered(result: commands.UnansweredResult, session: Console) -> str:
+def _unanswered(result: UnansweredResult, session: Session) -> str:
     if not result.rows:
         return "No declined questions yet."
     lines = ["Questions ofin could not answer, most asked first:"]
@@ -198,8 +179,7 @@ def _unanswered(result: commands.UnansweredResult, session: Console) -> str:
     return "\n".join(lines)
 
 
-@console_renderer(commands.Notice)
-def _notice(result: commands.Notice, session: Console) -> str:
+def _notice(result: Notice, session: Session) -> str:
     return result.text
 
 
@@ -210,7 +190,7 @@ def run_console(
     prepared: tuple[Settings, KnowledgeBase] | None = None,
 ) -> int:
     """Start the console on standard input/output; return the exit code."""
-    from bot.run import prepare
+    from bot.wiring import prepare
 
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -219,10 +199,29 @@ def run_console(
         return ready
     settings, kb = ready
     try:
-        core = commands.build_core(settings, kb)
+        core = build_core(settings, kb)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
     interactive = stdin is sys.stdin and stdin.isatty()
     lines = _prompted_lines() if interactive else stdin
     return Console(core).run(lines, stdout, banner=interactive)
+
+
+RENDERERS: dict[type, ConsoleRenderer] = {
+    AnswerResult: _answer,
+    HelpResult: _help,
+    StackResult: _stack,
+    UnknownServiceResult: _unknown_service,
+    UnansweredResult: _unanswered,
+    Notice: _notice,
+    PracticeQuestion: console_quiz.practice_text,
+    PracticeFeedback: console_quiz.practice_feedback_text,
+    Leaderboard: console_quiz.board_text,
+    TeamBoard: console_quiz.teams_text,
+    Stats: console_quiz.stats_text,
+    MatrixResult: console_matrix.matrix_result_text,
+    UnknownServicesResult: console_matrix.unknown_result_text,
+    DutiesResult: console_matrix.duties_result_text,
+    ReportResult: console_report.report_text,
+}

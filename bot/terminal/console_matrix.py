@@ -1,13 +1,14 @@
 """The matrix in the console and on the command line: an aligned table and the checklist.
 
-The console's counterpart of bot/slack/listeners/matrix.py; bot/terminal/console.py imports it.
+The console's counterpart of the matrix renderers in bot/slack/render.py; bot/terminal/console.py
+lists its renderers.
 """
 
 from __future__ import annotations
 
 from bot.commands.matrix import DutiesResult, MatrixResult, UnknownServicesResult
 from bot.matrix.matrix import checklist_lines, notes_lines, to_table
-from bot.terminal.console import Console, console_renderer
+from bot.terminal.session import Session
 
 
 def matrix_text(result: MatrixResult, *, notes: bool = False) -> str:
@@ -40,13 +41,11 @@ def unknown_services_text(result: UnknownServicesResult) -> str:
     return "\n".join(lines)
 
 
-@console_renderer(MatrixResult)
-def _matrix(result: MatrixResult, session: Console) -> str:
+def matrix_result_text(result: MatrixResult, session: Session) -> str:
     return matrix_text(result) + "\n(Notes and sources: python -m bot matrix … --notes.)"
 
 
-@console_renderer(UnknownServicesResult)
-def _unknown(result: UnknownServicesResult, session: Console) -> str:
+def unknown_result_text(result: UnknownServicesResult, session: Session) -> str:
     return unknown_services_text(result)
 
 
@@ -64,6 +63,5 @@ def duties_text(result: DutiesResult) -> str:
     return "\n".join(lines)
 
 
-@console_renderer(DutiesResult)
-def _duties(result: DutiesResult, session: Console) -> str:
+def duties_result_text(result: DutiesResult, session: Session) -> str:
     return duties_text(result)

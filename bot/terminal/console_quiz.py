@@ -1,11 +1,11 @@
 """The quiz in the console: text for practice questions, feedback, boards and stats.
 
-The console's counterpart of bot/slack/listeners/quiz.py; bot/terminal/console.py imports it.
+The console's counterpart of the quiz renderers in bot/slack/render.py; bot/terminal/console.py
+lists its renderers.
 """
 
 from __future__ import annotations
 
-from bot.commands.dispatch import Notice
 from bot.commands.quiz import (
     Leaderboard,
     PracticeFeedback,
@@ -15,9 +15,10 @@ from bot.commands.quiz import (
     answer_practice,
     stats_lines,
 )
+from bot.commands.results import Notice
 from bot.kb.loader import QuizQuestion
 from bot.quiz.rules import choice_label, display_order
-from bot.terminal.console import Console, console_renderer
+from bot.terminal.session import Session
 
 # Words people answer an owner question with, besides the labels AWS / You / Shared.
 ANSWER_WORDS = {
@@ -67,8 +68,7 @@ def feedback_text(result: PracticeFeedback) -> str:
     return "\n".join(lines)
 
 
-@console_renderer(PracticeQuestion)
-def _practice_text(result: PracticeQuestion, session: Console) -> str:
+def practice_text(result: PracticeQuestion, session: Session) -> str:
     question = result.question
     order = display_order(question, result.prompt_id)
 
@@ -85,13 +85,11 @@ def _practice_text(result: PracticeQuestion, session: Console) -> str:
     return f"Quiz: {question.question}\n{choices_text(question, order)}\nAnswer with a number."
 
 
-@console_renderer(PracticeFeedback)
-def _feedback_text(result: PracticeFeedback, session: Console) -> str:
+def practice_feedback_text(result: PracticeFeedback, session: Session) -> str:
     return feedback_text(result)
 
 
-@console_renderer(Leaderboard)
-def _board_text(result: Leaderboard, session: Console) -> str:
+def board_text(result: Leaderboard, session: Session) -> str:
     where = "all channels" if result.channel_id is None else f"<#{result.channel_id}>"
     if not result.rows:
         return f"Leaderboard ({where}, {result.period}): no answers yet."
@@ -105,8 +103,7 @@ def _board_text(result: Leaderboard, session: Console) -> str:
     return "\n".join(lines)
 
 
-@console_renderer(TeamBoard)
-def _teams_text(result: TeamBoard, session: Console) -> str:
+def teams_text(result: TeamBoard, session: Session) -> str:
     if not result.rows:
         return f"Teams ({result.period}): no daily quizzes yet."
     lines = [f"Teams ({result.period}), by accuracy then participation:"]
@@ -118,6 +115,5 @@ def _teams_text(result: TeamBoard, session: Console) -> str:
     return "\n".join(lines)
 
 
-@console_renderer(Stats)
-def _stats_text(result: Stats, session: Console) -> str:
+def stats_text(result: Stats, session: Session) -> str:
     return "Your quiz record:\n" + "\n".join(f"  {line}" for line in stats_lines(result))

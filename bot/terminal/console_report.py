@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.commands.report import ReportResult, report_chart
-from bot.terminal.console import Console, console_renderer
+from bot.terminal.session import Session
 
 logger = logging.getLogger(__name__)
 MAX_LINES = 40
@@ -44,8 +44,7 @@ def report_lines(result: ReportResult) -> list[str]:
     return lines
 
 
-@console_renderer(ReportResult)
-def _report(result: ReportResult, session: Console) -> str:
+def report_text(result: ReportResult, session: Session) -> str:
     lines = report_lines(result)
     png, title, fallback = report_chart(session.core, result.report)
     if png is not None:

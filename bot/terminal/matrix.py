@@ -6,7 +6,6 @@ import json
 import sys
 
 from bot.answer.matcher import Matcher
-from bot.commands.dispatch import Notice
 from bot.commands.matrix import (
     EXAMPLE,
     MatrixResult,
@@ -14,6 +13,7 @@ from bot.commands.matrix import (
     UnknownServicesResult,
     names_problem,
 )
+from bot.commands.results import Notice
 from bot.kb.loader import load_or_exit
 from bot.matrix.iac import TemplateError, map_resources, read_template_file
 from bot.matrix.matrix import (

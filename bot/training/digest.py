@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.kb.loader import KnowledgeBase
@@ -122,6 +123,14 @@ def parse_digest_rule(args: str, default_tz: str | None) -> Rule:
     if len(rule.weekdays) != 1:
         raise ScheduleError("the digest is weekly: give one day, e.g. `digest on fri 16:00`")
     return rule
+
+
+class DigestPublisher(Protocol):
+    """What posts a claimed digest in the chat (the Slack runner, bot/slack/digest_runner.py)."""
+
+    def publish(self, channel_id: str, claim: int) -> bool:
+        """Post the channel's digest for the claim; False when it could not."""
+        ...
 
 
 class Digests:

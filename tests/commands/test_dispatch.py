@@ -1,23 +1,23 @@
-"""The Slack-free dispatcher: routing, the registry, admin refusals, declined logging."""
+"""The Slack-free dispatcher: routing, the subcommand table, admin refusals, declined logging."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.commands import dispatch as commands
-from bot.commands.dispatch import (
+from bot.commands.builtin import answer_for_item
+from bot.commands.core import Caller, Profile, subcommand
+from bot.commands.dispatch import TABLE, dispatch, help_result
+from bot.commands.results import (
     AnswerResult,
-    Caller,
     HelpResult,
     Notice,
-    Profile,
     StackResult,
     UnansweredResult,
     UnknownServiceResult,
-    dispatch,
 )
 from bot.config import Settings
 from bot.kb.loader import load
+from bot.wiring import build_core
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def kb():
 
 @pytest.fixture
 def core(kb, tmp_path):
-    return commands.build_core(Settings(db_path=tmp_path / "ofin.db"), kb)
+    return build_core(Settings(db_path=tmp_path / "ofin.db"), kb)
 
 
 def member(**kw) -> Caller:
@@ -35,24 +35,6 @@ def member(**kw) -> Caller:
 
 
 ADMIN = Caller("UADMIN", channel_id="C1", is_admin=True)
-
-
-@pytest.fixture
-def temp_subcommand():
-    """Register subcommands for one test and remove them afterwards."""
-    added: list[str] = []
-
-    def add(name: str, **kw):
-        def decorate(handler):
-            commands.subcommand(name, **kw)(handler)
-            added.append(name)
-            return handler
-
-        return decorate
-
-    yield add
-    for name in added:
-        commands.REGISTRY.pop(name, None)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "help", "HELP", "help stack"])
@@ -144,72 +126,65 @@ def test_a_caller_without_profile_is_not_admin():
         Caller("U1", surface="fax")
 
 
-def test_registered_subcommand_gets_core_caller_and_args(core, temp_subcommand):
+def test_a_subcommand_in_the_table_gets_core_caller_and_args(core):
     seen = []
 
-    @temp_subcommand("echo", help="Echo.", usage="echo <text>")
+    @subcommand("echo", help="Echo.", usage="echo <text>")
     def echo(core_, caller, args):
         seen.append((core_, caller.user_id, args))
         return Notice(args)
 
-    result = dispatch(core, member(), "Echo   hello   world ")
+    table = {**TABLE, echo.name: echo}
+    result = dispatch(core, member(), "Echo   hello   world ", table)
     assert result == Notice("hello world")
     assert seen == [(core, "UMEMBER", "hello world")]
-    assert "echo <text>" in [e.usage for e in commands.help_result().entries]
+    assert "echo <text>" in [e.usage for e in help_result(table).entries]
+    assert isinstance(dispatch(core, member(), "echo hello"), AnswerResult)  # not in TABLE
 
 
-def test_accepts_predicate_sends_other_text_to_the_engine(core, temp_subcommand):
-    @temp_subcommand("weekly", help="Weekly.", admin=True, accepts=lambda a: a in ("on", "off"))
+def test_accepts_predicate_sends_other_text_to_the_engine(core):
+    @subcommand("weekly", help="Weekly.", admin=True, accepts=lambda a: a in ("on", "off"))
     def weekly(core_, caller, args):
         return Notice(f"weekly {args}")
 
-    assert dispatch(core, ADMIN, "weekly on") == Notice("weekly on")
-    assert isinstance(dispatch(core, member(), "weekly backups of rds"), AnswerResult)
-    assert dispatch(core, member(), "weekly off").kind == "refusal"
+    table = {**TABLE, weekly.name: weekly}
+    assert dispatch(core, ADMIN, "weekly on", table) == Notice("weekly on")
+    assert isinstance(dispatch(core, member(), "weekly backups of rds", table), AnswerResult)
+    assert dispatch(core, member(), "weekly off", table).kind == "refusal"
 
 
-def test_subcommand_names_are_single_words_and_unique(temp_subcommand):
+def test_subcommand_names_are_single_words():
     with pytest.raises(ValueError):
-        commands.subcommand("two words", help="x")
-    with pytest.raises(ValueError, match="already registered"):
+        subcommand("two words", help="x")
 
-        @commands.subcommand("stack", help="again")
-        def other(core, caller, args):
-            return None
+
+def test_the_table_has_every_subcommand_under_its_own_name():
+    assert sorted(TABLE) == sorted(
+        [
+            "help",
+            "stack",
+            "unanswered",
+            "quiz",
+            "daily",
+            "leaderboard",
+            "stats",
+            "forget",
+            "matrix",
+            "duties",
+            "report",
+            "digest",
+            "campaign",
+            "remind",
+        ]
+    )
+    assert all(name == sub.name for name, sub in TABLE.items())
 
 
 def test_answer_for_item_rebuilds_the_service_specific_answer(core):
-    answer = commands.answer_for_item(core, "guest-os-patching", "rds", "who patches rds?", 77)
+    answer = answer_for_item(core, "guest-os-patching", "rds", "who patches rds?", 77)
     item = core.kb.item("guest-os-patching")
     assert answer.owner == item.owner_for("rds")
     assert answer.note == item.note_for("rds")
     assert answer.service.id == "rds" and answer.confidence == 77 and answer.answered
-    assert commands.answer_for_item(core, "no-such-item", None, "q") is None
-    assert commands.answer_for_item(core, "hypervisor", "no-such-service", "q").service is None
-
-
-def test_plugins_are_loaded_and_a_missing_plugin_is_skipped(monkeypatch, tmp_path):
-    monkeypatch.setattr(commands, "_plugins_loaded", False)
-    monkeypatch.setattr(commands, "PLUGIN_MODULES", ("bot.not_written_yet",))
-    commands.load_plugins()  # not written yet: skipped
-
-    (tmp_path / "ofin_plugin_ok.py").write_text(
-        "from bot.commands.dispatch import Notice, subcommand\n"
-        "@subcommand('pluginping', help='Ping.')\n"
-        "def ping(core, caller, args):\n"
-        "    return Notice('pong')\n"
-    )
-    (tmp_path / "ofin_plugin_broken.py").write_text("import definitely_missing_module_xyz\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(commands, "_plugins_loaded", False)
-    monkeypatch.setattr(commands, "PLUGIN_MODULES", ("ofin_plugin_ok",))
-    try:
-        commands.load_plugins()
-        assert commands.dispatch(None, Caller("U1"), "pluginping") == Notice("pong")
-    finally:
-        commands.REGISTRY.pop("pluginping", None)
-
-    monkeypatch.setattr(commands, "_plugins_loaded", False)
-    monkeypatch.setattr(commands, "PLUGIN_MODULES", ("ofin_plugin_broken",))
-    with pytest.raises(ModuleNotFoundError, match="definitely_missing_module_xyz"):
-        commands.load_plugins()  # a plugin with a broken import is an error, not a skip
+    assert answer_for_item(core, "no-such-item", None, "q") is None
+    assert answer_for_item(core, "hypervisor", "no-such-service", "q").service is None

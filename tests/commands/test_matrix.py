@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import dispatch as commands
-from bot.commands.dispatch import Caller, Notice
+from bot.commands.core import Caller
+from bot.commands.dispatch import dispatch
 from bot.commands.matrix import (
     DutiesResult,
     MatrixResult,
@@ -13,15 +13,17 @@ from bot.commands.matrix import (
     assign_duty,
     matrix_for_template,
 )
+from bot.commands.results import Notice
 from bot.config import Settings
 from bot.kb.loader import load
+from bot.wiring import build_core
 
 KB = load()
 
 
 @pytest.fixture
 def core(tmp_path):
-    core = commands.build_core(Settings(db_path=tmp_path / "ofin.db"), KB)
+    core = build_core(Settings(db_path=tmp_path / "ofin.db"), KB)
     yield core
     core.store.close()
 
@@ -31,7 +33,7 @@ def who(user: str, team: str = "T1", admin: bool = False) -> Caller:
 
 
 def run(core, caller: Caller, text: str):
-    return commands.dispatch(core, caller, text)
+    return dispatch(core, caller, text)
 
 
 def test_the_stack_tables_have_the_pinned_columns(core):

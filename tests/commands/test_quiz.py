@@ -10,8 +10,8 @@ import pytest
 
 from bot.answer.matcher import Matcher
 from bot.clock import FakeClock
-from bot.commands import dispatch as commands
-from bot.commands.dispatch import Caller, Core, Notice, dispatch
+from bot.commands.core import Caller, Core
+from bot.commands.dispatch import dispatch, help_result
 from bot.commands.quiz import (
     BOARD_SIZE,
     Leaderboard,
@@ -20,9 +20,9 @@ from bot.commands.quiz import (
     Stats,
     TeamBoard,
     answer_practice,
-    daily_of,
     period_start,
 )
+from bot.commands.results import Notice
 from bot.config import Settings
 from bot.quiz.daily import DailyQuizzes, PublishOutcome
 from bot.quiz.rules import RECENT_WINDOW, choice_label
@@ -63,7 +63,7 @@ def core(tmp_path, clock) -> Core:
     kb = make_kb(9)
     store = Store(tmp_path / "ofin.db", clock=clock)
     c = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
-    c.extras["daily"] = DailyQuizzes(store, kb, rng=random.Random(4))
+    c.daily = DailyQuizzes(store, kb, rng=random.Random(4))
     yield c
     store.close()
 
@@ -161,8 +161,8 @@ def test_daily_needs_a_channel(core):
 def test_daily_now_and_reveal_go_through_the_publisher(core, clock):
     assert dispatch(core, caller(admin=True), "daily now").kind == "error"  # no Slack app
     publisher = FakePublisher()
-    publisher.daily = daily_of(core)
-    core.extras["daily_publisher"] = publisher
+    publisher.daily = core.daily
+    core.publisher = publisher
     assert "Posted" in dispatch(core, caller(admin=True), "daily now").text
     (post_id,) = publisher.published
     assert core.store.post(post_id).is_open
@@ -180,7 +180,7 @@ def test_daily_now_and_reveal_go_through_the_publisher(core, clock):
 
 
 def test_daily_status_shows_a_post_still_waiting_for_slack(core):
-    post = daily_of(core).claim_now("C1", "T1")
+    post = core.daily.claim_now("C1", "T1")
     core.store.note_error(post.id, "internal_error (HTTP 500)")
     status = dispatch(core, caller(admin=True), "daily status").text
     assert "waiting to reach Slack (Slack said: internal_error (HTTP 500))" in status
@@ -203,7 +203,7 @@ def test_daily_now_tells_the_admin_slacks_own_reason(core, outcome, words, kind)
         def publish(self, post):
             return outcome
 
-    core.extras["daily_publisher"] = Refusing()
+    core.publisher = Refusing()
     notice = dispatch(core, caller(admin=True), "daily now")
     assert words in notice.text and notice.kind == kind
     assert "Is ofin a member" not in notice.text
@@ -214,7 +214,7 @@ def test_daily_now_tells_the_admin_slacks_own_reason(core, outcome, words, kind)
 
 def play(core, clock, channel, answers: dict[str, bool], minutes: int = 1) -> int:
     """Post one daily quiz in ``channel`` and answer it: user -> right or wrong."""
-    daily = daily_of(core)
+    daily = core.daily
     daily.close_open(channel)
     post = daily.opened(daily.claim_now(channel, "T1"), "ts")
     q = daily.question(post.question_id)
@@ -295,7 +295,7 @@ def test_forget_me_deletes_the_persons_data(core, clock):
 
 
 def test_help_lists_the_quiz_commands(core):
-    usages = [e.usage for e in commands.help_result().entries]
+    usages = [e.usage for e in help_result().entries]
     assert any(u.startswith("quiz") for u in usages)
     assert any(u.startswith("daily") for u in usages)
 

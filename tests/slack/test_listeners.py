@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.listeners import events, home
+from bot.slack.listeners import digest, events, home, quiz
 
 
 @pytest.mark.parametrize(
@@ -37,17 +37,17 @@ def test_only_people_are_answered(event, person):
     assert events.is_from_a_person(event) is person
 
 
-def test_home_sections_in_order_and_a_failing_one_is_left_out(monkeypatch, caplog):
+def test_home_sections_in_order_and_a_failing_one_is_left_out(caplog):
     def stats(core, user_id):
         return [{"type": "section", "text": {"type": "mrkdwn", "text": f"stats for {user_id}"}}]
 
     def broken(core, user_id):
         raise RuntimeError("no scores table")
 
-    monkeypatch.setattr(home, "HOME_SECTIONS", [])
-    home.home_section(stats)
-    home.home_section(broken)
-    home.home_section(stats)  # registering twice is harmless
-    sections = home.extra_sections(core=None, user_id="U1")
-    assert sections == [stats(None, "U1")]
+    sections = home.extra_sections(None, "U1", (stats, broken, stats))
+    assert sections == [stats(None, "U1"), stats(None, "U1")]
     assert "home section broken failed" in caplog.text
+
+
+def test_the_home_tab_shows_weak_spots_then_the_quiz():
+    assert (digest.home_weak_spots, quiz.home_quiz) == home.SECTIONS

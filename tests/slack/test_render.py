@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.answer.matcher import Answer
-from bot.commands import dispatch as commands
+from bot.commands.results import AnswerResult, StackResult, UnknownServiceResult
 from bot.kb.loader import load
 from bot.slack import render
 from bot.slack.render import Where
@@ -23,8 +23,8 @@ def test_answered_result_is_a_card_shareable_only_when_ephemeral(kb):
     answer = Answer(
         "who patches ec2?", "customer", item, 95, kb.service("ec2"), (), note=item.note_for("ec2")
     )
-    private = render.render(commands.AnswerResult(answer), Where(ephemeral=True))
-    public = render.render(commands.AnswerResult(answer), Where(ephemeral=False, surface="mention"))
+    private = render.render(AnswerResult(answer), Where(ephemeral=True))
+    public = render.render(AnswerResult(answer), Where(ephemeral=False, surface="mention"))
     assert "ofin_share" in str(private["blocks"])
     assert "ofin_share" not in str(public["blocks"])
     assert item.title in private["text"]
@@ -33,7 +33,7 @@ def test_answered_result_is_a_card_shareable_only_when_ephemeral(kb):
 def test_declined_result_with_suggestions_is_did_you_mean(kb):
     suggestion = kb.item("hypervisor")
     answer = Answer("hypervisr?", None, None, 50, None, (suggestion,), declined_because="unsure")
-    message = render.render(commands.AnswerResult(answer), Where(ephemeral=True))
+    message = render.render(AnswerResult(answer), Where(ephemeral=True))
     assert suggestion.title in str(message["blocks"])
     assert "ofin_suggest_1" in str(message["blocks"])
 
@@ -46,11 +46,9 @@ def test_card_data_carries_the_first_source(kb):
 
 
 def test_stack_and_unknown_service(kb):
-    message = render.render(commands.StackResult(kb.service("lambda")), Where(ephemeral=True))
+    message = render.render(StackResult(kb.service("lambda")), Where(ephemeral=True))
     assert "AWS Lambda" in message["text"]
-    unknown = render.render(
-        commands.UnknownServiceResult("zz", (kb.service("ec2"),)), Where(ephemeral=True)
-    )
+    unknown = render.render(UnknownServiceResult("zz", (kb.service("ec2"),)), Where(ephemeral=True))
     assert "`ec2`" in unknown["blocks"][0]["text"]["text"]
 
 
@@ -69,7 +67,7 @@ def test_unregistered_result_falls_back_to_to_text_then_fails_loudly():
         render.render(Bare(), Where(ephemeral=True))
 
 
-def test_registered_renderer_wins_and_subclasses_inherit_it():
+def test_a_renderer_in_the_table_wins_and_subclasses_inherit_it(monkeypatch):
     @dataclass
     class Base:
         n: int
@@ -77,11 +75,8 @@ def test_registered_renderer_wins_and_subclasses_inherit_it():
     class Child(Base):
         pass
 
-    @render.slack_renderer(Base)
     def _base(result, where):
         return {"text": f"n={result.n} {where.surface}", "blocks": []}
 
-    try:
-        assert render.render(Child(3), Where(ephemeral=False, surface="dm"))["text"] == "n=3 dm"
-    finally:
-        del render.RENDERERS[Base]
+    monkeypatch.setitem(render.RENDERERS, Base, _base)
+    assert render.render(Child(3), Where(ephemeral=False, surface="dm"))["text"] == "n=3 dm"

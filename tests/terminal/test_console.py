@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import dispatch as commands
 from bot.config import Settings
 from bot.kb.loader import load
 from bot.terminal.console import Console
+from bot.wiring import build_core
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,7 @@ def kb():
 
 @pytest.fixture
 def console(kb, tmp_path) -> Console:
-    return Console(commands.build_core(Settings(db_path=tmp_path / "ofin.db"), kb))
+    return Console(build_core(Settings(db_path=tmp_path / "ofin.db"), kb))
 
 
 def run(console: Console, *lines: str) -> str:

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.commands import dispatch as commands
 from bot.config import Settings
 from bot.kb.loader import load
 from bot.terminal.console import Console
+from bot.wiring import build_core
 
 
 def invoke(*args: str):
@@ -63,7 +63,7 @@ def test_no_names_or_too_many_exit_2_with_a_message(args):
 
 
 def test_the_console_speaks_matrix(tmp_path):
-    console = Console(commands.build_core(Settings(db_path=tmp_path / "ofin.db"), load()))
+    console = Console(build_core(Settings(db_path=tmp_path / "ofin.db"), load()))
     out = io.StringIO()
     console.run(io.StringIO("matrix eks, aurora\nmatrix\n"), out)
     text = out.getvalue()

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.commands.dispatch import Caller, dispatch
+from bot.commands.core import Caller
+from bot.commands.dispatch import dispatch
 from bot.store import Store
 from bot.training.campaign import CampaignError, Campaigns, expected_by, parse_set, reminder_text
 from bot.training.periods import parse_period

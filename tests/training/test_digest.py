@@ -120,7 +120,7 @@ def test_claimed_once_per_week_even_by_a_second_process(tmp_path):
 def test_home_weak_spots_only_for_admins(seeded):
     import dataclasses
 
-    from bot.commands.dispatch import Profile
+    from bot.commands.core import Profile
     from bot.slack.listeners.digest import home_weak_spots
 
     store, core, truth = seeded
@@ -130,7 +130,7 @@ def test_home_weak_spots_only_for_admins(seeded):
     admin_core = dataclasses.replace(
         core, settings=dataclasses.replace(core.settings, admins=frozenset({"UADM"}))
     )
-    admin_core.extras["profile_of"] = lambda user: Profile(user == "UOWNER")
+    admin_core.profile_of = lambda user: Profile(user == "UOWNER")
     assert home_weak_spots(admin_core, "U001") == []
     for admin in ("UADM", "UOWNER"):
         (block,) = home_weak_spots(admin_core, admin)

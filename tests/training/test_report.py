@@ -178,7 +178,7 @@ def test_forgotten_people_leave_every_report(tmp_path):
     store.forget_user(gone)
     store.forget_user(gone)  # asking twice is one person
     # They practise again afterwards: still left out of every figure.
-    from bot.commands.dispatch import Caller
+    from bot.commands.core import Caller
     from bot.commands.quiz import answer_practice, ask_practice
 
     store.clock.set(datetime(2026, 12, 30, 12, tzinfo=UTC))

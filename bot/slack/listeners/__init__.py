@@ -1,26 +1,21 @@
-"""Every listener module in this package, registered on the App.
+"""Every listener module, registered on the App by name, in this order.
 
-Each module has ``register(app)``. Modules are discovered, so a new surface (e.g. the quiz's
-``quiz.py``) only needs a file here; the built-in ones register first.
+Each module has ``register(app)``; a new surface is a new module here and one more line below.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from slack_bolt import App
 
-BUILT_IN = ("commands", "actions", "events", "home")
-
-
-def module_names() -> list[str]:
-    """The listener modules, built-in first, then the others in name order."""
-    found = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
-    return [n for n in BUILT_IN if n in found] + [n for n in found if n not in BUILT_IN]
+from bot.slack.listeners import actions, commands, digest, events, home, matrix, quiz
 
 
 def register(app: App) -> None:
     """Register every listener module's listeners on ``app``."""
-    for name in module_names():
-        importlib.import_module(f"{__name__}.{name}").register(app)
+    commands.register(app)
+    actions.register(app)
+    events.register(app)
+    home.register(app)
+    digest.register(app)
+    matrix.register(app)
+    quiz.register(app)

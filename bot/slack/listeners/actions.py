@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.commands.dispatch import answer_for_item
+from bot.commands.builtin import answer_for_item
 from bot.slack.blocks import answers as blocks
 from bot.slack.context import core_of
 from bot.slack.render import Where, card_data, render_answer

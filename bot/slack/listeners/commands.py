@@ -21,7 +21,7 @@ def handle_ofin(ack: Any, command: dict, respond: Any, context: Any, client: Web
     def answer() -> None:
         core = core_of(context)
         caller = slack_caller(
-            core, client, command["user_id"], command.get("channel_id"), command.get("team_id")
+            context, client, command["user_id"], command.get("channel_id"), command.get("team_id")
         )
         text, caller.channel_refs = channel_refs(command.get("text") or "")
         result = dispatch(core, caller, to_plain(text))

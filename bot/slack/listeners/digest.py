@@ -11,23 +11,20 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.commands.dispatch import Caller, Core
+from bot.commands.core import Caller, Core
 from bot.commands.quiz import ask_practice
 from bot.quiz.insight import weak_spots
 from bot.quiz.rules import QuizError
-from bot.slack.app import STARTUP_HOOKS, on_startup
 from bot.slack.blocks import quiz as quiz_blocks
 from bot.slack.blocks.answers import notice_message
 from bot.slack.blocks.digest import PRACTICE_ACTION, weak_spots_section
 from bot.slack.context import core_of, slack_profile
 from bot.slack.digest_runner import DigestRunner
-from bot.slack.listeners.home import home_section
-from bot.slack.listeners.report import chart_sender
+from bot.slack.uploads import ChartSender
 from bot.slack.work import later
 
 logger = logging.getLogger(__name__)
 
-PUBLISHER_KEY = "digest_publisher"
 HOME_CHANNELS = 3
 
 
@@ -59,7 +56,7 @@ def on_practice_this(
 
 def home_weak_spots(core: Core, user_id: str) -> list[dict]:
     """Weak spots of the channels with a daily quiz, for admins only."""
-    profile = core.extras.get("profile_of")
+    profile = core.profile_of
     is_admin = user_id in core.settings.admins or bool(profile and profile(user_id).is_admin)
     if not is_admin:
         return []
@@ -79,18 +76,15 @@ def home_weak_spots(core: Core, user_id: str) -> list[dict]:
     return blocks
 
 
-def start_digests(app: App, core: Core) -> None:
+def start_digests(app: App, core: Core, sender: ChartSender) -> None:
     """Make the digest runner the publisher and start its thread."""
-    runner = DigestRunner(app.client, core, chart_sender(core, app.client))
-    core.extras[PUBLISHER_KEY] = runner
+    runner = DigestRunner(app.client, core, sender)
+    core.digest_publisher = runner
     client = app.client
-    core.extras["profile_of"] = lambda user: slack_profile(client, user, core.settings.admins)
+    core.profile_of = lambda user: slack_profile(client, user, core.settings.admins)
     runner.start()
 
 
 def register(app: App) -> None:
-    """Register "Practice this", the Home section and the digest scheduler's start-up hook."""
+    """Register "Practice this"."""
     app.action(PRACTICE_ACTION)(on_practice_this)
-    home_section(home_weak_spots)
-    if start_digests not in STARTUP_HOOKS:
-        on_startup(start_digests)

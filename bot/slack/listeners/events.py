@@ -39,7 +39,11 @@ def _answer(
 ) -> None:
     core = core_of(context)
     caller = slack_caller(
-        core, client, event["user"], event.get("channel"), body.get("team_id") or event.get("team")
+        context,
+        client,
+        event["user"],
+        event.get("channel"),
+        body.get("team_id") or event.get("team"),
     )
     message = render(dispatch(core, caller, text), Where(ephemeral=False, surface=surface))
     kwargs = {"thread_ts": thread_ts} if thread_ts else {}

@@ -1,12 +1,6 @@
-"""App Home: how to use ofin, plus sections that other features plug in (stats, leaderboard).
+"""App Home: how to use ofin, then the sections other features provide (weak spots, stats).
 
-Add a section::
-
-    from bot.slack.listeners.home import home_section
-
-    @home_section
-    def my_stats(core: Core, user_id: str) -> list[dict]:
-        return [...Block Kit blocks...]
+A section is ``provider(core, user_id) -> blocks``; ``SECTIONS`` lists them in order.
 """
 
 from __future__ import annotations
@@ -18,28 +12,25 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.commands.dispatch import Core
+from bot.commands.core import Core
 from bot.slack.blocks.answers import home_view
 from bot.slack.context import core_of
+from bot.slack.listeners.digest import home_weak_spots
+from bot.slack.listeners.quiz import home_quiz
 from bot.slack.work import later
 
 logger = logging.getLogger(__name__)
 
 HomeSection = Callable[[Core, str], list[dict]]
-HOME_SECTIONS: list[HomeSection] = []
+SECTIONS: tuple[HomeSection, ...] = (home_weak_spots, home_quiz)
 
 
-def home_section(provider: HomeSection) -> HomeSection:
-    """Register ``provider(core, user_id) -> blocks`` as one more section of the Home tab."""
-    if provider not in HOME_SECTIONS:
-        HOME_SECTIONS.append(provider)
-    return provider
-
-
-def extra_sections(core: Core, user_id: str) -> list[list[dict]]:
-    """Every registered section for this user; one that fails is logged and left out."""
+def extra_sections(
+    core: Core, user_id: str, providers: tuple[HomeSection, ...] = SECTIONS
+) -> list[list[dict]]:
+    """Every section for this user; one that fails is logged and left out."""
     sections = []
-    for provider in HOME_SECTIONS:
+    for provider in providers:
         try:
             sections.append(provider(core, user_id))
         except Exception:

@@ -15,85 +15,21 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.commands.matrix import (
-    DutiesResult,
     MatrixResult,
-    UnknownServicesResult,
     assign_duty,
     export_matrix,
     matrix_for_template,
 )
 from bot.matrix.iac import MAX_TEMPLATE_BYTES
-from bot.matrix.matrix import short_name, to_csv, to_markdown
+from bot.matrix.matrix import to_csv, to_markdown
 from bot.slack import files
 from bot.slack.blocks import matrix as matrix_blocks
 from bot.slack.blocks.answers import notice_message
 from bot.slack.context import core_of, slack_caller
-from bot.slack.render import Where, render, slack_renderer
+from bot.slack.render import Where, render
 from bot.slack.work import later
 
 logger = logging.getLogger(__name__)
-
-
-def matrix_data(result: MatrixResult, *, assignable: bool = False) -> dict:
-    """The plain dict the matrix builder takes."""
-    matrix = result.matrix
-    return {
-        "title": result.title,
-        "services": [{"id": s.id, "short": short_name(s), "name": s.name} for s in matrix.services],
-        "areas": [
-            {
-                "id": area.id,
-                "name": area.name,
-                "cells": [
-                    {
-                        "short": short_name(s),
-                        "owner": matrix.cell(area.id, s.id).owner,
-                        "note": matrix.cell(area.id, s.id).note,
-                        "source": matrix.cell(area.id, s.id).source,
-                    }
-                    for s in matrix.services
-                ],
-            }
-            for area in matrix.areas
-        ],
-        "duties": [
-            {
-                "key": d.key,
-                "area": d.area.name,
-                "text": d.text,
-                "shared": d.shared,
-                "owner": result.owners.get(d.key),
-            }
-            for d in matrix.duties
-        ],
-        "stack": result.stack,
-        "assignable": assignable and result.stack is not None,
-        "download": matrix_blocks.encode_download([s.id for s in matrix.services], result.stack),
-        "template": (
-            {"summary": result.template.summary, "unknown": list(result.template.unknown)}
-            if result.template
-            else None
-        ),
-    }
-
-
-@slack_renderer(MatrixResult)
-def _matrix(result: MatrixResult, where: Where) -> dict:
-    return matrix_blocks.matrix_message(matrix_data(result, assignable=result.can_assign))
-
-
-@slack_renderer(UnknownServicesResult)
-def _unknown(result: UnknownServicesResult, where: Where) -> dict:
-    return matrix_blocks.unknown_services_message(
-        [{"name": u.name, "suggestions": list(u.suggestions)} for u in result.unknown]
-    )
-
-
-@slack_renderer(DutiesResult)
-def _duties(result: DutiesResult, where: Where) -> dict:
-    return matrix_blocks.duties_message(
-        [{"stack": r.stack, "area": r.area, "text": r.text} for r in result.rows]
-    )
 
 
 def _file_base(result: MatrixResult) -> str:
@@ -182,7 +118,7 @@ def _assign(action: dict, body: dict, respond: Any, context: Any, client: WebCli
     core = core_of(context)
     team_id = (body.get("team") or {}).get("id")
     channel_id = (body.get("channel") or {}).get("id")
-    caller = slack_caller(core, client, body["user"]["id"], channel_id, team_id)
+    caller = slack_caller(context, client, body["user"]["id"], channel_id, team_id)
     result = assign_duty(core, caller, stack, duty_key, owner_id)
     message = notice_message(result.text, result.kind)
     respond(response_type="ephemeral", replace_original=False, **message)

@@ -1,4 +1,4 @@
-"""The quiz in Slack: answer buttons, renderers for the quiz results, App Home, the scheduler.
+"""The quiz in Slack: answer buttons, its App Home section, the scheduler.
 
 Thin: parse the click, call the Slack-free core (bot/commands/quiz.py, bot/quiz/daily.py),
 render with bot/slack/blocks/quiz.py, send.
@@ -13,71 +13,20 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.commands.dispatch import Caller, Core, Notice
-from bot.commands.quiz import (
-    Leaderboard,
-    PracticeFeedback,
-    PracticeQuestion,
-    Stats,
-    TeamBoard,
-    answer_practice,
-    daily_of,
-    stats,
-    stats_lines,
-    team_board,
-)
+from bot.commands.core import Caller, Core
+from bot.commands.quiz import PracticeFeedback, answer_practice, stats, stats_lines, team_board
+from bot.commands.results import Notice
 from bot.quiz.daily import AnswerOutcome
-from bot.slack.app import STARTUP_HOOKS, on_startup
 from bot.slack.blocks import quiz as quiz_blocks
 from bot.slack.blocks.answers import notice_message
-from bot.slack.context import core_of
+from bot.slack.context import core_of, state_of
 from bot.slack.daily_runner import DailyRunner
-from bot.slack.listeners.home import home_section
-from bot.slack.render import Where, slack_renderer
 from bot.slack.work import write_then
 
 logger = logging.getLogger(__name__)
 
-RUNNER_KEY = "daily_publisher"
-TOUCHED_KEY = "users_touched"
 TOUCH_EVERY = 600.0  # seconds
 HOME_TEAMS = 5
-
-
-# --- renderers --------------------------------------------------------------------------------
-
-
-@slack_renderer(PracticeQuestion)
-def _practice(result: PracticeQuestion, where: Where) -> dict:
-    return quiz_blocks.practice_question(result.prompt_id, result.question, result.topic.label)
-
-
-@slack_renderer(PracticeFeedback)
-def _feedback(result: PracticeFeedback, where: Where) -> dict:
-    return quiz_blocks.practice_feedback(
-        result.question, result.choice, result.correct, result.sources, counted=result.counted
-    )
-
-
-@slack_renderer(Leaderboard)
-def _leaderboard(result: Leaderboard, where: Where) -> dict:
-    return quiz_blocks.leaderboard(
-        [asdict(r) for r in result.rows],
-        asdict(result.me) if result.me else None,
-        result.caller_id,
-        result.period,
-        result.channel_id,
-    )
-
-
-@slack_renderer(TeamBoard)
-def _teams(result: TeamBoard, where: Where) -> dict:
-    return quiz_blocks.team_board([asdict(r) for r in result.rows], result.period)
-
-
-@slack_renderer(Stats)
-def _stats(result: Stats, where: Where) -> dict:
-    return quiz_blocks.stats_message(stats_lines(result))
 
 
 # --- buttons ----------------------------------------------------------------------------------
@@ -128,11 +77,9 @@ def on_daily_answer(ack: Any, action: dict, body: dict, respond: Any, context: A
     )
 
     def follow_up(outcome: AnswerOutcome) -> None:
-        _touch(core, user_id, (body.get("team") or {}).get("id"))
-        if outcome.counted:
-            runner = core.extras.get(RUNNER_KEY)
-            if isinstance(runner, DailyRunner):
-                runner.refresh(post_id)
+        _touch(core, state_of(context).touched, user_id, (body.get("team") or {}).get("id"))
+        if outcome.counted and core.publisher is not None:
+            core.publisher.refresh(post_id)
         message = quiz_blocks.daily_answer_feedback(
             outcome.question, outcome.status, outcome.correct, outcome.points, outcome.choice
         )
@@ -142,15 +89,14 @@ def on_daily_answer(ack: Any, action: dict, body: dict, respond: Any, context: A
         ack,
         context,
         body,
-        lambda: daily_of(core).answer(post_id, user_id, index, channel_id=channel_id),
+        lambda: core.daily.answer(post_id, user_id, index, channel_id=channel_id),
         follow_up,
         respond=respond,
     )
 
 
-def _touch(core: Core, user_id: str, team_id: str | None) -> None:
+def _touch(core: Core, seen: dict[str, float], user_id: str, team_id: str | None) -> None:
     """Remember the person, at most once per TOUCH_EVERY seconds: a click burst writes once."""
-    seen: dict[str, float] = core.extras.setdefault(TOUCHED_KEY, {})
     now = time.monotonic()
     if now - seen.get(user_id, -TOUCH_EVERY) < TOUCH_EVERY:
         return
@@ -179,14 +125,11 @@ def home_quiz(core: Core, user_id: str) -> list[dict]:
 def start_scheduler(app: App, core: Core) -> None:
     """Make the daily runner the quiz publisher and start its background thread."""
     runner = DailyRunner(app.client, core)
-    core.extras[RUNNER_KEY] = runner
+    core.publisher = runner
     runner.start()
 
 
 def register(app: App) -> None:
-    """Register the quiz buttons, the Home section and the scheduler's start-up hook."""
+    """Register the quiz buttons."""
     app.action(quiz_blocks.PRACTICE_ACTION)(on_practice_answer)
     app.action(quiz_blocks.DAILY_ACTION)(on_daily_answer)
-    home_section(home_quiz)
-    if start_scheduler not in STARTUP_HOOKS:  # one scheduler, however many apps are built
-        on_startup(start_scheduler)

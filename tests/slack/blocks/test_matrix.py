@@ -10,7 +10,7 @@ from bot.commands.matrix import MatrixResult, TemplateSummary
 from bot.kb.loader import load
 from bot.matrix.matrix import build_matrix
 from bot.slack.blocks import matrix as matrix_blocks
-from bot.slack.listeners.matrix import matrix_data
+from bot.slack.render import matrix_data
 
 KB = load()
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.answer.matcher import Matcher
 from bot.clock import FakeClock
-from bot.commands.dispatch import Core
+from bot.commands.core import Core
 from bot.config import Settings
 from bot.kb.loader import OWNERS, QuizQuestion
 from bot.quiz.daily import DailyQuizzes

@@ -1,4 +1,4 @@
-"""The report in Slack: its renderer, the channel's member list, and the chart sent by DM.
+"""The report's two Slack helpers: a channel's member list, and the chart sent by DM.
 
 Thin: the report itself is built by bot/commands/report.py (Slack-free) when /ofin report runs,
 after the slash command was acknowledged.
@@ -12,21 +12,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.dispatch import Caller, Core
-from bot.commands.report import ReportResult
-from bot.slack.app import STARTUP_HOOKS, on_startup
-from bot.slack.blocks.report import report_message
-from bot.slack.render import Where, slack_renderer
+from bot.commands.core import Caller, Core
 from bot.slack.uploads import ChartBuild, ChartSender
 
 logger = logging.getLogger(__name__)
-
-SENDER_KEY = "chart_sender"
-
-
-@slack_renderer(ReportResult)
-def _report(result: ReportResult, where: Where) -> dict:
-    return report_message(result.report.to_dict())
 
 
 def channel_members(client: WebClient, channel_id: str, bot_user: str | None) -> list[str] | None:
@@ -48,31 +37,16 @@ def channel_members(client: WebClient, channel_id: str, bot_user: str | None) ->
     return [m for m in members if m != bot_user]
 
 
-def chart_sender(core: Core, client: WebClient) -> ChartSender:
-    """The process's ChartSender (one pool), kept in ``core.extras``."""
-    sender = core.extras.get(SENDER_KEY)
-    if sender is None:
-        sender = core.extras.setdefault(SENDER_KEY, ChartSender(client))
-    return sender
-
-
-def wire_report(app: App, core: Core) -> None:
+def wire_report(app: App, core: Core, sender: ChartSender) -> None:
     """Give the Slack-free report its two Slack helpers: member lists and chart delivery."""
     client = app.client
     try:
         bot_user = client.auth_test().get("user_id")
     except SlackApiError:
         bot_user = None
-    sender = chart_sender(core, client)
-    core.extras["channel_members"] = lambda channel: channel_members(client, channel, bot_user)
+    core.members_of = lambda channel: channel_members(client, channel, bot_user)
 
     def deliver(caller: Caller, build: ChartBuild) -> None:
         sender.send_to_user_later(caller.user_id, build, "ofin-report-chart.png")
 
-    core.extras["deliver_chart"] = deliver
-
-
-def register(app: App) -> None:
-    """Wire the report's Slack helpers when a server starts."""
-    if wire_report not in STARTUP_HOOKS:
-        on_startup(wire_report)
+    core.deliver_chart = deliver

@@ -1,0 +1,83 @@
+"""The composition root: read the settings, load the knowledge base, open the store, build Core.
+
+Every way of starting ofin (the console, Socket Mode, `serve`, a WSGI server) goes through
+``prepare()`` and ``build_core()``; nothing below this module builds its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from bot.answer.matcher import Matcher
+from bot.commands.core import Core
+from bot.config import ConfigError, Settings, from_env
+from bot.kb.loader import DEFAULT_DIR, KnowledgeBase, KnowledgeError, format_problems, load
+from bot.quiz.versions import record_versions
+from bot.store import Store, StoreError
+
+logger = logging.getLogger("ofin")
+
+
+class RedactUnverifiedBodies(logging.Filter):
+    """Keep the body of a request that failed Slack's signature check out of the logs.
+
+    Bolt logs such a body whole at INFO; it may hold what a person typed, and it proves nothing.
+    """
+
+    MARKER = "Invalid request signature detected"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith(self.MARKER) and ", body:" in message:
+            record.msg = message.split(", body:", 1)[0] + ", body: <redacted>)"
+            record.args = ()
+        return True
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr at ``level``, once per process, with unverified request bodies redacted."""
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactUnverifiedBodies) for f in handler.filters):
+            handler.addFilter(RedactUnverifiedBodies())
+
+
+def load_knowledge() -> KnowledgeBase | None:
+    """Load and validate the knowledge base; print every problem and return None when broken."""
+    try:
+        return load(DEFAULT_DIR)
+    except KnowledgeError as exc:
+        print("ofin: the knowledge base has problems; refusing to start:", file=sys.stderr)
+        print(format_problems(exc.problems), file=sys.stderr)
+    except FileNotFoundError as exc:
+        print(f"ofin: cannot load the knowledge base: {exc}", file=sys.stderr)
+    return None
+
+
+def prepare() -> tuple[Settings, KnowledgeBase] | int:
+    """Read the settings and the knowledge base; on a problem, print it and return an exit code."""
+    try:
+        settings = from_env()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    kb = load_knowledge()
+    if kb is None:
+        return 1
+    return settings, kb
+
+
+def build_core(settings: Settings, kb: KnowledgeBase) -> Core:
+    """Open the store and index the knowledge base once; ConfigError when OFIN_DB is unusable."""
+    try:
+        store = Store(settings.db_path)
+    except StoreError as exc:
+        raise ConfigError(f"ofin: {exc} (check OFIN_DB)") from None
+    record_versions(store, kb.quiz_questions)  # which wording each answer saw, for evidence
+    return Core(kb=kb, matcher=Matcher(kb), store=store, settings=settings)
