@@ -2,7 +2,8 @@
 
 Everything that needs "now" (the store's timestamps, the quiz scheduler, deadlines, speed bonuses)
 takes a ``Clock`` so that tests can move time. Subprocess end-to-end tests control the clock of a
-running bot through the environment:
+running bot through the environment, which only the composition root reads (``from_env``, called
+where the store is opened: bot/wiring.py and the admin tools' bot/terminal/database.py):
 
 - ``OFIN_FAKE_NOW=2026-11-30T08:59:00+00:00`` freezes time at that instant;
 - ``OFIN_FAKE_NOW_FILE=/path/to/file`` reads the instant from that file on every call, so a test

@@ -10,6 +10,8 @@ import logging
 import sys
 
 from bot.answer.matcher import Matcher
+from bot.clock import Clock
+from bot.clock import from_env as clock_from_env
 from bot.commands.core import Core
 from bot.config import ConfigError, Settings, from_env
 from bot.kb.loader import DEFAULT_DIR, KnowledgeBase, KnowledgeError, format_problems, load
@@ -73,10 +75,14 @@ def prepare() -> tuple[Settings, KnowledgeBase] | int:
     return settings, kb
 
 
-def build_core(settings: Settings, kb: KnowledgeBase) -> Core:
-    """Open the store and index the knowledge base once; ConfigError when OFIN_DB is unusable."""
+def build_core(settings: Settings, kb: KnowledgeBase, clock: Clock | None = None) -> Core:
+    """Open the store and index the knowledge base once; ConfigError when OFIN_DB is unusable.
+
+    ``clock`` is the one time source of the store and the quizzes; by default the real clock, or
+    the fake one an end-to-end test asks for through the environment (bot.clock.from_env).
+    """
     try:
-        store = Store(settings.db_path)
+        store = Store(settings.db_path, clock=clock or clock_from_env())
     except StoreError as exc:
         raise ConfigError(f"ofin: {exc} (check OFIN_DB)") from None
     record_versions(store, kb.quiz_questions)  # which wording each answer saw, for evidence

@@ -19,7 +19,7 @@ from bot.kb.loader import KnowledgeBase, QuizQuestion
 from bot.quiz.adaptive import choose_daily
 from bot.quiz.rules import PostResult, grade, points, streak
 from bot.quiz.schedule import Rule, deadline, due_slot, next_slot, parse_rule, parse_weekdays_text
-from bot.store import QuizPost, ScheduleRow, Store
+from bot.store import PostKind, QuizPost, ScheduleRow, Store
 
 MANUAL_WINDOW = timedelta(minutes=15)  # how long a ``daily now`` post is retried
 NOW_ONCE_WITHIN = timedelta(minutes=1)  # a second ``daily now`` this soon posts nothing
@@ -191,7 +191,7 @@ class DailyQuizzes:
         self,
         channel_id: str,
         team_id: str | None,
-        kind: str,
+        kind: PostKind,
         slot: str | None,
         unless_since: datetime | None = None,
         requested_by: str | None = None,

@@ -20,7 +20,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.clock import Clock
-from bot.clock import from_env as clock_from_env
 from bot.store.db import CLAIM_TTL, Db, Params, StoreError, parse_ts, ts
 from bot.store.declined import (
     MAX_LOGGED_QUESTION,
@@ -77,12 +76,14 @@ __all__ = [
 class Store:
     """The bot's SQLite database: claims, people, declined questions, quizzes and stacks."""
 
-    def __init__(self, path: str | Path, *, clock: Clock | None = None) -> None:
+    def __init__(self, path: str | Path, *, clock: Clock) -> None:
         """Open (creating if needed) the database at ``path`` and apply pending migrations.
 
+        ``clock`` stamps every row and answers "now" for the repositories; whoever opens the
+        store chooses it (the composition root, or a test with a FakeClock).
         Raise StoreError, with the reason, when the path cannot hold a database.
         """
-        self._db = Db(path, clock=clock or clock_from_env())
+        self._db = Db(path, clock=clock)
         self.path: Path = self._db.path
         self.clock: Clock = self._db.clock
         self.db: Database = self._db.database  # sqlite-utils' view, for tests and db tools

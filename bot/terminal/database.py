@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.clock import Clock
+from bot.clock import from_env as clock_from_env
 from bot.config import ConfigError, from_env
 
 if TYPE_CHECKING:
@@ -32,15 +34,20 @@ def existing_database(db_path: str | Path | None, purpose: str = "") -> Path | i
     return path
 
 
-def open_existing_store(db_path: str | Path | None, purpose: str = "") -> Store | int:
-    """The Store over the existing database, or an exit status after saying what is wrong."""
+def open_existing_store(
+    db_path: str | Path | None, purpose: str = "", *, clock: Clock | None = None
+) -> Store | int:
+    """The Store over the existing database, or an exit status after saying what is wrong.
+
+    ``clock`` defaults to the one the environment asks for (bot.clock.from_env).
+    """
     from bot.store import Store, StoreError
 
     path = existing_database(db_path, purpose)
     if isinstance(path, int):
         return path
     try:
-        return Store(path)
+        return Store(path, clock=clock or clock_from_env())
     except StoreError as exc:
         print(f"ofin: {exc} (check OFIN_DB)", file=sys.stderr)
         return 2

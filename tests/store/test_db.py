@@ -12,9 +12,9 @@ from bot.clock import FakeClock
 from bot.store import Store, StoreError
 
 
-def test_creates_folder_and_uses_wal(tmp_path):
+def test_creates_folder_and_uses_wal(tmp_path, clock):
     path = tmp_path / "deep" / "er" / "ofin.db"
-    s = Store(path)
+    s = Store(path, clock=clock)
     assert path.exists()
     assert s.db.journal_mode == "wal"
     s.close()
@@ -38,8 +38,8 @@ def test_claim_under_concurrency_has_exactly_one_winner(store):
     assert results.count(True) == 1
 
 
-def test_claim_across_two_store_instances_on_one_file(tmp_path):
-    a, b = Store(tmp_path / "x.db"), Store(tmp_path / "x.db")
+def test_claim_across_two_store_instances_on_one_file(tmp_path, clock):
+    a, b = Store(tmp_path / "x.db", clock=clock), Store(tmp_path / "x.db", clock=clock)
     assert a.claim("shared-key") is True
     assert b.claim("shared-key") is False
     a.close()
@@ -70,10 +70,21 @@ def test_claims_prune_themselves_every_so_often(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("kind", ["a folder", "a text file", "under a file"])
-def test_an_unusable_path_raises_store_error_with_the_reason(tmp_path, kind):
+def test_an_unusable_path_raises_store_error_with_the_reason(tmp_path, clock, kind):
     text_file = tmp_path / "notes.txt"
     text_file.write_text("not a database\n" * 100)
     path = {"a folder": tmp_path, "a text file": text_file, "under a file": text_file / "x.db"}
     with pytest.raises(StoreError, match="cannot open the database at"):
-        Store(path[kind])
+        Store(path[kind], clock=clock)
     assert text_file.read_text().startswith("not a database")  # nothing was overwritten
+
+
+def test_the_store_keeps_the_clock_it_is_given_whatever_the_environment(
+    tmp_path, clock, monkeypatch
+):
+    # The fake-time seam belongs to the composition root (bot.clock.from_env), not the store.
+    monkeypatch.setenv("OFIN_FAKE_NOW", "2030-01-01T00:00:00Z")
+    store = Store(tmp_path / "ofin.db", clock=clock)
+    assert store.clock is clock
+    assert store.now_ts() == "2026-03-02T09:00:00.000000+00:00"
+    store.close()

@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+from bot.clock import SystemClock
 from bot.store import Store
 from bot.terminal.db import run_backup, run_check
 
@@ -16,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def filled(path: Path, claims: int = 2000) -> Store:
-    store = Store(path)
+    store = Store(path, clock=SystemClock())
     for i in range(claims):
         store.claim(f"k{i}")
     return store
