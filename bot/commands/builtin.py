@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.answer.matcher import Answer
 from bot.commands.core import Caller, Core, subcommand
 from bot.commands.results import AnswerResult, StackResult, UnansweredResult, UnknownServiceResult
-from bot.kb.loader import Service
+from bot.kb.model import Service
 
 MAX_UNANSWERED = 50
 

@@ -13,7 +13,7 @@ from typing import Any, Literal, NamedTuple, get_args
 
 from bot.answer.matcher import Matcher
 from bot.config import Settings
-from bot.kb.loader import KnowledgeBase
+from bot.kb.model import KnowledgeBase
 from bot.matrix.matrix import ServiceNameReader
 from bot.quiz.daily import DailyQuizzes, Publisher
 from bot.store import Store

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.commands.core import Caller, Core, subcommand
 from bot.commands.results import Notice
-from bot.kb.loader import QuizQuestion
+from bot.kb.model import QuizQuestion
 from bot.quiz.daily import NOW_ONCE_WITHIN, DailyQuizzes, PublishOutcome
 from bot.quiz.rules import (
     QuizError,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.kb.loader import Area, Item, KnowledgeBase, Service, normalize_alias
+from bot.kb.model import Area, Item, KnowledgeBase, Service, normalize_alias
 from bot.kb.owners import OWNER_SHORT
 
 MAX_SERVICES = 30  # more than the knowledge base knows today; a longer list is a mistake

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.kb.loader import KnowledgeBase
+from bot.kb.model import KnowledgeBase
 from bot.store import Store
 from bot.training.periods import Period, parse_period
 from bot.training.report import build_report
