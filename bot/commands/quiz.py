@@ -128,7 +128,7 @@ class Stats:
 
 
 def _in_channel(caller: Caller) -> bool:
-    return bool(caller.channel_id) and not str(caller.channel_id).startswith("D")
+    return caller.in_team_channel
 
 
 def _zone(tz: str | None) -> ZoneInfo:
