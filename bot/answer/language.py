@@ -114,6 +114,29 @@ PHRASES = {
     # "our own servers", "our own people": the customer's own, as against AWS's.
     "our own": "ourown",
     "your own": "ourown",
+    # "AWS's own routers": AWS's, as against the customer's.
+    "awss own": "awsown",
+    "aws own": "awsown",
+    "amazons own": "awsown",
+    "amazon own": "awsown",
+    # The security of a service or stack taken whole, not one of its layers.
+    "overall security": "overallsecurity",
+    "security overall": "overallsecurity",
+    "security as a whole": "overallsecurity",
+    "whole stack": "overallsecurity",
+    "entire stack": "overallsecurity",
+    "end to end security": "overallsecurity",
+    "security end to end": "overallsecurity",
+    # Keeping a service up is its availability; keeping software up to date is patching.
+    "staying up to date": "patch",
+    "stay up to date": "patch",
+    "stays up to date": "patch",
+    "keep up to date": "patch",
+    "staying up": "availability",
+    "stay up": "availability",
+    "stays up": "availability",
+    "up and running": "availability",
+    "uptime": "availability",
     # Product names typed in two words, one of them filler ("cloud").
     "cloud front": "cloudfront",
     "cloud trail": "cloudtrail",
@@ -253,13 +276,24 @@ SYNONYMS = {
 # even when the question names EC2 ("firmware of the EC2 hosts"). bot/answer/matcher.py adds the
 # terms that knowledge/services.yaml uses only in AWS-owned layers of its responsibility stacks.
 LOWER_LAYER_WORDS = frozenset(
-    {"underlying", "physical", "hostos", "firmware", "hardware", "datacenter", "hypervisor"}
+    {
+        "underlying",
+        "physical",
+        "hostos",
+        "firmware",
+        "hardware",
+        "datacenter",
+        "hypervisor",
+        "awsown",
+    }
 )
 # Asking about a control as a whole, across both layers: "patching in general", "both sides".
 WHOLE_CONTROL = re.compile(
-    r"\b(?:in general|as a whole|overall|all in all|end to end|across the board"
+    r"\b(?:in general|as a whole|overall|all in all|end to end|across the board|as a control"
     r"|both (?:sides|layers|parties)|both the|on both|at both|whole (?:thing|control|process))\b"
 )
+# A control asked about as a whole, not on one service: "patch management as a control".
+AS_A_WHOLE = re.compile(r"\b(?:in general|as a whole|overall|as a control|across the board)\b")
 # Words that put the question back in the customer's layer whatever else it says.
 GUEST_LAYER_WORDS = frozenset({"guest", "customermanaged", "selfmanaged", "ourown"})
 
@@ -328,6 +362,28 @@ _OPTION_MARK = re.compile(r"(?:^|\s)\(?([A-Ea-e1-5])[).:]\s+")
 _NAMES_AWS = re.compile(r"\b(?:aws|awss|amazon|amazons|the provider|cloud provider)\b")
 _NAMES_CUSTOMER = re.compile(r"\b(?:customer|customers|us|we|our|you|your|the user|tenant)\b")
 _NEGATED = re.compile(r"\b(?:not|except|never|isn t|is not)\b")
+# The side a stem asks about, said outright: "a customer responsibility", "the responsibility of
+# AWS", "AWS is responsible for". Wins over a side merely named ("a company runs AWS Lambda").
+_SIDE_WORD = r"(aws|awss|amazon|amazons|provider|providers|customer|customers|user|users|you|we)"
+_SIDE_ASKED = re.compile(
+    rf"\b{_SIDE_WORD}\s+(?:s\s+)?(?:responsibility|responsibilities|job|jobs|duty|duties|task)\b"
+    rf"|\b(?:responsibility|responsibilities|job|duty|duties) of (?:the )?{_SIDE_WORD}\b"
+    rf"|\b{_SIDE_WORD}\s+(?:is|are)\s+(?:solely |fully |directly )?responsible\b"
+)
+_SIDE_OF_WORD = {
+    "aws": "aws", "awss": "aws", "amazon": "aws", "amazons": "aws", "provider": "aws",
+    "providers": "aws", "customer": "customer", "customers": "customer", "user": "customer",
+    "users": "customer", "you": "customer", "we": "customer",
+}  # fmt: skip
+# "AWS Lambda", "Amazon DynamoDB": a service's name, not a side of the model.
+_BRANDED_SERVICE = re.compile(r"\b(?:AWS|Amazon)\s+(?=[A-Z])")
+# An option that is itself an owner: "A) AWS B) The customer C) Both".
+_OWNER_OPTION = re.compile(
+    r"^(?:the\s+)?(?:(?P<aws>aws|amazon|amazon web services|the provider|cloud provider)"
+    r"|(?P<customer>customer|the customer|customers|you|us|we|the user)"
+    r"|(?P<shared>both|shared|both aws and the customer|both aws and customer|aws and the customer"
+    r"|aws and customer|the customer and aws|customer and aws|shared between them|both of them))$"
+)
 
 
 @dataclass(frozen=True)
@@ -338,6 +394,18 @@ class Options:
     options: tuple[str, ...]
     side: str | None  # "aws" | "customer" | "shared", or None when the stem names no side
     negated: bool  # "which is NOT AWS's responsibility?"
+
+    @property
+    def are_owners(self) -> bool:
+        """True when the options are the owners themselves ("A) AWS B) The customer C) Both"):
+        then the stem alone is the question."""
+        return all(option_owner(o) for o in self.options)
+
+
+def option_owner(option: str) -> str | None:
+    """The owner an answer option names ("The customer" -> "customer"), or None."""
+    found = _OWNER_OPTION.match(fold(option))
+    return found.lastgroup if found else None
 
 
 def answer_options(text: str) -> Options | None:
@@ -353,12 +421,21 @@ def answer_options(text: str) -> Options | None:
         for i, m in enumerate(marks)
     )
     folded = fold(stem)
+    return Options(stem, options, _side_asked(stem), bool(_NEGATED.search(folded)))
+
+
+def _side_asked(stem: str) -> str | None:
+    """The side an exam stem asks about: said outright, else the only side it names."""
+    folded = _MODEL_FRAMING.sub(" ", fold(_BRANDED_SERVICE.sub("", stem)))
+    if re.search(r"\bshared\b", folded):
+        return "shared"
+    said = {_SIDE_OF_WORD[next(g for g in m.groups() if g)] for m in _SIDE_ASKED.finditer(folded)}
+    if len(said) == 1:
+        return said.pop()
     aws, customer = bool(_NAMES_AWS.search(folded)), bool(_NAMES_CUSTOMER.search(folded))
-    shared = bool(re.search(r"\bshared\b", _MODEL_FRAMING.sub(" ", folded)))
-    side = "shared" if shared else "aws" if aws and not customer else None
-    if side is None and customer and not aws:
-        side = "customer"
-    return Options(stem, options, side, bool(_NEGATED.search(folded)))
+    if aws != customer:
+        return "aws" if aws else "customer"
+    return None
 
 
 # Where the real question starts in a long message: "who …", "whose job …", "is it on us to …".

@@ -51,6 +51,8 @@ _FOCUS_SHARE = 0.5  # a long message: its question clause counts for half, again
 # A stack term counts as AWS's layer when only AWS-owned layers use it, this many times at least.
 _STACK_TERM_MIN_LAYERS = 8
 MAX_SUGGESTIONS = 3
+_AGREEING = 3  # top items whose shared owner answers a question just under the line
+_AGREEING_DETAIL = 5  # terms such a question must have
 # Service fit: an item stating an owner for the asked service gains; a phrase naming another
 # service than the question's (or any, when the question names none) loses.
 _SERVICE_BONUS = 0.06
@@ -191,7 +193,19 @@ class Matcher:
             if _confidence(score) >= suggest_at
         )
         best = self.kb.items[best_index]
-        if confidence < answer_at:
+        # A question that asks who in some detail, just under the answer line, whose closest items
+        # all have the same owner: the owner is clear even if the item is not ("SSH open to the
+        # world, aws or ours?" is near security groups, key pairs and incident response: all the
+        # customer's). A vague one ("who runs the show") stays a "did you mean".
+        agreed = (
+            confidence >= suggest_at
+            and len(parsed.topic) >= _AGREEING_DETAIL
+            and len(ranked) >= _AGREEING
+            and topic_gate.asks_who(folded)
+            and len({self._owner(self.kb.items[i], parsed, folded) for i, _ in ranked[:_AGREEING]})
+            == 1
+        )
+        if confidence < answer_at and not agreed:
             near = confidence >= suggest_at
             candidates = ((best,) + close)[:MAX_SUGGESTIONS] if near else ()
             return self._decline(
@@ -204,7 +218,7 @@ class Matcher:
         service_id = parsed.service.id if parsed.service else None
         return Answer(
             question=question,
-            owner=best.owner_for(service_id),
+            owner=self._owner(best, parsed, folded),
             item=best,
             confidence=confidence,
             service=parsed.service,
@@ -212,11 +226,31 @@ class Matcher:
             note=best.note_for(service_id),
         )
 
+    @staticmethod
+    def _owner(item: Item, parsed: _Parsed, folded: str) -> str:
+        """The item's owner for the question: the asked service's, unless the item is a shared
+        control and the question asks about it as a whole, or names services on which it has
+        different owners ("patch management, given we run EC2 and RDS" is the shared control)."""
+        if item.owner == "shared":
+            owners = {item.owner_for(service_id) for service_id in parsed.services}
+            if len(owners) > 1 or language.AS_A_WHOLE.search(folded):
+                return item.owner
+        return item.owner_for(parsed.service.id if parsed.service else None)
+
     def _choose_option(self, options: language.Options) -> Answer | None:
-        """The option that answers the stem: the one the asked side owns (or, negated, does not)."""
+        """The option that answers the stem: the one the asked side owns (or, negated, does not).
+
+        Options that are the owners themselves ("A) AWS B) the customer C) both") leave the stem
+        as the question. Each option is asked in the stem's context: "patching the database
+        software" is AWS's on DynamoDB, the customer's on EC2.
+        """
+        if options.are_owners:
+            return self.ask(options.stem)
         if options.side is None:
             return None
-        answers = [self.ask(option) for option in options.options]
+        service = self.find_service(options.stem)
+        context = f" on {service.name}" if service else ""
+        answers = [self.ask(option + context) for option in options.options]
         for answer in answers:
             if answer.answered and (answer.owner == options.side) != options.negated:
                 return answer

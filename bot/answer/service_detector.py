@@ -15,6 +15,10 @@ class ServiceDetector:
         self._by_id = {s.id: s for s in services}
         self._ngrams = _service_ngrams(services)
         self._longest = max((len(n) for n in self._ngrams), default=1)
+        self._name_words = {
+            s.id: frozenset(language.content_words(language.fold(f"{s.id} {s.name}")))
+            for s in services
+        }
         self._ngrams_of: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for ngram, service_id in self._ngrams.items():
             self._ngrams_of[service_id].append(ngram)
@@ -53,8 +57,9 @@ class ServiceDetector:
     def split(self, words: list[str]) -> tuple[list[Service], set[str]]:
         """The services ``words`` name, and the words that name them (to set apart from the topic).
 
-        Only a service's shortest aliases present count: "eks worker nodes" names EKS, but
-        "worker nodes" is the topic, so only "eks" is set aside.
+        A service's shortest aliases present count, and the words of its longer aliases that
+        belong to its name: "eks worker nodes" names EKS, but "worker nodes" is the topic, so only
+        "eks" is set aside; "elastic beanstalk" sets both words aside.
         """
         services = self.detect(words)
         naming: set[str] = set()
@@ -66,6 +71,8 @@ class ServiceDetector:
             for ngram in present:
                 if not any(other != ngram and set(other) < set(ngram) for other in present):
                     naming.update(ngram)
+                else:
+                    naming.update(w for w in ngram if w in self._name_words[service.id])
         return services, naming
 
     def _refines(self, service_id: str, words: set[str]) -> bool:

@@ -42,7 +42,8 @@ _DEFINITION = re.compile(
 # Prices and bills: "how much does it cost", "pricing of", "free tier".
 _PRICE = re.compile(
     r"\b(?:cost|costs|price|prices|pricing|priced|cheap|cheaper|cheapest|expensive|bill"
-    r"|billing|billed|invoice|discount|free tier|savings plans?|per hour|per month)\b"
+    r"|billing|billed|invoice|discount|free tier|savings plans?|per hour|per month|expense"
+    r"|expenses|expensed|reimburse\w*|voucher|vouchers)\b"
 )
 # "what year did AWS launch S3", "who founded Amazon": trivia about the companies, not duties.
 _TRIVIA = re.compile(
@@ -50,6 +51,29 @@ _TRIVIA = re.compile(
     r"|invented|created|is the (?:ceo|founder|president|head)|runs amazon|won))\b"
 )
 _QUANTITY = re.compile(r"^(?:so |and |but )?how (?:many|much)\b")
+# "what's the max object size", "size limit of a Lambda package": a service's limits.
+_LIMITS = re.compile(
+    r"\b(?:what(?:s| is| are)? the (?:max|maximum|min|minimum|default|largest|smallest)"
+    r"|(?:size|rate|request|storage|account|service) (?:limits?|quotas?)|how (?:big|large)"
+    r" (?:can|is|are|does|do))\b"
+)
+# Instructions asked anywhere in the message: "can someone walk me through …, step by step?"
+_HOW_TO_ANYWHERE = re.compile(
+    r"\b(?:walk (?:me|us) through|step by step|a tutorial|show (?:me|us) how"
+    r"|how do (?:i|we) (?!know)|how can (?:i|we)|how to (?!tell|know))\b"
+)
+# The office and the team's own matters: equipment, time off, expenses, rotas. Declined unless
+# the question also names the cloud ("who is on call for the RDS outage" is not about the rota).
+_WORKPLACE = re.compile(
+    r"\b(?:office|offices|laptop|laptops|desktop|printer|printers|keyboard|headset"
+    r"|pto|vacation|vacations|holiday|holidays|time off|sick leave|leave requests?|payroll run"
+    r"|expense|expenses|expensing|reimburse\w*|voucher|salary|salaries|lunch|parking"
+    r"|on call (?:rota|schedule|for the|this)|this weekend|next weekend|meeting room)\b"
+)
+_NAMES_THE_CLOUD = re.compile(
+    r"\b(?:aws|amazon|cloud|ec2|s3|rds|iam|kms|lambda|vpc|eks|ecs|bucket|buckets|instance"
+    r"|instances|hypervisor|datacenter|data centers?|region|regions)\b"
+)
 
 
 def off_topic_reason(folded: str) -> str | None:
@@ -58,10 +82,14 @@ def off_topic_reason(folded: str) -> str | None:
         return "quantity"
     if _TRIVIA.match(folded):
         return "trivia"
+    if _WORKPLACE.search(folded) and not _NAMES_THE_CLOUD.search(folded):
+        return "workplace"
     if _ASKS_WHO.search(folded):
         return None
-    if _HOW_TO.match(folded):
+    if _HOW_TO.match(folded) or _HOW_TO_ANYWHERE.search(folded):
         return "how_to"
+    if _LIMITS.search(folded):
+        return "limits"
     if _DEFINITION.match(folded):
         return "definition"
     if _PRICE.search(folded):

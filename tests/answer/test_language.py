@@ -97,3 +97,28 @@ def test_the_question_clause_of_a_long_message() -> None:
 
 def test_lower_layer_words_are_terms_of_the_language() -> None:
     assert {"underlying", "firmware", "hardware"} <= language.LOWER_LAYER_WORDS
+
+
+@pytest.mark.parametrize(
+    ("stem", "side"),
+    [
+        (
+            "Which is a customer responsibility under the AWS shared responsibility model?",
+            "customer",
+        ),
+        ("A company runs AWS Lambda. Which task is the customer's job?", "customer"),
+        ("On Amazon RDS, which is the responsibility of AWS?", "aws"),
+        ("Under the model, AWS is responsible for which of these?", "aws"),
+        ("Which of these is a shared control?", "shared"),
+    ],
+)
+def test_the_side_an_exam_stem_asks_about(stem: str, side: str) -> None:
+    options = answer_options(stem + " A) one thing B) another thing")
+    assert options is not None and options.side == side
+
+
+def test_options_that_are_owners() -> None:
+    options = answer_options("Who patches the hypervisor? A) AWS B) The customer C) Both")
+    assert options is not None and options.are_owners
+    assert language.option_owner("Both AWS and the customer") == "shared"
+    assert language.option_owner("the hypervisor") is None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.answer.matcher import MAX_QUESTION_CHARS, Matcher
+from bot.answer.matcher import BLEND_ANSWER_THRESHOLD, MAX_QUESTION_CHARS, Matcher
 from bot.kb.loader import load
 
 DATA = Path(__file__).parent.parent / "data"
@@ -327,3 +327,62 @@ def test_findings_of_the_newcomer_review(
 ) -> None:
     answer = matcher.ask(question)
     assert (answer.item.id, answer.owner) == (item, expected)
+
+
+def test_an_exam_stem_naming_a_service_and_the_side_it_asks_about(matcher: Matcher) -> None:
+    # "AWS Fargate" names a service, not the side; "the customer's duty" is the side asked.
+    answer = matcher.ask(
+        "A team deploys containers on AWS Fargate. Which of these is the customer's duty? "
+        "A) patching the hosts B) rules of the security groups C) replacing failed disks"
+    )
+    assert (answer.owner, answer.item.id) == ("customer", "security-groups")
+    # Options read in the stem's context: the database software is AWS's on DynamoDB.
+    on_dynamodb = matcher.ask(
+        "Using Amazon DynamoDB, which is AWS's responsibility? A) table access policies "
+        "B) patching the database software C) classifying the stored data"
+    )
+    assert on_dynamodb.owner == "aws"
+
+
+def test_options_that_are_owners_leave_the_stem_as_the_question(matcher: Matcher) -> None:
+    answer = matcher.ask(
+        "Who maintains the physical hosts that run Amazon RDS? A) The customer B) AWS C) Both"
+    )
+    assert answer.owner == "aws"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # A shared control across services whose owners differ is the shared control.
+        ("who handles patch management for us, we use EC2 next to Aurora", "shared"),
+        ("patch management as a control: whose is it on RDS?", "shared"),
+        ("who owns patch management on RDS", "aws"),  # one service: its owner
+        # A service or stack taken as a whole.
+        ("the overall security of our ElastiCache cluster: AWS or us?", "shared"),
+        ("who secures our whole stack, API Gateway plus Lambda plus S3?", "shared"),
+        ("resilience of the workload we run on AWS: whose job?", "shared"),
+        # "AWS's own" devices are AWS's.
+        ("who configures AWS's own network switches in the region?", "aws"),
+        (
+            "certificate we imported into ACM from DigiCert is about to expire, who renews it",
+            "customer",
+        ),
+    ],
+)
+def test_wholes_and_sides(matcher: Matcher, question: str, expected: str) -> None:
+    assert owner(matcher, question) == expected
+
+
+def test_a_detailed_question_just_under_the_line_answers_when_its_candidates_agree(
+    matcher: Matcher,
+) -> None:
+    # Near several items, all the customer's: the owner is clear though the item is not.
+    detailed = matcher.ask(
+        "Somebody left RDP open to 0.0.0.0/0 on a security group and an attacker brute-forced "
+        "the admin password. Is that AWS's responsibility or ours?"
+    )
+    assert detailed.confidence < BLEND_ANSWER_THRESHOLD  # the case this test is about
+    assert detailed.owner == "customer"
+    vague = matcher.ask("who runs the show")  # close to nothing in particular: still unsure
+    assert vague.owner is None and vague.declined_because == "unsure"

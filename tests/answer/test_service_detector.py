@@ -56,3 +56,15 @@ def test_a_name_typed_in_two_pieces_is_found_and_set_apart() -> None:
     services, naming = DETECTOR.split(words("who patches lamb da functions"))
     assert [s.id for s in services] == ["lambda"]
     assert naming == {"lamb", "da"}
+
+
+def test_the_words_of_a_service_name_are_not_the_topic() -> None:
+    from bot.kb.loader import load
+
+    detector = ServiceDetector(load().services)
+    services, naming = detector.split(["sql", "injection", "on", "elastic", "beanstalk"])
+    assert services[0].id == "elastic-beanstalk"
+    assert naming == {"elastic", "beanstalk"}
+    # A longer alias's other words stay the topic: "eks worker nodes" is about worker nodes.
+    _, naming = detector.split(["eks", "worker", "nodes"])
+    assert naming == {"eks"}

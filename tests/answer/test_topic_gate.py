@@ -26,6 +26,13 @@ from bot.answer.topic_gate import asks_who, off_topic_reason
         ("what year did AWS launch S3?", "trivia"),
         ("who founded Amazon", "trivia"),
         ("who is the CEO of AWS", "trivia"),
+        ("could anyone walk me through setting up CloudTrail?", "how_to"),
+        ("need to create a KMS key, step by step please", "how_to"),
+        ("what's the maximum size of a DynamoDB item?", "limits"),
+        ("Lambda account limits per region", "limits"),
+        ("who approves vacation requests in our team?", "workplace"),
+        ("my laptop keeps losing wifi, who can help?", "workplace"),
+        ("can I expense the AWS Summit ticket?", "price"),
     ],
 )
 def test_not_an_ownership_question(question: str, reason: str) -> None:
@@ -44,6 +51,9 @@ def test_not_an_ownership_question(question: str, reason: str) -> None:
         "is IAM security of the cloud or in the cloud",
         "who pays for data transfer costs",  # a price word, but it asks who
         "encryption at rest for RDS",  # terse keywords: not declined here
+        "who is on call this weekend for the RDS failover?",  # team matters about the cloud
+        "who keeps the office's AWS accounts' MFA devices",
+        "who monitors our CloudWatch alarms",  # "monitors" the verb
     ],
 )
 def test_ownership_questions_pass(question: str) -> None:
