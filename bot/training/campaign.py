@@ -10,6 +10,7 @@ who said ``/ofin remind off`` never get one (that choice outlives even "forget m
 
 from __future__ import annotations
 
+import builtins
 import math
 import re
 from dataclasses import dataclass
@@ -144,7 +145,7 @@ class Campaigns:
         """Turn reminders back on; True when they were off."""
         return self.store.campaigns.opt_in(user_id)
 
-    def opted_out(self) -> set[str]:
+    def opted_out(self) -> builtins.set[str]:  # `set` is a method of this class
         """Everyone who turned reminders off."""
         return set(self.store.campaigns.opted_out())
 
@@ -158,7 +159,7 @@ class Campaigns:
         """Claim this week's reminders for members behind: (user, answers so far, progress)."""
         progress = self.progress(campaign, members, now)
         quiet = self.opted_out()
-        due = []
+        due: list[tuple[str, int, Progress]] = []
         for user in progress.behind:
             if len(due) >= limit:
                 break

@@ -110,9 +110,9 @@ def test_confidence_is_a_percentage(matcher: Matcher) -> None:
         assert 0 <= matcher.ask(q).confidence <= 100
 
 
-def test_unsure_questions_offer_at_most_three_suggestions(matcher: Matcher) -> None:
+def test_a_vague_question_offers_one_to_three_suggestions(matcher: Matcher) -> None:
     answer = matcher.ask("keys")
-    assert len(answer.suggestions) <= 3
+    assert 1 <= len(answer.suggestions) <= 3  # none at all would hide a broken "did you mean"
     if answer.owner is None:
         assert answer.declined_because in {"unsure", "off_topic"}
     ids = [s.id for s in answer.suggestions]
