@@ -191,6 +191,10 @@ class ServiceNameReader:
                 self._by_name.setdefault(normalize_alias(name), service)
         self._longest = max((len(n.split()) for n in self._by_name), default=1)
 
+    def named(self, text: str) -> Service | None:
+        """The service whose id, name or alias ``text`` is (case and punctuation aside), or None."""
+        return self._by_name.get(normalize_alias(text))
+
     def read(self, text: str) -> ServiceNames:
         """The services named in ``text`` (commas or spaces between names)."""
         words_total = len(text.replace(",", " ").split())
