@@ -20,15 +20,17 @@ setup: $(STAMP) ## Create .venv and install ofin with its dev tools
 run: setup ## Start the bot (Slack when tokens are set, otherwise a local console)
 	$(PY) -m bot
 
-test: setup ## Lint, validate the knowledge base and run the whole test suite
+test: setup ## Lint, type-check, validate the knowledge base and run the whole test suite
 	$(PY) -m ruff check bot tests bench
 	$(PY) -m ruff format --check bot tests bench
+	$(PY) -m mypy bot
 	$(PY) -m bot kb check
 	$(PY) -m pytest -q
 
 lint: setup
 	$(PY) -m ruff check bot tests bench
 	$(PY) -m ruff format --check bot tests bench
+	$(PY) -m mypy bot
 
 format: setup
 	$(PY) -m ruff format bot tests bench

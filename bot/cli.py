@@ -197,8 +197,11 @@ def scores() -> None:
 
 
 @scores.command("export")
-@click.option("--csv", "as_csv", is_flag=True, default=True, help="CSV, one row per answer.")
-def scores_export(as_csv: bool) -> None:
+# CSV is the only format; --csv is accepted so that scripts can say what they expect.
+@click.option(
+    "--csv", is_flag=True, expose_value=False, help="CSV, one row per answer (the default)."
+)
+def scores_export() -> None:
     """Print every quiz answer as CSV (one row per answer) to standard output.
 
     Example:

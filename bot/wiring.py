@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.clock import from_env as clock_from_env
 from bot.commands.core import Core
 from bot.config import ConfigError, Settings, from_env
-from bot.kb.loader import DEFAULT_DIR, KnowledgeBase, KnowledgeError, format_problems, load
+from bot.kb.loader import DEFAULT_DIR, KnowledgeBase, load_or_report
 from bot.quiz.versions import record_versions
 from bot.store import Store, StoreError
 
@@ -49,18 +49,6 @@ def configure_logging(level: str) -> None:
             handler.addFilter(RedactUnverifiedBodies())
 
 
-def load_knowledge() -> KnowledgeBase | None:
-    """Load and validate the knowledge base; print every problem and return None when broken."""
-    try:
-        return load(DEFAULT_DIR)
-    except KnowledgeError as exc:
-        print("ofin: the knowledge base has problems; refusing to start:", file=sys.stderr)
-        print(format_problems(exc.problems), file=sys.stderr)
-    except FileNotFoundError as exc:
-        print(f"ofin: cannot load the knowledge base: {exc}", file=sys.stderr)
-    return None
-
-
 def prepare() -> tuple[Settings, KnowledgeBase] | int:
     """Read the settings and the knowledge base; on a problem, print it and return an exit code."""
     try:
@@ -69,7 +57,7 @@ def prepare() -> tuple[Settings, KnowledgeBase] | int:
         print(exc, file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
-    kb = load_knowledge()
+    kb = load_or_report(DEFAULT_DIR, why="; refusing to start")
     if kb is None:
         return 1
     return settings, kb

@@ -65,11 +65,11 @@ def campaign_command(core: Core, caller: Caller, args: str) -> Notice | Campaign
         if campaigns.stop(channel):
             return Notice("Campaign off: no more reminders from this channel.")
         return Notice("There was no campaign in this channel.")
-    campaign = campaigns.get(channel)
-    if campaign is None:
+    current = campaigns.get(channel)
+    if current is None:
         return Notice("No campaign here. Start one with `campaign set 10 per quarter`.")
     members = core.members_of(channel) if core.members_of else None
-    progress = campaigns.progress(campaign, members, core.store.clock.now())
+    progress = campaigns.progress(current, members, core.store.clock.now())
     return CampaignStatus(channel, progress)
 
 

@@ -48,10 +48,10 @@ def digest_command(core: Core, caller: Caller, args: str) -> Notice:
             return Notice("Weekly digest off for this channel.")
         return Notice("There was no weekly digest here.")
     if action == "status":
-        schedule = digests.schedule(channel)
-        if schedule is None:
+        current = digests.schedule(channel)
+        if current is None:
             return Notice("Weekly digest: off. Turn it on with `digest on [day] [HH:MM]`.")
-        return Notice(f"Weekly digest: on, {schedule.describe()}.")
+        return Notice(f"Weekly digest: on, {current.describe()}.")
     publisher = core.digest_publisher
     if publisher is None:
         return Notice("The digest is posted by the Slack app; it is not running here.", "error")

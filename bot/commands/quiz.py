@@ -7,7 +7,6 @@ Slack app sets it as ``core.publisher`` (bot/slack/daily_runner.py).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -434,9 +433,6 @@ def stats(core: Core, user_id: str) -> Stats:
         totals.practice_answered,
         tuple(categories[:WEAKEST]),
     )
-
-
-_CHANNEL_REF = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{2,})$")
 
 
 def _leaderboard_accepts(args: str) -> bool:

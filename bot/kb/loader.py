@@ -19,6 +19,8 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.kb.owners import OWNERS
+
 try:  # libyaml's composer is several times faster, and its nodes keep their marks too
     from yaml import CSafeLoader as _YamlLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -26,7 +28,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 
-OWNERS = ("aws", "customer", "shared")
+
 CATEGORIES = (
     "physical",
     "infrastructure",
@@ -404,16 +406,27 @@ def load(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     )
 
 
-def load_or_exit(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
-    """Load the knowledge base, or print every problem to stderr and exit with status 1."""
+def load_or_report(path: Path | str = DEFAULT_DIR, *, why: str = "") -> KnowledgeBase | None:
+    """Load the knowledge base, or print every problem to stderr and return None.
+
+    ``why`` follows "has problems" in the first line, e.g. "; refusing to start".
+    """
     try:
         return load(path)
     except KnowledgeError as exc:
-        print("ofin: the knowledge base has problems:", file=sys.stderr)
+        print(f"ofin: the knowledge base has problems{why}:", file=sys.stderr)
         print(format_problems(exc.problems), file=sys.stderr)
     except OSError as exc:  # FileNotFoundError for a path that does not exist
         print(f"ofin: cannot load the knowledge base: {exc}", file=sys.stderr)
-    raise SystemExit(1)
+    return None
+
+
+def load_or_exit(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
+    """Load the knowledge base, or print every problem to stderr and exit with status 1."""
+    kb = load_or_report(path)
+    if kb is None:
+        raise SystemExit(1)
+    return kb
 
 
 # ---- where the files are
@@ -542,8 +555,8 @@ def _yaml_message(exc: yaml.MarkedYAMLError, offending_line: list[str]) -> str:
     message = f"invalid YAML: {exc.problem or exc.context or 'syntax error'}"
     if exc.problem and exc.context:
         started, found = exc.context_mark, exc.problem_mark
-        elsewhere = started and not (found and found.line == started.line)
-        message += f" ({exc.context} at line {started.line + 1})" if elsewhere else ""
+        if started is not None and not (found and found.line == started.line):
+            message += f" ({exc.context} at line {started.line + 1})"
     if any("\t" in text[: len(text) - len(text.lstrip())] for text in offending_line):
         message += "; indent with spaces, not tabs"
     return message
@@ -603,9 +616,10 @@ def _is_mapping(sink: _Sink, node: Node, what: str) -> bool:
 
 
 def _keys(
-    sink: _Sink, node: MappingNode, required: Sequence[str], optional: Sequence[str]
+    sink: _Sink, node: Node, required: Sequence[str], optional: Sequence[str]
 ) -> dict[str, Node]:
     """The mapping's values by key; report duplicate, unknown and missing keys."""
+    assert isinstance(node, MappingNode), "callers check _is_mapping first"
     allowed = (*required, *optional)
     values: dict[str, Node] = {}
     seen: set[str] = set()
@@ -664,7 +678,7 @@ def _enum(
 ) -> str | None:
     """A string that must be one of ``allowed``."""
     value = _string(sink, node, f"'{key}'")
-    if value is not None and value not in allowed:
+    if node is not None and value is not None and value not in allowed:
         sink.report(node, _unknown(what, value, allowed))
         return None
     return value
@@ -673,7 +687,7 @@ def _enum(
 def _identifier(sink: _Sink, node: Node | None) -> str | None:
     """An id: lowercase words joined by dashes."""
     value = _string(sink, node, "'id'")
-    if value is not None and not _ID_RE.fullmatch(value):
+    if node is not None and value is not None and not _ID_RE.fullmatch(value):
         sink.report(
             node, f"id '{value}' must be lowercase words joined by dashes, like 'os-patching'"
         )
@@ -1046,9 +1060,9 @@ def _read_services_file(
         if (parsed := _parse_service(sink, node)) is not None
     ]
     areas = [
-        parsed
+        area
         for node in _list(sink, values.get("areas"), "'areas'") or []
-        if (parsed := _parse_area(sink, node)) is not None
+        if (area := _parse_area(sink, node)) is not None
     ]
     return services, areas, _parse_resource_types(sink, values.get("resource_types"))
 

@@ -206,7 +206,7 @@ def _read_yaml(name: str, text: str) -> Template:
                         name,
                         f"more than {MAX_YAML_ALIASES} YAML aliases: refused (a guard against "
                         "'billion laughs' files)",
-                        event.start_mark.line + 1,
+                        event.start_mark.line + 1 if event.start_mark else None,
                     )
         root = yaml.compose(text, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:

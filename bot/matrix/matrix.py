@@ -19,10 +19,10 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.kb.loader import Area, Item, KnowledgeBase, Service, normalize_alias
+from bot.kb.owners import OWNER_SHORT
 
 MAX_SERVICES = 30  # more than the knowledge base knows today; a longer list is a mistake
 MAX_NAME_WORDS = 90  # words in a list of names, read before anything else is done
-OWNER_LABELS = {"aws": "AWS", "customer": "You", "shared": "Shared"}
 DUTY_OWNERS = ("customer", "shared")  # cells that put a duty on the customer's checklist
 _FILLER = frozenset({"and", "plus", "with", "or", "the", "my", "our"})
 _SUGGEST_CUTOFF = 70
@@ -45,7 +45,7 @@ class Cell:
     @property
     def label(self) -> str:
         """AWS, You or Shared."""
-        return OWNER_LABELS[self.owner]
+        return OWNER_SHORT[self.owner]
 
 
 @dataclass(frozen=True)

@@ -124,9 +124,7 @@ def choose_daily(
 ) -> QuizQuestion:
     """Read the channel's history and pick its next daily question adaptively."""
     questions = list(kb.quiz_questions)
-    categories = {
-        q.id: (kb.item(q.item_id).category if kb.item(q.item_id) else "") for q in questions
-    }
+    categories = {q.id: (item.category if (item := kb.item(q.item_id)) else "") for q in questions}
     window = category_window(store, channel_id, now - timedelta(weeks=4), now)
     accuracy = {c: ok / n for c, (n, ok) in window.items() if n}
     return pick_adaptive(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.kb.loader import KnowledgeBase, QuizQuestion
@@ -70,11 +70,14 @@ class Reveal:
         return round(100 * self.correct / self.answered) if self.answered else 0
 
 
+AnswerStatus = Literal["counted", "duplicate", "closed", "unknown"]
+
+
 @dataclass(frozen=True)
 class AnswerOutcome:
     """What happened to one click on a daily post."""
 
-    status: str  # "counted" | "duplicate" | "closed" | "unknown"
+    status: AnswerStatus
     post: QuizPost | None = None
     question: QuizQuestion | None = None
     correct: bool = False

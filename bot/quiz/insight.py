@@ -123,7 +123,7 @@ def weak_spots(store: Store, kb: KnowledgeBase, channel_id: str, now: datetime) 
     missed = tuple(
         MissedItem(
             r["item_id"],
-            kb.item(r["item_id"]).title if kb.item(r["item_id"]) else r["item_id"],
+            item.title if (item := kb.item(r["item_id"])) else r["item_id"],
             int(r["n"]),
             int(r["missed"]),
         )

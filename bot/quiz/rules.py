@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.kb.loader import CATEGORIES, KnowledgeBase, QuizQuestion
+from bot.kb.owners import OWNER_SHORT
 
 #: Days until a question in each Leitner box is due again (box 1: straight away).
 BOX_INTERVALS: Mapping[int, timedelta] = {
@@ -38,8 +39,6 @@ SPEED_BONUS: tuple[tuple[timedelta, int], ...] = (
     (timedelta(hours=1), 2),
     (timedelta(hours=2), 1),
 )
-
-OWNER_LABELS = {"aws": "AWS", "customer": "You", "shared": "Shared"}
 
 
 class QuizError(LookupError):
@@ -76,7 +75,7 @@ class PostResult:
 
 def choice_label(choice: str) -> str:
     """The label a button shows for a choice: AWS / You / Shared for owners, else the choice."""
-    return OWNER_LABELS.get(choice, choice)
+    return OWNER_SHORT.get(choice, choice)
 
 
 def display_order(question: QuizQuestion, key: str | int) -> list[int]:
@@ -96,11 +95,6 @@ def grade(question: QuizQuestion, choice_index: int) -> bool:
     if not 0 <= choice_index < len(question.choices):
         raise ValueError(f"choice {choice_index} out of range for {question.id}")
     return question.choices[choice_index] == question.answer
-
-
-def answer_index(question: QuizQuestion) -> int:
-    """The index of the correct choice."""
-    return list(question.choices).index(question.answer)
 
 
 def points(correct: bool, response_time: timedelta | None = None) -> int:

@@ -162,10 +162,10 @@ def _parse_days(token: str) -> frozenset[int] | None:
                 day = (day + 1) % 7
                 days.add(day)
         else:
-            day = _parse_day(part)
-            if day is None:
+            one = _parse_day(part)
+            if one is None:
                 return None
-            days.add(day)
+            days.add(one)
     return frozenset(days) or None
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 from urllib.error import URLError
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse, Respond
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -23,6 +22,7 @@ from bot.slack.campaign_runner import start_campaigns
 from bot.slack.context import CORE_KEY, STATE_KEY, VERIFIED_KEY, SlackState
 from bot.slack.listeners import digest, quiz
 from bot.slack.report import wire_report
+from bot.slack.ticker import Ticker
 from bot.slack.uploads import ChartSender
 from bot.slack.work import CLAIM_KEY, WORK_KEY, Work, tell_user_about_error
 from bot.wiring import build_core
@@ -30,17 +30,19 @@ from bot.wiring import build_core
 logger = logging.getLogger(__name__)
 
 
-def start_background(app: App, core: Core) -> None:
+def start_background(app: App, core: Core) -> tuple[Ticker, ...]:
     """Start what a server runs beside its listeners, once per process (serve, wsgi, Socket Mode).
 
     Campaign reminders, the weekly digests, the daily quiz scheduler, and the report's two Slack
     helpers (a channel's members; the chart sent by DM), which share one chart-upload pool.
+    Returns the three scheduler threads.
     """
     sender = ChartSender(app.client)
-    start_campaigns(app, core)
-    digest.start_digests(app, core, sender)
-    quiz.start_scheduler(app, core)
+    campaigns = start_campaigns(app, core)
+    digests = digest.start_digests(app, core, sender)
+    daily = quiz.start_scheduler(app, core)
     wire_report(app, core, sender)
+    return campaigns, digests, daily
 
 
 def build(settings: Settings, kb: KnowledgeBase, *, socket_mode: bool = False) -> tuple[App, Core]:
@@ -96,7 +98,7 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
     state = SlackState()
 
     @app.middleware
-    def provide_core(context: Any, next: Callable[[], None]) -> None:
+    def provide_core(context: BoltContext, next: Callable[[], None]) -> None:
         # Custom middleware runs only after Bolt's own checks passed (the signature over HTTP;
         # Socket Mode's connection is authenticated), so reaching here marks the request trusted.
         context[VERIFIED_KEY] = True
@@ -106,7 +108,7 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
         next()
 
     @app.middleware
-    def drop_redeliveries(body: dict, context: Any, next: Callable[[], None]) -> None:
+    def drop_redeliveries(body: dict, context: BoltContext, next: Callable[[], None]) -> None:
         # Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); answer it once.
         # The claim is a database write, so the job claims it after the ack (bot/slack/work.py).
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
@@ -116,7 +118,7 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
 
     @app.error
     def on_error(
-        error: Exception, body: dict, context: Any, respond: Any, client: WebClient
+        error: Exception, body: dict, context: BoltContext, respond: Respond, client: WebClient
     ) -> BoltResponse | None:
         if not (context and context.get(VERIFIED_KEY)):
             # Failed before verification passed: the body may be forged, so act on nothing in it.

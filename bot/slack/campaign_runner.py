@@ -85,7 +85,7 @@ class CampaignRunner(Ticker):
         return False
 
 
-def start_campaigns(app: App, core: Core) -> None:
+def start_campaigns(app: App, core: Core) -> CampaignRunner:
     """Start the reminder thread."""
     client = app.client
     try:
@@ -96,3 +96,4 @@ def start_campaigns(app: App, core: Core) -> None:
         client, core, core.campaigns, lambda channel: channel_members(client, channel, bot_user)
     )
     runner.start()
+    return runner

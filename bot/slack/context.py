@@ -7,8 +7,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -23,12 +23,12 @@ STATE_KEY = "ofin_slack_state"
 VERIFIED_KEY = "ofin_verified"  # set once Bolt's request checks have passed
 
 
-def core_of(context: Any) -> Core:
+def core_of(context: BoltContext) -> Core:
     """The Core that the app's middleware put into Bolt's request context."""
     return context[CORE_KEY]
 
 
-def state_of(context: Any) -> SlackState:
+def state_of(context: BoltContext) -> SlackState:
     """The Slack front end's own state, which the app's middleware put into the context."""
     return context[STATE_KEY]
 
@@ -86,7 +86,7 @@ class SlackState:
 
 
 def slack_caller(
-    context: Any,
+    context: BoltContext,
     client: WebClient,
     user_id: str,
     channel_id: str | None = None,

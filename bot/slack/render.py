@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from bot.answer.matcher import Answer
 from bot.commands.campaign import MAX_LISTED, CampaignStatus
@@ -36,13 +36,15 @@ from bot.slack.blocks import matrix as matrix_blocks
 from bot.slack.blocks import quiz as quiz_blocks
 from bot.slack.blocks.report import report_message
 
+Surface = Literal["command", "mention", "dm", "action"]
+
 
 @dataclass(frozen=True)
 class Where:
     """Where the message goes: ``ephemeral`` (only the asker sees it) and the surface."""
 
     ephemeral: bool
-    surface: str = "command"  # "command" | "mention" | "dm" | "action"
+    surface: Surface = "command"
 
 
 Renderer = Callable[[Any, Where], dict]

@@ -12,7 +12,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 from wsgiref.simple_server import make_server
@@ -22,12 +22,14 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import ConfigError
 from bot.slack.http_server import BoundedRequestHandler, BoundedWSGIServer, read_done
+from bot.slack.ticker import Ticker
 from bot.slack.verify import RequestVerifier
 
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+TICKS_PATH = "/healthz/ticks"  # each scheduler thread's finished passes, as JSON
 
 WsgiApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
@@ -35,12 +37,14 @@ WsgiApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are a few KB; anything this big is not Slack
 
 
-def make_wsgi(app: App, signing_secret: str) -> WsgiApp:
-    """The WSGI application: Slack requests at /slack/events, and GET /healthz for probes.
+def make_wsgi(app: App, signing_secret: str, schedulers: Sequence[Ticker] = ()) -> WsgiApp:
+    """The WSGI application: Slack requests at /slack/events, GET /healthz and /healthz/ticks.
 
     Before Bolt sees a request it is refused with 413 when too large, 401 unless Slack signed it
     (strictly: see bot/slack/verify.py) and it is not a replay, and 400 when it is not the JSON or
-    form encoding it claims (Bolt would fail to parse it and answer 500).
+    form encoding it claims (Bolt would fail to parse it and answer 500). /healthz/ticks shows
+    how many passes each of ``schedulers`` has finished; the list is read at each request, so
+    one filled after the app is made is shown whole.
     """
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     verifier = RequestVerifier(signing_secret)
@@ -51,6 +55,9 @@ def make_wsgi(app: App, signing_secret: str) -> WsgiApp:
             read_done(environ)  # nothing more to read: the server's read watchdog can stop
         if path == HEALTH_PATH and method == "GET":
             return _plain(start_response, "200 OK", "ok")
+        if path == TICKS_PATH and method == "GET":
+            ticks = {s.thread_name: s.ticks for s in schedulers}
+            return _plain(start_response, "200 OK", json.dumps(ticks, sort_keys=True))
         if path == EVENTS_PATH and method == "POST":
             body = _read_body(environ)
             read_done(environ)
@@ -118,18 +125,19 @@ def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    schedulers: list[Ticker] = []  # started below, once the port is ours
     try:
         server = make_server(
             host,
             port,
-            make_wsgi(app, settings.signing_secret or ""),
+            make_wsgi(app, settings.signing_secret or "", schedulers),
             server_class=BoundedWSGIServer,
             handler_class=BoundedRequestHandler,
         )
     except OSError as exc:
         print(f"ofin: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    start_background(app, core)
+    schedulers.extend(start_background(app, core))
 
     def stop(signum: int, frame: Any) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -12,7 +12,8 @@ class Ticker:
     """Run ``tick()`` on a daemon thread; a failing tick is logged and the next one still runs.
 
     Subclasses set ``interval`` and ``thread_name`` and implement ``tick()``; ``_stop`` doubles as
-    an interruptible sleep for work inside a tick.
+    an interruptible sleep for work inside a tick. ``ticks`` counts the passes finished (failed
+    ones too): GET /healthz/ticks shows it, so a probe or a test can tell that the thread runs.
     """
 
     thread_name = "ofin-ticker"
@@ -21,6 +22,7 @@ class Ticker:
     def __init__(self) -> None:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.ticks = 0
 
     def tick(self) -> object:
         """One pass of the scheduled work."""
@@ -42,4 +44,5 @@ class Ticker:
                 self.tick()
             except Exception:
                 logger.exception("%s: tick failed", self.thread_name)
+            self.ticks += 1
             self._stop.wait(self.interval)

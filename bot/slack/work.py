@@ -24,14 +24,16 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.slack.blocks import answers as blocks
 from bot.slack.context import CORE_KEY
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SLACK_WORKERS = 32
 SLACK_QUEUE = 10_000  # a burst of commands waits (replies can come up to 30 min later)
@@ -58,7 +60,7 @@ class Pool:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._slots = threading.BoundedSemaphore(workers + queue)
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future | None:
+    def submit(self, fn: Callable[..., T], *args: object) -> Future[T] | None:
         """Run ``fn(*args)`` on a worker; None when the pool is full."""
         if not self._slots.acquire(blocking=False):
             logger.warning("the %s pool is full; refusing work", self.name)
@@ -69,7 +71,7 @@ class Pool:
             self._slots.release()
             return None
 
-    def _run(self, fn: Callable[..., Any], args: tuple) -> Any:
+    def _run(self, fn: Callable[..., T], args: tuple[object, ...]) -> T:
         start = time.monotonic()
         try:
             return fn(*args)
@@ -84,7 +86,7 @@ class Pool:
         self._executor.shutdown(wait=True)
 
 
-def _name(fn: Callable[..., Any]) -> str:
+def _name(fn: Callable[..., object]) -> str:
     return getattr(fn, "__qualname__", None) or repr(fn)
 
 
@@ -104,12 +106,12 @@ class Work:
         )
 
 
-def work_of(context: Any) -> Work:
+def work_of(context: BoltContext) -> Work:
     """The Work that the app's middleware put into Bolt's request context."""
     return context[WORK_KEY]
 
 
-def tell_user_about_error(body: dict, respond: Any, client: WebClient | None) -> None:
+def tell_user_about_error(body: dict, respond: Respond | None, client: WebClient | None) -> None:
     """Say "Sorry" where the answer would have gone: response_url, a mention's thread, a DM."""
     message = blocks.error_message()
     try:
@@ -128,12 +130,12 @@ def tell_user_about_error(body: dict, respond: Any, client: WebClient | None) ->
 
 
 def later(
-    ack: Any,
-    context: Any,
+    ack: Ack,
+    context: BoltContext,
     body: dict,
     job: Callable[[], None],
     *,
-    respond: Any = None,
+    respond: Respond | None = None,
     client: WebClient | None = None,
 ) -> None:
     """Acknowledge now and run ``job`` on the Slack pool; a failing job says "Sorry" to the user.
@@ -159,13 +161,13 @@ def later(
 
 
 def write_then(
-    ack: Any,
-    context: Any,
+    ack: Ack,
+    context: BoltContext,
     body: dict,
-    write: Callable[[], Any],
-    follow_up: Callable[[Any], None],
+    write: Callable[[], T],
+    follow_up: Callable[[T], None],
     *,
-    respond: Any = None,
+    respond: Respond | None = None,
 ) -> None:
     """Make ``write()`` durable, then acknowledge, then run ``follow_up(result)`` on the Slack pool.
 
@@ -176,11 +178,12 @@ def write_then(
     """
     work = work_of(context)
     if INLINE_WRITES:
-        written: Future | None = Future()
+        done: Future[T] = Future()
         try:
-            written.set_result(write())
+            done.set_result(write())
         except Exception as exc:
-            written.set_exception(exc)
+            done.set_exception(exc)
+        written: Future[T] | None = done
     else:
         written = work.writes.submit(write)
     if written is None:
@@ -211,7 +214,7 @@ def write_then(
         logger.warning("no worker free for a click's follow-up; the click itself is stored")
 
 
-def _ack_busy(ack: Any, body: dict) -> None:
+def _ack_busy(ack: Ack, body: dict) -> None:
     if body.get("response_url") or body.get("command"):
         ack(response_type="ephemeral", text=BUSY)
     else:

@@ -24,8 +24,8 @@ def _build() -> WsgiApp:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
-    start_background(app, core)
-    return make_wsgi(app, settings.signing_secret or "")
+    schedulers = start_background(app, core)
+    return make_wsgi(app, settings.signing_secret or "", schedulers)
 
 
 application = _build()

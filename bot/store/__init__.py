@@ -4,12 +4,15 @@
 - ``migrations``: the schema as named migrations, applied when the store opens;
 - ``people`` (users, feedback, forgetting), ``declined`` (questions the bot declined),
   ``practice`` (prompts and reviews), ``quiz`` (daily posts and their answers), ``schedules``,
-  ``scores`` (leaderboards, totals, the export) and ``stacks`` (saved stacks, duty owners).
+  ``scores`` (leaderboards, totals, the export), ``stacks`` (saved stacks, duty owners),
+  ``digests`` (weekly digest schedules and claims) and ``campaigns`` (targets, reminders).
 
-Callers hold one ``Store``: each repository is an attribute (``store.posts``), and the store also
-offers every repository operation under its own name (``store.create_post``), which is what the
-rest of the bot calls. Every operation is safe to call from several threads and processes (see
-bot/store/db.py).
+Callers hold one ``Store``: each repository is an attribute (``store.posts``, ``store.digests``),
+and the store also offers the operations of the core repositories under their own names
+(``store.create_post``), which is what most of the bot calls; stacks, digests and campaigns are
+reached through their attribute. Every operation is safe to call from several threads and
+processes (see bot/store/db.py). Rows come back as frozen dataclasses, never dicts; ``query`` and
+``execute`` remain for the reports, which own their SQL.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.clock import Clock
+from bot.store.campaigns import CampaignPeriod, CampaignRow, CampaignStore
 from bot.store.db import CLAIM_TTL, Db, Params, StoreError, parse_ts, ts
 from bot.store.declined import (
     MAX_LOGGED_QUESTION,
@@ -27,6 +31,7 @@ from bot.store.declined import (
     DeclinedQuestions,
     normalize_question,
 )
+from bot.store.digests import DigestRow, DigestStatus, DigestStore
 from bot.store.people import USER_COLUMNS, People, UserRow
 from bot.store.practice import Practice, PromptRow, ReviewRow
 from bot.store.quiz import AnswerRow, PostKind, PostStatus, QuizPost, QuizPosts
@@ -50,9 +55,13 @@ __all__ = [
     "REPORT_INDEX",
     "USER_COLUMNS",
     "AnswerRow",
+    "CampaignPeriod",
+    "CampaignRow",
     "CategoryResult",
     "ChannelTotals",
     "DeclinedCount",
+    "DigestRow",
+    "DigestStatus",
     "ExportRow",
     "PlayerTotals",
     "PostKind",
@@ -95,6 +104,8 @@ class Store:
         self.schedules = Schedules(self._db)
         self.scores = Scores(self._db)
         self.stacks = StackStore(self._db)
+        self.digests = DigestStore(self._db)
+        self.campaigns = CampaignStore(self._db)
 
         # The flat API: each name is the operation of the repository that owns it.
         self.claim = self._db.claim

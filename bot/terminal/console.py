@@ -32,9 +32,10 @@ from bot.commands.results import (
 )
 from bot.config import ConfigError
 from bot.kb.loader import SERVICE_MODEL_LABELS
+from bot.kb.owners import OWNER_SHORT
 from bot.terminal import console_matrix, console_quiz, console_report
 from bot.terminal.session import Reply, Session
-from bot.terminal.text import DECLINE_TEXT, OWNER_SHORT, answer_text, decline_text, fill
+from bot.terminal.text import DECLINE_TEXT, answer_text, decline_text, fill
 from bot.wiring import build_core
 
 if TYPE_CHECKING:

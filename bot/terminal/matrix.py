@@ -14,7 +14,7 @@ from bot.commands.matrix import (
     names_problem,
 )
 from bot.commands.results import Notice
-from bot.kb.loader import load_or_exit
+from bot.kb.loader import Service, load_or_exit
 from bot.matrix.iac import TemplateError, map_resources, read_template_file
 from bot.matrix.matrix import (
     MAX_SERVICES,
@@ -42,7 +42,7 @@ def run_matrix(
         )
         return 2
     kb = load_or_exit()
-    services = []
+    services: list[Service] = []
     summary = None
     if template is not None:
         try:

@@ -30,7 +30,7 @@ def run_report(
     out: TextIO | None = None,
 ) -> int:
     """Build the report and print it in ``fmt`` (csv, json or html); return the exit status."""
-    from bot.kb.loader import KnowledgeError, load
+    from bot.kb.loader import load_or_report
     from bot.training.export import (
         ANSWER_COLUMNS,
         PEOPLE_COLUMNS,
@@ -50,10 +50,8 @@ def run_report(
         except PeriodError as exc:
             print(f"ofin: {exc}", file=sys.stderr)
             return 2
-        try:
-            kb = load()
-        except KnowledgeError as exc:
-            print(f"ofin: cannot load the knowledge base: {exc}", file=sys.stderr)
+        kb = load_or_report()
+        if kb is None:
             return 2
         report = build_report(store, kb, period, channel_id=channel_id, workspace=workspace)
         rows = answer_rows(store, period, channel_id) if answers else None

@@ -9,14 +9,9 @@ from __future__ import annotations
 import textwrap
 
 from bot.answer.matcher import Answer
+from bot.kb.owners import OWNER_LINES
 
 WIDTH = 88
-OWNER_LINES = {
-    "aws": "AWS — security OF the cloud",
-    "customer": "You — security IN the cloud",
-    "shared": "Shared — both sides",
-}
-OWNER_SHORT = {"aws": "AWS", "customer": "You", "shared": "Shared"}
 DECLINE_TEXT = {
     "empty": 'Ask me whose job something is, e.g. "who patches the OS on EC2?"',
     "too_long": "That is a long one. Could you ask it in one short sentence?",

@@ -10,13 +10,15 @@ who said ``/ofin remind off`` never get one (that choice outlives even "forget m
 
 from __future__ import annotations
 
+import builtins
 import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from bot.kb.loader import KnowledgeBase
-from bot.store import Store
+from bot.store import CampaignPeriod, Store
 from bot.training.periods import Period, parse_period
 from bot.training.report import build_report
 
@@ -35,7 +37,7 @@ class Campaign:
 
     channel_id: str
     target: int
-    per: str
+    per: CampaignPeriod
 
     def period(self, now: datetime) -> Period:
         """The current period."""
@@ -62,7 +64,7 @@ class Progress:
         return tuple(u for u, n in sorted(self.answered.items()) if n >= self.campaign.target)
 
 
-def parse_set(args: str) -> tuple[int, str]:
+def parse_set(args: str) -> tuple[int, CampaignPeriod]:
     """'set 10 per quarter' -> (10, "quarter"); the period defaults to quarter."""
     match = _SET.match(" ".join(args.split()))
     if not match:
@@ -73,7 +75,7 @@ def parse_set(args: str) -> tuple[int, str]:
     target = int(match.group(1))
     if not 1 <= target <= MAX_TARGET:
         raise CampaignError(f"The target must be between 1 and {MAX_TARGET} answers.")
-    return target, (match.group(2) or "quarter").lower()
+    return target, cast(CampaignPeriod, (match.group(2) or "quarter").lower())
 
 
 def expected_by(target: int, period: Period, now: datetime) -> int:
@@ -99,37 +101,23 @@ class Campaigns:
     def set(self, channel_id: str, args: str, *, team_id: str | None, user_id: str) -> Campaign:
         """Start (or change) the channel's campaign from 'set N per PERIOD' (CampaignError)."""
         target, per = parse_set(args)
-        self.store.execute(
-            """
-            INSERT INTO campaigns (channel_id, team_id, target, per, enabled, set_by, set_at)
-            VALUES (?, ?, ?, ?, 1, ?, ?)
-            ON CONFLICT (channel_id) DO UPDATE SET target = excluded.target, per = excluded.per,
-                enabled = 1, set_by = excluded.set_by, set_at = excluded.set_at
-            """,
-            [channel_id, team_id, target, per, user_id, self.store.now_ts()],
+        self.store.campaigns.save(
+            channel_id, team_id=team_id, target=target, per=per, set_by=user_id
         )
         return Campaign(channel_id, target, per)
 
     def stop(self, channel_id: str) -> bool:
         """End the channel's campaign; True when there was one."""
-        return bool(
-            self.store.execute(
-                "UPDATE campaigns SET enabled = 0 WHERE channel_id = ? AND enabled = 1",
-                [channel_id],
-            )
-        )
+        return self.store.campaigns.stop(channel_id)
 
     def get(self, channel_id: str) -> Campaign | None:
         """The channel's running campaign."""
-        rows = self.store.query(
-            "SELECT * FROM campaigns WHERE channel_id = ? AND enabled = 1", [channel_id]
-        )
-        return Campaign(rows[0]["channel_id"], rows[0]["target"], rows[0]["per"]) if rows else None
+        row = self.store.campaigns.get(channel_id)
+        return Campaign(row.channel_id, row.target, row.per) if row and row.enabled else None
 
     def running(self) -> list[Campaign]:
         """Every running campaign."""
-        rows = self.store.query("SELECT * FROM campaigns WHERE enabled = 1 ORDER BY channel_id")
-        return [Campaign(r["channel_id"], r["target"], r["per"]) for r in rows]
+        return [Campaign(r.channel_id, r.target, r.per) for r in self.store.campaigns.running()]
 
     def progress(self, campaign: Campaign, members: list[str] | None, now: datetime) -> Progress:
         """Each member's answers this period (computed from the answers, like the report)."""
@@ -151,29 +139,19 @@ class Campaigns:
 
     def opt_out(self, user_id: str) -> None:
         """Never remind this person again (until they turn reminders back on themselves)."""
-        self.store.execute(
-            "INSERT OR IGNORE INTO remind_optouts (user_id, opted_out_at) VALUES (?, ?)",
-            [user_id, self.store.now_ts()],
-        )
+        self.store.campaigns.opt_out(user_id)
 
     def opt_in(self, user_id: str) -> bool:
         """Turn reminders back on; True when they were off."""
-        return bool(self.store.execute("DELETE FROM remind_optouts WHERE user_id = ?", [user_id]))
+        return self.store.campaigns.opt_in(user_id)
 
-    def opted_out(self) -> set[str]:
+    def opted_out(self) -> builtins.set[str]:  # `set` is a method of this class
         """Everyone who turned reminders off."""
-        return {r["user_id"] for r in self.store.query("SELECT user_id FROM remind_optouts")}
+        return set(self.store.campaigns.opted_out())
 
     def claim_reminder(self, user_id: str, channel_id: str, now: datetime) -> bool:
         """True the first time this week that anyone claims a reminder for ``user_id``."""
-        return (
-            self.store.insert_or_ignore(
-                "INSERT OR IGNORE INTO campaign_reminders (user_id, week, channel_id, sent_at) "
-                "VALUES (?, ?, ?, ?)",
-                [user_id, week_of(now), channel_id, self.store.now_ts()],
-            )
-            is not None
-        )
+        return self.store.campaigns.claim_reminder(user_id, week_of(now), channel_id)
 
     def reminders_due(
         self, campaign: Campaign, members: list[str], now: datetime, limit: int
@@ -181,7 +159,7 @@ class Campaigns:
         """Claim this week's reminders for members behind: (user, answers so far, progress)."""
         progress = self.progress(campaign, members, now)
         quiet = self.opted_out()
-        due = []
+        due: list[tuple[str, int, Progress]] = []
         for user in progress.behind:
             if len(due) >= limit:
                 break

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.kb.loader import KnowledgeBase
 from bot.quiz.insight import CategoryTrend, category_window, weak_spots
 from bot.quiz.schedule import WEEKDAY_NAMES, Rule, ScheduleError, parse_rule
-from bot.store import Store, parse_ts, ts
+from bot.store import DigestRow, Store, ts
 
 TOP = 3
 DAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
@@ -145,46 +145,28 @@ class Digests:
     ) -> DigestSchedule:  # fmt: skip
         """Save the channel's digest schedule (ScheduleError for bad arguments)."""
         rule = parse_digest_rule(args, default_tz)
-        now = self.store.now_ts()
-        self.store.execute(
-            """
-            INSERT INTO digests (channel_id, team_id, enabled, weekday, at, tz, enabled_since,
-                                 updated_by, updated_at)
-            VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (channel_id) DO UPDATE SET
-                team_id = COALESCE(excluded.team_id, digests.team_id), enabled = 1,
-                weekday = excluded.weekday, at = excluded.at, tz = excluded.tz,
-                enabled_since = excluded.enabled_since, updated_by = excluded.updated_by,
-                updated_at = excluded.updated_at
-            """,
-            [channel_id, team_id, next(iter(rule.weekdays)), f"{rule.at:%H:%M}", rule.tz, now,
-             user_id, now],
-        )  # fmt: skip
-        schedule = self.schedule(channel_id)
-        assert schedule is not None
-        return schedule
+        row = self.store.digests.save(
+            channel_id,
+            team_id=team_id,
+            weekday=next(iter(rule.weekdays)),
+            at=f"{rule.at:%H:%M}",
+            tz=rule.tz,
+            updated_by=user_id,
+        )
+        return _schedule(row)
 
     def turn_off(self, channel_id: str, user_id: str | None) -> bool:
         """Stop the channel's digest; True when it was on."""
-        return bool(
-            self.store.execute(
-                "UPDATE digests SET enabled = 0, updated_by = ?, updated_at = ? "
-                "WHERE channel_id = ? AND enabled = 1",
-                [user_id, self.store.now_ts(), channel_id],
-            )
-        )
+        return self.store.digests.disable(channel_id, updated_by=user_id)
 
     def schedule(self, channel_id: str) -> DigestSchedule | None:
         """The channel's digest when it is on."""
-        rows = self.store.query(
-            "SELECT * FROM digests WHERE channel_id = ? AND enabled = 1", [channel_id]
-        )
-        return _schedule(rows[0]) if rows else None
+        row = self.store.digests.get(channel_id)
+        return _schedule(row) if row is not None and row.enabled else None
 
     def enabled(self) -> list[DigestSchedule]:
         """Every digest that is on."""
-        rows = self.store.query("SELECT * FROM digests WHERE enabled = 1 ORDER BY channel_id")
-        return [_schedule(r) for r in rows]
+        return [_schedule(row) for row in self.store.digests.enabled()]
 
     def claim_due(self, now: datetime) -> list[tuple[str, int]]:
         """Claim this week's digest of every channel where it is due: (channel, claim id) each."""
@@ -200,21 +182,14 @@ class Digests:
 
     def claim(self, channel_id: str, week: str | None) -> int | None:
         """Claim one post (week None: a manual one, never refused); None when already claimed."""
-        return self.store.insert_or_ignore(
-            "INSERT OR IGNORE INTO digest_posts (channel_id, week, status, created_at) "
-            "VALUES (?, ?, 'posting', ?)",
-            [channel_id, week, self.store.now_ts()],
-        )
+        return self.store.digests.claim(channel_id, week)
 
-    def mark(self, claim_id: int, status: str) -> None:
-        """Record how the claimed post went: "posted" or "failed"."""
-        self.store.execute(
-            "UPDATE digest_posts SET status = ?, posted_at = ? WHERE id = ?",
-            [status, self.store.now_ts(), claim_id],
-        )
+    def mark(self, claim_id: int, status: Literal["posted", "failed"]) -> None:
+        """Record how the claimed post went."""
+        self.store.digests.mark(claim_id, status)
 
 
-def _schedule(row: dict) -> DigestSchedule:
-    hour, minute = (int(x) for x in row["at"].split(":"))
-    rule = Rule(at=time(hour, minute), tz=row["tz"], weekdays=frozenset({int(row["weekday"])}))
-    return DigestSchedule(row["channel_id"], rule, parse_ts(row["enabled_since"]))  # type: ignore[arg-type]
+def _schedule(row: DigestRow) -> DigestSchedule:
+    hour, minute = (int(x) for x in row.at.split(":"))
+    rule = Rule(at=time(hour, minute), tz=row.tz, weekdays=frozenset({row.weekday}))
+    return DigestSchedule(row.channel_id, rule, row.enabled_since)

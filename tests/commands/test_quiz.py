@@ -29,7 +29,6 @@ from bot.quiz.rules import RECENT_WINDOW, choice_label
 from bot.store import Store
 from bot.terminal.console import Console
 from bot.terminal.scores import COLUMNS, run_export
-from tests.quiz.test_rules import make_kb
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -59,7 +58,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def core(tmp_path, clock) -> Core:
+def core(make_kb, tmp_path, clock) -> Core:
     kb = make_kb(9)
     store = Store(tmp_path / "ofin.db", clock=clock)
     c = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -106,6 +107,18 @@ def wait_until(check: Callable[[], bool], timeout: float = 15, what: str = "cond
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def daily_ticks(bot: OfinProcess) -> int:
+    """How many passes the bot's daily scheduler has finished (GET /healthz/ticks)."""
+    with urllib.request.urlopen(f"{bot.base_url}/healthz/ticks", timeout=5) as response:
+        return json.loads(response.read())["ofin-daily"]
+
+
+def wait_ticks(bot: OfinProcess, passes: int = 3) -> None:
+    """Wait until the scheduler has looked again ``passes`` times, so "never twice" was tried."""
+    first = daily_ticks(bot)
+    wait_until(lambda: daily_ticks(bot) >= first + passes, what=f"{passes} scheduler passes")
 
 
 def answer_count(db: Path, post_id: int) -> int:
@@ -260,7 +273,7 @@ def test_restart_mid_quiz_loses_nothing_and_never_posts_twice(
     assert "Daily quiz on" in json.dumps(
         command(sender, slack, "daily on 09:00 UTC", ADMIN, channel)
     )
-    time.sleep(0.5)
+    wait_ticks(bot)
     assert posts_in(slack, channel) == []  # 08:00: not yet
 
     clock.write_text("2026-03-02T09:00:30+00:00")
@@ -285,7 +298,7 @@ def test_restart_mid_quiz_loses_nothing_and_never_posts_twice(
     bot.stop()
     bot.start()
     sender = SlackSender(bot.events_url, bot.env["SLACK_SIGNING_SECRET"])
-    time.sleep(1.0)  # several scheduler ticks
+    wait_ticks(bot)
     assert len(posts_in(slack, channel)) == 1  # no duplicate post
     for i in range(5):  # the same people again: nothing new
         click(sender, slack, f"UR{i}", channel, ts, f"{post_id}:1")
@@ -311,7 +324,7 @@ def test_restart_mid_quiz_loses_nothing_and_never_posts_twice(
         in (updates_of(slack, ts)[-1].text())
     )
     bot.restart()
-    time.sleep(0.6)
+    wait_ticks(bot)
     assert len(posts_in(slack, channel)) == 2
 
 
@@ -327,7 +340,7 @@ def test_quiz_due_while_down_posts_once_after_restart(
     bot.start()
     wait_post(slack, channel, 1)
     bot.restart()
-    time.sleep(0.6)
+    wait_ticks(bot)
     assert len(posts_in(slack, channel)) == 1  # posted once, never twice
     rows = db_rows(bot.db_path, "SELECT slot FROM quiz_posts WHERE channel_id = ?", (channel,))
     assert rows == [(f"daily:{channel}:2026-03-02",)]
@@ -335,5 +348,5 @@ def test_quiz_due_while_down_posts_once_after_restart(
     bot.stop()
     clock.write_text("2026-03-04T08:00:00+00:00")
     bot.start()
-    time.sleep(0.6)
+    wait_ticks(bot)
     assert len(posts_in(slack, channel)) == 1

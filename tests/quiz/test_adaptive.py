@@ -13,7 +13,6 @@ from bot.quiz.daily import DailyQuizzes
 from bot.store import Store
 from bot.training.periods import parse_period
 from bot.training.report import build_report
-from tests.quiz.test_rules import make_kb
 
 DAY = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
@@ -22,7 +21,7 @@ def post(qid: str, days_ago: float, answered: int, correct: int) -> PastPost:
     return PastPost(qid, DAY - timedelta(days=days_ago), answered, correct)
 
 
-def test_recall_due_rules():
+def test_recall_due_rules(make_kb):
     questions = {q.id: q for q in make_kb().quiz_questions}
     missed = post("item-1#1", 8, 5, 1)
     assert recall_due([missed, post("item-2#1", 1, 5, 5)], DAY, questions).id == "item-1#1"
@@ -39,7 +38,7 @@ def test_recall_due_rules():
     assert recall_due(after_reask, DAY, questions) is None  # never two re-asks in a row
 
 
-def test_weak_categories_come_first_but_the_round_still_covers_everything():
+def test_weak_categories_come_first_but_the_round_still_covers_everything(make_kb):
     kb = make_kb(12)
     questions = [q for q in kb.quiz_questions if q.is_owner_question]
     categories = {q.id: kb.item(q.item_id).category for q in questions}

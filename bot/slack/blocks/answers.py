@@ -12,7 +12,16 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.kb.loader import SERVICE_MODEL_LABELS
-from bot.terminal.text import OWNER_LINES, OWNER_SHORT
+from bot.kb.owners import OWNER_SHORT
+from bot.slack.blocks.common import (
+    OWNER_BADGES,
+    OWNER_EMOJI,
+    button,
+    clip,
+    context,
+    escape,
+    section,
+)
 
 # Action ids: the listeners in bot/slack/listeners/actions.py match on these.
 ACTION_SHARE = "ofin_share"
@@ -21,42 +30,8 @@ ACTION_NOT_HELPFUL = "ofin_feedback_down"
 ACTION_SUGGEST_PREFIX = "ofin_suggest_"  # + 1..3
 COMMAND = "/ofin"
 
-OWNER_EMOJI = {"aws": ":cloud:", "customer": ":bust_in_silhouette:", "shared": ":handshake:"}
-# The owner words are the console's and `ask`'s (bot/terminal/text.py), with an emoji.
-OWNER_BADGES = {owner: f"{OWNER_EMOJI[owner]} {line}" for owner, line in OWNER_LINES.items()}
-
-MAX_SECTION = 2900  # Slack allows 3000 characters in a section's text
 MAX_VALUE_QUESTION = 1000  # a button value holds at most 2000 characters
 MAX_SUGGESTIONS = 3
-
-
-def escape(text: str) -> str:
-    """Escape &, < and > so user text never pings (<!channel>) nor breaks mrkdwn links."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _clip(text: str, limit: int = MAX_SECTION) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text)}}
-
-
-def _context(*texts: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(t)} for t in texts]}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text, "emoji": True},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
 
 
 def encode_value(question: str, item_id: str, service_id: str | None, confidence: int) -> str:
@@ -119,27 +94,27 @@ def answer_card(card: dict[str, Any], *, shareable: bool, feedback: bool = True)
     owner = card["owner"]
     badge = OWNER_BADGES.get(owner, escape(owner))
     blocks: list[dict] = [
-        _section(f"*{badge}*"),
-        _section(f"*{escape(card['title'])}*\n{escape(card['explanation'])}"),
+        section(f"*{badge}*"),
+        section(f"*{escape(card['title'])}*\n{escape(card['explanation'])}"),
     ]
     if card.get("note"):
         where = escape(card.get("service_name") or card.get("service_id") or "this service")
-        blocks.append(_section(f"*On {where}:* {escape(card['note'])}"))
-    context = [f"You asked: “{escape(_clip(card['question'], 300))}”"]
+        blocks.append(section(f"*On {where}:* {escape(card['note'])}"))
+    asked = [f"You asked: “{escape(clip(card['question'], 300))}”"]
     if card.get("source"):
-        context.append(f"Source: {source_link(card['source'])}")
-    context.append(confidence_hint(int(card.get("confidence") or 0)))
-    blocks.append(_context(" · ".join(context)))
+        asked.append(f"Source: {source_link(card['source'])}")
+    asked.append(confidence_hint(int(card.get("confidence") or 0)))
+    blocks.append(context(" · ".join(asked)))
 
     value = encode_value(
         card["question"], card["item_id"], card.get("service_id"), int(card.get("confidence") or 0)
     )
     buttons = []
     if shareable:
-        buttons.append(_button("Share in channel", ACTION_SHARE, value, style="primary"))
+        buttons.append(button("Share in channel", ACTION_SHARE, value, style="primary"))
     if feedback:
-        buttons.append(_button("👍 Helpful", ACTION_HELPFUL, value))
-        buttons.append(_button("👎 Not helpful", ACTION_NOT_HELPFUL, value))
+        buttons.append(button("👍 Helpful", ACTION_HELPFUL, value))
+        buttons.append(button("👎 Not helpful", ACTION_NOT_HELPFUL, value))
     if buttons:
         blocks.append({"type": "actions", "block_id": "ofin_answer_actions", "elements": buttons})
 
@@ -171,12 +146,12 @@ def declined_message(
     engine's ``confidence``: the person chose it, the engine was not sure.
     """
     suggestions = list(suggestions or [])[:MAX_SUGGESTIONS]
-    shown = escape(_clip(question, 300))
+    shown = escape(clip(question, 300))
     if suggestions:
-        blocks: list[dict] = [_section(f"I am not sure what you mean by “{shown}”. Did you mean:")]
+        blocks: list[dict] = [section(f"I am not sure what you mean by “{shown}”. Did you mean:")]
         buttons = [
-            _button(
-                _clip(s["title"], 75),
+            button(
+                clip(s["title"], 75),
                 f"{ACTION_SUGGEST_PREFIX}{n}",
                 encode_value(question, s["id"], service_id, confidence),
             )
@@ -193,8 +168,8 @@ def declined_message(
     return {
         "text": text,
         "blocks": [
-            _section(text),
-            _context(f"Try `{COMMAND} help` to see what I can do, or name the service you mean."),
+            section(text),
+            context(f"Try `{COMMAND} help` to see what I can do, or name the service you mean."),
         ],
     }
 
@@ -206,7 +181,7 @@ def help_message(entries: list[dict[str, Any]], command: str = COMMAND) -> dict:
         admin = " _(admins)_" if entry.get("admin") else ""
         lines.append(f"• `{command} {escape(entry['usage'])}`: {escape(entry['help'])}{admin}")
     lines += ["", "You can also mention me in a channel (`@ofin who encrypts S3?`) or DM me."]
-    return {"text": "How to use ofin", "blocks": [_section("\n".join(lines))]}
+    return {"text": "How to use ofin", "blocks": [section("\n".join(lines))]}
 
 
 def stack_message(service: dict[str, Any]) -> dict:
@@ -217,7 +192,7 @@ def stack_message(service: dict[str, Any]) -> dict:
     name = escape(service["name"])
     model = service.get("model") or ""
     kind = escape(SERVICE_MODEL_LABELS.get(model, f"{model} service"))
-    header = f"*Responsibility stack: {name}* ({kind})"
+    title = f"*Responsibility stack: {name}* ({kind})"
     lines = []
     for layer in service["layers"]:
         owner = layer["owner"]
@@ -225,10 +200,10 @@ def stack_message(service: dict[str, Any]) -> dict:
         note = f": {escape(layer['note'])}" if layer.get("note") else ""
         lines.append(f"{emoji} *{escape(layer['name'])}*: {OWNER_SHORT.get(owner, owner)}{note}")
     legend = " · ".join(f"{OWNER_EMOJI[o]} {OWNER_SHORT[o]}" for o in ("customer", "shared", "aws"))
-    blocks = [_section(header), _section("\n".join(lines) or "_No layers recorded._")]
+    blocks = [section(title), section("\n".join(lines) or "_No layers recorded._")]
     if service.get("source"):
         legend += f" · Source: {source_link(service['source'])}"
-    blocks.append(_context(legend))
+    blocks.append(context(legend))
     return {"text": f"Responsibility stack: {name}", "blocks": blocks}
 
 
@@ -236,27 +211,27 @@ def unknown_service_message(query: str, known: list[dict[str, Any]]) -> dict:
     """``stack`` with a name ofin does not know: say so and list the known services."""
     names = ", ".join(f"`{escape(s['id'])}`" for s in known)
     if query.strip():
-        first = f"I don't know a service called “{escape(_clip(query, 100))}”."
+        first = f"I don't know a service called “{escape(clip(query, 100))}”."
     else:
         first = f"Which service? e.g. `{COMMAND} stack ec2`."
     text = f"{first}\nServices I know: {names}"
-    return {"text": first, "blocks": [_section(text)]}
+    return {"text": first, "blocks": [section(text)]}
 
 
 def unanswered_message(rows: list[tuple[str, int]]) -> dict:
     """The most frequent declined questions, most asked first."""
     if not rows:
         text = "No declined questions yet. Nice."
-        return {"text": text, "blocks": [_section(text)]}
+        return {"text": text, "blocks": [section(text)]}
     lines = ["*Questions ofin could not answer, most asked first:*"]
-    lines += [f"{n}. “{escape(_clip(q, 200))}” ×{count}" for n, (q, count) in enumerate(rows, 1)]
-    return {"text": "Unanswered questions", "blocks": [_section("\n".join(lines))]}
+    lines += [f"{n}. “{escape(clip(q, 200))}” ×{count}" for n, (q, count) in enumerate(rows, 1)]
+    return {"text": "Unanswered questions", "blocks": [section("\n".join(lines))]}
 
 
 def notice_message(text: str, kind: str = "info") -> dict:
     """A short plain message (info, refusal or error), escaped."""
     prefix = {"refusal": ":no_entry: ", "error": ":warning: "}.get(kind, "")
-    return within_limits({"text": escape(text), "blocks": [_section(prefix + escape(text))]})
+    return within_limits({"text": escape(text), "blocks": [section(prefix + escape(text))]})
 
 
 MAX_FALLBACK_TEXT = 3000  # the notification text; Slack cuts (or refuses) far longer ones
@@ -281,12 +256,12 @@ def home_view(extra_sections: list[list[dict]] | None = None, command: str = COM
     """The App Home tab: how to use ofin, then any extra sections (stats, leaderboard…)."""
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": "ofin: whose job is it?"}},
-        _section(
+        section(
             "Ask me who is responsible for something in the cloud, and I answer with the "
             "owner, a short reason and a link to AWS's documentation:\n"
             f"{OWNER_BADGES['aws']}\n{OWNER_BADGES['customer']}\n{OWNER_BADGES['shared']}"
         ),
-        _section(
+        section(
             "*How to ask*\n"
             f"• `{command} who patches the OS on EC2?`: only you see the answer; "
             "*Share in channel* shows it to everyone.\n"
@@ -296,8 +271,8 @@ def home_view(extra_sections: list[list[dict]] | None = None, command: str = COM
             f"• `{command} help`: everything I can do."
         ),
     ]
-    for section in extra_sections or []:
-        if section:
+    for extra in extra_sections or []:
+        if extra:
             blocks.append({"type": "divider"})
-            blocks.extend(section)
+            blocks.extend(extra)
     return {"type": "home", "blocks": blocks}

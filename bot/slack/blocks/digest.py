@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack.blocks.answers import escape
+from bot.slack.blocks.common import escape
 
 PRACTICE_ACTION = "ofin_digest_practice"
 ARROWS = {"up": "↑", "down": "↓", "steady": "→"}

@@ -14,39 +14,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.slack.blocks.answers import OWNER_EMOJI, escape
+from bot.kb.owners import OWNER_SHORT
+from bot.slack.blocks.common import context, escape, owner_badge, section
 
 ACTION_DOWNLOAD = "ofin_matrix_download"
 ACTION_ASSIGN = "ofin_matrix_assign"
 DUTY_BLOCK_PREFIX = "ofin_duty|"  # + stack name + "|" + duty key
-OWNER_WORDS = {"aws": "AWS", "customer": "You", "shared": "Shared"}
 MAX_BLOCKS = 50  # Slack's limit for one message
 MAX_FIELDS = 10  # Slack's limit for one section's fields
 MAX_FIELD = 1900  # Slack allows 2000 characters in a field
-MAX_SECTION = 2900
 NOTE_CHARS = 110
 MAX_UNKNOWN_SHOWN = 10
 
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _section(text: str, **extra: Any) -> dict:
-    return {
-        "type": "section",
-        "text": {"type": "mrkdwn", "text": _clip(text, MAX_SECTION)},
-        **extra,
-    }
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(text, MAX_SECTION)}]}
-
-
-def owner_badge(owner: str) -> str:
-    """ ":bust_in_silhouette: You" and friends."""
-    return f"{OWNER_EMOJI[owner]} {OWNER_WORDS[owner]}"
 
 
 def encode_download(services: list[str], stack: str | None) -> str:
@@ -86,9 +68,9 @@ def _area_blocks(data: dict) -> list[dict]:
         title = f"*{escape(area['name'])}*"
         if many:
             cells = " · ".join(
-                f"{escape(c['short'])}: {OWNER_WORDS[c['owner']]}" for c in area["cells"]
+                f"{escape(c['short'])}: {OWNER_SHORT[c['owner']]}" for c in area["cells"]
             )
-            blocks.append(_section(f"{title}\n{cells}"))
+            blocks.append(section(f"{title}\n{cells}"))
             continue
         fields = []
         for cell in area["cells"]:
@@ -98,7 +80,7 @@ def _area_blocks(data: dict) -> list[dict]:
                 f"{escape(_clip(cell['note'], NOTE_CHARS))}{link}"
             )
             fields.append({"type": "mrkdwn", "text": _clip(text, MAX_FIELD)})
-        blocks.append(_section(title, fields=fields))
+        blocks.append(section(title, fields=fields))
     return blocks
 
 
@@ -106,8 +88,8 @@ def _duty_blocks(data: dict, room: int) -> list[dict]:
     """The checklist: with a people picker per duty when the stack is saved and editable."""
     duties = data["duties"]
     if not duties:
-        return [_section("*Your duties*: none on these services. AWS runs every layer.")]
-    blocks = [_section(f"*Your duties* ({len(duties)})")]
+        return [section("*Your duties*: none on these services. AWS runs every layer.")]
+    blocks = [section(f"*Your duties* ({len(duties)})")]
     if data.get("assignable") and data.get("stack"):
         pickable = duties[: max(room - 2, 0)]
         for duty in pickable:
@@ -116,7 +98,7 @@ def _duty_blocks(data: dict, room: int) -> list[dict]:
         if rest:
             lines = [f"• {escape(d['text'])}" for d in rest]
             blocks.append(
-                _section(
+                section(
                     f"…and {len(rest)} more, without a picker (a Slack message holds 50 blocks):\n"
                     + "\n".join(lines)
                 )
@@ -131,7 +113,7 @@ def _duty_blocks(data: dict, room: int) -> list[dict]:
             shared = " _(shared with AWS)_" if duty["shared"] else ""
             who = f" — <@{duty['owner']}>" if duty.get("owner") else ""
             lines.append(f"☐ {escape(duty['text'])}{shared}{who}")
-        blocks.append(_section("\n".join(lines)))
+        blocks.append(section("\n".join(lines)))
     return blocks
 
 
@@ -144,7 +126,7 @@ def _duty_row(stack: str, duty: dict) -> dict:
     }
     if duty.get("owner"):
         picker["initial_user"] = duty["owner"]
-    return _section(
+    return section(
         f"☐ {escape(duty['text'])}{shared}",
         block_id=duty_block_id(stack, duty["key"]),
         accessory=picker,
@@ -173,9 +155,9 @@ def matrix_message(data: dict) -> dict:
             lines.append(
                 f"Not in ofin's knowledge yet: {len(unknown)} type{plural} ({shown}{more})"
             )
-        blocks.append(_section("\n".join(lines)))
+        blocks.append(section("\n".join(lines)))
     blocks.append(
-        _context(
+        context(
             f"{owner_badge('aws')} · {owner_badge('customer')} · {owner_badge('shared')} — "
             "each cell from the knowledge item ofin answers questions with"
         )
@@ -197,7 +179,7 @@ def matrix_message(data: dict) -> dict:
     ]
     if not data.get("stack"):
         ids = " ".join(s["id"] for s in data["services"])
-        tail.append(_context(f"To give each duty an owner: `/ofin matrix save NAME {escape(ids)}`"))
+        tail.append(context(f"To give each duty an owner: `/ofin matrix save NAME {escape(ids)}`"))
     blocks += _duty_blocks(data, MAX_BLOCKS - len(blocks) - len(tail))
     blocks += tail
     return {"text": _clip(heading, 300), "blocks": blocks[:MAX_BLOCKS]}
@@ -214,7 +196,7 @@ def unknown_services_message(unknown: list[dict]) -> dict:
             )
         lines.append(f"I don't know a service called “{escape(entry['name'])}”.{hint}")
     lines.append("Try `/ofin stack <service>` to check a name.")
-    return {"text": lines[0], "blocks": [_section("\n".join(lines))]}
+    return {"text": lines[0], "blocks": [section("\n".join(lines))]}
 
 
 def duties_message(rows: list[dict]) -> dict:
@@ -224,13 +206,13 @@ def duties_message(rows: list[dict]) -> dict:
             "You own no duties yet. Whoever saved a stack picks owners under "
             "`/ofin matrix show NAME`."
         )
-        return {"text": "You own no duties yet.", "blocks": [_section(text)]}
+        return {"text": "You own no duties yet.", "blocks": [section(text)]}
     by_stack: dict[str, list[dict]] = {}
     for row in rows:
         by_stack.setdefault(row["stack"], []).append(row)
-    blocks: list[dict] = [_section(f"*Your duties* ({len(rows)})")]
+    blocks: list[dict] = [section(f"*Your duties* ({len(rows)})")]
     for stack, stack_rows in list(by_stack.items())[: MAX_BLOCKS - 1]:
         lines = [f"*{escape(stack)}*"]
         lines += [f"☐ {escape(r['text'])} _({escape(r['area'])})_" for r in stack_rows]
-        blocks.append(_section("\n".join(lines)))
+        blocks.append(section("\n".join(lines)))
     return {"text": f"Your duties ({len(rows)})", "blocks": blocks}

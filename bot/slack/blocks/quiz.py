@@ -13,7 +13,8 @@ from datetime import datetime
 
 from bot.kb.loader import QuizQuestion
 from bot.quiz.rules import choice_label, display_order
-from bot.slack.blocks.answers import escape, source_link
+from bot.slack.blocks.answers import source_link
+from bot.slack.blocks.common import OWNER_EMOJI, context, escape, header, section
 
 PRACTICE_PREFIX = "ofin_quiz_answer_"
 DAILY_PREFIX = "ofin_daily_answer_"
@@ -22,26 +23,11 @@ DAILY_ACTION = re.compile(rf"^{DAILY_PREFIX}\d+$")
 MAX_BUTTON_TEXT = 75  # Slack's limit for a button's text
 MAX_TEXT = 2900
 
-CHOICE_EMOJI = {"aws": ":cloud:", "customer": ":bust_in_silhouette:", "shared": ":handshake:"}
-
-
-def _section(text: str) -> dict:
-    text = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_TEXT]}]}
-
-
-def _header(text: str) -> dict:
-    return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
-
 
 def button_text(choice: str) -> str:
     """A choice as button text: 'AWS' / 'You' / 'Shared' with an emoji, or the choice, clipped."""
     label = choice_label(choice)
-    text = f"{CHOICE_EMOJI[choice]} {label}" if choice in CHOICE_EMOJI else label
+    text = f"{OWNER_EMOJI[choice]} {label}" if choice in OWNER_EMOJI else label
     return text if len(text) <= MAX_BUTTON_TEXT else text[: MAX_BUTTON_TEXT - 1] + "…"
 
 
@@ -98,9 +84,9 @@ def practice_question(prompt_id: str, question: QuizQuestion, topic_label: str) 
     return {
         "text": f"Quiz: {escape(question.question)}",
         "blocks": [
-            _section(f":brain: *Quiz{topic}*\n{escape(question.question)}"),
+            section(f":brain: *Quiz{topic}*\n{escape(question.question)}"),
             answer_buttons(question, PRACTICE_PREFIX, prompt_id),
-            _context("Only you see this. Pick an answer."),
+            context("Only you see this. Pick an answer."),
         ],
     }
 
@@ -117,11 +103,11 @@ def practice_feedback(
     head = ":white_check_mark: *Right!*" if correct else ":x: *Not quite.*"
     yours = f"You said *{escape(choice_label(choice))}*; " if choice else ""
     blocks = [
-        _section(
+        section(
             f"{escape(question.question)}\n{head} {yours}the answer is "
             f"*{escape(choice_label(question.answer))}*."
         ),
-        _section(escape(question.explanation)),
+        section(escape(question.explanation)),
     ]
     notes = []
     if sources:
@@ -129,7 +115,7 @@ def practice_feedback(
     if not counted:
         notes.append("Already answered: only your first answer counts.")
     notes.append("Another one? `/ofin quiz`")
-    blocks.append(_context(" · ".join(notes)))
+    blocks.append(context(" · ".join(notes)))
     return {
         "text": ("Right! " if correct else "Not quite. ") + escape(question.question),
         "blocks": blocks,
@@ -151,10 +137,10 @@ def daily_post(
     return {
         "text": f"Daily quiz: {escape(question.question)}",
         "blocks": [
-            _header(":brain: Daily quiz"),
-            _section(escape(question.question)),
+            header(":brain: Daily quiz"),
+            section(escape(question.question)),
             answer_buttons(question, DAILY_PREFIX, post_id),
-            _context(f":busts_in_silhouette: {answered_line(answered)}{closes}"),
+            context(f":busts_in_silhouette: {answered_line(answered)}{closes}"),
         ],
     }
 
@@ -169,11 +155,11 @@ def daily_reveal(
     """A closed daily quiz: the answer, the explanation, the share right, the first right."""
     if question is None:
         text = "This quiz is closed."
-        return {"text": text, "blocks": [_header(":brain: Daily quiz: closed"), _section(text)]}
+        return {"text": text, "blocks": [header(":brain: Daily quiz: closed"), section(text)]}
     blocks = [
-        _header(":brain: Daily quiz: the answer"),
-        _section(escape(question.question)),
-        _section(
+        header(":brain: Daily quiz: the answer"),
+        section(escape(question.question)),
+        section(
             f":white_check_mark: *{escape(choice_label(question.answer))}*\n"
             f"{escape(question.explanation)}"
         ),
@@ -185,9 +171,9 @@ def daily_reveal(
             line += " First right: " + ", ".join(f"<@{u}>" for u in first_correct) + "."
     else:
         line = ":bar_chart: Nobody answered this one."
-    blocks.append(_section(line))
+    blocks.append(section(line))
     if sources:
-        blocks.append(_context(f"Source: {source_link(sources[0])}"))
+        blocks.append(context(f"Source: {source_link(sources[0])}"))
     return {"text": f"Daily quiz answer: {escape(choice_label(question.answer))}", "blocks": blocks}
 
 
@@ -212,7 +198,7 @@ def daily_answer_feedback(
             f":x: Not this time: you said *{escape(choice_label(choice or ''))}*. "
             "The answer and the explanation come when the quiz closes."
         )
-    return {"text": text.replace("*", ""), "blocks": [_section(text)]}
+    return {"text": text.replace("*", ""), "blocks": [section(text)]}
 
 
 def leaderboard(
@@ -225,7 +211,7 @@ def leaderboard(
     if not rows:
         return {
             "text": "Leaderboard: no answers yet",
-            "blocks": [_section(title + "\nNo daily quiz answers yet.")],
+            "blocks": [section(title + "\nNo daily quiz answers yet.")],
         }
     medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
     lines = []
@@ -238,7 +224,7 @@ def leaderboard(
             f"{rank} <@{row['user_id']}> · {row['points']} pts · "
             f"{row['correct']}/{row['answered']} right{you}"
         )
-    return {"text": "Leaderboard", "blocks": [_section(title + "\n" + "\n".join(lines))]}
+    return {"text": "Leaderboard", "blocks": [section(title + "\n" + "\n".join(lines))]}
 
 
 def team_board(rows: Sequence[dict], period: str) -> dict:
@@ -248,20 +234,20 @@ def team_board(rows: Sequence[dict], period: str) -> dict:
     if not rows:
         return {
             "text": "Teams: no quizzes yet",
-            "blocks": [_section(title + "\nNo daily quizzes yet.")],
+            "blocks": [section(title + "\nNo daily quizzes yet.")],
         }
     lines = [
         f"{r['rank']}. <#{r['channel_id']}> · {r['accuracy']}% right · "
         f"{r['participation']:.1f} answers per quiz · {r['players']} players"
         for r in rows
     ]
-    return {"text": "Teams", "blocks": [_section(title + "\n" + "\n".join(lines))]}
+    return {"text": "Teams", "blocks": [section(title + "\n" + "\n".join(lines))]}
 
 
 def stats_section(lines: Sequence[str], title: str = "Your quiz record") -> list[dict]:
     """The person's record as blocks (for /ofin stats and App Home)."""
     body = "\n".join(f"• {escape(line)}" for line in lines)
-    return [_section(f":bar_chart: *{escape(title)}*\n{body}")]
+    return [section(f":bar_chart: *{escape(title)}*\n{body}")]
 
 
 def stats_message(lines: Sequence[str]) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack.blocks.answers import escape
+from bot.slack.blocks.common import escape
 
 MAX_SECTION = 2900  # Slack allows 3000 characters in a section's text
 MAX_PEOPLE = 60  # lines of people shown; the export has everyone

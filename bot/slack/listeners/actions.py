@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot.answer.matcher import Answer
 from bot.commands.builtin import answer_for_item
 from bot.slack.blocks import answers as blocks
 from bot.slack.context import core_of
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 GONE = "That answer is no longer in my knowledge base. Please ask again."
 
 
-def _chosen(context: Any, action: dict) -> tuple[dict | None, Any]:
+def _chosen(context: BoltContext, action: dict) -> tuple[dict | None, Answer | None]:
     """The button's value and the answer it stands for; (None, None) for a value not ours."""
     try:
         value = blocks.decode_value(action.get("value") or "")
@@ -36,16 +36,16 @@ def _chosen(context: Any, action: dict) -> tuple[dict | None, Any]:
     return value, answer
 
 
-def _say_gone(respond: Any) -> None:
+def _say_gone(respond: Respond) -> None:
     respond(response_type="ephemeral", replace_original=False, **blocks.notice_message(GONE))
 
 
-def share(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
+def share(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
     """Post the same card in the channel for everyone (through response_url, so no membership)."""
     later(ack, context, body, lambda: _share(action, body, respond, context), respond=respond)
 
 
-def _share(action: dict, body: dict, respond: Any, context: Any) -> None:
+def _share(action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
     _, answer = _chosen(context, action)
     if answer is None:
         _say_gone(respond)
@@ -58,12 +58,12 @@ def _share(action: dict, body: dict, respond: Any, context: Any) -> None:
     respond(response_type="in_channel", replace_original=False, unfurl_links=False, **message)
 
 
-def feedback(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
+def feedback(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
     """Store a 👍 / 👎 vote with the question, and thank the voter privately."""
     later(ack, context, body, lambda: _feedback(action, body, respond, context), respond=respond)
 
 
-def _feedback(action: dict, body: dict, respond: Any, context: Any) -> None:
+def _feedback(action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
     value, answer = _chosen(context, action)
     if value is None or answer is None:
         _say_gone(respond)
@@ -79,12 +79,12 @@ def _feedback(action: dict, body: dict, respond: Any, context: Any) -> None:
     respond(response_type="ephemeral", replace_original=False, **blocks.notice_message(thanks))
 
 
-def suggestion(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
+def suggestion(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
     """Answer with the suggestion the person picked, in place of the "Did you mean" message."""
     later(ack, context, body, lambda: _suggestion(action, body, respond, context), respond=respond)
 
 
-def _suggestion(action: dict, body: dict, respond: Any, context: Any) -> None:
+def _suggestion(action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
     _, answer = _chosen(context, action)
     if answer is None:
         _say_gone(respond)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.commands.dispatch import dispatch
@@ -15,7 +13,9 @@ from bot.slack.render import Where, render
 from bot.slack.work import later
 
 
-def handle_ofin(ack: Any, command: dict, respond: Any, context: Any, client: WebClient) -> None:
+def handle_ofin(
+    ack: Ack, command: dict, respond: Respond, context: BoltContext, client: WebClient
+) -> None:
     """Answer ``/ofin <text>`` so that only the asker sees it."""
 
     def answer() -> None:

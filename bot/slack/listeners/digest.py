@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.commands.core import Caller, Core
 from bot.commands.quiz import ask_practice
@@ -29,7 +29,7 @@ HOME_CHANNELS = 3
 
 
 def on_practice_this(
-    ack: Any, action: dict, body: dict, respond: Any, context: Any, client: Any
+    ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
 ) -> None:
     """Open a practice question on the digest's weakest category, only for the clicker."""
 
@@ -76,13 +76,14 @@ def home_weak_spots(core: Core, user_id: str) -> list[dict]:
     return blocks
 
 
-def start_digests(app: App, core: Core, sender: ChartSender) -> None:
+def start_digests(app: App, core: Core, sender: ChartSender) -> DigestRunner:
     """Make the digest runner the publisher and start its thread."""
     runner = DigestRunner(app.client, core, sender)
     core.digest_publisher = runner
     client = app.client
     core.profile_of = lambda user: slack_profile(client, user, core.settings.admins)
     runner.start()
+    return runner
 
 
 def register(app: App) -> None:

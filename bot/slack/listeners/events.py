@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.commands.dispatch import dispatch
 from bot.slack.context import core_of, slack_caller
 from bot.slack.listeners import matrix
 from bot.slack.markup import to_plain
-from bot.slack.render import Where, render
+from bot.slack.render import Surface, Where, render
 from bot.slack.work import later
 
 LEADING_MENTION = re.compile(r"^\s*(<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*)+")
@@ -32,9 +31,9 @@ def _answer(
     event: dict,
     body: dict,
     text: str,
-    surface: str,
+    surface: Surface,
     thread_ts: str | None,
-    context: Any,
+    context: BoltContext,
     client: WebClient,
 ) -> None:
     core = core_of(context)
@@ -46,11 +45,11 @@ def _answer(
         body.get("team_id") or event.get("team"),
     )
     message = render(dispatch(core, caller, text), Where(ephemeral=False, surface=surface))
-    kwargs = {"thread_ts": thread_ts} if thread_ts else {}
+    kwargs: dict = {"thread_ts": thread_ts} if thread_ts else {}
     client.chat_postMessage(channel=event["channel"], unfurl_links=False, **kwargs, **message)
 
 
-def on_mention(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
+def on_mention(ack: Ack, event: dict, body: dict, context: BoltContext, client: WebClient) -> None:
     """Answer ``@ofin <question>`` in a thread under the mention."""
     if not is_from_a_person(event):
         ack()
@@ -66,7 +65,7 @@ def on_mention(ack: Any, event: dict, body: dict, context: Any, client: WebClien
     )
 
 
-def on_message(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
+def on_message(ack: Ack, event: dict, body: dict, context: BoltContext, client: WebClient) -> None:
     """Answer a direct message in the DM; ignore every other message."""
     if (
         event.get("channel_type") == "im"

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.commands.core import Core
@@ -38,7 +37,9 @@ def extra_sections(
     return sections
 
 
-def on_home_opened(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
+def on_home_opened(
+    ack: Ack, event: dict, body: dict, context: BoltContext, client: WebClient
+) -> None:
     """Publish the Home tab when someone opens it."""
     if event.get("tab", "home") != "home":
         ack()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from collections.abc import Callable
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -37,21 +37,32 @@ def _file_base(result: MatrixResult) -> str:
     return "ofin-matrix-" + re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
 
 
-def on_download(
-    ack: Any, action: dict, body: dict, respond: Any, context: Any, client: WebClient
+ActionJob = Callable[[dict, dict, Respond, BoltContext, WebClient], None]
+ActionListener = Callable[[Ack, dict, dict, Respond, BoltContext, WebClient], None]
+
+
+def acked_first(job: ActionJob) -> ActionListener:
+    """The listener for a button or picker: ack at once, then run ``job`` on the Slack pool."""
+
+    def listener(
+        ack: Ack,
+        action: dict,
+        body: dict,
+        respond: Respond,
+        context: BoltContext,
+        client: WebClient,
+    ) -> None:
+        work = lambda: job(action, body, respond, context, client)  # noqa: E731
+        later(ack, context, body, work, respond=respond, client=client)
+
+    listener.__doc__ = job.__doc__
+    return listener
+
+
+def _download(
+    action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
 ) -> None:
     """Upload the matrix as CSV and Markdown into the clicker's DM with ofin."""
-    later(
-        ack,
-        context,
-        body,
-        lambda: _download(action, body, respond, context, client),
-        respond=respond,
-        client=client,
-    )
-
-
-def _download(action: dict, body: dict, respond: Any, context: Any, client: WebClient) -> None:
     try:
         service_ids, stack = matrix_blocks.decode_download(action.get("value") or "")
     except ValueError:
@@ -92,21 +103,10 @@ def _download(action: dict, body: dict, respond: Any, context: Any, client: WebC
     respond(response_type="ephemeral", replace_original=False, **notice_message(text))
 
 
-def on_assign(
-    ack: Any, action: dict, body: dict, respond: Any, context: Any, client: WebClient
+def _assign(
+    action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
 ) -> None:
     """Store the person picked as the owner of one duty of a saved stack."""
-    later(
-        ack,
-        context,
-        body,
-        lambda: _assign(action, body, respond, context, client),
-        respond=respond,
-        client=client,
-    )
-
-
-def _assign(action: dict, body: dict, respond: Any, context: Any, client: WebClient) -> None:
     try:
         stack, duty_key = matrix_blocks.parse_duty_block_id(action.get("block_id") or "")
     except ValueError:
@@ -128,7 +128,7 @@ def _assign(action: dict, body: dict, respond: Any, context: Any, client: WebCli
 
 
 def answer_template(
-    file_id: str, user_id: str, channel: str, context: Any, client: WebClient
+    file_id: str, user_id: str, channel: str, context: BoltContext, client: WebClient
 ) -> None:
     """Read a file someone sent ofin in a DM and answer with its matrix (once per file)."""
     core = core_of(context)
@@ -155,7 +155,9 @@ def is_direct(channel: str | None, channel_type: str | None = None) -> bool:
     return channel_type == "im" or bool(channel and channel.startswith("D"))
 
 
-def on_file_shared(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
+def on_file_shared(
+    ack: Ack, event: dict, body: dict, context: BoltContext, client: WebClient
+) -> None:
     """A file shared in a DM with ofin: its matrix. Files shared in channels are ignored."""
     file_id = event.get("file_id") or (event.get("file") or {}).get("id")
     channel = event.get("channel_id")
@@ -173,7 +175,7 @@ def on_file_shared(ack: Any, event: dict, body: dict, context: Any, client: WebC
     )
 
 
-def on_dm_files(ack: Any, event: dict, body: dict, context: Any, client: WebClient) -> None:
+def on_dm_files(ack: Ack, event: dict, body: dict, context: BoltContext, client: WebClient) -> None:
     """A DM carrying files (message subtype file_share): the matrix of its first file."""
     file_id = (event.get("files") or [{}])[0].get("id")
     if not file_id:
@@ -190,6 +192,6 @@ def on_dm_files(ack: Any, event: dict, body: dict, context: Any, client: WebClie
 
 def register(app: App) -> None:
     """Register the matrix buttons, the owner pickers and the file events."""
-    app.action(matrix_blocks.ACTION_DOWNLOAD)(on_download)
-    app.action(matrix_blocks.ACTION_ASSIGN)(on_assign)
+    app.action(matrix_blocks.ACTION_DOWNLOAD)(acked_first(_download))
+    app.action(matrix_blocks.ACTION_ASSIGN)(acked_first(_assign))
     app.event("file_shared")(on_file_shared)

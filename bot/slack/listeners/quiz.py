@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict
-from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.commands.core import Caller, Core
 from bot.commands.quiz import PracticeFeedback, answer_practice, stats, stats_lines, team_board
@@ -32,7 +31,9 @@ HOME_TEAMS = 5
 # --- buttons ----------------------------------------------------------------------------------
 
 
-def on_practice_answer(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
+def on_practice_answer(
+    ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext
+) -> None:
     """Grade a practice answer and show the result in place of the question."""
     try:
         prompt_id, index = quiz_blocks.parse_practice_value(action.get("value", ""))
@@ -62,12 +63,16 @@ def on_practice_answer(ack: Any, action: dict, body: dict, respond: Any, context
     )
 
 
-def on_daily_answer(ack: Any, action: dict, body: dict, respond: Any, context: Any) -> None:
+def on_daily_answer(
+    ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext
+) -> None:
     """Count a daily answer once (stored before the ack), then answer privately and refresh."""
     try:
         post_id, index = quiz_blocks.parse_daily_value(action.get("value", ""))
     except ValueError:
-        logger.warning("ignoring a malformed daily button value %r", action.get("value")[:100])
+        logger.warning(
+            "ignoring a malformed daily button value %r", (action.get("value") or "")[:100]
+        )
         ack()
         return
     core = core_of(context)
@@ -122,11 +127,12 @@ def home_quiz(core: Core, user_id: str) -> list[dict]:
 # --- the scheduler ----------------------------------------------------------------------------
 
 
-def start_scheduler(app: App, core: Core) -> None:
+def start_scheduler(app: App, core: Core) -> DailyRunner:
     """Make the daily runner the quiz publisher and start its background thread."""
     runner = DailyRunner(app.client, core)
     core.publisher = runner
     runner.start()
+    return runner
 
 
 def register(app: App) -> None:

@@ -1,0 +1,131 @@
+"""The daily runner (the quiz scheduler that posts to Slack) with fake Slack clients."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.answer.matcher import Matcher
+from bot.clock import FakeClock
+from bot.commands.core import Core
+from bot.config import Settings
+from bot.quiz.daily import DailyQuizzes
+from bot.slack.daily_runner import DailyRunner
+from bot.store import Store
+
+# --- the runner's live count, with a slow fake Slack client ------------------------------------
+
+
+class SlowClient:
+    """Records chat.update calls; each takes a little while, like the real network."""
+
+    def __init__(self) -> None:
+        self.updates: list[dict] = []
+        self.posts: list[dict] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.lock = threading.Lock()
+
+    def chat_postMessage(self, **kwargs):  # noqa: N802 - slack_sdk's name
+        self.posts.append(kwargs)
+        return {"ok": True, "ts": f"1.{len(self.posts)}"}
+
+    def chat_update(self, **kwargs):
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        time.sleep(0.01)
+        with self.lock:
+            self.in_flight -= 1
+            self.updates.append(kwargs)
+        return {"ok": True}
+
+
+def test_live_count_updates_are_serialised_and_the_last_shows_the_final_count(make_kb, tmp_path):
+    kb = make_kb()
+    store = Store(tmp_path / "ofin.db", clock=FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
+    core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
+    client = SlowClient()
+    runner = DailyRunner(client, core, interval=60)  # type: ignore[arg-type]
+    daily: DailyQuizzes = runner.daily
+    post = daily.claim_now("C1", None)
+    assert runner.publish(post)
+    assert client.posts[0]["channel"] == "C1"
+
+    def answer(i: int) -> None:
+        daily.answer(post.id, f"U{i}", 0)
+        runner.refresh(post.id)
+
+    with ThreadPoolExecutor(12) as pool:
+        list(pool.map(answer, range(40)))
+    assert client.max_in_flight == 1  # one update of a post at a time
+    assert 1 <= len(client.updates) < 40  # coalesced
+    assert "40 people answered so far" in json.dumps(client.updates[-1]["blocks"])
+
+    # Closing reveals; later refreshes never overwrite the revealed post.
+    assert daily.close(post.id)
+    runner.reveal(store.post(post.id))
+    revealed = len(client.updates)
+    assert "the answer" in json.dumps(client.updates[-1]["blocks"])
+    runner.refresh(post.id)
+    assert len(client.updates) == revealed
+    assert store.post(post.id).revealed
+    store.close()
+
+
+def test_tick_posts_due_quizzes_and_reveals_past_deadline(make_kb, tmp_path):
+    kb = make_kb()
+    clock = FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    store = Store(tmp_path / "ofin.db", clock=clock)
+    settings = Settings(db_path=store.path, daily_reveal_hours=2)
+    core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=settings)
+    client = SlowClient()
+    runner = DailyRunner(client, core, interval=60)  # type: ignore[arg-type]
+    runner.daily.turn_on("C1", "09:00 UTC", default_tz=None, team_id=None, user_id=None)
+    runner.tick()
+    assert client.posts == []
+    clock.set(datetime(2026, 3, 2, 9, 0, 1, tzinfo=UTC))
+    runner.tick()
+    runner.tick()
+    assert len(client.posts) == 1
+    clock.set(datetime(2026, 3, 2, 11, 0, 2, tzinfo=UTC))  # past the 2-hour reveal
+    runner.tick()
+    assert "the answer" in json.dumps(client.updates[-1]["blocks"])
+    assert store.open_posts("C1") == []
+    store.close()
+
+
+class FailingClient(SlowClient):
+    """chat.update fails with a given Slack error."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+    def chat_update(self, **kwargs):
+        from slack_sdk.errors import SlackApiError
+
+        self.updates.append(kwargs)
+        raise SlackApiError("failed", {"ok": False, "error": self.error})
+
+
+@pytest.mark.parametrize(
+    ("error", "given_up"), [("message_not_found", True), ("fatal_error", False)]
+)
+def test_reveal_retries_unless_the_message_is_gone(make_kb, tmp_path, error, given_up):
+    kb = make_kb()
+    store = Store(tmp_path / "ofin.db", clock=FakeClock())
+    core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
+    runner = DailyRunner(FailingClient(error), core, interval=60)  # type: ignore[arg-type]
+    post = runner.daily.claim_now("C1", None)
+    assert runner.publish(post)
+    assert runner.daily.close(post.id)
+    runner.reveal(store.post(post.id))
+    assert store.post(post.id).revealed is given_up
+    assert [p.id for p in store.posts_to_reveal()] == ([] if given_up else [post.id])
+    store.close()
