@@ -110,13 +110,16 @@ def test_confidence_is_a_percentage(matcher: Matcher) -> None:
         assert 0 <= matcher.ask(q).confidence <= 100
 
 
-def test_a_vague_question_offers_one_to_three_suggestions(matcher: Matcher) -> None:
-    answer = matcher.ask("keys")
-    assert 1 <= len(answer.suggestions) <= 3  # none at all would hide a broken "did you mean"
-    if answer.owner is None:
-        assert answer.declined_because in {"unsure", "off_topic"}
+def test_unsure_questions_offer_one_to_three_distinct_suggestions(matcher: Matcher) -> None:
+    answer = matcher.ask("who handles the thing under the hood")
+    assert (answer.owner, answer.declined_because) == (None, "unsure")
     ids = [s.id for s in answer.suggestions]
-    assert len(ids) == len(set(ids))
+    assert 1 <= len(ids) <= 3 and len(ids) == len(set(ids))
+    assert ids[0] in {"ec2-underlying-host", "security-of-the-cloud", "host-firmware-and-kernel"}
+    bare = matcher.ask("kms?")  # a bare service name: that service's items
+    assert (bare.owner, bare.declined_because) == (None, "unsure")
+    assert 1 <= len(bare.suggestions) <= 3
+    assert all(s.id.startswith("kms-") for s in bare.suggestions)
 
 
 KNOWN = yaml.safe_load((DATA / "known_misses.yaml").read_text())
