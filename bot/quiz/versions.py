@@ -24,13 +24,7 @@ def question_version(question: QuizQuestion) -> str:
 
 def record_versions(store: Store, questions: Iterable[QuizQuestion]) -> int:
     """Remember every question's current version (once); return how many were new."""
-    now = store.now_ts()
-    rows = [(q.id, question_version(q), now) for q in questions]
-    return store.execute_many(
-        "INSERT OR IGNORE INTO question_versions (question_id, version, first_seen) "
-        "VALUES (?, ?, ?)",
-        rows,
-    )
+    return store.versions.record((q.id, question_version(q)) for q in questions)
 
 
 class VersionLookup:
@@ -38,13 +32,8 @@ class VersionLookup:
 
     def __init__(self, store: Store) -> None:
         self._history: dict[str, list[tuple[str, str]]] = {}
-        for row in store.query(
-            "SELECT question_id, version, first_seen FROM question_versions "
-            "ORDER BY question_id, first_seen"
-        ):
-            self._history.setdefault(row["question_id"], []).append(
-                (row["first_seen"], row["version"])
-            )
+        for row in store.versions.history():
+            self._history.setdefault(row.question_id, []).append((row.first_seen, row.version))
 
     def at(self, question_id: str, when: str) -> str:
         """The version live at ``when`` (stored timestamp text); "" when it predates tracking."""

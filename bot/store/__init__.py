@@ -5,14 +5,15 @@
 - ``people`` (users, feedback, forgetting), ``declined`` (questions the bot declined),
   ``practice`` (prompts and reviews), ``quiz`` (daily posts and their answers), ``schedules``,
   ``scores`` (leaderboards, totals, the export), ``stacks`` (saved stacks, duty owners),
-  ``digests`` (weekly digest schedules and claims) and ``campaigns`` (targets, reminders).
+  ``digests`` (weekly digest schedules and claims), ``campaigns`` (targets, reminders) and
+  ``versions`` (each quiz question's wordings).
 
 Callers hold one ``Store``: each repository is an attribute (``store.posts``, ``store.digests``),
 and the store also offers the operations of the core repositories under their own names
-(``store.create_post``), which is what most of the bot calls; stacks, digests and campaigns are
-reached through their attribute. Every operation is safe to call from several threads and
-processes (see bot/store/db.py). Rows come back as frozen dataclasses, never dicts; ``query`` and
-``execute`` remain for the reports, which own their SQL.
+(``store.create_post``), which is what most of the bot calls; stacks, digests, campaigns and
+versions are reached through their attribute. Every operation is safe to call from several
+threads and processes (see bot/store/db.py). Rows come back as frozen dataclasses, never dicts;
+only ``query`` is left, for the reports that own their read-only SQL: every write is here.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from bot.store.scores import (
     UserTotals,
 )
 from bot.store.stacks import SavedStack, StackStore
+from bot.store.versions import QuestionVersions, VersionRow
 
 REPORT_INDEX = "idx_answers_report"  # migration m013; the report reads answers through it
 
@@ -76,6 +78,7 @@ __all__ = [
     "StoreError",
     "UserRow",
     "UserTotals",
+    "VersionRow",
     "normalize_question",
     "parse_ts",
     "ts",
@@ -106,6 +109,7 @@ class Store:
         self.stacks = StackStore(self._db)
         self.digests = DigestStore(self._db)
         self.campaigns = CampaignStore(self._db)
+        self.versions = QuestionVersions(self._db)
 
         # The flat API: each name is the operation of the repository that owns it.
         self.claim = self._db.claim
@@ -164,24 +168,8 @@ class Store:
         self.channels_played = self.scores.channels_played
         self.export_answers = self.scores.export_answers
 
-    # --- raw SQL, for the reports, digests and campaigns that own their queries -------------
-
-    def now_ts(self) -> str:
-        """The store clock's current instant, as stored text."""
-        return self._db.now()
+    # --- raw SQL, read-only, for the reports that own their queries ------------------------
 
     def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         """Rows of a read-only query as dicts (for reports that own their SQL)."""
         return self._db.rows(sql, params)
-
-    def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one writing statement; return how many rows it changed."""
-        return self._db.execute(sql, params)
-
-    def insert_or_ignore(self, sql: str, params: Params = ()) -> int | None:
-        """Run one INSERT OR IGNORE; the new row's id, or None when a constraint refused it."""
-        return self._db.insert_or_ignore(sql, params)
-
-    def execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
-        """Run one statement for each row in a single transaction; return the rows changed."""
-        return self._db.execute_many(sql, rows)

@@ -86,5 +86,6 @@ def test_the_store_keeps_the_clock_it_is_given_whatever_the_environment(
     monkeypatch.setenv("OFIN_FAKE_NOW", "2030-01-01T00:00:00Z")
     store = Store(tmp_path / "ofin.db", clock=clock)
     assert store.clock is clock
-    assert store.now_ts() == "2026-03-02T09:00:00.000000+00:00"
+    store.claim("k")
+    assert store.db["claims"].get("k")["claimed_at"] == "2026-03-02T09:00:00.000000+00:00"
     store.close()

@@ -145,9 +145,9 @@ def test_csv_answers_one_row_per_answer_with_versions(seeded):
     from bot.quiz.versions import record_versions
 
     # Versions are recorded at start-up; one from before the quarter covers every answer.
-    store.execute_many("DELETE FROM question_versions", [()])
+    store.db.execute("DELETE FROM question_versions")
     record_versions(store, core.kb.quiz_questions)
-    store.execute_many("UPDATE question_versions SET first_seen = ?", [("2026-01-01T00:00:00",)])
+    store.db.execute("UPDATE question_versions SET first_seen = ?", ["2026-01-01T00:00:00"])
     out = io.StringIO()
     assert run_report(period_text="2026-Q4", fmt="csv", answers=True, db_path=path, out=out) == 0
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
