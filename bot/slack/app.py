@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from urllib.error import URLError
 
-from slack_bolt import App, BoltContext, BoltResponse, Respond
+from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -17,14 +16,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.commands.core import Core
 from bot.config import ConfigError, Settings
 from bot.kb.model import KnowledgeBase
-from bot.slack import listeners
+from bot.slack import listeners, middleware
 from bot.slack.campaign_runner import start_campaigns
-from bot.slack.context import CORE_KEY, STATE_KEY, VERIFIED_KEY, SlackState
+from bot.slack.context import SlackState
 from bot.slack.listeners import digest, quiz
 from bot.slack.report import wire_report
 from bot.slack.ticker import Ticker
 from bot.slack.uploads import ChartSender
-from bot.slack.work import CLAIM_KEY, WORK_KEY, Work, tell_user_about_error
+from bot.slack.work import Work
 from bot.wiring import build_core
 
 logger = logging.getLogger(__name__)
@@ -94,42 +93,6 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
             f"and the network): {getattr(exc, 'reason', exc)}"
         ) from None
 
-    work = Work.create()
-    state = SlackState()
-
-    @app.middleware
-    def provide_core(context: BoltContext, next: Callable[[], None]) -> None:
-        # Custom middleware runs only after Bolt's own checks passed (the signature over HTTP;
-        # Socket Mode's connection is authenticated), so reaching here marks the request trusted.
-        context[VERIFIED_KEY] = True
-        context[CORE_KEY] = core
-        context[STATE_KEY] = state
-        context[WORK_KEY] = work
-        next()
-
-    @app.middleware
-    def drop_redeliveries(body: dict, context: BoltContext, next: Callable[[], None]) -> None:
-        # Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); answer it once.
-        # The claim is a database write, so the job claims it after the ack (bot/slack/work.py).
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            context[CLAIM_KEY] = f"slack-event:{event_id}"
-        next()
-
-    @app.error
-    def on_error(
-        error: Exception, body: dict, context: BoltContext, respond: Respond, client: WebClient
-    ) -> BoltResponse | None:
-        if not (context and context.get(VERIFIED_KEY)):
-            # Failed before verification passed: the body may be forged, so act on nothing in it.
-            logger.warning("refused an unverified request (%s)", type(error).__name__)
-            return None
-        logger.error("listener failed", exc_info=error)
-        # The request thread must answer at once, so the apology is sent from a worker; Slack
-        # gets a 200, so it neither shows its own error nor sends the request again.
-        if work.slack.submit(tell_user_about_error, body, respond, client) is None:
-            logger.warning("no worker free to tell the user about the error")
-        return BoltResponse(status=200, body="")
-
+    middleware.register(app, core, Work.create(), SlackState())
     listeners.register(app)
     return app

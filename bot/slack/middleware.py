@@ -1,0 +1,56 @@
+"""Bolt middleware and error handler: what every request passes through after Bolt's checks.
+
+Custom middleware runs only after Bolt's own checks passed (the signature over HTTP; Socket
+Mode's connection is authenticated), so reaching it marks the request trusted. The error handler
+acts on a request only when it was marked: a forged body gets nothing done for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import App, BoltContext, BoltResponse, Respond
+from slack_sdk import WebClient
+
+from bot.commands.core import Core
+from bot.slack.context import CORE_KEY, STATE_KEY, VERIFIED_KEY, SlackState
+from bot.slack.work import CLAIM_KEY, WORK_KEY, Work, tell_user_about_error
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: App, core: Core, work: Work, state: SlackState) -> None:
+    """Add ofin's middleware (context, redelivery claims) and its error handler to ``app``."""
+
+    @app.middleware
+    def provide_core(context: BoltContext, next: Callable[[], None]) -> None:
+        context[VERIFIED_KEY] = True
+        context[CORE_KEY] = core
+        context[STATE_KEY] = state
+        context[WORK_KEY] = work
+        next()
+
+    @app.middleware
+    def drop_redeliveries(body: dict, context: BoltContext, next: Callable[[], None]) -> None:
+        # Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); answer it once.
+        # The claim is a database write, so the job claims it after the ack (bot/slack/work.py).
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            context[CLAIM_KEY] = f"slack-event:{event_id}"
+        next()
+
+    @app.error
+    def on_error(
+        error: Exception, body: dict, context: BoltContext, respond: Respond, client: WebClient
+    ) -> BoltResponse | None:
+        if not (context and context.get(VERIFIED_KEY)):
+            # Failed before verification passed: the body may be forged, so act on nothing in it.
+            logger.warning("refused an unverified request (%s)", type(error).__name__)
+            return None
+        logger.error("listener failed", exc_info=error)
+        # The request thread must answer at once, so the apology is sent from a worker; Slack
+        # gets a 200, so it neither shows its own error nor sends the request again.
+        if work.slack.submit(tell_user_about_error, body, respond, client) is None:
+            logger.warning("no worker free to tell the user about the error")
+        return BoltResponse(status=200, body="")
