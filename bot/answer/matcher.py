@@ -193,19 +193,9 @@ class Matcher:
             if _confidence(score) >= suggest_at
         )
         best = self.kb.items[best_index]
-        # A question that asks who in some detail, just under the answer line, whose closest items
-        # all have the same owner: the owner is clear even if the item is not ("SSH open to the
-        # world, aws or ours?" is near security groups, key pairs and incident response: all the
-        # customer's). A vague one ("who runs the show") stays a "did you mean".
-        agreed = (
-            confidence >= suggest_at
-            and len(parsed.topic) >= _AGREEING_DETAIL
-            and len(ranked) >= _AGREEING
-            and topic_gate.asks_who(folded)
-            and len({self._owner(self.kb.items[i], parsed, folded) for i, _ in ranked[:_AGREEING]})
-            == 1
-        )
-        if confidence < answer_at and not agreed:
+        if confidence < answer_at and not (
+            confidence >= suggest_at and self._owners_agree(ranked, parsed, folded)
+        ):
             near = confidence >= suggest_at
             candidates = ((best,) + close)[:MAX_SUGGESTIONS] if near else ()
             return self._decline(
@@ -216,15 +206,31 @@ class Matcher:
                 confidence=confidence,
             )
         service_id = parsed.service.id if parsed.service else None
+        owner = self._owner(best, parsed, folded)
         return Answer(
             question=question,
-            owner=self._owner(best, parsed, folded),
+            owner=owner,
             item=best,
             confidence=confidence,
             service=parsed.service,
             suggestions=close if confidence < 75 else (),
-            note=best.note_for(service_id),
+            # The service's note speaks for the service's owner, not for the control as a whole.
+            note=best.note_for(service_id) if owner == best.owner_for(service_id) else None,
         )
+
+    def _owners_agree(self, ranked: list[tuple[int, float]], parsed: _Parsed, folded: str) -> bool:
+        """True when a question that asks who, in some detail, has closest items that all have
+        the same owner: the owner is clear even if the item is not.
+
+        "SSH open to the world, aws or ours?" sits near security groups, key pairs and incident
+        response, all the customer's. A vague one ("who runs the show") stays a "did you mean".
+        """
+        if len(parsed.topic) < _AGREEING_DETAIL or len(ranked) < _AGREEING:
+            return False
+        if not topic_gate.asks_who(folded):
+            return False
+        owners = {self._owner(self.kb.items[i], parsed, folded) for i, _ in ranked[:_AGREEING]}
+        return len(owners) == 1
 
     @staticmethod
     def _owner(item: Item, parsed: _Parsed, folded: str) -> str:

@@ -389,3 +389,10 @@ def test_a_detailed_question_just_under_the_line_answers_when_its_candidates_agr
     assert detailed.owner == "customer"
     vague = matcher.ask("who runs the show")  # close to nothing in particular: still unsure
     assert vague.owner is None and vague.declined_because == "unsure"
+
+
+def test_a_shared_control_as_a_whole_carries_no_single_service_note(matcher: Matcher) -> None:
+    whole = matcher.ask("who handles patch management for us, we use EC2 next to Aurora")
+    assert (whole.owner, whole.item.id, whole.note) == ("shared", "patch-management", None)
+    one = matcher.ask("who owns patch management on RDS")
+    assert one.owner == "aws" and one.note and "maintenance window" in one.note
