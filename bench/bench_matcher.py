@@ -36,7 +36,8 @@ from rapidfuzz import fuzz, process  # noqa: E402
 
 from bot.answer.matcher import Matcher  # noqa: E402
 from bot.answer.semantic import SemanticIndex, shared_encoder  # noqa: E402
-from bot.kb.loader import Item, KnowledgeBase, load  # noqa: E402
+from bot.kb.loader import load  # noqa: E402
+from bot.kb.model import Item, KnowledgeBase  # noqa: E402
 
 SHARED_EVAL = ROOT.parent / "shared" / "eval"  # beside the checkout, as on CI; --shared moves it
 

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from bot.config import ConfigError, Settings
-from bot.kb.loader import KnowledgeBase
+from bot.kb.model import KnowledgeBase
 from bot.wiring import prepare
 
 logger = logging.getLogger("ofin")

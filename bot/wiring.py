@@ -14,7 +14,8 @@ from bot.clock import Clock
 from bot.clock import from_env as clock_from_env
 from bot.commands.core import Core
 from bot.config import ConfigError, Settings, from_env
-from bot.kb.loader import DEFAULT_DIR, KnowledgeBase, load_or_report
+from bot.kb.loader import DEFAULT_DIR, load_or_report
+from bot.kb.model import KnowledgeBase
 from bot.quiz.versions import record_versions
 from bot.store import Store, StoreError
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.kb.loader import Item, KnowledgeBase, QuizQuestion, Service
+from bot.kb.model import Item, KnowledgeBase, QuizQuestion, Service
 from bot.kb.owners import OWNERS
 
 

@@ -18,7 +18,8 @@ from bot.clock import FakeClock
 from bot.commands.core import Caller, Core
 from bot.commands.quiz import answer_practice, ask_practice
 from bot.config import Settings
-from bot.kb.loader import KnowledgeBase, load
+from bot.kb.loader import load
+from bot.kb.model import KnowledgeBase
 from bot.quiz.daily import DailyQuizzes
 from bot.store import Store
 

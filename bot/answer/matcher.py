@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process
 from bot.answer import language, topic_gate
 from bot.answer.semantic import SemanticIndex, build_index
 from bot.answer.service_detector import ServiceDetector
-from bot.kb.loader import Item, KnowledgeBase, Service
+from bot.kb.model import Item, KnowledgeBase, Service
 
 MAX_QUESTION_CHARS = 500
 ANSWER_THRESHOLD = 42  # confidence at or above which the engine names an owner

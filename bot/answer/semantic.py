@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer.embedding import Encoder, load_encoder
-from bot.kb.loader import KnowledgeBase
+from bot.kb.model import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 

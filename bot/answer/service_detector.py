@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from bot.answer import language
-from bot.kb.loader import Service
+from bot.kb.model import Service
 
 
 class ServiceDetector:

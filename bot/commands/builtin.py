@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.answer.matcher import Answer
 from bot.commands.core import Caller, Core, subcommand
 from bot.commands.results import AnswerResult, StackResult, UnansweredResult, UnknownServiceResult
-from bot.kb.loader import Service
+from bot.kb.model import Service
 
 MAX_UNANSWERED = 50
 
@@ -41,17 +41,11 @@ def answer_for_item(
 
 
 def find_service(core: Core, text: str) -> Service | None:
-    """The service named by ``text``: its exact id first, then the engine's detection."""
+    """The service named by ``text``: by its id, name or an alias, else the engine's detection."""
     text = text.strip()
     if not text:
         return None
-    exact = core.kb.service(text.lower())
-    if exact is not None:
-        return exact
-    for service in core.kb.services:
-        if text.lower() in (service.name.lower(), *(a.lower() for a in service.aliases)):
-            return service
-    return core.matcher.find_service(text)
+    return core.service_names.named(text) or core.matcher.find_service(text)
 
 
 @subcommand(

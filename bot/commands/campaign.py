@@ -48,7 +48,7 @@ def _campaign_accepts(args: str) -> bool:
 )
 def campaign_command(core: Core, caller: Caller, args: str) -> Notice | CampaignStatus:
     channel = caller.channel_id
-    if not channel or str(channel).startswith("D"):
+    if not channel or caller.direct:
         return Notice("Run `campaign` in the team's channel.", kind="error")
     campaigns = core.campaigns
     action = args.split()[0].lower()

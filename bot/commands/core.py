@@ -13,7 +13,7 @@ from typing import Any, Literal, NamedTuple, get_args
 
 from bot.answer.matcher import Matcher
 from bot.config import Settings
-from bot.kb.loader import KnowledgeBase
+from bot.kb.model import KnowledgeBase
 from bot.matrix.matrix import ServiceNameReader
 from bot.quiz.daily import DailyQuizzes, Publisher
 from bot.store import Store
@@ -41,6 +41,7 @@ class Caller:
         channel_id: str | None = None,
         team_id: str | None = None,
         surface: Surface = "slack",
+        direct: bool = False,
         is_admin: bool | None = None,
         tz: str | None = None,
         profile: Callable[[], Profile] | None = None,
@@ -51,6 +52,8 @@ class Caller:
         self.channel_id = channel_id
         self.team_id = team_id
         self.surface = surface
+        #: A one-to-one conversation with ofin (a Slack DM), not a team's channel.
+        self.direct = direct
         self._is_admin = is_admin
         self._tz = tz
         self._profile_fn = profile
@@ -62,6 +65,11 @@ class Caller:
         if self._profile is None:
             self._profile = self._profile_fn() if self._profile_fn else Profile(False, None)
         return self._profile
+
+    @property
+    def in_team_channel(self) -> bool:
+        """True in a team's channel (where daily quizzes, digests and campaigns live)."""
+        return bool(self.channel_id) and not self.direct
 
     @property
     def is_admin(self) -> bool:

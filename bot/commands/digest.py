@@ -30,7 +30,7 @@ def digest_command(core: Core, caller: Caller, args: str) -> Notice:
     action, _, rest = args.strip().partition(" ")
     action = action.lower() or "status"
     channel = caller.channel_id
-    if caller.surface == "console" or not channel or str(channel).startswith("D"):
+    if caller.surface == "console" or not channel or caller.direct:
         return Notice("Run `digest` in the Slack channel that should get it.", kind="error")
     digests = core.digests
     if action == "on":

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.commands.core import Caller, Core, subcommand
 from bot.commands.results import Notice
-from bot.kb.loader import QuizQuestion
+from bot.kb.model import QuizQuestion
 from bot.quiz.daily import NOW_ONCE_WITHIN, DailyQuizzes, PublishOutcome
 from bot.quiz.rules import (
     QuizError,
@@ -128,7 +128,7 @@ class Stats:
 
 
 def _in_channel(caller: Caller) -> bool:
-    return bool(caller.channel_id) and not str(caller.channel_id).startswith("D")
+    return caller.in_team_channel
 
 
 def _zone(tz: str | None) -> ZoneInfo:

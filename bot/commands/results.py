@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.answer.matcher import Answer
-from bot.kb.loader import Service
+from bot.kb.model import Service
 
 NoticeKind = Literal["info", "refusal", "error"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
@@ -19,6 +19,22 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.kb.model import (
+    CATEGORIES,
+    IAC_TOOLS,
+    SERVICE_MODELS,
+    Area,
+    Item,
+    KnowledgeBase,
+    KnowledgeError,
+    Problem,
+    QuizQuestion,
+    ResourceType,
+    Service,
+    ServiceOwner,
+    StackLayer,
+    normalize_alias,
+)
 from bot.kb.owners import OWNERS
 
 try:  # libyaml's composer is several times faster, and its nodes keep their marks too
@@ -29,297 +45,6 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 
 
-CATEGORIES = (
-    "physical",
-    "infrastructure",
-    "network",
-    "compute",
-    "storage",
-    "database",
-    "containers",
-    "serverless",
-    "identity",
-    "data",
-    "encryption",
-    "application",
-    "logging",
-    "compliance",
-    "controls",
-)
-SERVICE_MODELS = ("infrastructure", "container", "abstracted")
-# How the models read in a sentence: AWS's whitepaper calls managed services "container services",
-# which is easily mistaken for Docker containers.
-SERVICE_MODEL_LABELS = {
-    "infrastructure": "infrastructure service",
-    "container": "managed (container) service",
-    "abstracted": "abstracted service",
-}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the knowledge base, located at file:line."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        if self.line < 1:  # about a whole folder, not a place in a file
-            return f"{self.file}: {self.message}"
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class KnowledgeError(Exception):
-    """The knowledge base is broken; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-@dataclass(frozen=True)
-class QuizQuestion:
-    """A quiz question attached to an item; ``answer`` is one of ``choices``."""
-
-    id: str  # "<item id>#<n>", n counting from 1 in file order
-    item_id: str
-    question: str
-    choices: tuple[str, ...]  # default: OWNERS
-    answer: str
-    explanation: str
-    service: str | None = None  # service id when the question is about one service
-
-    @property
-    def is_owner_question(self) -> bool:
-        """True when the choices are exactly the three owners."""
-        return tuple(self.choices) == OWNERS
-
-    def to_dict(self) -> dict:
-        """This question as plain JSON-ready data."""
-        return {
-            "id": self.id,
-            "question": self.question,
-            "choices": list(self.choices),
-            "answer": self.answer,
-            "explanation": self.explanation,
-            "service": self.service,
-        }
-
-
-@dataclass(frozen=True)
-class ServiceOwner:
-    """Who owns an item on one particular service, and why."""
-
-    owner: str
-    note: str
-
-
-@dataclass(frozen=True)
-class Item:
-    """One responsibility: who owns it, why, how people phrase it, and where it is documented."""
-
-    id: str
-    title: str
-    owner: str
-    category: str
-    explanation: str
-    aliases: tuple[str, ...]
-    sources: tuple[str, ...]
-    quiz: tuple[QuizQuestion, ...]
-    services: Mapping[str, ServiceOwner] = field(default_factory=dict)
-    file: str = ""
-    line: int = 0
-
-    def __hash__(self) -> int:
-        # ids are unique in a loaded knowledge base; the services mapping itself is unhashable
-        return hash((self.id, self.file, self.line))
-
-    def owner_for(self, service_id: str | None) -> str:
-        """The owner on ``service_id`` when the item says so, else the item's own owner."""
-        if service_id and service_id in self.services:
-            return self.services[service_id].owner
-        return self.owner
-
-    def note_for(self, service_id: str | None) -> str | None:
-        """The service-specific note, if the item has one for ``service_id``."""
-        if service_id and service_id in self.services:
-            return self.services[service_id].note
-        return None
-
-    def to_dict(self) -> dict:
-        """This item as plain JSON-ready data (without its file and line)."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "owner": self.owner,
-            "category": self.category,
-            "explanation": self.explanation,
-            "aliases": list(self.aliases),
-            "services": {
-                sid: {"owner": so.owner, "note": so.note} for sid, so in self.services.items()
-            },
-            "sources": list(self.sources),
-            "quiz": [q.to_dict() for q in self.quiz],
-        }
-
-
-@dataclass(frozen=True)
-class StackLayer:
-    """One layer of a service's responsibility stack, top (data) to bottom (facilities)."""
-
-    name: str
-    owner: str
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Service:
-    """A cloud service the matcher can detect, with its responsibility stack."""
-
-    id: str
-    name: str
-    model: str  # one of SERVICE_MODELS
-    aliases: tuple[str, ...]
-    stack: tuple[StackLayer, ...]
-    sources: tuple[str, ...]
-    file: str = ""
-    line: int = 0
-
-    def to_dict(self) -> dict:
-        """This service as plain JSON-ready data (without its file and line)."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "model": self.model,
-            "aliases": list(self.aliases),
-            "sources": list(self.sources),
-            "stack": [
-                {"layer": layer.name, "owner": layer.owner, "note": layer.note}
-                for layer in self.stack
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class Area:
-    """A responsibility area of the stack matrix (services.yaml ``areas:``), read from items.
-
-    A service's cell comes from ``for_service[service]`` when named there, else from the first of
-    ``items`` that states an owner for the service, else from ``default`` (an item whose own owner
-    holds on every service); see ``cell_item``.
-    """
-
-    id: str
-    name: str
-    items: tuple[str, ...] = ()
-    for_service: Mapping[str, str] = field(default_factory=dict)
-    default: str | None = None
-    file: str = ""
-    line: int = 0
-
-    def __hash__(self) -> int:
-        return hash((self.id, self.file, self.line))
-
-    def cell_item(self, kb: KnowledgeBase, service_id: str) -> Item | None:
-        """The item that says who owns this area on ``service_id``, or None when none does."""
-        chosen = self.for_service.get(service_id)
-        if chosen is not None:
-            return kb.item(chosen)
-        for item_id in self.items:
-            item = kb.item(item_id)
-            if item is not None and service_id in item.services:
-                return item
-        return kb.item(self.default) if self.default else None
-
-
-IAC_TOOLS = ("cloudformation", "terraform")
-
-
-@dataclass(frozen=True)
-class ResourceType:
-    """An infrastructure-as-code resource type (or ``prefix*`` pattern) and the service it is."""
-
-    tool: str  # one of IAC_TOOLS
-    pattern: str  # "AWS::RDS::DBInstance", "AWS::S3::*", "aws_db_instance", "aws_s3_*"
-    service: str
-
-    @property
-    def is_prefix(self) -> bool:
-        """True for a ``prefix*`` pattern."""
-        return self.pattern.endswith("*")
-
-
-@dataclass(frozen=True)
-class KnowledgeBase:
-    """The validated knowledge base, indexed by id."""
-
-    items: tuple[Item, ...]
-    services: tuple[Service, ...]
-    areas: tuple[Area, ...] = ()
-    resource_types: tuple[ResourceType, ...] = ()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_items_by_id", {i.id: i for i in self.items})
-        object.__setattr__(self, "_services_by_id", {s.id: s for s in self.services})
-
-    def item(self, item_id: str) -> Item | None:
-        """The item with this id, or None."""
-        return self._items_by_id.get(item_id)  # type: ignore[attr-defined]
-
-    def service(self, service_id: str) -> Service | None:
-        """The service with this id, or None."""
-        return self._services_by_id.get(service_id)  # type: ignore[attr-defined]
-
-    @property
-    def quiz_questions(self) -> tuple[QuizQuestion, ...]:
-        """Every quiz question of every item, in file order."""
-        return tuple(q for item in self.items for q in item.quiz)
-
-    def service_for_type(self, tool: str, resource_type: str) -> str | None:
-        """The service id a resource type maps to: an exact entry, else the longest prefix."""
-        best: ResourceType | None = None
-        for entry in self.resource_types:
-            if entry.tool != tool:
-                continue
-            if entry.pattern == resource_type:
-                return entry.service
-            if (
-                entry.is_prefix
-                and resource_type.startswith(entry.pattern[:-1])
-                and (best is None or len(entry.pattern) > len(best.pattern))
-            ):
-                best = entry
-        return best.service if best else None
-
-    def to_dict(self) -> dict:
-        """The whole knowledge base as plain JSON-ready data, in file order.
-
-        ``areas`` and ``resource_types`` (the matrix's data) appear when the base has them.
-        """
-        data: dict = {
-            "items": [item.to_dict() for item in self.items],
-            "services": [service.to_dict() for service in self.services],
-        }
-        if self.areas:
-            data["areas"] = [
-                {
-                    "id": area.id,
-                    "name": area.name,
-                    "items": list(area.items),
-                    "for": dict(area.for_service),
-                    "default": area.default,
-                }
-                for area in self.areas
-            ]
-        if self.resource_types:
-            data["resource_types"] = [
-                {"tool": t.tool, "pattern": t.pattern, "service": t.service}
-                for t in self.resource_types
-            ]
-        return data
-
-
 # --------------------------------------------------------------------------------------------
 # Loading: YAML files -> node trees (with line marks) -> checked records, every problem collected.
 
@@ -327,7 +52,6 @@ SERVICES_FILE = "services.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 _ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_NON_WORD_RE = re.compile(r"[\W_]+")
 _HTTPS_URL_RE = re.compile(r"https://[^\s/?#@]+(?:[/?#]\S*)?")
 _TAG = "tag:yaml.org,2002:"
 _STR_TAG = _TAG + "str"
@@ -349,11 +73,6 @@ _SERVICE_OPTIONAL = ("aliases", "sources", "stack")
 _SERVICE_OWNER_KEYS = ("owner", "note")
 _STACK_REQUIRED = ("layer", "owner")
 _STACK_OPTIONAL = ("note",)
-
-
-def normalize_alias(text: str) -> str:
-    """Lowercase ``text``, turn punctuation into spaces and squeeze spaces: how names compare."""
-    return " ".join(_NON_WORD_RE.sub(" ", text.lower()).split())
 
 
 def format_problems(problems: Sequence[Problem]) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from bot.kb.loader import KnowledgeBase, Service
+from bot.kb.model import KnowledgeBase, Service
 
 try:  # libyaml's parser is several times faster; its nodes keep their marks too
     from yaml import CSafeLoader as _YamlLoader

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.kb.loader import Area, Item, KnowledgeBase, Service, normalize_alias
+from bot.kb.model import Area, Item, KnowledgeBase, Service, normalize_alias
 from bot.kb.owners import OWNER_SHORT
 
 MAX_SERVICES = 30  # more than the knowledge base knows today; a longer list is a mistake
@@ -190,6 +190,10 @@ class ServiceNameReader:
             for name in (service.id, service.id.replace("-", " "), service.name, *service.aliases):
                 self._by_name.setdefault(normalize_alias(name), service)
         self._longest = max((len(n.split()) for n in self._by_name), default=1)
+
+    def named(self, text: str) -> Service | None:
+        """The service whose id, name or alias ``text`` is (case and punctuation aside), or None."""
+        return self._by_name.get(normalize_alias(text))
 
     def read(self, text: str) -> ServiceNames:
         """The services named in ``text`` (commas or spaces between names)."""

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.kb.loader import KnowledgeBase, QuizQuestion
+from bot.kb.model import KnowledgeBase, QuizQuestion
 from bot.quiz.insight import category_window
 from bot.quiz.rules import pick_daily
 from bot.store import Store, parse_ts

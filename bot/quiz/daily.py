@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.kb.loader import KnowledgeBase, QuizQuestion
+from bot.kb.model import KnowledgeBase, QuizQuestion
 from bot.quiz.adaptive import choose_daily
 from bot.quiz.rules import PostResult, grade, points, streak
 from bot.quiz.schedule import Rule, deadline, due_slot, next_slot, parse_rule, parse_weekdays_text

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.kb.loader import CATEGORIES, KnowledgeBase, QuizQuestion
+from bot.kb.model import CATEGORIES, KnowledgeBase, QuizQuestion
 from bot.kb.owners import OWNER_SHORT
 
 #: Days until a question in each Leitner box is due again (box 1: straight away).

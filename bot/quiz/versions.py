@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from bot.kb.loader import QuizQuestion
+from bot.kb.model import QuizQuestion
 from bot.store import Store
 
 

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.commands.core import Core
 from bot.config import ConfigError, Settings
-from bot.kb.loader import KnowledgeBase
+from bot.kb.model import KnowledgeBase
 from bot.slack import listeners
 from bot.slack.campaign_runner import start_campaigns
 from bot.slack.context import CORE_KEY, STATE_KEY, VERIFIED_KEY, SlackState

@@ -85,6 +85,11 @@ class SlackState:
     touched: dict[str, float] = field(default_factory=dict)  # user id -> when last remembered
 
 
+def is_direct_message(channel_id: str | None) -> bool:
+    """True for a DM with ofin: Slack's DM conversation ids start with "D"."""
+    return bool(channel_id) and str(channel_id).startswith("D")
+
+
 def slack_caller(
     context: BoltContext,
     client: WebClient,
@@ -101,6 +106,7 @@ def slack_caller(
         channel_id=channel_id,
         team_id=team_id,
         surface="slack",
+        direct=is_direct_message(channel_id),
         is_admin=True if listed else None,
         profile=lambda: profiles.get(client, user_id, core.settings.admins),
     )

@@ -31,7 +31,7 @@ from bot.commands.results import (
     UnknownServiceResult,
 )
 from bot.config import ConfigError
-from bot.kb.loader import SERVICE_MODEL_LABELS
+from bot.kb.model import SERVICE_MODEL_LABELS
 from bot.kb.owners import OWNER_SHORT
 from bot.terminal import console_matrix, console_quiz, console_report
 from bot.terminal.session import Reply, Session
@@ -40,7 +40,7 @@ from bot.wiring import build_core
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.kb.loader import KnowledgeBase
+    from bot.kb.model import KnowledgeBase
 
 PROMPT = "ofin> "
 QUIT_WORDS = ("quit", "exit", ":q")

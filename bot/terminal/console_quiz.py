@@ -16,7 +16,7 @@ from bot.commands.quiz import (
     stats_lines,
 )
 from bot.commands.results import Notice
-from bot.kb.loader import QuizQuestion
+from bot.kb.model import QuizQuestion
 from bot.quiz.rules import choice_label, display_order
 from bot.terminal.session import Session
 

@@ -10,14 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from bot.kb.loader import (
-    DEFAULT_DIR,
-    KnowledgeBase,
-    KnowledgeError,
-    display_path,
-    format_problems,
-    load,
-)
+from bot.kb.loader import DEFAULT_DIR, display_path, format_problems, load
+from bot.kb.model import KnowledgeBase, KnowledgeError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1

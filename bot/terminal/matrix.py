@@ -14,7 +14,8 @@ from bot.commands.matrix import (
     names_problem,
 )
 from bot.commands.results import Notice
-from bot.kb.loader import Service, load_or_exit
+from bot.kb.loader import load_or_exit
+from bot.kb.model import Service
 from bot.matrix.iac import TemplateError, map_resources, read_template_file
 from bot.matrix.matrix import (
     MAX_SERVICES,

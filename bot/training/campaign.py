@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from bot.kb.loader import KnowledgeBase
+from bot.kb.model import KnowledgeBase
 from bot.store import CampaignPeriod, Store
 from bot.training.periods import Period, parse_period
 from bot.training.report import build_report

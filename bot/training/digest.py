@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.kb.loader import KnowledgeBase
+from bot.kb.model import KnowledgeBase
 from bot.quiz.insight import CategoryTrend, category_window, weak_spots
 from bot.quiz.schedule import WEEKDAY_NAMES, Rule, ScheduleError, parse_rule
 from bot.store import DigestRow, Store, ts

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.kb.loader import KnowledgeBase
+from bot.kb.model import KnowledgeBase
 from bot.store import REPORT_INDEX, Store, ts
 from bot.training.periods import Period
 

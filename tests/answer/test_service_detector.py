@@ -6,7 +6,7 @@ import pytest
 
 from bot.answer import language
 from bot.answer.service_detector import ServiceDetector
-from bot.kb.loader import Service, StackLayer
+from bot.kb.model import Service, StackLayer
 
 
 def service(service_id: str, name: str, *aliases: str) -> Service:

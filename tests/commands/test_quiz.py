@@ -68,7 +68,16 @@ def core(make_kb, tmp_path, clock) -> Core:
 
 
 def caller(user="U1", channel="C1", admin=False, tz=None, surface="slack") -> Caller:
-    return Caller(user, channel_id=channel, team_id="T1", is_admin=admin, tz=tz, surface=surface)
+    direct = channel is not None and channel.startswith("D")  # as the Slack front end says
+    return Caller(
+        user,
+        channel_id=channel,
+        team_id="T1",
+        direct=direct,
+        is_admin=admin,
+        tz=tz,
+        surface=surface,
+    )
 
 
 def right_index(question) -> int:

@@ -8,16 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.loader import (
-    DEFAULT_DIR,
-    OWNERS,
-    KnowledgeError,
-    Problem,
-    format_problems,
-    load,
-    load_or_exit,
-    normalize_alias,
-)
+from bot.kb.loader import DEFAULT_DIR, OWNERS, format_problems, load, load_or_exit
+from bot.kb.model import KnowledgeError, Problem, normalize_alias
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

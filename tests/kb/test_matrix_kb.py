@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.loader import DEFAULT_DIR, KnowledgeError, load
+from bot.kb.loader import DEFAULT_DIR, load
+from bot.kb.model import KnowledgeError
 
 NEW_SERVICE = """\
   - id: opensearch

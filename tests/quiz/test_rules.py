@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.kb.loader import OWNERS, QuizQuestion
+from bot.kb.loader import OWNERS
+from bot.kb.model import QuizQuestion
 from bot.quiz.rules import (
     RECENT_WINDOW,
     PostResult,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.slack.context import is_direct_message
 from bot.slack.listeners import digest, events, home, quiz
 
 
@@ -51,3 +52,10 @@ def test_home_sections_in_order_and_a_failing_one_is_left_out(caplog):
 
 def test_the_home_tab_shows_weak_spots_then_the_quiz():
     assert (digest.home_weak_spots, quiz.home_quiz) == home.SECTIONS
+
+
+@pytest.mark.parametrize(
+    ("channel_id", "direct"), [("D0123", True), ("C0123", False), ("G0123", False), (None, False)]
+)
+def test_only_slacks_dm_ids_make_a_direct_caller(channel_id, direct):
+    assert is_direct_message(channel_id) is direct

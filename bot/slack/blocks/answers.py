@@ -11,7 +11,7 @@ import json
 from typing import Any
 from urllib.parse import urlparse
 
-from bot.kb.loader import SERVICE_MODEL_LABELS
+from bot.kb.model import SERVICE_MODEL_LABELS
 from bot.kb.owners import OWNER_SHORT
 from bot.slack.blocks.common import (
     OWNER_BADGES,

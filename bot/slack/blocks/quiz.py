@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.kb.loader import QuizQuestion
+from bot.kb.model import QuizQuestion
 from bot.quiz.rules import choice_label, display_order
 from bot.slack.blocks.answers import source_link
 from bot.slack.blocks.common import OWNER_EMOJI, context, escape, header, section

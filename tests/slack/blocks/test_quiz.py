@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.kb.loader import OWNERS, QuizQuestion
+from bot.kb.loader import OWNERS
+from bot.kb.model import QuizQuestion
 from bot.slack.blocks import quiz as qb
 
 OWNER_Q = QuizQuestion(
