@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+__import__("bot")  # before numpy: bot sets numpy's thread count as the app runs it
 
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
