@@ -13,14 +13,6 @@ from typing import Any, Literal
 from bot.answer.matcher import Answer
 from bot.commands.campaign import MAX_LISTED, CampaignStatus
 from bot.commands.matrix import DutiesResult, MatrixResult, UnknownServicesResult
-from bot.commands.quiz import (
-    Leaderboard,
-    PracticeFeedback,
-    PracticeQuestion,
-    Stats,
-    TeamBoard,
-    stats_lines,
-)
 from bot.commands.report import ReportResult
 from bot.commands.results import (
     AnswerResult,
@@ -31,6 +23,8 @@ from bot.commands.results import (
     UnknownServiceResult,
 )
 from bot.matrix.matrix import short_name
+from bot.quiz.practice import PracticeFeedback, PracticeQuestion
+from bot.quiz.scores import Leaderboard, Stats, TeamBoard
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import matrix as matrix_blocks
 from bot.slack.blocks import quiz as quiz_blocks
@@ -156,7 +150,7 @@ def _team_board(result: TeamBoard, where: Where) -> dict:
 
 
 def _quiz_stats(result: Stats, where: Where) -> dict:
-    return quiz_blocks.stats_message(stats_lines(result))
+    return quiz_blocks.stats_message(quiz_blocks.stats_lines(result))
 
 
 # --- the matrix ----------------------------------------------------------------------------------

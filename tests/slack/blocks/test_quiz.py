@@ -145,3 +145,13 @@ def test_team_board_and_stats():
     assert "<#C1>" in text and "90% right" in text and "3.5 answers per quiz" in text
     stats = qb.stats_message(["Answered: 3", "Accuracy: <100%>"])
     assert "Accuracy: &lt;100%&gt;" in json.dumps(stats)
+
+
+def test_stats_lines_name_the_weakest_categories():
+    from bot.quiz.scores import Stats
+
+    record = Stats("U1", 4, 3, 27, 1, 3, 1, (("identity", 2, 1),))
+    lines = qb.stats_lines(record)
+    assert lines[1] == "Accuracy: 75%" and "1 daily quiz in a row" in lines[3]
+    assert lines[-1] == "Weakest: identity (1/2)"
+    assert qb.stats_lines(Stats("U2", 0, 0, 0, 0, 0, 0, ()))[1] == "Accuracy: no answers yet"
