@@ -8,16 +8,14 @@ channel; the Slack app sets it as ``core.publisher`` (bot/slack/daily_runner.py)
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.commands.core import Caller, Core, subcommand
 from bot.commands.results import Notice
 from bot.quiz import practice, scores
-from bot.quiz.daily import NOW_ONCE_WITHIN, DailyQuizzes, PublishOutcome
+from bot.quiz.daily import NOW_ONCE_WITHIN, DailyStatus, PublishOutcome
 from bot.quiz.practice import PracticeFeedback, PracticeQuestion
 from bot.quiz.rules import QuizError
-from bot.quiz.schedule import ScheduleError, format_weekdays, next_slot
-from bot.quiz.scores import DEFAULT_PERIOD, PERIODS, Leaderboard, Stats, TeamBoard, zone
+from bot.quiz.schedule import ScheduleError, format_local
+from bot.quiz.scores import DEFAULT_PERIOD, PERIODS, Leaderboard, Stats, TeamBoard
 
 DAILY_ACTIONS = ("on", "off", "status", "now", "reveal")
 
@@ -70,10 +68,6 @@ def quiz_command(core: Core, caller: Caller, args: str) -> PracticeQuestion | No
 # Daily quiz
 
 
-def _fmt_local(when: datetime, tz: str) -> str:
-    return when.astimezone(zone(tz)).strftime("%a %d %b %H:%M") + f" ({tz})"
-
-
 def _daily_accepts(args: str) -> bool:
     words = args.lower().split()
     return not words or words[0] in DAILY_ACTIONS
@@ -86,7 +80,7 @@ def _daily_accepts(args: str) -> bool:
     help="Schedule this channel's daily quiz (default 09:00, mon-fri, your time zone).",
     accepts=_daily_accepts,
 )
-def daily_command(core: Core, caller: Caller, args: str) -> Notice:
+def daily_command(core: Core, caller: Caller, args: str) -> Notice | DailyStatus:
     action, _, rest = args.strip().partition(" ")
     action = action.lower() or "status"
     if caller.surface == "console":
@@ -106,14 +100,14 @@ def daily_command(core: Core, caller: Caller, args: str) -> Notice:
         except ScheduleError as exc:
             return Notice(str(exc), kind="error")
         return Notice(
-            f"Daily quiz on: {rule.describe()}. The first one posts {_fmt_local(first, rule.tz)}."
+            f"Daily quiz on: {rule.describe()}. The first one posts {format_local(first, rule.tz)}."
         )
     if action == "off":
         if core.store.disable_schedule(channel, updated_by=caller.user_id):
             return Notice("Daily quiz off for this channel. Scores are kept.")
         return Notice("There was no daily quiz scheduled here.")
     if action == "status":
-        return _daily_status(core, daily, channel)
+        return daily.status(channel, reveal_hours=core.settings.daily_reveal_hours)
     publisher = core.publisher
     if publisher is None:
         return Notice("Daily quizzes are posted by the Slack app; it is not running here.", "error")
@@ -141,7 +135,7 @@ def _published(outcome: PublishOutcome | bool, rule_tz: str | None) -> Notice:
     if outcome.status == "retrying" and outcome.retry_until is not None:
         return Notice(
             f"Slack is not taking posts right now ({outcome.reason}). I keep trying until "
-            f"{_fmt_local(outcome.retry_until, rule_tz or 'UTC')} and post it as soon as it can."
+            f"{format_local(outcome.retry_until, rule_tz or 'UTC')} and post it as soon as it can."
         )
     hint = FAILURE_HINTS.get(outcome.reason or "", "")
     return Notice(f"I could not post here: Slack said `{outcome.reason}`.{hint}", kind="error")
@@ -153,36 +147,6 @@ FAILURE_HINTS = {
     "is_archived": " The channel is archived.",
     "restricted_action": " Only some people may post here; ask a channel manager.",
 }
-
-
-def _daily_status(core: Core, daily: DailyQuizzes, channel: str) -> Notice:
-    lines = []
-    rule = daily.rule(channel)
-    if rule is None:
-        lines.append("Daily quiz: off. Turn it on with `daily on [HH:MM] [time zone] [weekdays]`.")
-    else:
-        nxt = next_slot(rule, daily.now()).due_at
-        lines.append(
-            f"Daily quiz: on, {rule.at:%H:%M} {rule.tz}, {format_weekdays(rule.weekdays)}."
-        )
-        lines.append(f"Next post: {_fmt_local(nxt, rule.tz)}.")
-    for post in core.store.open_posts(channel):
-        count = core.store.answer_count(post.id)
-        close = (
-            _fmt_local(post.deadline_at, rule.tz if rule else "UTC") if post.deadline_at else "?"
-        )
-        lines.append(f"Open quiz: {count} answered so far; closes {close}.")
-    for post in core.store.posts_posting():
-        if post.channel_id == channel:
-            why = f" (Slack said: {post.error})" if post.error else ""
-            lines.append(f"A quiz is waiting to reach Slack{why}; I keep trying.")
-    reveal = core.settings.daily_reveal_hours
-    lines.append(
-        f"Answers are revealed after {reveal:g} hours or at the next post."
-        if reveal
-        else "Answers are revealed when the next quiz posts."
-    )
-    return Notice("\n".join(lines))
 
 
 # ---------------------------------------------------------------------------------------------

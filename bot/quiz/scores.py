@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from bot.quiz.daily import DailyQuizzes
+from bot.quiz.schedule import zone
 from bot.store import PlayerTotals, Store
 
 Period = Literal["week", "month", "all"]
@@ -80,14 +80,6 @@ class Stats:
     def accuracy(self) -> int:
         """Percent correct (0 with no answers)."""
         return round(100 * self.correct / self.answered) if self.answered else 0
-
-
-def zone(tz: str | None) -> ZoneInfo:
-    """The time zone named ``tz``, UTC when it is missing or unknown."""
-    try:
-        return ZoneInfo(tz or "UTC")
-    except (ValueError, KeyError, OSError):
-        return ZoneInfo("UTC")
 
 
 def period_start(period: str, now: datetime, tz: str | None) -> datetime | None:

@@ -23,6 +23,7 @@ from bot.commands.results import (
     UnknownServiceResult,
 )
 from bot.matrix.matrix import short_name
+from bot.quiz.daily import DailyStatus
 from bot.quiz.practice import PracticeFeedback, PracticeQuestion
 from bot.quiz.scores import Leaderboard, Stats, TeamBoard
 from bot.slack.blocks import answers as blocks
@@ -123,6 +124,10 @@ def _notice(result: Notice, where: Where) -> dict:
 
 
 # --- the quiz ------------------------------------------------------------------------------------
+
+
+def _daily_status(result: DailyStatus, where: Where) -> dict:
+    return blocks.notice_message(quiz_blocks.daily_status_text(result))
 
 
 def _practice_question(result: PracticeQuestion, where: Where) -> dict:
@@ -246,6 +251,7 @@ RENDERERS: dict[type, Renderer] = {
     UnknownServiceResult: _unknown_service,
     UnansweredResult: _unanswered,
     Notice: _notice,
+    DailyStatus: _daily_status,
     PracticeQuestion: _practice_question,
     PracticeFeedback: _practice_feedback,
     Leaderboard: _leaderboard,
