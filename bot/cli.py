@@ -26,9 +26,26 @@ def cli(ctx: click.Context) -> None:
         python -m bot ask "who patches EC2?"
     """
     if ctx.invoked_subcommand is None:
-        from bot.run import run_default
+        sys.exit(start())
 
-        sys.exit(run_default())
+
+def start() -> int:
+    """``python -m bot``: Socket Mode when SLACK_APP_TOKEN is set, else the local console."""
+    from bot.slack.socket_mode import missing_for_socket_mode, run_socket_mode
+    from bot.terminal.console import run_console
+    from bot.wiring import prepare
+
+    prepared = prepare()
+    if isinstance(prepared, int):
+        return prepared
+    settings, kb = prepared
+    problem = missing_for_socket_mode(settings)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    if not settings.has_slack_tokens:
+        return run_console(prepared=(settings, kb))
+    return run_socket_mode(settings, kb)
 
 
 @cli.command()

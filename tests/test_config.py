@@ -148,7 +148,7 @@ def test_dotenv_in_the_working_directory_is_used(tmp_path):
 def test_a_broken_knowledge_base_stops_the_start_with_the_validator_messages(
     tmp_path, monkeypatch, capsys
 ):
-    from bot import run, wiring
+    from bot import cli, wiring
 
     kb = tmp_path / "knowledge"
     kb.mkdir()
@@ -157,7 +157,7 @@ def test_a_broken_knowledge_base_stops_the_start_with_the_validator_messages(
     monkeypatch.setattr(config, "_dotenv_loaded", True)
     for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "OFIN_DB"):
         monkeypatch.delenv(name, raising=False)
-    assert run.run_default() == 1
+    assert cli.start() == 1
     err = capsys.readouterr().err
     assert "refusing to start" in err
     assert "broken.yaml:3:" in err or "broken.yaml:2:" in err

@@ -1,4 +1,4 @@
-"""Start ofin the right way for its configuration: Socket Mode, or the local console."""
+"""Socket Mode: which token is missing, and serving over Slack's WebSocket until interrupted."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import sys
 
 from bot.config import ConfigError, Settings
 from bot.kb.model import KnowledgeBase
-from bot.wiring import prepare
 
 logger = logging.getLogger("ofin")
 
@@ -32,23 +31,6 @@ def missing_for_socket_mode(settings: Settings) -> str | None:
             "variables to use the local console"
         )
     return None
-
-
-def run_default() -> int:
-    """``python -m bot``: Socket Mode when SLACK_APP_TOKEN is set, else the local console."""
-    prepared = prepare()
-    if isinstance(prepared, int):
-        return prepared
-    settings, kb = prepared
-    problem = missing_for_socket_mode(settings)
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
-    if not settings.has_slack_tokens:
-        from bot.terminal.console import run_console
-
-        return run_console(prepared=(settings, kb))
-    return run_socket_mode(settings, kb)
 
 
 def run_socket_mode(settings: Settings, kb: KnowledgeBase) -> int:
