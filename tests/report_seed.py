@@ -15,12 +15,12 @@ from pathlib import Path
 
 from bot.answer.matcher import Matcher
 from bot.clock import FakeClock
-from bot.commands.core import Caller, Core
-from bot.commands.quiz import answer_practice, ask_practice
+from bot.commands.core import Core
 from bot.config import Settings
 from bot.kb.loader import load
 from bot.kb.model import KnowledgeBase
 from bot.quiz.daily import DailyQuizzes
+from bot.quiz.practice import answer_practice, ask_practice
 from bot.store import Store
 
 CHANNELS = ("CALPHA0001", "CBRAVO0002", "CCHARLIE03")
@@ -98,11 +98,11 @@ def seed(path: Path, kb: KnowledgeBase | None = None, seed: int = 7) -> tuple[St
         for user in rng.sample(PEOPLE[:38], 6):
             clock.set(day + timedelta(hours=3, minutes=rng.randint(0, 120)))
             where = rng.choice([channel_of(user), None])
-            asked = ask_practice(core, Caller(user, channel_id=where), "")
+            asked = ask_practice(store, kb, user, channel_id=where)
             right = rng.random() < skill[user]
             q = asked.question
             index = q.choices.index(q.answer) if right else (q.choices.index(q.answer) + 1) % 3
-            feedback = answer_practice(core, user, asked.prompt_id, index)
+            feedback = answer_practice(store, kb, user, asked.prompt_id, index)
             assert feedback.counted
             category = kb.item(q.item_id).category
             truth.answers.append((user, where, category, right, "practice", clock.now()))

@@ -90,6 +90,26 @@ class AnswerOutcome:
         return self.status == "counted"
 
 
+@dataclass(frozen=True)
+class OpenQuiz:
+    """A daily quiz still taking answers."""
+
+    answered: int
+    deadline_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DailyStatus:
+    """A channel's daily quiz: its rule and next post, open quizzes, posts Slack has not taken."""
+
+    channel_id: str
+    rule: Rule | None
+    next_at: datetime | None
+    open: tuple[OpenQuiz, ...]
+    waiting: tuple[str | None, ...]  # Slack's last error for each post still being retried
+    reveal_hours: float | None
+
+
 def rule_of(row: ScheduleRow) -> Rule:
     """The schedule rule stored in a row."""
     hour, minute = (int(x) for x in row.at.split(":"))
@@ -122,6 +142,19 @@ class DailyQuizzes:
         return self._questions.get(question_id)
 
     # --- schedules --------------------------------------------------------------------------
+
+    def status(self, channel_id: str, *, reveal_hours: float | None) -> DailyStatus:
+        """The channel's schedule, next post, open quizzes and posts waiting to reach Slack."""
+        rule = self.rule(channel_id)
+        next_at = next_slot(rule, self.now()).due_at if rule else None
+        open_quizzes = tuple(
+            OpenQuiz(self.store.answer_count(post.id), post.deadline_at)
+            for post in self.store.open_posts(channel_id)
+        )
+        waiting = tuple(
+            post.error for post in self.store.posts_posting() if post.channel_id == channel_id
+        )
+        return DailyStatus(channel_id, rule, next_at, open_quizzes, waiting, reveal_hours)
 
     def turn_on(
         self,

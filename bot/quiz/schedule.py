@@ -85,6 +85,19 @@ class Slot:
         return f"daily:{channel_id}:{self.local_date.isoformat()}"
 
 
+def zone(tz: str | None) -> ZoneInfo:
+    """The time zone named ``tz``, UTC when it is missing or unknown."""
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (ValueError, KeyError, OSError):
+        return ZoneInfo("UTC")
+
+
+def format_local(when: datetime, tz: str) -> str:
+    """``when`` in zone ``tz``, e.g. 'Mon 02 Mar 09:00 (Europe/Paris)'."""
+    return when.astimezone(zone(tz)).strftime("%a %d %b %H:%M") + f" ({tz})"
+
+
 def format_weekdays(days: frozenset[int]) -> str:
     """Describe a weekday set compactly: 'mon-fri', 'every day', 'mon,wed,fri'."""
     if days == EVERY_DAY:

@@ -13,14 +13,6 @@ from typing import Any, Literal
 from bot.answer.matcher import Answer
 from bot.commands.campaign import MAX_LISTED, CampaignStatus
 from bot.commands.matrix import DutiesResult, MatrixResult, UnknownServicesResult
-from bot.commands.quiz import (
-    Leaderboard,
-    PracticeFeedback,
-    PracticeQuestion,
-    Stats,
-    TeamBoard,
-    stats_lines,
-)
 from bot.commands.report import ReportResult
 from bot.commands.results import (
     AnswerResult,
@@ -31,6 +23,9 @@ from bot.commands.results import (
     UnknownServiceResult,
 )
 from bot.matrix.matrix import short_name
+from bot.quiz.daily import DailyStatus
+from bot.quiz.practice import PracticeFeedback, PracticeQuestion
+from bot.quiz.scores import Leaderboard, Stats, TeamBoard
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import matrix as matrix_blocks
 from bot.slack.blocks import quiz as quiz_blocks
@@ -131,6 +126,10 @@ def _notice(result: Notice, where: Where) -> dict:
 # --- the quiz ------------------------------------------------------------------------------------
 
 
+def _daily_status(result: DailyStatus, where: Where) -> dict:
+    return blocks.notice_message(quiz_blocks.daily_status_text(result))
+
+
 def _practice_question(result: PracticeQuestion, where: Where) -> dict:
     return quiz_blocks.practice_question(result.prompt_id, result.question, result.topic.label)
 
@@ -156,7 +155,7 @@ def _team_board(result: TeamBoard, where: Where) -> dict:
 
 
 def _quiz_stats(result: Stats, where: Where) -> dict:
-    return quiz_blocks.stats_message(stats_lines(result))
+    return quiz_blocks.stats_message(quiz_blocks.stats_lines(result))
 
 
 # --- the matrix ----------------------------------------------------------------------------------
@@ -252,6 +251,7 @@ RENDERERS: dict[type, Renderer] = {
     UnknownServiceResult: _unknown_service,
     UnansweredResult: _unanswered,
     Notice: _notice,
+    DailyStatus: _daily_status,
     PracticeQuestion: _practice_question,
     PracticeFeedback: _practice_feedback,
     Leaderboard: _leaderboard,

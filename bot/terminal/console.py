@@ -20,7 +20,6 @@ from bot.commands.builtin import answer_for_item
 from bot.commands.core import Caller, Core
 from bot.commands.dispatch import dispatch
 from bot.commands.matrix import DutiesResult, MatrixResult, UnknownServicesResult
-from bot.commands.quiz import Leaderboard, PracticeFeedback, PracticeQuestion, Stats, TeamBoard
 from bot.commands.report import ReportResult
 from bot.commands.results import (
     AnswerResult,
@@ -33,6 +32,8 @@ from bot.commands.results import (
 from bot.config import ConfigError
 from bot.kb.model import SERVICE_MODEL_LABELS
 from bot.kb.owners import OWNER_SHORT
+from bot.quiz.practice import PracticeFeedback, PracticeQuestion
+from bot.quiz.scores import Leaderboard, Stats, TeamBoard
 from bot.terminal import console_matrix, console_quiz, console_report
 from bot.terminal.session import Reply, Session
 from bot.terminal.text import DECLINE_TEXT, answer_text, decline_text, fill

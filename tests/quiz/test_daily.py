@@ -140,3 +140,18 @@ def test_streak_over_a_weekend(make_kb, store, clock):
     # Closed without an answer -> broken.
     daily.close(tuesday.id)
     assert daily.streak("U1", "C1") == 0
+
+
+def test_status_reports_rule_open_quizzes_and_posts_waiting_for_slack(make_kb, store, clock):
+    daily = DailyQuizzes(store, make_kb(), rng=random.Random(1))
+    off = daily.status("C1", reveal_hours=None)
+    assert off.rule is None and off.next_at is None and off.open == () and off.waiting == ()
+    daily.turn_on("C1", "09:00 UTC", default_tz=None, team_id="T1", user_id="U0")
+    (post,) = publish(daily, [daily.claim_now("C1", "T1")])
+    daily.answer(post.id, "U1", 0)
+    stuck = daily.claim_now("C1", "T1", once_within=None)
+    store.note_error(stuck.id, "ratelimited")
+    status = daily.status("C1", reveal_hours=4)
+    assert status.rule is not None and status.next_at == T0  # 07:00 now: today's 09:00 is next
+    assert [q.answered for q in status.open] == [1] and status.open[0].deadline_at is not None
+    assert status.waiting == ("ratelimited",) and status.reveal_hours == 4

@@ -178,12 +178,11 @@ def test_forgotten_people_leave_every_report(tmp_path):
     store.forget_user(gone)
     store.forget_user(gone)  # asking twice is one person
     # They practise again afterwards: still left out of every figure.
-    from bot.commands.core import Caller
-    from bot.commands.quiz import answer_practice, ask_practice
+    from bot.quiz.practice import answer_practice, ask_practice
 
     store.clock.set(datetime(2026, 12, 30, 12, tzinfo=UTC))
-    asked = ask_practice(core, Caller(gone), "")
-    assert answer_practice(core, gone, asked.prompt_id, 0).counted
+    asked = ask_practice(store, core.kb, gone)
+    assert answer_practice(store, core.kb, gone, asked.prompt_id, 0).counted
     report = build_report(store, core.kb, period, channel_id=CHANNELS[1], members=[gone, "UX"])
     assert gone not in {p.user_id for p in report.people}
     assert report.inactive == ("UX",)  # still in the channel, but never listed again

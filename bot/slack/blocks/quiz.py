@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.kb.model import QuizQuestion
+from bot.quiz.daily import DailyStatus
 from bot.quiz.rules import choice_label, display_order
+from bot.quiz.schedule import format_local, format_weekdays
+from bot.quiz.scores import Stats
 from bot.slack.blocks.answers import source_link
 from bot.slack.blocks.common import OWNER_EMOJI, context, escape, header, section
 
@@ -242,6 +245,49 @@ def team_board(rows: Sequence[dict], period: str) -> dict:
         for r in rows
     ]
     return {"text": "Teams", "blocks": [section(title + "\n" + "\n".join(lines))]}
+
+
+def daily_status_text(status: DailyStatus) -> str:
+    """``/ofin daily status`` as plain lines (the caller escapes them into a notice)."""
+    rule = status.rule
+    lines = []
+    if rule is None:
+        lines.append("Daily quiz: off. Turn it on with `daily on [HH:MM] [time zone] [weekdays]`.")
+    else:
+        lines.append(
+            f"Daily quiz: on, {rule.at:%H:%M} {rule.tz}, {format_weekdays(rule.weekdays)}."
+        )
+        if status.next_at is not None:
+            lines.append(f"Next post: {format_local(status.next_at, rule.tz)}.")
+    for quiz in status.open:
+        tz = rule.tz if rule else "UTC"
+        close = format_local(quiz.deadline_at, tz) if quiz.deadline_at else "?"
+        lines.append(f"Open quiz: {quiz.answered} answered so far; closes {close}.")
+    for error in status.waiting:
+        why = f" (Slack said: {error})" if error else ""
+        lines.append(f"A quiz is waiting to reach Slack{why}; I keep trying.")
+    reveal = status.reveal_hours
+    lines.append(
+        f"Answers are revealed after {reveal:g} hours or at the next post."
+        if reveal
+        else "Answers are revealed when the next quiz posts."
+    )
+    return "\n".join(lines)
+
+
+def stats_lines(record: Stats) -> list[str]:
+    """The person's record as short lines (for /ofin stats and App Home)."""
+    lines = [
+        f"Answered: {record.answered} ({record.daily_answered} daily, "
+        f"{record.practice_answered} practice)",
+        f"Accuracy: {record.accuracy}%" if record.answered else "Accuracy: no answers yet",
+        f"Points: {record.points} (daily quizzes score; practice is for learning)",
+        f"Streak: {record.streak} daily quiz{'zes' if record.streak != 1 else ''} in a row",
+    ]
+    if record.weakest:
+        weak = ", ".join(f"{c} ({ok}/{n})" for c, n, ok in record.weakest)
+        lines.append(f"Weakest: {weak}")
+    return lines
 
 
 def stats_section(lines: Sequence[str], title: str = "Your quiz record") -> list[dict]:

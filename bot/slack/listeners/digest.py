@@ -11,9 +11,9 @@ from dataclasses import asdict
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.commands.core import Caller, Core
-from bot.commands.quiz import ask_practice
+from bot.commands.core import Core
 from bot.quiz.insight import weak_spots
+from bot.quiz.practice import ask_practice
 from bot.quiz.rules import QuizError
 from bot.slack.blocks import quiz as quiz_blocks
 from bot.slack.blocks.answers import notice_message
@@ -38,7 +38,9 @@ def on_practice_this(
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
         try:
-            question = ask_practice(core, Caller(user, channel_id=channel), action.get("value", ""))
+            question = ask_practice(
+                core.store, core.kb, user, channel_id=channel, topic_text=action.get("value", "")
+            )
         except QuizError as exc:
             respond(
                 response_type="ephemeral",

@@ -1,6 +1,6 @@
 """The quiz in Slack: answer buttons, its App Home section, the scheduler.
 
-Thin: parse the click, call the Slack-free core (bot/commands/quiz.py, bot/quiz/daily.py),
+Thin: parse the click, call the Slack-free core (bot/quiz/practice.py, scores.py, daily.py),
 render with bot/slack/blocks/quiz.py, send.
 """
 
@@ -12,10 +12,12 @@ from dataclasses import asdict
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.commands.core import Caller, Core
-from bot.commands.quiz import PracticeFeedback, answer_practice, stats, stats_lines, team_board
+from bot.commands.core import Core
+from bot.commands.quiz import answer_practice
 from bot.commands.results import Notice
 from bot.quiz.daily import AnswerOutcome
+from bot.quiz.practice import PracticeFeedback
+from bot.quiz.scores import stats, team_board
 from bot.slack.blocks import quiz as quiz_blocks
 from bot.slack.blocks.answers import notice_message
 from bot.slack.context import core_of, state_of
@@ -116,9 +118,9 @@ def _touch(core: Core, seen: dict[str, float], user_id: str, team_id: str | None
 
 def home_quiz(core: Core, user_id: str) -> list[dict]:
     """The person's record and the teams board, for the Home tab."""
-    record = stats(core, user_id)
-    blocks = quiz_blocks.stats_section(stats_lines(record))
-    board = team_board(core, Caller(user_id), "month")
+    record = stats(core.store, core.daily, user_id)
+    blocks = quiz_blocks.stats_section(quiz_blocks.stats_lines(record))
+    board = team_board(core.store, "month", None)
     rows = [asdict(r) for r in board.rows[:HOME_TEAMS]]
     blocks += quiz_blocks.team_board(rows, board.period)["blocks"]
     return blocks

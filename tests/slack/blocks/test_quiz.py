@@ -145,3 +145,45 @@ def test_team_board_and_stats():
     assert "<#C1>" in text and "90% right" in text and "3.5 answers per quiz" in text
     stats = qb.stats_message(["Answered: 3", "Accuracy: <100%>"])
     assert "Accuracy: &lt;100%&gt;" in json.dumps(stats)
+
+
+def test_stats_lines_name_the_weakest_categories():
+    from bot.quiz.scores import Stats
+
+    record = Stats("U1", 4, 3, 27, 1, 3, 1, (("identity", 2, 1),))
+    lines = qb.stats_lines(record)
+    assert lines[1] == "Accuracy: 75%" and "1 daily quiz in a row" in lines[3]
+    assert lines[-1] == "Weakest: identity (1/2)"
+    assert qb.stats_lines(Stats("U2", 0, 0, 0, 0, 0, 0, ()))[1] == "Accuracy: no answers yet"
+
+
+def test_daily_status_text_says_when_and_what_is_open():
+    from datetime import timedelta
+
+    from bot.quiz.daily import DailyStatus, OpenQuiz
+    from bot.quiz.schedule import parse_rule
+
+    rule = parse_rule("10:30 Europe/Paris tue,thu")
+    when = datetime(2026, 3, 3, 9, 30, tzinfo=UTC)
+    status = DailyStatus(
+        "C1",
+        rule,
+        when,
+        (OpenQuiz(2, when + timedelta(hours=4)), OpenQuiz(0, None)),
+        ("x", None),
+        4,
+    )
+    assert qb.daily_status_text(status).split("\n") == [
+        "Daily quiz: on, 10:30 Europe/Paris, tue,thu.",
+        "Next post: Tue 03 Mar 10:30 (Europe/Paris).",
+        "Open quiz: 2 answered so far; closes Tue 03 Mar 14:30 (Europe/Paris).",
+        "Open quiz: 0 answered so far; closes ?.",
+        "A quiz is waiting to reach Slack (Slack said: x); I keep trying.",
+        "A quiz is waiting to reach Slack; I keep trying.",
+        "Answers are revealed after 4 hours or at the next post.",
+    ]
+    off = qb.daily_status_text(DailyStatus("C1", None, None, (), (), None))
+    assert off == (
+        "Daily quiz: off. Turn it on with `daily on [HH:MM] [time zone] [weekdays]`.\n"
+        "Answers are revealed when the next quiz posts."
+    )
