@@ -3,7 +3,8 @@
 A question can be full of the knowledge base's words and still not ask whose job something is:
 "how do I enable MFA, step by step" wants instructions, "how much does S3 cost" a price, "what
 does VPC stand for" a definition. Those are declined however well their words match; a question
-that asks who (or whose, or "is it on us?") is never declined here.
+that asks who (or whose, or "is it on us?") is not declined here, unless it asks about the
+office or the team's own matters and names no cloud ("who approves PTO", "my laptop VPN").
 """
 
 from __future__ import annotations
