@@ -3,7 +3,7 @@
 Thin: parse the arguments, call the use cases (bot/quiz/practice.py, bot/quiz/scores.py,
 bot/quiz/daily.py), return their results or a Notice. Slack renders them in bot/slack/render.py,
 the console in bot/terminal/console_quiz.py. The daily quiz needs something that can post to a
-channel; the Slack app sets it as ``core.publisher`` (bot/slack/daily_runner.py).
+channel; the Slack app sets it as ``core.publisher`` (bot/slack/publisher.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Daily quizzes without Slack: schedules, claiming posts once, answers, deadlines and reveals.
 
-The Slack side (bot/slack/daily_runner.py) does the talking; this module decides. Posting is
+The Slack side (bot/slack/publisher.py) does the talking; this module decides. Posting is
 claim-then-post: a row is claimed in SQLite first (a scheduled day's slot is UNIQUE), and only the
 claimer posts, so restarts or two processes never post a day twice. A claimed post stays
 ``posting`` until Slack has it: the publisher retries transient failures until the post's window
@@ -50,6 +50,14 @@ class Publisher(Protocol):
 
     def refresh(self, post_id: int) -> None:
         """Bring an open post's count of answers up to date after one more was counted."""
+        ...
+
+    def publish_scheduled(self, post: QuizPost) -> None:
+        """Post a quiz the schedule claimed; a final failure is told to the admin."""
+        ...
+
+    def resume(self, post: QuizPost) -> None:
+        """Try again a post left ``posting`` (a retry, a crash), once its next attempt is due."""
         ...
 
 
@@ -181,6 +189,26 @@ class DailyQuizzes:
         """The channel's rule when its schedule is on."""
         row = self.store.schedule(channel_id)
         return rule_of(row) if row and row.enabled else None
+
+    def run_pass(self, publisher: Publisher) -> None:
+        """One pass of the scheduler: resume, close and reveal, post what is due, fix counts.
+
+        (1) posts still ``posting`` are resumed (a due retry, or what a crash left behind);
+        (2) open posts past their deadline close and are revealed; (3) reveals a crash
+        interrupted are done again; (4) the quizzes now due are claimed and posted (catch-up
+        included); (5) every open post's live count is brought up to the database's.
+        """
+        for post in self.store.posts_posting():
+            publisher.resume(post)
+        for post in self.due_to_close():
+            if self.close(post.id):
+                publisher.reveal(post)
+        for post in self.store.posts_to_reveal():
+            publisher.reveal(post)
+        for post in self.claim_due():
+            publisher.publish_scheduled(post)
+        for post in self.store.open_posts():
+            publisher.refresh(post.id)  # a no-op unless an update failed or a restart forgot it
 
     def claim_due(self, now: datetime | None = None) -> list[QuizPost]:
         """Claim every scheduled post due now (catch-up included); the caller must publish them."""

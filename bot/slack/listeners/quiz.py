@@ -21,7 +21,7 @@ from bot.quiz.scores import stats, team_board
 from bot.slack.blocks import quiz as quiz_blocks
 from bot.slack.blocks.answers import notice_message
 from bot.slack.context import core_of, state_of
-from bot.slack.daily_runner import DailyRunner
+from bot.slack.publisher import DailyPublisher
 from bot.slack.work import write_then
 
 logger = logging.getLogger(__name__)
@@ -129,9 +129,9 @@ def home_quiz(core: Core, user_id: str) -> list[dict]:
 # --- the scheduler ----------------------------------------------------------------------------
 
 
-def start_scheduler(app: App, core: Core) -> DailyRunner:
+def start_scheduler(app: App, core: Core) -> DailyPublisher:
     """Make the daily runner the quiz publisher and start its background thread."""
-    runner = DailyRunner(app.client, core)
+    runner = DailyPublisher(app.client, core)
     core.publisher = runner
     runner.start()
     return runner

@@ -15,7 +15,7 @@ from bot.clock import FakeClock
 from bot.commands.core import Core
 from bot.config import Settings
 from bot.quiz.daily import DailyQuizzes
-from bot.slack.daily_runner import DailyRunner
+from bot.slack.publisher import DailyPublisher
 from bot.store import Store
 
 # --- the runner's live count, with a slow fake Slack client ------------------------------------
@@ -51,7 +51,7 @@ def test_live_count_updates_are_serialised_and_the_last_shows_the_final_count(ma
     store = Store(tmp_path / "ofin.db", clock=FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
     core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
     client = SlowClient()
-    runner = DailyRunner(client, core, interval=60)  # type: ignore[arg-type]
+    runner = DailyPublisher(client, core, interval=60)  # type: ignore[arg-type]
     daily: DailyQuizzes = runner.daily
     post = daily.claim_now("C1", None)
     assert runner.publish(post)
@@ -85,7 +85,7 @@ def test_tick_posts_due_quizzes_and_reveals_past_deadline(make_kb, tmp_path):
     settings = Settings(db_path=store.path, daily_reveal_hours=2)
     core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=settings)
     client = SlowClient()
-    runner = DailyRunner(client, core, interval=60)  # type: ignore[arg-type]
+    runner = DailyPublisher(client, core, interval=60)  # type: ignore[arg-type]
     runner.daily.turn_on("C1", "09:00 UTC", default_tz=None, team_id=None, user_id=None)
     runner.tick()
     assert client.posts == []
@@ -121,7 +121,7 @@ def test_reveal_retries_unless_the_message_is_gone(make_kb, tmp_path, error, giv
     kb = make_kb()
     store = Store(tmp_path / "ofin.db", clock=FakeClock())
     core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
-    runner = DailyRunner(FailingClient(error), core, interval=60)  # type: ignore[arg-type]
+    runner = DailyPublisher(FailingClient(error), core, interval=60)  # type: ignore[arg-type]
     post = runner.daily.claim_now("C1", None)
     assert runner.publish(post)
     assert runner.daily.close(post.id)

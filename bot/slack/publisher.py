@@ -1,11 +1,9 @@
-"""The daily quiz scheduler: a background thread that posts due quizzes and reveals closed ones.
+"""The daily quiz in Slack: the thread that runs the schedule, and the posting it decides.
 
-Every OFIN_SCHEDULER_SECONDS it (1) resumes posts still ``posting`` (a retry that is due, or a
-post a crash or a timeout left behind: first looked up in the channel, so Slack never shows it
-twice), (2) closes open posts past their deadline and reveals them, (3) retries reveals that a
-crash interrupted, (4) claims and posts the quizzes now due (catch-up included), (5) brings every
-open post's live count up to the database's. Claims live in SQLite, so restarts never post a day
-twice.
+Every OFIN_SCHEDULER_SECONDS it runs one pass of ``DailyQuizzes.run_pass`` (bot/quiz/daily.py,
+which decides what is due) with this class as its ``Publisher``: a post left ``posting`` is first
+looked up in the channel, so Slack never shows it twice. Claims live in SQLite, so restarts never
+post a day twice.
 
 Posting survives Slack's bad moments: HTTP 5xx, timeouts and 429 (after Retry-After) are retried
 with exponential backoff until the post's window ends (``DailyQuizzes.retry_until``); an error
@@ -70,8 +68,8 @@ class _PostState:
     shown: int = -1
 
 
-class DailyRunner(Ticker):
-    """Posts, updates and reveals daily quizzes in Slack; runs the schedule in a thread."""
+class DailyPublisher(Ticker):
+    """Posts, updates and reveals daily quizzes in Slack; runs the schedule's passes in a thread."""
 
     thread_name = "ofin-daily"
 
@@ -92,20 +90,18 @@ class DailyRunner(Ticker):
     # --- the loop ---------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """One pass: resume, close and reveal, post what is due, then fix stale live counts."""
-        for post in self.daily.store.posts_posting():
-            if self._retry_at.get(post.id, 0.0) <= time.monotonic():
-                self._unsure.setdefault(post.id, True)  # not ours: a crash or another process
-                self.publish(post, inline_seconds=0, tell_admin=True)
-        for post in self.daily.due_to_close():
-            if self.daily.close(post.id):
-                self.reveal(post)
-        for post in self.daily.store.posts_to_reveal():
-            self.reveal(post)
-        for post in self.daily.claim_due():
+        """One pass of the schedule (bot/quiz/daily.py decides; this class does the talking)."""
+        self.daily.run_pass(self)
+
+    def resume(self, post: QuizPost) -> None:
+        """Try a ``posting`` post again once its retry is due (or now, when it is not ours)."""
+        if self._retry_at.get(post.id, 0.0) <= time.monotonic():
+            self._unsure.setdefault(post.id, True)  # not ours: a crash or another process
             self.publish(post, inline_seconds=0, tell_admin=True)
-        for post in self.daily.store.open_posts():
-            self.refresh(post.id)  # a no-op unless an update failed or a restart forgot it
+
+    def publish_scheduled(self, post: QuizPost) -> None:
+        """Post a quiz the schedule claimed; the admin hears of a final failure."""
+        self.publish(post, inline_seconds=0, tell_admin=True)
 
     # --- Publisher --------------------------------------------------------------------------
 
