@@ -170,3 +170,19 @@ def stats(store: Store, daily: DailyQuizzes, user_id: str) -> Stats:
         totals.practice_answered,
         tuple(categories[:WEAKEST]),
     )
+
+
+def stats_lines(record: Stats) -> list[str]:
+    """A person's record as short plain lines: the one wording both front doors show
+    (the console's `stats`, Slack's /ofin stats and App Home)."""
+    lines = [
+        f"Answered: {record.answered} ({record.daily_answered} daily, "
+        f"{record.practice_answered} practice)",
+        f"Accuracy: {record.accuracy}%" if record.answered else "Accuracy: no answers yet",
+        f"Points: {record.points} (daily quizzes score; practice is for learning)",
+        f"Streak: {record.streak} daily quiz{'zes' if record.streak != 1 else ''} in a row",
+    ]
+    if record.weakest:
+        weak = ", ".join(f"{c} ({ok}/{n})" for c, n, ok in record.weakest)
+        lines.append(f"Weakest: {weak}")
+    return lines

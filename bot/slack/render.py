@@ -25,7 +25,7 @@ from bot.commands.results import (
 from bot.matrix.matrix import short_name
 from bot.quiz.daily import DailyStatus
 from bot.quiz.practice import PracticeFeedback, PracticeQuestion
-from bot.quiz.scores import Leaderboard, Stats, TeamBoard
+from bot.quiz.scores import Leaderboard, Stats, TeamBoard, stats_lines
 from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import matrix as matrix_blocks
 from bot.slack.blocks import quiz as quiz_blocks
@@ -155,7 +155,7 @@ def _team_board(result: TeamBoard, where: Where) -> dict:
 
 
 def _quiz_stats(result: Stats, where: Where) -> dict:
-    return quiz_blocks.stats_message(quiz_blocks.stats_lines(result))
+    return quiz_blocks.stats_message(stats_lines(result))
 
 
 # --- the matrix ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from bot.commands.results import Notice
 from bot.kb.model import QuizQuestion
 from bot.quiz.practice import PracticeFeedback, PracticeQuestion
 from bot.quiz.rules import choice_label, display_order
-from bot.quiz.scores import Leaderboard, Stats, TeamBoard
+from bot.quiz.scores import Leaderboard, Stats, TeamBoard, stats_lines
 from bot.terminal.session import Session
 
 # Words people answer an owner question with, besides the labels AWS / You / Shared.
@@ -111,18 +111,3 @@ def teams_text(result: TeamBoard, session: Session) -> str:
 
 def stats_text(result: Stats, session: Session) -> str:
     return "Your quiz record:\n" + "\n".join(f"  {line}" for line in stats_lines(result))
-
-
-def stats_lines(result: Stats) -> list[str]:
-    """The person's record as short lines."""
-    lines = [
-        f"Answered: {result.answered} ({result.daily_answered} daily, "
-        f"{result.practice_answered} practice)",
-        f"Accuracy: {result.accuracy}%" if result.answered else "Accuracy: no answers yet",
-        f"Points: {result.points} (daily quizzes score; practice is for learning)",
-        f"Streak: {result.streak} daily quiz{'zes' if result.streak != 1 else ''} in a row",
-    ]
-    if result.weakest:
-        weak = ", ".join(f"{c} ({ok}/{n})" for c, n, ok in result.weakest)
-        lines.append(f"Weakest: {weak}")
-    return lines

@@ -15,7 +15,6 @@ from bot.kb.model import QuizQuestion
 from bot.quiz.daily import DailyStatus
 from bot.quiz.rules import choice_label, display_order
 from bot.quiz.schedule import format_local, format_weekdays
-from bot.quiz.scores import Stats
 from bot.slack.blocks.answers import source_link
 from bot.slack.blocks.common import OWNER_EMOJI, context, escape, header, section
 
@@ -273,21 +272,6 @@ def daily_status_text(status: DailyStatus) -> str:
         else "Answers are revealed when the next quiz posts."
     )
     return "\n".join(lines)
-
-
-def stats_lines(record: Stats) -> list[str]:
-    """The person's record as short lines (for /ofin stats and App Home)."""
-    lines = [
-        f"Answered: {record.answered} ({record.daily_answered} daily, "
-        f"{record.practice_answered} practice)",
-        f"Accuracy: {record.accuracy}%" if record.answered else "Accuracy: no answers yet",
-        f"Points: {record.points} (daily quizzes score; practice is for learning)",
-        f"Streak: {record.streak} daily quiz{'zes' if record.streak != 1 else ''} in a row",
-    ]
-    if record.weakest:
-        weak = ", ".join(f"{c} ({ok}/{n})" for c, n, ok in record.weakest)
-        lines.append(f"Weakest: {weak}")
-    return lines
 
 
 def stats_section(lines: Sequence[str], title: str = "Your quiz record") -> list[dict]:

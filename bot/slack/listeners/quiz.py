@@ -17,7 +17,7 @@ from bot.commands.quiz import answer_practice
 from bot.commands.results import Notice
 from bot.quiz.daily import AnswerOutcome
 from bot.quiz.practice import PracticeFeedback
-from bot.quiz.scores import stats, team_board
+from bot.quiz.scores import stats, stats_lines, team_board
 from bot.slack.blocks import quiz as quiz_blocks
 from bot.slack.blocks.answers import notice_message
 from bot.slack.context import core_of, state_of
@@ -119,7 +119,7 @@ def _touch(core: Core, seen: dict[str, float], user_id: str, team_id: str | None
 def home_quiz(core: Core, user_id: str) -> list[dict]:
     """The person's record and the teams board, for the Home tab."""
     record = stats(core.store, core.daily, user_id)
-    blocks = quiz_blocks.stats_section(quiz_blocks.stats_lines(record))
+    blocks = quiz_blocks.stats_section(stats_lines(record))
     board = team_board(core.store, "month", None)
     rows = [asdict(r) for r in board.rows[:HOME_TEAMS]]
     blocks += quiz_blocks.team_board(rows, board.period)["blocks"]

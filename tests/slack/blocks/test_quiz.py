@@ -148,13 +148,13 @@ def test_team_board_and_stats():
 
 
 def test_stats_lines_name_the_weakest_categories():
-    from bot.quiz.scores import Stats
+    from bot.quiz.scores import Stats, stats_lines
 
     record = Stats("U1", 4, 3, 27, 1, 3, 1, (("identity", 2, 1),))
-    lines = qb.stats_lines(record)
+    lines = stats_lines(record)
     assert lines[1] == "Accuracy: 75%" and "1 daily quiz in a row" in lines[3]
     assert lines[-1] == "Weakest: identity (1/2)"
-    assert qb.stats_lines(Stats("U2", 0, 0, 0, 0, 0, 0, ()))[1] == "Accuracy: no answers yet"
+    assert stats_lines(Stats("U2", 0, 0, 0, 0, 0, 0, ()))[1] == "Accuracy: no answers yet"
 
 
 def test_daily_status_text_says_when_and_what_is_open():
