@@ -261,6 +261,41 @@ CSV_COLUMNS = (
 )
 
 
+def to_data(matrix: Matrix) -> dict:
+    """The matrix as plain data (the JSON export; Slack's message is built from it too):
+    services, cells by area and service id, duties."""
+    return {
+        "services": [s.id for s in matrix.services],
+        "areas": [
+            {
+                "id": area.id,
+                "name": area.name,
+                "cells": {
+                    s.id: {
+                        "owner": matrix.cell(area.id, s.id).owner,
+                        "item": matrix.cell(area.id, s.id).item.id,
+                        "note": matrix.cell(area.id, s.id).note,
+                        "source": matrix.cell(area.id, s.id).source,
+                    }
+                    for s in matrix.services
+                },
+            }
+            for area in matrix.areas
+        ],
+        "duties": [
+            {
+                "key": d.key,
+                "area": d.area.id,
+                "item": d.item.id,
+                "title": d.item.title,
+                "services": [s.id for s in d.services],
+                "shared": d.shared,
+            }
+            for d in matrix.duties
+        ],
+    }
+
+
 def to_csv(matrix: Matrix, owners: Mapping[str, str] | None = None) -> str:
     """One row per cell; a customer or shared cell names its duty and who owns it (a user id)."""
     owners = owners or {}

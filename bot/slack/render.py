@@ -22,7 +22,7 @@ from bot.commands.results import (
     UnansweredResult,
     UnknownServiceResult,
 )
-from bot.matrix.matrix import short_name
+from bot.matrix.matrix import short_name, to_data
 from bot.quiz.daily import DailyStatus
 from bot.quiz.practice import PracticeFeedback, PracticeQuestion
 from bot.quiz.scores import Leaderboard, Stats, TeamBoard, stats_lines
@@ -164,24 +164,18 @@ def _quiz_stats(result: Stats, where: Where) -> dict:
 def matrix_data(result: MatrixResult, *, assignable: bool = False) -> dict:
     """The plain dict the matrix builder takes."""
     matrix = result.matrix
+    data = to_data(matrix)
+    shorts = {s.id: short_name(s) for s in matrix.services}
     return {
         "title": result.title,
-        "services": [{"id": s.id, "short": short_name(s), "name": s.name} for s in matrix.services],
+        "services": [{"id": s.id, "short": shorts[s.id], "name": s.name} for s in matrix.services],
         "areas": [
             {
-                "id": area.id,
-                "name": area.name,
-                "cells": [
-                    {
-                        "short": short_name(s),
-                        "owner": matrix.cell(area.id, s.id).owner,
-                        "note": matrix.cell(area.id, s.id).note,
-                        "source": matrix.cell(area.id, s.id).source,
-                    }
-                    for s in matrix.services
-                ],
+                "id": area["id"],
+                "name": area["name"],
+                "cells": [{"short": shorts[sid], **area["cells"][sid]} for sid in data["services"]],
             }
-            for area in matrix.areas
+            for area in data["areas"]
         ],
         "duties": [
             {

@@ -19,10 +19,10 @@ from bot.kb.model import Service
 from bot.matrix.iac import TemplateError, map_resources, read_template_file
 from bot.matrix.matrix import (
     MAX_SERVICES,
-    Matrix,
     ServiceNameReader,
     build_matrix,
     to_csv,
+    to_data,
     to_markdown,
 )
 from bot.terminal.console_matrix import matrix_text, unknown_services_text
@@ -90,40 +90,6 @@ def emit(result: MatrixResult, *, fmt: str, notes: bool) -> None:
     elif fmt == "markdown":
         sys.stdout.write(to_markdown(result.matrix, result.owners, title=result.title))
     elif fmt == "json":
-        print(json.dumps(to_json(result.matrix), ensure_ascii=False, indent=2))
+        print(json.dumps(to_data(result.matrix), ensure_ascii=False, indent=2))
     else:
         print(matrix_text(result, notes=notes))
-
-
-def to_json(matrix: Matrix) -> dict:
-    """The matrix as plain data: services, cells by area, duties."""
-    return {
-        "services": [s.id for s in matrix.services],
-        "areas": [
-            {
-                "id": area.id,
-                "name": area.name,
-                "cells": {
-                    s.id: {
-                        "owner": matrix.cell(area.id, s.id).owner,
-                        "item": matrix.cell(area.id, s.id).item.id,
-                        "note": matrix.cell(area.id, s.id).note,
-                        "source": matrix.cell(area.id, s.id).source,
-                    }
-                    for s in matrix.services
-                },
-            }
-            for area in matrix.areas
-        ],
-        "duties": [
-            {
-                "key": d.key,
-                "area": d.area.id,
-                "item": d.item.id,
-                "title": d.item.title,
-                "services": [s.id for s in d.services],
-                "shared": d.shared,
-            }
-            for d in matrix.duties
-        ],
-    }
