@@ -1,7 +1,7 @@
 """HTTP mode: Bolt's WSGI adapter at /slack/events, served by bot/slack/http_server.py.
 
-``python -m bot serve`` is also the production server (see the Procfile and the README's
-measurements); ``bot.slack.wsgi:application`` remains for other WSGI servers.
+``python -m bot serve`` is the production server (waitress, bounded: see the Procfile and the
+README's measurements); ``bot.slack.wsgi:application`` remains for other WSGI servers.
 """
 
 from __future__ import annotations
@@ -11,17 +11,15 @@ import json
 import logging
 import signal
 import sys
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import ConfigError
-from bot.slack.http_server import BoundedRequestHandler, BoundedWSGIServer, read_done
+from bot.slack.http_server import MAX_BODY_BYTES, make_server
 from bot.slack.ticker import Ticker
 from bot.slack.verify import RequestVerifier
 
@@ -32,9 +30,6 @@ HEALTH_PATH = "/healthz"
 TICKS_PATH = "/healthz/ticks"  # each scheduler thread's finished passes, as JSON
 
 WsgiApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
-
-
-MAX_BODY_BYTES = 1_000_000  # Slack's payloads are a few KB; anything this big is not Slack
 
 
 def make_wsgi(app: App, signing_secret: str, schedulers: Sequence[Ticker] = ()) -> WsgiApp:
@@ -51,8 +46,6 @@ def make_wsgi(app: App, signing_secret: str, schedulers: Sequence[Ticker] = ()) 
 
     def application(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
-        if not (path == EVENTS_PATH and method == "POST"):
-            read_done(environ)  # nothing more to read: the server's read watchdog can stop
         if path == HEALTH_PATH and method == "GET":
             return _plain(start_response, "200 OK", "ok")
         if path == TICKS_PATH and method == "GET":
@@ -60,7 +53,6 @@ def make_wsgi(app: App, signing_secret: str, schedulers: Sequence[Ticker] = ()) 
             return _plain(start_response, "200 OK", json.dumps(ticks, sort_keys=True))
         if path == EVENTS_PATH and method == "POST":
             body = _read_body(environ)
-            read_done(environ)
             if body is None:
                 return _plain(start_response, "413 Payload Too Large", "request too large")
             if not verifier.verify(
@@ -127,27 +119,19 @@ def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
         return 2
     schedulers: list[Ticker] = []  # started below, once the port is ours
     try:
-        server = make_server(
-            host,
-            port,
-            make_wsgi(app, settings.signing_secret or "", schedulers),
-            server_class=BoundedWSGIServer,
-            handler_class=BoundedRequestHandler,
-        )
+        server = make_server(make_wsgi(app, settings.signing_secret or "", schedulers), host, port)
     except OSError as exc:
         print(f"ofin: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     schedulers.extend(start_background(app, core))
 
     def stop(signum: int, frame: Any) -> None:
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        raise SystemExit(0)  # waitress's loop ends on it and lets its threads finish
 
     signal.signal(signal.SIGTERM, stop)
-    print(f"ofin: serving on http://{host}:{server.server_port}{EVENTS_PATH}", flush=True)
+    print(f"ofin: serving on http://{host}:{server.effective_port}{EVENTS_PATH}", flush=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        server.run()
     finally:
-        server.server_close()
+        server.close()
     return 0
