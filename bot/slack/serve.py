@@ -21,7 +21,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from bot.config import ConfigError
 from bot.slack.http_server import MAX_BODY_BYTES, make_server
 from bot.slack.ticker import Ticker
-from bot.slack.verify import RequestVerifier
+from bot.slack.verify import RequestVerifier, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ def make_wsgi(app: App, signing_secret: str, schedulers: Sequence[Ticker] = ()) 
     """The WSGI application: Slack requests at /slack/events, GET /healthz and /healthz/ticks.
 
     Before Bolt sees a request it is refused with 413 when too large, 401 unless Slack signed it
-    (strictly: see bot/slack/verify.py) and it is not a replay, and 400 when it is not the JSON or
+    (strictly: see bot/slack/verify.py) and it is not a replay (a repeat marked as Slack's retry
+    gets an empty 200 and nothing done), and 400 when it is not the JSON or
     form encoding it claims (Bolt would fail to parse it and answer 500). /healthz/ticks shows
     how many passes each of ``schedulers`` has finished; the list is read at each request, so
     one filled after the app is made is shown whole.
@@ -55,12 +56,21 @@ def make_wsgi(app: App, signing_secret: str, schedulers: Sequence[Ticker] = ()) 
             body = _read_body(environ)
             if body is None:
                 return _plain(start_response, "413 Payload Too Large", "request too large")
-            if not verifier.verify(
+            verdict = verifier.check(
                 body,
                 environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
                 environ.get("HTTP_X_SLACK_SIGNATURE"),
-                environ.get("HTTP_X_SLACK_RETRY_NUM") or "",
-            ):
+            )
+            if verdict is Verdict.REPEAT and "HTTP_X_SLACK_RETRY_NUM" in environ:
+                # Slack's retry of a request already handled (or a replay dressed as one: the
+                # header is not signed): acknowledged, so Slack stops, and not acted on again.
+                logger.info("acknowledged a repeat of a request already handled")
+                start_response("200 OK", [("Content-Length", "0")])
+                return [b""]
+            if verdict is Verdict.REPEAT:
+                logger.warning("refused a replayed request")
+                return _plain(start_response, "401 Unauthorized", "invalid request")
+            if verdict is Verdict.INVALID:
                 logger.warning("refused a request without a valid Slack signature")
                 return _plain(start_response, "401 Unauthorized", "invalid request")
             if not _well_formed(body, environ.get("CONTENT_TYPE") or ""):
