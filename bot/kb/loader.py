@@ -1,12 +1,14 @@
 """Load and validate the curated YAML knowledge base into typed, immutable records.
 
-The knowledge base is a folder of YAML files (default: ``knowledge/`` at the project root).
-``services.yaml`` holds the service registry (``services:`` list); every other file holds an
-``items:`` list. See README.md ("The knowledge base") for the format.
+The knowledge base is a folder of YAML files (default: ``knowledge/`` at the project root):
+every file in its ``services/`` folder holds a ``services:`` list (each service with its own matrix
+``areas:`` and IaC ``resource_types:``), ``areas.yaml`` the matrix's ``areas:`` list, and every
+other file an ``items:`` list. See README.md ("The knowledge base") for the format.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -48,7 +50,8 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 # --------------------------------------------------------------------------------------------
 # Loading: YAML files -> node trees (with line marks) -> checked records, every problem collected.
 
-SERVICES_FILE = "services.yaml"
+SERVICES_DIR = "services"
+AREAS_STEM = "areas"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 _ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -69,7 +72,7 @@ _ITEM_OPTIONAL = ("aliases", "services", "sources", "quiz")
 _QUIZ_REQUIRED = ("question", "answer", "explanation")
 _QUIZ_OPTIONAL = ("choices", "service")
 _SERVICE_REQUIRED = ("id", "name", "model")
-_SERVICE_OPTIONAL = ("aliases", "sources", "stack")
+_SERVICE_OPTIONAL = ("aliases", "sources", "stack", "areas", "resource_types")
 _SERVICE_OWNER_KEYS = ("owner", "note")
 _STACK_REQUIRED = ("layer", "owner")
 _STACK_OPTIONAL = ("note",)
@@ -84,31 +87,34 @@ def format_problems(problems: Sequence[Problem]) -> str:
 def load(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     """Load and validate the knowledge base at ``path``; raise KnowledgeError listing every problem.
 
-    ``path`` is a folder (every ``*.yaml`` / ``*.yml`` file in it, in name order, hidden files
-    skipped; ``services.yaml`` holds the services, every other file an ``items:`` list) or a
-    single file. A single items file is checked against the ``services.yaml`` beside it when there
-    is one (so ``knowledge/storage.yaml`` is checked with ``knowledge/services.yaml``); a single
-    ``services.yaml`` is checked on its own. Raise FileNotFoundError when ``path`` does not exist.
+    ``path`` is a folder (every ``*.yaml`` / ``*.yml`` file in it and in its ``services/``
+    folder, in name order, hidden files skipped) or a single file. A single items file is checked
+    against the ``services/`` folder beside it when there is one (so ``knowledge/storage.yaml`` is
+    checked with ``knowledge/services/``); a single services file (or ``areas.yaml``) is checked on
+    its own. Raise FileNotFoundError when ``path`` does not exist.
     """
     layout = _layout(Path(path))
     problems: list[Problem] = []
-    services: list[_ParsedService] = []
-    areas: list[_ParsedArea] = []
-    resource_types: list[_ParsedType] = []
-    for file in layout.service_files:
-        found = _read_services_file(file, problems)
-        services += found[0]
-        areas += found[1]
-        resource_types += found[2]
+    services = [
+        parsed
+        for file in layout.service_files
+        for parsed in _read_entries(file, "services", _parse_service, problems)
+    ]
+    areas = [
+        parsed
+        for file in layout.area_files
+        for parsed in _read_entries(file, "areas", _parse_area, problems)
+    ]
     items = [
         parsed
         for file in layout.item_files
         for parsed in _read_entries(file, "items", _parse_item, problems)
     ]
+    resource_types = [parsed for service in services for parsed in service.types]
     problems += _check_services(services)
     problems += _check_items(items)
     problems += _check_service_refs(items, services, layout)
-    problems += _check_resource_types(resource_types, services)
+    problems += _check_resource_types(resource_types)
     if layout.is_folder:  # areas read items of every file: check them on the whole folder only
         problems += _check_areas(areas, items, services)
     if layout.is_folder and not items and not problems:
@@ -120,7 +126,7 @@ def load(path: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     return KnowledgeBase(
         items=tuple(parsed.item for parsed in items),
         services=tuple(parsed.service for parsed in services),
-        areas=tuple(parsed.area for parsed in areas),
+        areas=_with_service_choices(areas, services),
         resource_types=tuple(parsed.type for parsed in resource_types),
     )
 
@@ -158,34 +164,43 @@ class _Layout:
     root: Path
     is_folder: bool
     service_files: tuple[Path, ...]
+    area_files: tuple[Path, ...]
     item_files: tuple[Path, ...]
-    services_path: Path  # where services.yaml is expected, for the "missing" message
+    services_dir: Path  # where the services are expected, for the "missing" message
 
 
-def _is_services_file(path: Path) -> bool:
-    return path.stem == "services" and path.suffix in YAML_SUFFIXES
+def _yaml_files(folder: Path) -> tuple[Path, ...]:
+    """The visible ``*.yaml`` / ``*.yml`` files directly in ``folder``, in name order."""
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        sorted(
+            p
+            for p in folder.iterdir()
+            if p.suffix in YAML_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        )
+    )
+
+
+def _is_areas_file(path: Path) -> bool:
+    return path.stem == AREAS_STEM and path.suffix in YAML_SUFFIXES
 
 
 def _layout(path: Path) -> _Layout:
-    """Find the services and items files at ``path`` (a folder or one file)."""
+    """Find the services, areas and items files at ``path`` (a folder or one file)."""
     if path.is_dir():
-        files = sorted(
-            p
-            for p in path.iterdir()
-            if p.suffix in YAML_SUFFIXES and not p.name.startswith(".") and p.is_file()
-        )
-        services = tuple(p for p in files if _is_services_file(p))
-        items = tuple(p for p in files if not _is_services_file(p))
-        return _Layout(path, True, services, items, path / SERVICES_FILE)
+        files = _yaml_files(path)
+        areas = tuple(p for p in files if _is_areas_file(p))
+        items = tuple(p for p in files if not _is_areas_file(p))
+        services_dir = path / SERVICES_DIR
+        return _Layout(path, True, _yaml_files(services_dir), areas, items, services_dir)
     if path.is_file():
-        if _is_services_file(path):
-            return _Layout(path, False, (path,), (), path)
-        siblings = tuple(
-            sibling
-            for sibling in (path.with_name("services" + suffix) for suffix in YAML_SUFFIXES)
-            if sibling.is_file()
-        )
-        return _Layout(path, False, siblings, (path,), path.with_name(SERVICES_FILE))
+        if path.parent.name == SERVICES_DIR:
+            return _Layout(path, False, (path,), (), (), path.parent)
+        services_dir = path.parent / SERVICES_DIR
+        if _is_areas_file(path):
+            return _Layout(path, False, (), (path,), (), services_dir)
+        return _Layout(path, False, _yaml_files(services_dir), (), (path,), services_dir)
     raise FileNotFoundError(f"no such file or folder: {path}")
 
 
@@ -586,6 +601,8 @@ class _ParsedService:
     service: Service
     id: _Ref | None
     names: tuple[_Ref, ...]  # id, name, then aliases
+    area_choices: tuple[tuple[_Ref, _Ref], ...]  # (area id, item id) of its ``areas:`` map
+    types: tuple[_ParsedType, ...]
 
 
 def _parse_service(sink: _Sink, node: Node) -> _ParsedService | None:
@@ -594,6 +611,8 @@ def _parse_service(sink: _Sink, node: Node) -> _ParsedService | None:
         return None
     values = _keys(sink, node, _SERVICE_REQUIRED, _SERVICE_OPTIONAL)
     service_id = _identifier(sink, values.get("id"))
+    area_choices = _area_choices(sink, values.get("areas"))
+    types = _resource_types(sink, values.get("resource_types"), service_id or "")
     name = _string(sink, values.get("name"), "'name'")
     aliases = _strings(sink, values.get("aliases"), "aliases") or []
     service = Service(
@@ -612,7 +631,13 @@ def _parse_service(sink: _Sink, node: Node) -> _ParsedService | None:
         names.insert(0, sink.ref(name, "name", values["name"]))
     if id_ref is not None:
         names.insert(0, id_ref)
-    return _ParsedService(service=service, id=id_ref, names=tuple(names))
+    return _ParsedService(
+        service=service,
+        id=id_ref,
+        names=tuple(names),
+        area_choices=tuple(area_choices),
+        types=tuple(types),
+    )
 
 
 def _stack(sink: _Sink, node: Node | None, service_node: Node) -> tuple[StackLayer, ...]:
@@ -705,7 +730,7 @@ def _name_clashes(
 def _check_service_refs(
     items: Sequence[_ParsedItem], services: Sequence[_ParsedService], layout: _Layout
 ) -> list[Problem]:
-    """Every service an item names must be in services.yaml (which must then exist)."""
+    """Every service an item names must be a known service (and there must be services)."""
     refs = [ref for parsed in items for ref in parsed.service_refs]
     if not refs:
         return []
@@ -713,8 +738,8 @@ def _check_service_refs(
         first = refs[0]
         return [
             first.problem(
-                f"service '{first.text}' is referenced, but there is no "
-                f"{display_path(layout.services_path)}"
+                f"service '{first.text}' is referenced, but there are no services "
+                f"(no *.yaml in {display_path(layout.services_dir)}/)"
             )
         ]
     known = sorted({p.id.text for p in services if p.id})
@@ -722,17 +747,18 @@ def _check_service_refs(
     for ref in refs:
         if ref.text not in known:
             close = _closest(ref.text, known)
-            hint = f"did you mean '{close}'?" if close else "not in services.yaml"
+            hint = f"did you mean '{close}'?" if close else "no service has this id"
             problems.append(ref.problem(f"unknown service '{ref.text}' ({hint})"))
     return problems
 
 
 # ---- the stack matrix: responsibility areas and infrastructure-as-code resource types
 #
-# Both live in services.yaml, beside ``services:``, under their own top-level keys.
+# Areas live in areas.yaml; what an area reads on one service, and which resource types are the
+# service, live in the service's own record (``areas:`` and ``resource_types:``).
 
 _AREA_REQUIRED = ("id", "name")
-_AREA_OPTIONAL = ("items", "for", "default")
+_AREA_OPTIONAL = ("items", "default")
 _RESOURCE_TYPE_RES = {
     "cloudformation": re.compile(r"AWS::[A-Za-z0-9]+::(?:[A-Za-z0-9]+|\*)"),
     "terraform": re.compile(r"aws_[a-z0-9]+(?:_[a-z0-9]+)*(?:_\*)?"),
@@ -745,11 +771,10 @@ _RESOURCE_TYPE_EXAMPLES = {
 
 @dataclass(frozen=True)
 class _ParsedArea:
-    """An area, with where each item and service it names was written."""
+    """An area, with where each item it names was written."""
 
     area: Area
     item_refs: tuple[_Ref, ...]
-    service_refs: tuple[_Ref, ...]
 
 
 @dataclass(frozen=True)
@@ -758,36 +783,10 @@ class _ParsedType:
 
     type: ResourceType
     ref: _Ref
-    service_ref: _Ref
-
-
-def _read_services_file(
-    path: Path, problems: list[Problem]
-) -> tuple[list[_ParsedService], list[_ParsedArea], list[_ParsedType]]:
-    """Parse services.yaml: its ``services:`` list, ``areas:`` list and ``resource_types:`` map."""
-    sink = _Sink(display_path(path), problems)
-    readable, root = _compose(sink, path)
-    if not readable:
-        return [], [], []
-    if root is None or not isinstance(root, MappingNode):
-        _top_list(sink, root, "services")  # reports what the file should hold
-        return [], [], []
-    values = _keys(sink, root, ("services",), ("areas", "resource_types"))
-    services = [
-        parsed
-        for node in _list(sink, values.get("services"), "'services'") or []
-        if (parsed := _parse_service(sink, node)) is not None
-    ]
-    areas = [
-        area
-        for node in _list(sink, values.get("areas"), "'areas'") or []
-        if (area := _parse_area(sink, node)) is not None
-    ]
-    return services, areas, _parse_resource_types(sink, values.get("resource_types"))
 
 
 def _parse_area(sink: _Sink, node: Node) -> _ParsedArea | None:
-    """Check one entry of ``areas:`` and build its Area."""
+    """Check one entry of ``areas:`` and build its Area (services' choices are added later)."""
     if not _is_mapping(sink, node, "each area"):
         return None
     values = _keys(sink, node, _AREA_REQUIRED, _AREA_OPTIONAL)
@@ -797,83 +796,64 @@ def _parse_area(sink: _Sink, node: Node) -> _ParsedArea | None:
     default = _string(sink, values.get("default"), "'default'")
     if default is not None:
         item_refs.append(sink.ref(default, "item", values["default"]))
-    chosen: dict[str, str] = {}
-    service_refs: list[_Ref] = []
-    for_node = values.get("for")
-    if for_node is not None and not _is_null(for_node):
-        if not isinstance(for_node, MappingNode):
-            sink.report(
-                for_node, f"'for' must map service ids to item ids, not {_describe(for_node)}"
-            )
-        else:
-            for key_node, value_node in for_node.value:
-                service_id = _string(sink, key_node, "a service id under 'for'")
-                item_id = _string(sink, value_node, "an item id under 'for'")
-                if service_id is None or item_id is None:
-                    continue
-                if service_id in chosen:
-                    sink.report(key_node, f"duplicate key '{service_id}'")
-                    continue
-                chosen[service_id] = item_id
-                service_refs.append(sink.ref(service_id, "service", key_node))
-                item_refs.append(sink.ref(item_id, "item", value_node))
     area = Area(
         id=area_id or "",
         name=_string(sink, values.get("name"), "'name'") or "",
         items=tuple(text for text, _ in items),
-        for_service=MappingProxyType(chosen),
         default=default,
         file=sink.file,
         line=node.start_mark.line + 1,
     )
-    return _ParsedArea(area, tuple(item_refs), tuple(service_refs))
+    return _ParsedArea(area, tuple(item_refs))
 
 
-def _parse_resource_types(sink: _Sink, node: Node | None) -> list[_ParsedType]:
-    """``resource_types:``: service id -> {cloudformation: [...], terraform: [...]}."""
+def _area_choices(sink: _Sink, node: Node | None) -> list[tuple[_Ref, _Ref]]:
+    """A service's ``areas:`` map: (area id, item id) refs, area ids given once."""
     if node is None or _is_null(node):
         return []
     if not isinstance(node, MappingNode):
-        sink.report(
-            node, f"'resource_types' must map service ids to their types, not {_describe(node)}"
-        )
+        sink.report(node, f"'areas' must map area ids to item ids, not {_describe(node)}")
         return []
-    parsed: list[_ParsedType] = []
+    choices: list[tuple[_Ref, _Ref]] = []
     for key_node, value_node in node.value:
-        service_id = _string(sink, key_node, "a service id under 'resource_types'")
-        if service_id is None or not _is_mapping(sink, value_node, f"'{service_id}'"):
+        area_id = _string(sink, key_node, "an area id under 'areas'")
+        item_id = _string(sink, value_node, "an item id under 'areas'")
+        if area_id is None or item_id is None:
             continue
-        service_ref = sink.ref(service_id, "service", key_node)
-        values = _keys(sink, value_node, (), IAC_TOOLS)
-        for tool in IAC_TOOLS:
-            for text, entry in _strings(sink, values.get(tool), tool) or []:
-                if not _RESOURCE_TYPE_RES[tool].fullmatch(text):
-                    sink.report(
-                        entry,
-                        f"'{text}' is not a {tool} resource type "
-                        f"(like {_RESOURCE_TYPE_EXAMPLES[tool]})",
-                    )
-                    continue
-                ref = sink.ref(text, "type", entry)
-                parsed.append(_ParsedType(ResourceType(tool, text, service_id), ref, service_ref))
+        if any(area.text == area_id for area, _ in choices):
+            sink.report(key_node, f"duplicate key '{area_id}'")
+            continue
+        choices.append((sink.ref(area_id, "area", key_node), sink.ref(item_id, "item", value_node)))
+    return choices
+
+
+def _resource_types(sink: _Sink, node: Node | None, service_id: str) -> list[_ParsedType]:
+    """A service's ``resource_types:``: {cloudformation: [...], terraform: [...]}."""
+    if node is None or _is_null(node):
+        return []
+    if not _is_mapping(sink, node, "'resource_types'"):
+        return []
+    values = _keys(sink, node, (), IAC_TOOLS)
+    parsed: list[_ParsedType] = []
+    for tool in IAC_TOOLS:
+        for text, entry in _strings(sink, values.get(tool), tool) or []:
+            if not _RESOURCE_TYPE_RES[tool].fullmatch(text):
+                sink.report(
+                    entry,
+                    f"'{text}' is not a {tool} resource type "
+                    f"(like {_RESOURCE_TYPE_EXAMPLES[tool]})",
+                )
+                continue
+            ref = sink.ref(text, "type", entry)
+            parsed.append(_ParsedType(ResourceType(tool, text, service_id), ref))
     return parsed
 
 
-def _check_resource_types(
-    types: Sequence[_ParsedType], services: Sequence[_ParsedService]
-) -> list[Problem]:
-    """Every resource type names a known service, and no type is listed twice."""
-    known = sorted({p.id.text for p in services if p.id})
+def _check_resource_types(types: Sequence[_ParsedType]) -> list[Problem]:
+    """No resource type is listed twice, by one service or two."""
     problems: list[Problem] = []
     first: dict[tuple[str, str], _ParsedType] = {}
-    reported: set[str] = set()
     for parsed in types:
-        sid = parsed.type.service
-        if sid not in known and sid not in reported:
-            reported.add(sid)
-            close = _closest(sid, known)
-            hint = f"did you mean '{close}'?" if close else "not in services.yaml"
-            problems.append(parsed.service_ref.problem(f"unknown service '{sid}' ({hint})"))
         key = (parsed.type.tool, parsed.type.pattern)
         if key in first:
             problems.append(
@@ -887,42 +867,69 @@ def _check_resource_types(
     return problems
 
 
+def _with_service_choices(
+    areas: Sequence[_ParsedArea], services: Sequence[_ParsedService]
+) -> tuple[Area, ...]:
+    """The areas, each with the item every service names for it under its own ``areas:``."""
+    return tuple(
+        dataclasses.replace(
+            parsed.area,
+            for_service=MappingProxyType(
+                {
+                    service.service.id: item.text
+                    for service in services
+                    for area, item in service.area_choices
+                    if area.text == parsed.area.id
+                }
+            ),
+        )
+        for parsed in areas
+    )
+
+
 def _check_areas(
     areas: Sequence[_ParsedArea], items: Sequence[_ParsedItem], services: Sequence[_ParsedService]
 ) -> list[Problem]:
-    """Areas name known items and services, and every area has an owner on every service."""
+    """Areas and services' area maps name known areas and items; every area has an owner on
+    every service."""
     problems = _duplicate_ids(
         (_Ref(p.area.id, "id", p.area.file, p.area.line) for p in areas if p.area.id), "area id"
     )
     items_by_id = {p.item.id: p.item for p in items}
-    service_ids = [p.service.id for p in services if p.service.id]
-    for parsed in areas:
-        for ref in parsed.item_refs:
-            if ref.text not in items_by_id:
-                close = _closest(ref.text, sorted(items_by_id))
-                hint = f"did you mean '{close}'?" if close else "no item has this id"
-                problems.append(ref.problem(f"unknown item '{ref.text}' ({hint})"))
-        for ref in parsed.service_refs:
-            if ref.text not in service_ids:
-                close = _closest(ref.text, service_ids)
-                hint = f"did you mean '{close}'?" if close else "not in services.yaml"
-                problems.append(ref.problem(f"unknown service '{ref.text}' ({hint})"))
-        area = parsed.area
-        if area.default is not None or not area.id:
+    area_ids = [p.area.id for p in areas if p.area.id]
+
+    def unknown_item(ref: _Ref) -> Problem:
+        close = _closest(ref.text, sorted(items_by_id))
+        hint = f"did you mean '{close}'?" if close else "no item has this id"
+        return ref.problem(f"unknown item '{ref.text}' ({hint})")
+
+    problems += [unknown_item(r) for p in areas for r in p.item_refs if r.text not in items_by_id]
+    for parsed in services:
+        for area_ref, item_ref in parsed.area_choices:
+            if area_ref.text not in area_ids:
+                close = _closest(area_ref.text, area_ids)
+                hint = f"did you mean '{close}'?" if close else f"expected {_one_of(area_ids)}"
+                problems.append(area_ref.problem(f"unknown area '{area_ref.text}' ({hint})"))
+            if item_ref.text not in items_by_id:
+                problems.append(unknown_item(item_ref))
+    for parsed in services:
+        service = parsed.service
+        if not service.id:
             continue
-        unknown = [
-            sid
-            for sid in service_ids
-            if sid not in area.for_service
-            and not any(sid in items_by_id[i].services for i in area.items if i in items_by_id)
-        ]
-        for sid in unknown:
+        chosen = {area.text for area, _ in parsed.area_choices}
+        for area in (p.area for p in areas):
+            if area.default is not None or not area.id or area.id in chosen:
+                continue
+            if any(service.id in items_by_id[i].services for i in area.items if i in items_by_id):
+                continue
             problems.append(
                 Problem(
-                    area.file,
-                    area.line,
-                    f"area '{area.id}' has no owner for service '{sid}': give one of its items a "
-                    f"'services:' entry for '{sid}', or name an item for it under 'for:'",
+                    service.file,
+                    service.line,
+                    f"area '{area.id}' has no owner for service '{service.id}': name an item for "
+                    f"it under the service's 'areas:' ({area.id}: <item id>), or give one of the "
+                    f"area's items ({area.file}:{area.line}) a 'services:' entry for "
+                    f"'{service.id}'",
                 )
             )
     return problems

@@ -188,11 +188,12 @@ class Service:
 
 @dataclass(frozen=True)
 class Area:
-    """A responsibility area of the stack matrix (services.yaml ``areas:``), read from items.
+    """A responsibility area of the stack matrix (knowledge/areas.yaml), read from items.
 
-    A service's cell comes from ``for_service[service]`` when named there, else from the first of
-    ``items`` that states an owner for the service, else from ``default`` (an item whose own owner
-    holds on every service); see ``cell_item``.
+    A service's cell comes from ``for_service[service]`` (the item the service names for this area
+    in its own ``areas:`` map), else from the first of ``items`` that states an owner for the
+    service, else from ``default`` (an item whose own owner holds on every service); see
+    ``cell_item``.
     """
 
     id: str

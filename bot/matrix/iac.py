@@ -11,7 +11,7 @@ returns its resources, or raises TemplateError saying where (``name:line: messag
 - Terraform ``*.tf`` (HCL, with python-hcl2) and ``*.tf.json``; modules are listed, not followed.
 - A ``terraform show -json`` plan (or state): every managed resource, child modules included.
 
-``map_resources(kb, template)`` maps the types to services with knowledge/services.yaml's
+``map_resources(kb, template)`` maps the types to services with the services'
 ``resource_types:``; types it cannot map are listed, never dropped. No Slack, no store.
 """
 
@@ -107,7 +107,7 @@ class StackFromTemplate:
 
 
 def map_resources(kb: KnowledgeBase, template: Template) -> StackFromTemplate:
-    """The services a template's resource types are, by services.yaml's ``resource_types:``."""
+    """The services a template's resource types are, by each service's ``resource_types:``."""
     services: dict[str, Service] = {}
     types: dict[str, list[str]] = {}
     unknown: Counter[str] = Counter()

@@ -1,10 +1,11 @@
 """A stack's responsibility matrix: areas x services, each cell read from a knowledge item.
 
 Slack-free and store-free. ``build_matrix(kb, services)`` fills every cell from the item that
-services.yaml's ``areas:`` points at (``Area.cell_item``), with the owner the answer engine would
-give for that item on that service (``Item.owner_for``): one source of truth, so an answer and a
-matrix never disagree. ``parse_service_names`` reads "ec2, rds and lambda" with the same aliases
-(and typo correction) as questions. ``to_csv``, ``to_markdown`` and ``to_table`` render a matrix.
+knowledge/areas.yaml and the service's own ``areas:`` point at (``Area.cell_item``), with the owner
+the answer engine would give for that item on that service (``Item.owner_for``): one source of
+truth, so an answer and a matrix never disagree. ``parse_service_names`` reads "ec2, rds and
+lambda" with the same aliases (and typo correction) as questions. ``to_csv``, ``to_markdown`` and
+``to_table`` render a matrix.
 """
 
 from __future__ import annotations

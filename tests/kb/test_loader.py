@@ -66,18 +66,20 @@ items:
 
 @pytest.fixture
 def kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder ``kb/`` holding services.yaml; the working directory is its parent."""
+    """A folder ``kb/`` holding services/core.yaml; the working directory is its parent."""
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "kb"
-    folder.mkdir()
-    (folder / "services.yaml").write_text(SERVICES)
+    (folder / "services").mkdir(parents=True)
+    (folder / "services" / "core.yaml").write_text(SERVICES)
     return folder
 
 
 def write(folder: Path, **files: str) -> None:
-    """Write ``name_yaml="..."`` as ``name.yaml`` in ``folder``."""
+    """Write ``name_yaml="..."`` as ``name.yaml`` in ``folder``; ``services_yaml`` is the services
+    file, ``services/core.yaml``."""
     for name, text in files.items():
-        (folder / name.replace("_yaml", ".yaml")).write_text(text)
+        path = "services/core.yaml" if name == "services_yaml" else name.replace("_yaml", ".yaml")
+        (folder / path).write_text(text)
 
 
 def problems(path: Path | str = "kb") -> list[str]:
@@ -185,7 +187,7 @@ def test_files_inside_the_working_directory_are_named_relative_to_it(kb: Path) -
     write(kb, a_yaml=ITEM)
     knowledge = load("kb")
     assert knowledge.items[0].file == "kb/a.yaml"
-    assert knowledge.services[0].file == "kb/services.yaml"
+    assert knowledge.services[0].file == "kb/services/core.yaml"
     assert load(kb.resolve()).items[0].file == "kb/a.yaml"  # absolute, but inside the cwd
 
 
@@ -194,7 +196,7 @@ def test_a_single_file_is_checked_with_the_services_beside_it(kb: Path) -> None:
     knowledge = load("kb/a.yaml")
     assert [i.id for i in knowledge.items] == ["guest-os-patching"]
     assert [s.id for s in knowledge.services] == ["ec2", "rds"]
-    only_services = load("kb/services.yaml")
+    only_services = load("kb/services/core.yaml")
     assert (len(only_services.items), len(only_services.services)) == (0, 2)
 
 
@@ -312,9 +314,29 @@ def test_wrong_top_level_shape(kb: Path, text: str, expected: list[str]) -> None
 def test_services_file_needs_a_services_list(kb: Path) -> None:
     write(kb, services_yaml="items: []\n", a_yaml=OTHER_ITEM)
     assert problems() == [
-        "kb/services.yaml:1: unknown key 'items' (expected services, areas or resource_types)",
-        "kb/services.yaml:1: missing key 'services'",
+        "kb/services/core.yaml:1: unknown key 'items' (expected services)",
+        "kb/services/core.yaml:1: missing key 'services'",
     ]
+
+
+def test_services_may_be_split_over_files_and_clash_across_them(kb: Path) -> None:
+    other = edit(edit(SERVICES, "id: ec2", "id: ec3"), "id: rds", "id: rds2")
+    (kb / "services" / "more.yaml").write_text(other)
+    write(kb, a_yaml=OTHER_ITEM)
+    assert problems() == [
+        "kb/services/more.yaml:3: name 'Amazon EC2' clashes with the name of service 'ec2' "
+        "(kb/services/core.yaml:3)",
+        "kb/services/more.yaml:5: alias 'ec2 instance' clashes with an alias of service 'ec2' "
+        "(kb/services/core.yaml:5)",
+        "kb/services/more.yaml:10: name 'Amazon RDS' clashes with the name of service 'rds' "
+        "(kb/services/core.yaml:10)",
+    ]
+    (kb / "services" / "more.yaml").write_text(
+        "services:\n  - id: s3\n    name: Amazon S3\n    model: abstracted\n"
+        "    sources: [https://docs.aws.amazon.com/s3/]\n"
+        "    stack:\n      - {layer: Objects, owner: customer}\n"
+    )
+    assert [s.id for s in load("kb").services] == ["ec2", "rds", "s3"]
 
 
 def test_a_typo_in_a_key_is_unknown_and_leaves_the_key_missing(kb: Path) -> None:
@@ -458,7 +480,7 @@ def test_unknown_owner_in_an_item_a_service_entry_and_a_stack_layer(kb: Path) ->
     assert problems() == [
         "kb/a.yaml:4: unknown owner 'Customer' (did you mean 'customer'?)",
         "kb/a.yaml:9: unknown owner 'amazon' (expected aws, customer or shared)",
-        "kb/services.yaml:8: unknown owner 'you' (expected aws, customer or shared)",
+        "kb/services/core.yaml:8: unknown owner 'you' (expected aws, customer or shared)",
     ]
 
 
@@ -479,7 +501,7 @@ def test_unknown_category(kb: Path) -> None:
 def test_unknown_service_model(kb: Path) -> None:
     write(kb, a_yaml=ITEM, services_yaml=edit(SERVICES, "model: container", "model: paas"))
     assert problems() == [
-        "kb/services.yaml:11: unknown service model 'paas' "
+        "kb/services/core.yaml:11: unknown service model 'paas' "
         "(expected infrastructure, container or abstracted)",
     ]
 
@@ -495,7 +517,8 @@ def test_ids_must_be_lowercase_words_joined_by_dashes(kb: Path, bad_id: str) -> 
 def test_service_ids_follow_the_same_rule(kb: Path) -> None:
     write(kb, a_yaml=OTHER_ITEM, services_yaml=edit(SERVICES, "id: rds", "id: RDS"))
     assert problems() == [
-        "kb/services.yaml:9: id 'RDS' must be lowercase words joined by dashes, like 'os-patching'",
+        "kb/services/core.yaml:9: id 'RDS' must be lowercase words joined by dashes, "
+        "like 'os-patching'",
     ]
 
 
@@ -557,7 +580,7 @@ def test_an_alias_of_only_punctuation(kb: Path) -> None:
 def test_duplicate_service_ids(kb: Path) -> None:
     write(kb, a_yaml=OTHER_ITEM, services_yaml=edit(SERVICES, "id: rds", "id: ec2"))
     assert problems() == [
-        "kb/services.yaml:9: duplicate service id 'ec2' (first at kb/services.yaml:2)",
+        "kb/services/core.yaml:9: duplicate service id 'ec2' (first at kb/services/core.yaml:2)",
     ]
 
 
@@ -569,10 +592,10 @@ def test_service_alias_clashes(kb: Path) -> None:
     )
     write(kb, a_yaml=OTHER_ITEM, services_yaml=services)
     assert problems() == [
-        "kb/services.yaml:12: alias 'EC2 Instance' clashes with an alias of service 'ec2' "
-        "(kb/services.yaml:5)",
-        "kb/services.yaml:12: alias 'amazon ec2' clashes with the name of service 'ec2' "
-        "(kb/services.yaml:3)",
+        "kb/services/core.yaml:12: alias 'EC2 Instance' clashes with an alias of service 'ec2' "
+        "(kb/services/core.yaml:5)",
+        "kb/services/core.yaml:12: alias 'amazon ec2' clashes with the name of service 'ec2' "
+        "(kb/services/core.yaml:3)",
     ]
 
 
@@ -580,8 +603,8 @@ def test_a_service_alias_may_not_be_another_services_id(kb: Path) -> None:
     services = edit(SERVICES, "model: container\n", "model: container\n    aliases: [ec2]\n")
     write(kb, a_yaml=OTHER_ITEM, services_yaml=services)
     assert problems() == [
-        "kb/services.yaml:12: alias 'ec2' clashes with the id of service 'ec2' "
-        "(kb/services.yaml:2)",
+        "kb/services/core.yaml:12: alias 'ec2' clashes with the id of service 'ec2' "
+        "(kb/services/core.yaml:2)",
     ]
 
 
@@ -593,7 +616,7 @@ def test_unknown_service_in_the_services_map_and_in_a_quiz(kb: Path) -> None:
     write(kb, a_yaml=text)
     assert problems() == [
         "kb/a.yaml:9: unknown service 'rsd' (did you mean 'rds'?)",
-        "kb/a.yaml:14: unknown service 'lambda' (not in services.yaml)",
+        "kb/a.yaml:14: unknown service 'lambda' (no service has this id)",
     ]
 
 
@@ -616,16 +639,17 @@ def test_service_owner_entries_need_owner_and_note(kb: Path) -> None:
     ]
 
 
-def test_missing_services_file_when_items_refer_to_services(kb: Path) -> None:
-    (kb / "services.yaml").unlink()
+def test_missing_services_when_items_refer_to_services(kb: Path) -> None:
+    shutil.rmtree(kb / "services")
     write(kb, a_yaml=ITEM, b_yaml=OTHER_ITEM)
     assert problems() == [
-        "kb/a.yaml:9: service 'rds' is referenced, but there is no kb/services.yaml",
+        "kb/a.yaml:9: service 'rds' is referenced, but there are no services "
+        "(no *.yaml in kb/services/)",
     ]
 
 
 def test_no_services_file_is_fine_when_no_item_refers_to_one(kb: Path) -> None:
-    (kb / "services.yaml").unlink()
+    shutil.rmtree(kb / "services")
     write(kb, b_yaml=OTHER_ITEM)
     knowledge = load("kb")
     assert (len(knowledge.items), len(knowledge.services)) == (1, 0)
@@ -744,8 +768,8 @@ def test_services_need_sources_and_a_stack(kb: Path) -> None:
     )
     write(kb, a_yaml=OTHER_ITEM, services_yaml=services)
     assert problems() == [
-        "kb/services.yaml:9: service has no source",
-        "kb/services.yaml:12: service has no stack layers",
+        "kb/services/core.yaml:9: service has no source",
+        "kb/services/core.yaml:12: service has no stack layers",
     ]
 
 
@@ -757,9 +781,9 @@ def test_stack_layers_are_checked(kb: Path) -> None:
     )
     write(kb, a_yaml=OTHER_ITEM, services_yaml=services)
     assert problems() == [
-        "kb/services.yaml:14: unknown key 'name' (expected layer, owner or note)",
-        "kb/services.yaml:14: missing key 'layer'",
-        "kb/services.yaml:14: 'note' must not be empty",
+        "kb/services/core.yaml:14: unknown key 'name' (expected layer, owner or note)",
+        "kb/services/core.yaml:14: missing key 'layer'",
+        "kb/services/core.yaml:14: 'note' must not be empty",
     ]
 
 

@@ -1,4 +1,4 @@
-"""kb check on the matrix data in services.yaml: areas cover every service, resource types."""
+"""kb check on the matrix data: areas cover every service; services' area maps, resource types."""
 
 from __future__ import annotations
 
@@ -11,24 +11,25 @@ from bot.kb.loader import DEFAULT_DIR, load
 from bot.kb.model import KnowledgeError
 
 NEW_SERVICE = """\
-  - id: opensearch
-    name: Amazon OpenSearch Service
+services:
+  - id: newsvc
+    name: Amazon Newsvc
     model: container
-    sources: [https://docs.aws.amazon.com/opensearch-service/latest/developerguide/security.html]
+    sources: [https://docs.aws.amazon.com/newsvc/latest/developerguide/security.html]
     stack:
       - {layer: Your indexes, owner: customer}
 """
 
 
 @pytest.fixture
-def kb_dir(tmp_path: Path) -> Path:
+def kb_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
     target = tmp_path / "knowledge"
     shutil.copytree(DEFAULT_DIR, target)
     return target
 
 
-def edit_services(kb_dir: Path, old: str, new: str) -> None:
-    path = kb_dir / "services.yaml"
+def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
@@ -40,50 +41,77 @@ def problems(kb_dir: Path) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-def test_a_new_service_without_area_owners_is_reported_once_per_area(kb_dir):
-    (kb_dir / "services.yaml").write_text((kb_dir / "services.yaml").read_text() + NEW_SERVICE)
-    found = [p for p in problems(kb_dir) if "opensearch" in p]
+def test_a_new_service_without_area_owners_is_reported_at_the_service_once_per_area(kb_dir):
+    (kb_dir / "services" / "zz.yaml").write_text(NEW_SERVICE)
+    found = problems(kb_dir)
     assert len(found) == 4  # patching, network, encryption, capacity have no default
-    assert all(p.startswith("knowledge/services.yaml:") or "services.yaml:" in p for p in found)
-    assert any("area 'patching' has no owner for service 'opensearch'" in p for p in found)
+    assert all(p.startswith("knowledge/services/zz.yaml:2: area '") for p in found)
+    assert any("area 'patching' has no owner for service 'newsvc'" in p for p in found)
 
 
-def test_naming_an_item_for_the_service_fills_the_area(kb_dir):
-    text = (kb_dir / "services.yaml").read_text() + NEW_SERVICE
-    for area_line in ("      ec2: guest-os-patching\n", "      ebs: global-network\n"):
-        text = text.replace(area_line, area_line + "      opensearch: security-groups\n", 1)
-    (kb_dir / "services.yaml").write_text(text)
-    found = [p for p in problems(kb_dir) if "opensearch" in p]
+def test_naming_an_item_in_the_services_areas_map_fills_the_area(kb_dir):
+    (kb_dir / "services" / "zz.yaml").write_text(
+        NEW_SERVICE + "    areas:\n      patching: foundation-services-software\n"
+        "      network: security-groups\n"
+    )
+    found = problems(kb_dir)
     assert len(found) == 2
     assert not any("'patching'" in p or "'network'" in p for p in found)
+    (kb_dir / "services" / "zz.yaml").write_text(
+        NEW_SERVICE + "    areas:\n      patching: foundation-services-software\n"
+        "      network: security-groups\n      encryption: server-side-encryption\n"
+        "      capacity: serverless-infrastructure\n"
+    )
+    kb = load(kb_dir)
+    patching = next(area for area in kb.areas if area.id == "patching")
+    assert patching.for_service["newsvc"] == "foundation-services-software"
+    assert patching.for_service["ec2"] == "guest-os-patching"
 
 
-def test_an_unknown_item_or_service_in_an_area_is_reported(kb_dir):
-    edit_services(kb_dir, "    default: data-classification", "    default: data-clasification")
-    edit_services(
-        kb_dir, "      ebs: foundation-services-software", "      ebz: foundation-services-software"
+def test_an_unknown_item_or_area_is_reported(kb_dir):
+    edit(
+        kb_dir / "areas.yaml",
+        "    default: data-classification",
+        "    default: data-clasification",
+    )
+    edit(
+        kb_dir / "services" / "core.yaml",
+        "      patching: guest-os-patching",
+        "      patchng: guest-os-patchng",
     )
     found = problems(kb_dir)
     assert any(
-        "unknown item 'data-clasification' (did you mean 'data-classification'?)" in p
+        p.startswith("knowledge/areas.yaml:")
+        and "unknown item 'data-clasification' (did you mean 'data-classification'?)" in p
         for p in found
     )
-    assert any("unknown service 'ebz' (did you mean 'ebs'?)" in p for p in found)
+    assert any(
+        p.startswith("knowledge/services/core.yaml:")
+        and "unknown area 'patchng' (did you mean 'patching'?)" in p
+        for p in found
+    )
+    assert any(
+        "unknown item 'guest-os-patchng' (did you mean 'guest-os-patching'?)" in p for p in found
+    )
 
 
 def test_resource_types_are_checked(kb_dir):
-    edit_services(
-        kb_dir,
-        "    cloudformation: [AWS::DynamoDB::*]",
-        "    cloudformation: [AWS::DynamoDB::*, AWS::S3::*, aws_s3_bucket]",
+    edit(
+        kb_dir / "services" / "core.yaml",
+        "      cloudformation: [AWS::DynamoDB::*]",
+        "      cloudformation: [AWS::DynamoDB::*, AWS::S3::*, aws_s3_bucket]",
     )
-    edit_services(kb_dir, "  ecr:\n    cloudformation:", "  ecrr:\n    cloudformation:")
+    edit(
+        kb_dir / "services" / "core.yaml",
+        "      terraform: [aws_ecr_*]",
+        "      terraformm: [aws_ecr_*]",
+    )
     found = problems(kb_dir)
     assert any(
         "resource type 'AWS::S3::*' is listed twice (first for 'dynamodb'" in p for p in found
     )
     assert any("'aws_s3_bucket' is not a cloudformation resource type" in p for p in found)
-    assert any("unknown service 'ecrr' (did you mean 'ecr'?)" in p for p in found)
+    assert any("unknown key 'terraformm' (did you mean 'terraform'?)" in p for p in found)
 
 
 def test_an_exact_type_wins_over_a_prefix_and_a_longer_prefix_over_a_shorter():
