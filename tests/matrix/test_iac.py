@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from bot.matrix.iac import (
     read_template_file,
 )
 from bot.matrix.matrix import build_matrix
+from tests.e2e.harness import hostile
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "iac"
 KB = load()
@@ -235,3 +238,41 @@ def test_the_cli_reports_a_broken_template_as_file_line(tmp_path):
     assert result.exit_code == 1
     assert "ofin: broken.yaml:4: invalid YAML" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("i.tf", hostile.interpolations(200_000), "i.tf: 200,000 interpolations; ofin reads at"),
+        ("n.tf", hostile.big_number(5_000, "tf"), "n.tf:2: a number of more than 100 digits"),
+        ("n.json", hostile.big_number(5_000, "json"), "n.json:1: a number of more than 100"),
+        (
+            "n.yaml",
+            b"Resources:\n  B:\n    Type: AWS::S3::Bucket\n    N: " + b"9" * 200,
+            "n.yaml:4",
+        ),
+        ("r.yaml", hostile.many_resources(20_000), "r.yaml: 20000 resources; ofin reads at most"),
+        ("d.tf", hostile.deep(5_000, "tf"), "d.tf:2: nested more than 64 deep"),
+        ("d.json", hostile.deep(100, "json"), "d.json:1: nested more than 64 deep"),
+    ],
+)
+def test_a_template_past_the_budget_is_refused_before_parsing(name, data, says):
+    started = time.process_time()
+    with pytest.raises(TemplateError) as refused:
+        read_template(name, data)
+    assert str(refused.value).startswith(says)
+    assert time.process_time() - started < 0.5
+
+
+def test_pythons_int_limit_is_a_template_error_not_a_crash(monkeypatch):
+    import bot.matrix.iac as iac
+
+    monkeypatch.setattr(iac, "_LONG_DIGITS", re.compile(r"(?!)"))  # the budget passed by
+    with pytest.raises(TemplateError, match="a value ofin cannot read"):
+        read_template("n.json", hostile.big_number(5_000, "json"))
+
+
+def test_ordinary_templates_are_within_the_budget():
+    assert len(read_template("main.tf", hostile.terraform(200)).resources) == 200
+    for fixture in FIXTURES.iterdir():
+        read_template_file(fixture)
