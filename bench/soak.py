@@ -10,8 +10,10 @@ with requests signed as Slack signs them:
   holds the database's write lock: why clicks are written in a pool of their own;
 - kill -9 in the middle of click bursts, 10 times: acknowledged answers lost, answers doubled;
 - 10,000 fuzzed slash commands: statuses, replies, exceptions in the server's log;
-- 50 slow clients trickling headers: how fast legitimate requests are still answered, and the
-  same against the old Procfile's gunicorn (1 worker, 8 threads);
+- 50 slow clients trickling headers: how fast legitimate requests are still answered;
+- the front door (bench/front_door.py): header floods at 100 and 250 connections, 2,000 idle
+  connections, 600 slow-loris connections, pipelining; ``--code DIR`` runs any scenario against
+  another checkout (the "before" of a change), ``--only front-door`` runs these alone;
 - users.info taking 5 s: how fast every click is still acknowledged.
 
 The server runs on a core of its own (the last one), the client and the stand-in on the others,
@@ -42,13 +44,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import front_door
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.harness import SIGNING_SECRET, FakeSlack, OfinProcess, db_rows  # noqa: E402
-from tests.e2e.harness.bot_process import clean_env  # noqa: E402
 from tests.e2e.harness.slack_requests import (  # noqa: E402
     FORM,
     block_actions_body,
@@ -202,9 +204,13 @@ def serve_fake() -> int:
 # --- the bot and its requests ------------------------------------------------------------------
 
 
+CODE: Path | None = None  # --code: serve another checkout of ofin (the "before" of a change)
+
+
 def start_bot(fake: RemoteFake, workdir: Path, *, inline: bool = False) -> OfinProcess:
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
+        **({"PYTHONPATH": str(CODE)} if CODE else {}),
         "SLACK_API_URL": fake.api_url,
         "OFIN_DB": str(workdir / "ofin.db"),
         "OFIN_ADMINS": ADMIN,
@@ -550,61 +556,69 @@ def slow_clients(fake: RemoteFake, work: Path, slow: int) -> None:
         )
     finally:
         bot.stop()
-    gunicorn_under_slow_clients(fake, work, slow)
 
 
-def gunicorn_under_slow_clients(fake: RemoteFake, work: Path, slow: int) -> None:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    if not gunicorn.exists():
-        return
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    workdir = work / "gunicorn"
-    workdir.mkdir(parents=True, exist_ok=True)
-    env = clean_env(
-        {
-            "SLACK_API_URL": fake.api_url,
-            "SLACK_BOT_TOKEN": "xoxb-test-token",
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "OFIN_DB": str(workdir / "ofin.db"),
-            "OFIN_LOG_LEVEL": "WARNING",
-        }
-    )
-    proc = subprocess.Popen(
-        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "8",
-         "bot.slack.wsgi:application"],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    pin(proc.pid, SERVER_CORES)
-    try:
-
-        def up() -> bool:
-            try:
-                return requests.get(base + "/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                return False
-
-        if not wait_until(up, 60):
-            return
-        took = under_slow_clients(fake, base + "/slack/events", slow)
-        answered = sum(1 for t in took if t < 3.0)
-        row(
-            f"{slow} slow clients: the old Procfile's gunicorn (1 worker, 8 threads)",
-            f"{answered}/{len(took)} legitimate requests answered within 3 s; slowest "
-            f"{ms(max(took)) if max(took) != float('inf') else 'never (10 s client timeout)'}",
-            "(for comparison)",
-        )
-    finally:
-        proc.terminate()
+def front_door_scenarios(fake: RemoteFake, work: Path, quick: bool) -> None:
+    """Header floods, idle connections, slow loris and pipelining: no signature needed."""
+    who = f"({CODE.name})" if CODE else "(this checkout)"
+    seconds = 8.0 if quick else 15.0
+    for conns in (100, 250):
+        bot = start_bot(fake, work / f"flood-{conns}")
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            host, port = address(bot)
+            assert bot.proc is not None
+            r = front_door.header_flood(bot.proc.pid, host, port, conns, seconds)
+            row(
+                f"header flood {who}: {conns} connections × 95 headers of 60 KB, {seconds:.0f} s",
+                f"RSS {r['before_mb']:.0f} MB → peak {r['peak_mb']:,.0f} MB"
+                f"{' (flood stopped at the cap)' if r['capped'] else ''}, "
+                f"{r['after_mb']:,.0f} MB after; slowest /healthz {slowest(r)}",
+                "RSS ≤ 600 MB, /healthz < 1 s",
+            )
+        finally:
+            bot.stop()
+    bot = start_bot(fake, work / "front-door")
+    try:
+        host, port = address(bot)
+        assert bot.proc is not None
+        pid = bot.proc.pid
+        r = front_door.idle(pid, host, port, 2000, seconds)
+        row(
+            f"2,000 idle connections {who}",
+            f"slowest /healthz {slowest(r)}; peak RSS {r['peak_mb']:.0f} MB, "
+            f"{r['peak_threads']} threads",
+            "/healthz < 1 s",
+        )
+        time.sleep(12)  # the idle ones are cut off
+
+        def legit(n: int) -> float:
+            code, took = command(bot.events_url, fake, "help", f"ULORIS{n}", "C0GENERAL")
+            return took if code == 200 else float("inf")
+
+        r = front_door.slow_loris(pid, host, port, 600, legit, seconds)
+        row(
+            f"600 slow-loris connections {who}, 20 signed requests meanwhile",
+            f"{r['late']} of 20 past Slack's 3 s (slowest {ms(r['slowest'])}); "
+            f"{r['peak_threads']:,} threads, peak RSS {r['peak_mb']:.0f} MB",
+            "0 past 3 s, threads bounded",
+        )
+        time.sleep(12)
+        get = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        answered = front_door.pipelined(host, port, [get, get])
+        row(f"two pipelined requests on one connection {who}", f"{answered} answers", "2")
+    finally:
+        bot.stop()
+
+
+def slowest(r: dict) -> str:
+    failed = f", {r['healthz_failed']} of {r['probes']} unanswered" if r["healthz_failed"] else ""
+    worst = r["slowest_healthz"]
+    return ("none answered" if worst == float("inf") else ms(worst)) + failed
+
+
+def address(bot: OfinProcess) -> tuple[str, int]:
+    parts = urlsplit(bot.events_url)
+    return parts.hostname or "127.0.0.1", parts.port or 80
 
 
 def slow_users_info(fake: RemoteFake, work: Path, clicks: int) -> None:
@@ -641,15 +655,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--code", type=Path, help="serve this checkout of ofin instead")
+    parser.add_argument("--only", choices=["front-door"], help="run only these scenarios")
     args = parser.parse_args()
     if args.serve_fake:
         return serve_fake()
+    global CODE
+    CODE = args.code.resolve() if args.code else None
     quick = args.quick
     pin(os.getpid(), CLIENT_CORES)  # the stand-in and the client's processes inherit it
     fake = RemoteFake()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ofin-soak-") as tmp:
         work = Path(tmp)
+        print("soak: the front door", flush=True)
+        front_door_scenarios(fake, work, quick)
+        if args.only == "front-door":
+            return report(fake, started)
         print("soak: load", flush=True)
         load(fake, work, 100 if quick else 500, 100, inline=False)
         load(fake, work, 100 if quick else 500, 100, inline=True)
@@ -662,6 +684,10 @@ def main() -> int:
         slow_clients(fake, work, 50)
         print("soak: slow users.info", flush=True)
         slow_users_info(fake, work, 100 if quick else 300)
+    return report(fake, started)
+
+
+def report(fake: RemoteFake, started: float) -> int:
     fake.stop()
     print()
     print(f"| scenario | measured | target |  (total {time.monotonic() - started:.0f} s)")

@@ -158,7 +158,8 @@ def console() -> None:
 def serve(port: int, host: str) -> None:
     """Serve the Slack app over HTTP at /slack/events (commands, events, interactivity).
 
-    For production, run it under gunicorn (see the Procfile).
+    This is the production server (waitress, bounded against slow or oversized requests;
+    see the Procfile).
 
     Example:
 

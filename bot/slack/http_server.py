@@ -1,103 +1,113 @@
-"""The production HTTP server: the stdlib's threaded WSGI server, bounded against slow clients.
+"""The production HTTP server: waitress, bounded before it reads anything.
 
 Slack sends small requests and needs an answer within 3 seconds; what takes a server down is not
-load but clients that hold a connection without finishing their request. So:
+load but clients that hold connections, or send more than any Slack request needs, before the
+signature can be checked. waitress reads every connection in one event loop (an idle or slow
+connection costs a few KB and no thread) and hands only whole requests to a fixed pool of
+threads. On top of its own bounds, ofin's channel closes a connection that has not delivered a
+whole request ``READ_SECONDS`` after its first byte, however slowly it trickles:
 
-- every connection gets ``READ_SECONDS`` to deliver its request line, headers and body, in total
-  (a watchdog closes it after that, however slowly it trickles bytes);
-- every blocking socket operation (including sending the answer) times out after
-  ``SOCKET_TIMEOUT``;
-- at most ``MAX_CONNECTIONS`` connections are served at once, each in its own thread; more wait
-  in the kernel's listen backlog (``BACKLOG``) instead of being reset;
-- the request body is bounded by the WSGI application (bot/slack/serve.py, 413 beyond 1 MB).
+- the request line and headers together: ``MAX_HEADER_BYTES`` (431 beyond);
+- the body: ``MAX_BODY_BYTES`` (413 beyond, without reading it);
+- a connection silent for ``IDLE_SECONDS`` (before its first byte, or between requests) is
+  closed, and so is one whose request is not whole ``READ_SECONDS`` after it began;
+- at most ``MAX_CONNECTIONS`` connections at once (more wait in the listen backlog), read by
+  one thread; ``THREADS`` threads run the application;
+- pipelined requests are answered in order.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import socket
-import threading
-from collections.abc import Callable
-from socketserver import ThreadingMixIn
+import resource
+import time
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer
+from waitress.task import ThreadedTaskDispatcher
 
 logger = logging.getLogger(__name__)
 
-READ_SECONDS = 10.0  # to send the whole request (line, headers, body)
-SOCKET_TIMEOUT = 10.0  # per blocking send or receive
-MAX_CONNECTIONS = 512
+READ_SECONDS = 10.0  # from a request's first byte to its last
+IDLE_SECONDS = 10.0  # silence before a request's first byte (a new or kept-alive connection)
+MAX_HEADER_BYTES = 32 * 1024  # request line and headers; Slack's are well under 2 KB
+MAX_BODY_BYTES = 1_000_000  # Slack's payloads are a few KB; anything this big is not Slack
+MAX_CONNECTIONS = 4000
+THREADS = 32  # a click's ack may wait up to 1 s for its write (bot/slack/work.py)
 BACKLOG = 1024
-READ_DONE_KEY = "ofin.read_done"  # environ: call once the body is read, to stop the watchdog
 
 
-class BoundedWSGIServer(ThreadingMixIn, WSGIServer):
-    """A thread per connection, at most MAX_CONNECTIONS at once, a deep listen backlog."""
+class DeadlineChannel(HTTPChannel):
+    """A waitress channel that remembers when the request it is reading began."""
 
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = BACKLOG  # socketserver's 5 reset bursts of clients
+    request_began = 0.0
 
-    def __init__(self, *args: Any, max_connections: int = MAX_CONNECTIONS, **kwargs: Any) -> None:
-        self._slots = threading.BoundedSemaphore(max_connections)
-        super().__init__(*args, **kwargs)
+    def received(self, data: bytes) -> bool:
+        if self.request is None and data:
+            self.request_began = time.time()
+        return bool(super().received(data))
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        # Wait for a free slot in the accept loop: new clients queue in the backlog meanwhile.
-        self._slots.acquire()
+    def too_slow(self, now: float) -> bool:
+        """True when a request has been arriving for longer than READ_SECONDS."""
+        reading = self.request is not None and not self.requests
+        return reading and now - self.request_began > READ_SECONDS
+
+
+class BoundedServer(TcpWSGIServer):
+    """waitress's TCP server with DeadlineChannel and a check of it every second."""
+
+    channel_class = DeadlineChannel
+
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)  # closes channels silent for IDLE_SECONDS
+        for channel in list(self.active_channels.values()):
+            if isinstance(channel, DeadlineChannel) and channel.too_slow(now):
+                logger.info("closing a connection from %s: request not sent in time", channel.addr)
+                channel.will_close = True
+
+
+def make_server(app: Any, host: str, port: int, **overrides: Any) -> BoundedServer:
+    """A bound (not yet running) server for the WSGI ``app``; OSError when the port is taken."""
+    connections = _connection_limit(overrides.pop("connection_limit", MAX_CONNECTIONS))
+    settings = {
+        "host": host,
+        "port": port,
+        "threads": THREADS,
+        "connection_limit": connections,
+        "backlog": BACKLOG,
+        "channel_timeout": IDLE_SECONDS,
+        "cleanup_interval": 1,
+        "max_request_header_size": MAX_HEADER_BYTES,
+        "max_request_body_size": MAX_BODY_BYTES,
+        "asyncore_use_poll": True,  # select() stops at 1,024 descriptors
+        "ident": "ofin",
+        "expose_tracebacks": False,
+        **overrides,
+    }
+    adj = Adjustments(**settings)
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(adj.threads)
+    return BoundedServer(app, map={}, dispatcher=dispatcher, adj=adj)
+
+
+def _connection_limit(wanted: int) -> int:
+    """``wanted``, after raising the open-file limit to fit it; less when the system forbids."""
+    spare = 200  # the database, the log, the Slack clients' sockets
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = wanted + spare
+    if soft != resource.RLIM_INFINITY and soft < need:
+        target = need if hard == resource.RLIM_INFINITY else min(need, hard)
         try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that was cut off or timed out is routine, not a traceback.
-        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
-
-
-class BoundedRequestHandler(WSGIRequestHandler):
-    """A request handler whose client must finish sending within READ_SECONDS."""
-
-    timeout = SOCKET_TIMEOUT
-
-    def setup(self) -> None:
-        super().setup()
-        self._watchdog = threading.Timer(READ_SECONDS, self._too_slow)
-        self._watchdog.daemon = True
-        self._watchdog.start()
-
-    def _too_slow(self) -> None:
-        logger.info("closing a connection from %s: request not sent in time", self.client_address)
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
-
-    def read_done(self) -> None:
-        """The request is in: the watchdog has nothing left to guard."""
-        self._watchdog.cancel()
-
-    def get_environ(self) -> dict:
-        environ = super().get_environ()
-        environ[READ_DONE_KEY] = self.read_done
-        return environ
-
-    def finish(self) -> None:
-        self._watchdog.cancel()
-        super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
-
-
-def read_done(environ: dict) -> None:
-    """Tell the server that the request has been read completely (a no-op under other servers)."""
-    done: Callable[[], None] | None = environ.get(READ_DONE_KEY)
-    if done is not None:
-        done()
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if soft != resource.RLIM_INFINITY and soft < need:
+        limited = max(16, soft - spare)
+        logger.warning(
+            "serving at most %d connections at once (the open-file limit is %d)", limited, soft
+        )
+        return limited
+    return wanted

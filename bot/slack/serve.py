@@ -1,7 +1,7 @@
 """HTTP mode: Bolt's WSGI adapter at /slack/events, served by bot/slack/http_server.py.
 
-``python -m bot serve`` is also the production server (see the Procfile and the README's
-measurements); ``bot.slack.wsgi:application`` remains for other WSGI servers.
+``python -m bot serve`` is the production server (waitress, bounded: see the Procfile and the
+README's measurements); ``bot.slack.wsgi:application`` remains for other WSGI servers.
 """
 
 from __future__ import annotations
@@ -11,19 +11,17 @@ import json
 import logging
 import signal
 import sys
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import ConfigError
-from bot.slack.http_server import BoundedRequestHandler, BoundedWSGIServer, read_done
+from bot.slack.http_server import MAX_BODY_BYTES, make_server
 from bot.slack.ticker import Ticker
-from bot.slack.verify import RequestVerifier
+from bot.slack.verify import RequestVerifier, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +32,12 @@ TICKS_PATH = "/healthz/ticks"  # each scheduler thread's finished passes, as JSO
 WsgiApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
 
-MAX_BODY_BYTES = 1_000_000  # Slack's payloads are a few KB; anything this big is not Slack
-
-
 def make_wsgi(app: App, signing_secret: str, schedulers: Sequence[Ticker] = ()) -> WsgiApp:
     """The WSGI application: Slack requests at /slack/events, GET /healthz and /healthz/ticks.
 
     Before Bolt sees a request it is refused with 413 when too large, 401 unless Slack signed it
-    (strictly: see bot/slack/verify.py) and it is not a replay, and 400 when it is not the JSON or
+    (strictly: see bot/slack/verify.py) and it is not a replay (a repeat marked as Slack's retry
+    gets an empty 200 and nothing done), and 400 when it is not the JSON or
     form encoding it claims (Bolt would fail to parse it and answer 500). /healthz/ticks shows
     how many passes each of ``schedulers`` has finished; the list is read at each request, so
     one filled after the app is made is shown whole.
@@ -51,8 +47,6 @@ def make_wsgi(app: App, signing_secret: str, schedulers: Sequence[Ticker] = ()) 
 
     def application(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
-        if not (path == EVENTS_PATH and method == "POST"):
-            read_done(environ)  # nothing more to read: the server's read watchdog can stop
         if path == HEALTH_PATH and method == "GET":
             return _plain(start_response, "200 OK", "ok")
         if path == TICKS_PATH and method == "GET":
@@ -60,15 +54,23 @@ def make_wsgi(app: App, signing_secret: str, schedulers: Sequence[Ticker] = ()) 
             return _plain(start_response, "200 OK", json.dumps(ticks, sort_keys=True))
         if path == EVENTS_PATH and method == "POST":
             body = _read_body(environ)
-            read_done(environ)
             if body is None:
                 return _plain(start_response, "413 Payload Too Large", "request too large")
-            if not verifier.verify(
+            verdict = verifier.check(
                 body,
                 environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
                 environ.get("HTTP_X_SLACK_SIGNATURE"),
-                environ.get("HTTP_X_SLACK_RETRY_NUM") or "",
-            ):
+            )
+            if verdict is Verdict.REPEAT and "HTTP_X_SLACK_RETRY_NUM" in environ:
+                # Slack's retry of a request already handled (or a replay dressed as one: the
+                # header is not signed): acknowledged, so Slack stops, and not acted on again.
+                logger.info("acknowledged a repeat of a request already handled")
+                start_response("200 OK", [("Content-Length", "0")])
+                return [b""]
+            if verdict is Verdict.REPEAT:
+                logger.warning("refused a replayed request")
+                return _plain(start_response, "401 Unauthorized", "invalid request")
+            if verdict is Verdict.INVALID:
                 logger.warning("refused a request without a valid Slack signature")
                 return _plain(start_response, "401 Unauthorized", "invalid request")
             if not _well_formed(body, environ.get("CONTENT_TYPE") or ""):
@@ -127,27 +129,19 @@ def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
         return 2
     schedulers: list[Ticker] = []  # started below, once the port is ours
     try:
-        server = make_server(
-            host,
-            port,
-            make_wsgi(app, settings.signing_secret or "", schedulers),
-            server_class=BoundedWSGIServer,
-            handler_class=BoundedRequestHandler,
-        )
+        server = make_server(make_wsgi(app, settings.signing_secret or "", schedulers), host, port)
     except OSError as exc:
         print(f"ofin: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     schedulers.extend(start_background(app, core))
 
     def stop(signum: int, frame: Any) -> None:
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        raise SystemExit(0)  # waitress's loop ends on it and lets its threads finish
 
     signal.signal(signal.SIGTERM, stop)
-    print(f"ofin: serving on http://{host}:{server.server_port}{EVENTS_PATH}", flush=True)
+    print(f"ofin: serving on http://{host}:{server.effective_port}{EVENTS_PATH}", flush=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        server.run()
     finally:
-        server.server_close()
+        server.close()
     return 0

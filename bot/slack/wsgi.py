@@ -1,4 +1,7 @@
-"""``application`` for a production WSGI server: ``gunicorn bot.slack.wsgi:application``.
+"""``application`` for another WSGI server: ``waitress-serve bot.slack.wsgi:application``.
+
+``python -m bot serve`` is the production server, with ofin's bounds on every connection
+(bot/slack/http_server.py); this module is for running under a server of your own.
 
 Settings and the knowledge base are checked at import; a problem stops the worker with the same
 clear message as ``python -m bot serve``.

@@ -131,6 +131,48 @@ def test_a_replayed_signed_request_is_refused(ofin, sender, slack):
     assert counts(ofin)["declined"] == before["declined"] + 1
 
 
+@pytest.mark.parametrize("retry_num", ["1", "2", "01", "abc", "-1"])
+def test_a_replay_is_acted_on_once_whatever_its_retry_header_says(retry_num, ofin, sender, slack):
+    """X-Slack-Retry-Num is not signed: a captured request resent with it must not act again."""
+    before = counts(ofin)
+    body, content_type = bodies(slack)[0]
+    headers = signed_headers(SIGNING_SECRET, body)
+    first = sender.post(body, content_type, sign=False, headers=headers)
+    replay = sender.post(
+        body, content_type, sign=False, headers={**headers, "X-Slack-Retry-Num": retry_num}
+    )
+    assert first.status_code == 200
+    assert replay.status_code in (200, 401)
+    assert replay.text.strip() == "" or replay.status_code == 401
+    slack.wait_for("response:evil")
+    slack.settle()
+    assert len(slack.calls("response:evil")) == 1
+    assert counts(ofin)["declined"] == before["declined"] + 1
+
+
+def test_slacks_retries_are_acknowledged_and_not_acted_on_again(ofin, sender, slack):
+    """Slack resends a request it thinks we missed: same body and signature, a retry number.
+
+    Each retry gets a 200 (or Slack keeps retrying) and does nothing: the command is not answered
+    again, the mention not replied to again, the click not stored again.
+    """
+    sent = [(body, ctype, signed_headers(SIGNING_SECRET, body)) for body, ctype in bodies(slack)]
+    for body, ctype, headers in sent:
+        assert sender.post(body, ctype, sign=False, headers=headers).status_code == 200
+    slack.wait_for("response:evil", count=2)
+    slack.settle()
+    stored, calls = counts(ofin), len(slack.calls(include_refused=True))
+    for retry_num in ("1", "2", "3"):
+        for body, ctype, headers in sent:
+            retry = {**headers, "X-Slack-Retry-Num": retry_num, "X-Slack-Retry-Reason": "timeout"}
+            response = sender.post(body, ctype, sign=False, headers=retry)
+            assert response.status_code == 200, (retry_num, response.text)
+            assert response.text == ""
+    slack.settle()
+    assert counts(ofin) == stored
+    assert len(slack.calls(include_refused=True)) == calls
+
+
 def test_a_signed_request_does_change_things(ofin, sender, slack):
     """The control for the test above: the same kind of request, signed, is acted on."""
     before = counts(ofin)
