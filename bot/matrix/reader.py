@@ -54,8 +54,10 @@ def read_isolated(
 ) -> Template:
     """Read a template's (or a zip's) bytes in a bounded child process; TemplateError says what
     is wrong. ``root`` is a zip's root module folder (default: its shallowest)."""
-    limit = MAX_TREE_BYTES if is_archive(name, data) else MAX_TEMPLATE_BYTES
-    if len(data) > limit:
+    if is_archive(name, data):
+        if len(data) > MAX_TREE_BYTES:
+            raise TemplateError(name, too_big(len(data), MAX_TREE_BYTES, "zips of templates"))
+    elif len(data) > MAX_TEMPLATE_BYTES:
         raise TemplateError(name, too_big(len(data)))
     if not _slots.acquire(blocking=False):
         if on_queued is not None:

@@ -79,6 +79,14 @@ def test_a_local_module_outside_the_folder_is_named_not_guessed(tmp_path):
     assert "not in what ofin was given" in template.modules[0].why
 
 
+def test_a_folder_without_terraform_points_at_the_modules_below(tmp_path):
+    (tmp_path / "live" / "prod").mkdir(parents=True)
+    (tmp_path / "live" / "prod" / "main.tf").write_text('resource "aws_sqs_queue" "q" {}\n')
+    with pytest.raises(TemplateError) as caught:
+        read_isolated_file(tmp_path)
+    assert str(caught.value).endswith(f"Terraform reads one folder; try {tmp_path.name}/live/prod")
+
+
 def test_module_depth_and_cycles_are_bounded(tmp_path):
     files = {"main.tf": 'module "m0" {\n  source = "./m0"\n}\n'}
     for i in range(8):
