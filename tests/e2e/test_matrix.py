@@ -140,10 +140,9 @@ def test_a_template_sent_in_a_dm_gets_its_matrix_once(sender, slack):
     file_shared(sender, slack, file_id, "UTEMPLATE", "DTEMPLATE")  # the same upload, again
     [post] = posts_to(slack, "DTEMPLATE")
     text = json.dumps(post, ensure_ascii=False)
-    assert post["blocks"][0]["text"]["text"].startswith("Responsibility matrix: VPC, IAM")
-    assert "webapp.yaml (CloudFormation): 28 resources → 5 services" in text
-    assert "Not in ofin's knowledge yet: 5 types" in text
-    assert "AWS::ElasticLoadBalancingV2::LoadBalancer" in text
+    assert post["blocks"][0]["text"]["text"].startswith("Responsibility matrix: VPC, ELB, IAM")
+    assert "webapp.yaml (CloudFormation): 28 resources → 7 services" in text
+    assert "Not in ofin's knowledge yet" not in text  # the load balancer and logs are known now
     download = slack.calls(f"download:{file_id}")
     assert len(download) == 1 and download[0].headers["Authorization"] == "Bearer xoxb-test-token"
     slack.settle(quiet=0.5)
@@ -155,7 +154,9 @@ def test_a_terraform_plan_in_a_dm_gets_its_matrix(sender, slack):
     file_id = slack.add_file("plan.json", data, filetype="json")
     file_shared(sender, slack, file_id, "UPLAN", "DPLAN")
     [post] = posts_to(slack, "DPLAN")
-    assert post["blocks"][0]["text"]["text"] == "Responsibility matrix: VPC, KMS, IAM, EKS, Aurora"
+    assert post["blocks"][0]["text"]["text"] == (
+        "Responsibility matrix: VPC, KMS, IAM, CloudWatch, EKS, Aurora"
+    )
 
 
 def test_a_file_over_one_megabyte_is_refused_without_downloading(sender, slack):

@@ -35,21 +35,27 @@ def test_cloudformation_web_app_with_alb_auto_scaling_rds_and_s3():
     stack = stack_of("webapp.yaml")
     assert stack.template.kind_name == "CloudFormation"
     assert len(stack.template.resources) == 28
-    assert [s.id for s in stack.services] == ["vpc", "iam", "auto-scaling", "rds", "s3"]
+    assert [s.id for s in stack.services] == [
+        "vpc",
+        "elb",
+        "iam",
+        "auto-scaling",
+        "rds",
+        "s3",
+        "cloudwatch",
+    ]
     assert stack.types_by_service["auto-scaling"] == (
         "AWS::EC2::LaunchTemplate",
         "AWS::AutoScaling::AutoScalingGroup",
         "AWS::AutoScaling::ScalingPolicy",
     )
     assert "AWS::RDS::DBSubnetGroup" in stack.types_by_service["vpc"]  # a set of subnets
-    # ofin has no load balancer service yet: listed, not dropped
-    assert stack.unknown_labels() == (
-        "AWS::CloudWatch::Alarm",
-        "AWS::ElasticLoadBalancingV2::Listener",
+    assert stack.types_by_service["elb"] == (
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
         "AWS::ElasticLoadBalancingV2::TargetGroup",
-        "AWS::Logs::LogGroup",
+        "AWS::ElasticLoadBalancingV2::Listener",
     )
+    assert stack.unknown_labels() == ()  # the load balancer, alarm and log group are known now
     database = next(r for r in stack.template.resources if r.name == "Database")
     assert database.type == "AWS::RDS::DBInstance" and database.line == 219
 
@@ -63,16 +69,18 @@ def test_serverless_api_gateway_lambda_dynamodb_sqs_in_json():
         "iam",
         "lambda",
         "api-gateway",
+        "cloudwatch",
     ]
-    assert stack.unknown_labels() == ("AWS::Logs::LogGroup ×2", "AWS::CloudWatch::Alarm")
-    assert stack.summary() == "serverless.json (CloudFormation): 18 resources → 6 services"
+    assert stack.types_by_service["cloudwatch"] == ("AWS::Logs::LogGroup", "AWS::CloudWatch::Alarm")
+    assert stack.unknown_labels() == ()
+    assert stack.summary() == "serverless.json (CloudFormation): 18 resources → 7 services"
 
 
 @pytest.mark.parametrize("name", ["eks_aurora.tf", "eks_aurora.plan.json"])
 def test_terraform_eks_and_aurora_as_hcl_and_as_a_plan(name):
     stack = stack_of(name)
-    assert [s.id for s in stack.services] == ["vpc", "kms", "iam", "eks", "aurora"]
-    assert stack.unknown == (("aws_cloudwatch_log_group", 1), ("random_password", 1))
+    assert [s.id for s in stack.services] == ["vpc", "kms", "iam", "cloudwatch", "eks", "aurora"]
+    assert stack.unknown == (("random_password", 1),)
     assert set(stack.types_by_service["aurora"]) == {"aws_rds_cluster", "aws_rds_cluster_instance"}
     # a data source creates nothing, so it is not a resource
     assert not any(r.type == "aws_availability_zones" for r in stack.template.resources)
@@ -225,10 +233,11 @@ def test_empty_or_shapeless_files_get_a_message(data):
 def test_the_cli_reads_a_template_and_lists_unknown_types():
     result = CliRunner().invoke(cli, ["matrix", "--from", str(FIXTURES / "webapp.yaml")])
     assert result.exit_code == 0, result.output
-    assert "From webapp.yaml (CloudFormation): 28 resources → 5 services" in result.output
-    assert "Not in ofin's knowledge yet: 5 types" in result.output
-    assert "  AWS::ElasticLoadBalancingV2::LoadBalancer" in result.output
-    assert "VPC     IAM     Auto Scaling  RDS     S3" in result.output
+    assert "From webapp.yaml (CloudFormation): 28 resources → 7 services" in result.output
+    assert "Not in ofin's knowledge yet" not in result.output
+    assert "VPC     ELB     IAM     Auto Scaling  RDS     S3      CloudWatch" in result.output
+    other = CliRunner().invoke(cli, ["matrix", "--from", str(FIXTURES / "eks_aurora.tf")])
+    assert "Not in ofin's knowledge yet: 1 type\n  random_password\n" in other.output
 
 
 def test_the_cli_reports_a_broken_template_as_file_line(tmp_path):
