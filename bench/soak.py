@@ -14,13 +14,16 @@ with requests signed as Slack signs them:
 - the front door (bench/front_door.py): header floods at 100 and 250 connections, 2,000 idle
   connections, 600 slow-loris connections, pipelining; ``--code DIR`` runs any scenario against
   another checkout (the "before" of a change), ``--only front-door`` runs these alone;
-- users.info taking 5 s: how fast every click is still acknowledged.
+- users.info taking 5 s: how fast every click is still acknowledged;
+- signed attacks: a command replayed with every X-Slack-Retry-Num variant, 2,000 fuzzed clicks,
+  hostile templates by DM one and three at a time, the database deleted or made immutable under
+  the running bot (``--only attacks`` runs these alone).
 
 The server runs on a core of its own (the last one), the client and the stand-in on the others,
 as in production where Slack is elsewhere. Traffic goes only to 127.0.0.1; every loop is bounded
 in count and time.
 
-Usage: python bench/soak.py [--quick]
+Usage: python bench/soak.py [--quick] [--only front-door|attacks] [--code DIR]
 """
 
 from __future__ import annotations
