@@ -161,8 +161,9 @@ def serve(port: int, host: str) -> None:
     """Serve the Slack app over HTTP at /slack/events (commands, events, interactivity).
 
     This is the production server (waitress, bounded against slow or oversized requests;
-    see the Procfile). Beside /slack/events: GET /healthz (liveness) and /healthz/ticks (the
-    schedulers' passes).
+    see the Procfile). Beside /slack/events: GET /healthz (liveness), /readyz (503 and why when
+    the database cannot take writes, the model is missing or a scheduler stalled),
+    /healthz/ticks (the schedulers' passes) and /metrics (Prometheus).
 
     Example:
 

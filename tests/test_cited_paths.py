@@ -1,4 +1,4 @@
-"""Source files cite modules that exist: a comment naming bot/iac.py after it moved misleads."""
+"""Source files cite modules that exist: a comment naming a module after it moved misleads."""
 
 from __future__ import annotations
 

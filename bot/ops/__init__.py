@@ -1,4 +1,5 @@
-"""Operating ofin: ``doctor``'s checks, and what the probes and logs need to know.
+"""Operating ofin: structured logs, Prometheus metrics, probes, the request record, ``doctor``.
 
-Nothing here imports Slack; the Slack checks are in bot/slack/doctor.py.
+Nothing here imports Slack; the Slack front door feeds these (bot/slack/observe.py) and runs
+doctor's Slack checks (bot/slack/doctor.py).
 """

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,13 +39,14 @@ def line(lines: list[str], name: str) -> str:
 
 
 @pytest.fixture
-def env(slack: FakeSlack, tmp_path: Path) -> dict[str, str]:
-    return {
+def env(slack: FakeSlack, tmp_path: Path) -> Iterator[dict[str, str]]:
+    yield {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": "doctor-secret",
         "SLACK_API_URL": slack.api_url,
         "OFIN_DB": str(tmp_path / "ofin.db"),
     }
+    slack.reset()  # the stand-in is shared: no refused token or missing scope for the next test
 
 
 def test_a_token_missing_one_scope_is_named_with_the_fix(
