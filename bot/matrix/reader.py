@@ -84,12 +84,13 @@ def read_isolated_file(path: Path | str) -> Template:
                 path.name, f"cannot read the folder: {exc.strerror or exc}"
             ) from None
         return read_isolated(f"{path.resolve().name}/", zip_files(files), root=root)
+    limit = MAX_TREE_BYTES if is_archive(path.name) else MAX_TEMPLATE_BYTES
     try:
         size = path.stat().st_size
-        if size > MAX_TEMPLATE_BYTES:
-            raise TemplateError(path.name, too_big(size))
+        if size > limit:
+            raise TemplateError(path.name, too_big(size, limit))
         with path.open("rb") as handle:
-            data = handle.read(MAX_TEMPLATE_BYTES + 1)
+            data = handle.read(limit + 1)
     except OSError as exc:
         raise TemplateError(path.name, f"cannot read the file: {exc.strerror or exc}") from None
     return read_isolated(path.name, data)

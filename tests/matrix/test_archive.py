@@ -165,6 +165,18 @@ def test_not_a_zip_says_so():
     assert "not a zip file" in str(caught.value)
 
 
+def test_the_cli_reads_a_zip_over_one_megabyte_up_to_the_trees_bound(tmp_path):
+    files = {"main.tf": 'resource "aws_sqs_queue" "q" {}\n'}
+    files.update({f"docs/n{i}.json": f'{{"a": "{i}"}}\n' * 40_000 for i in range(3)})
+    path = tmp_path / "infra.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as stored:  # no compression: > 1 MB
+        for name, text in files.items():
+            stored.writestr(name, text)
+    assert path.stat().st_size > 1024 * 1024
+    template = read_isolated_file(path)
+    assert [r.type for r in template.resources] == ["aws_sqs_queue"]
+
+
 def test_format_json_says_what_was_read():
     result = CliRunner().invoke(
         cli, ["matrix", "--from", str(FIXTURES / "payments"), "--format", "json"]
