@@ -164,6 +164,8 @@ def matrix_message(data: dict) -> dict:
             plural = "s" if len(modules) != 1 else ""
             lines.append(f"*Not read: {len(modules)} module{plural}*")
             lines += [f"• {escape(m)}" for m in modules[:MAX_UNKNOWN_SHOWN]]
+            if len(modules) > MAX_UNKNOWN_SHOWN:
+                lines.append(f"• and {len(modules) - MAX_UNKNOWN_SHOWN} more")
         if template.get("complete_answer"):
             lines.append(escape(template["complete_answer"]))
         blocks.append(section(_clip("\n".join(lines), 2900)))

@@ -76,6 +76,7 @@ def test_template_summary_lists_apart_types_modules_not_read_and_the_route():
     section = body["blocks"][1]["text"]["text"]
     assert "No AWS service, listed apart: random_password" in section
     assert "*Not read: 30 modules*" in section and "• module.m0 (acme/m0/aws)" in section
+    assert f"• and {30 - matrix_blocks.MAX_UNKNOWN_SHOWN} more" in section
     assert "plan.out &gt; plan.json" in section and len(section) <= 3000
 
 
