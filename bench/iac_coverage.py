@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.kb.loader import load  # noqa: E402
 from bot.matrix.archive import gather_folder, read_tree  # noqa: E402
-from bot.matrix.iac import TemplateError, map_resources, read_template  # noqa: E402
+from bot.matrix.iac import TemplateError, is_aws_type, map_resources, read_template  # noqa: E402
 from bot.matrix.kinds import default_kinds  # noqa: E402
 
 _CLOUDFORMATION = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::")
@@ -58,11 +58,6 @@ def candidates(root: Path) -> list[Path]:
             if _CLOUDFORMATION.search(head):
                 found.append(path)
     return found
-
-
-def is_aws(resource_type: str) -> bool:
-    """An AWS resource: CloudFormation's AWS:: namespace or the aws provider's aws_ types."""
-    return resource_type.startswith(("AWS::", "aws_"))
 
 
 def measure(roots: list[Path]) -> dict:
@@ -95,7 +90,7 @@ def measure(roots: list[Path]) -> dict:
                     mapped[resource.type] += 1
                 elif kind is not None and kind.group != "not_yet_known":
                     apart[f"{resource.type} ({kind.group})"] += 1
-                elif not is_aws(resource.type):
+                elif not is_aws_type(resource.type):
                     other[resource.type] += 1
                 else:
                     unmapped[resource.type] += 1

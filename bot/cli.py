@@ -111,21 +111,24 @@ def kb_export(path: str | None) -> None:
     type=click.Choice(["table", "csv", "markdown", "json"]),
     default="table",
     show_default=True,
-    help="table: aligned text; csv: one row per cell; markdown: table, checklist and notes.",
+    help="table: aligned text; csv: one row per cell; markdown: table, checklist and notes; "
+    "json: the matrix, and with --from what was read (types mapped and not, modules).",
 )
 @click.option("--notes", is_flag=True, help="With the table: every cell's note and source.")
 @click.option(
     "--from",
     "template",
-    metavar="FILE",
-    help="A CloudFormation template (YAML/JSON), Terraform *.tf, or `terraform show -json` plan.",
+    metavar="FILE|DIR",
+    help="A CloudFormation template (YAML/JSON), Terraform *.tf, a `terraform show -json` plan, "
+    "a zip, or a folder (read as Terraform reads a module, local modules followed).",
 )
 def matrix(services: tuple[str, ...], fmt: str, notes: bool, template: str | None) -> None:
     """The responsibility matrix of a stack: areas x SERVICEs, then your duties as a checklist.
 
     Service names take the same aliases and typos as questions ("k8s", "lamda"). With --from,
-    the services come from a template's resource types; types ofin cannot map are listed on
-    standard error. Templates over 1 MB are refused.
+    the services come from a template's resource types; types ofin cannot map, types that are
+    no AWS service and modules it did not read are listed (on standard error, but for the
+    table). Templates over 1 MB are refused.
 
     Example:
 
@@ -133,6 +136,7 @@ def matrix(services: tuple[str, ...], fmt: str, notes: bool, template: str | Non
         python -m bot matrix ec2 rds lambda s3
         python -m bot matrix "auto scaling" aurora --format markdown > matrix.md
         python -m bot matrix --from template.yaml
+        python -m bot matrix --from infra/live/prod --format json
         terraform show -json plan.out > plan.json && python -m bot matrix --from plan.json
     """
     from bot.terminal.matrix import run_matrix

@@ -83,12 +83,33 @@ def gather_folder(folder: Path) -> tuple[dict[str, bytes], str]:
                 for source in _LOCAL_SOURCE.findall(text):
                     queue.append(((directory / source).resolve(), depth + 1))
     if not read:
+        roots = _module_folders_below(root)
+        hint = f": Terraform reads one folder; try {' or '.join(roots)}" if roots else ""
         raise TemplateError(
-            folder.name, "no *.tf, *.tf.json or CloudFormation template in this folder"
+            folder.name, f"no *.tf, *.tf.json or CloudFormation template in this folder{hint}"
         )
     base = Path(posixpath.commonpath([str(p.parent) for p in read] + [str(root)]))
     files = {p.relative_to(base).as_posix(): data for p, data in read.items()}
     return files, root.relative_to(base).as_posix() if root != base else ""
+
+
+def _module_folders_below(root: Path, depth: int = 3, limit: int = 3) -> list[str]:
+    """A few folders under ``root`` that hold *.tf files (a hint for where the modules are)."""
+    found: list[str] = []
+    level = [root]
+    for _ in range(depth):
+        below = []
+        for directory in level:
+            for child in sorted(directory.iterdir()):
+                if not child.is_dir() or child.name in _SKIP_DIRS or child.name.startswith("."):
+                    continue
+                if any(p.suffix == ".tf" for p in child.iterdir()):
+                    found.append(child.relative_to(root.parent).as_posix())
+                    if len(found) >= limit:
+                        return found
+                below.append(child)
+        level = below[:200]  # a bounded look, not a crawl
+    return found
 
 
 def zip_files(files: dict[str, bytes]) -> bytes:

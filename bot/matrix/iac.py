@@ -7,8 +7,9 @@ returns its resources, or raises TemplateError saying where (``name:line: messag
   objects: short-form tags (``!Ref``, ``!GetAtt``, ``!Sub``…) are kept as node tags and cost
   nothing, no Python object is ever built from a tag, and only ``Resources.<name>.Type`` is read,
   so an alias bomb is never expanded (a file with more than MAX_YAML_ALIASES aliases is refused
-  anyway, and says so).
-- Terraform ``*.tf`` (HCL, with python-hcl2) and ``*.tf.json``; modules are listed, not followed.
+  anyway, and says so). Nested stacks, Rain and registry modules are listed as module calls.
+- Terraform ``*.tf`` (bot/matrix/hcl.py) and ``*.tf.json``; a file's module calls are listed
+  (bot/matrix/archive.py follows the local ones of a folder or a zip).
 - A ``terraform show -json`` plan (or state): every managed resource, child modules included.
 
 Before any parser runs, ``prescan`` holds the text to a budget that a real template never
@@ -18,7 +19,8 @@ number, each refused at once with its line (python-hcl2 spent 27 s of CPU and 74
 bot/matrix/reader.py runs all of this in a child process bounded in time and memory.
 
 ``map_resources(kb, template)`` maps the types to services with the services'
-``resource_types:``; types it cannot map are listed, never dropped. No Slack, no store.
+``resource_types:``; the rest are said for what they are (bot/matrix/kinds.py), never dropped.
+No Slack, no store.
 """
 
 from __future__ import annotations
@@ -189,7 +191,11 @@ def map_resources(
     apart: list[TypeCount] = []
     for resource_type, count in sorted(rest.items(), key=lambda kv: (-kv[1], kv[0])):
         kind = kinds.kind_of(template.tool, resource_type)
-        if kind is None:
+        if kind is None and not is_aws_type(resource_type):
+            apart.append(
+                TypeCount(resource_type, count, "other_providers", _provider(resource_type))
+            )
+        elif kind is None:
             unknown.append(TypeCount(resource_type, count))
         elif kind.group == "not_yet_known":
             unknown.append(TypeCount(resource_type, count, kind.group, kind.what))
@@ -203,6 +209,19 @@ def map_resources(
         apart=tuple(apart),
         mapped=tuple(sorted(mapped.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
+
+
+def is_aws_type(resource_type: str) -> bool:
+    """An AWS resource type: CloudFormation's ``AWS::`` (and CloudFormation's ``Custom::``) or
+    the aws and awscc Terraform providers'; anything else is another provider's."""
+    return resource_type.startswith(("AWS::", "Custom::", "aws_", "awscc_", "Alexa::"))
+
+
+def _provider(resource_type: str) -> str:
+    """What a type no list names is, by its provider: ``okta_user`` is Okta's provider's."""
+    if "::" in resource_type:
+        return "a third-party resource type from the CloudFormation registry, outside AWS"
+    return f"the {resource_type.split('_')[0]} provider's resource, outside AWS"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,11 +243,11 @@ def read_template_file(path: Path | str) -> Template:
     return read_template(name, data)
 
 
-def too_big(size: int) -> str:
+def too_big(size: int, limit: int = MAX_TEMPLATE_BYTES, what: str = "templates") -> str:
     """The message for a file over the limit."""
     return (
-        f"the file is {size / 1024 / 1024:.1f} MB; ofin reads templates up to "
-        f"{MAX_TEMPLATE_BYTES // 1024 // 1024} MB"
+        f"the file is {size / 1024 / 1024:.1f} MB; ofin reads {what} up to "
+        f"{limit // 1024 // 1024} MB"
     )
 
 

@@ -54,8 +54,10 @@ def read_isolated(
 ) -> Template:
     """Read a template's (or a zip's) bytes in a bounded child process; TemplateError says what
     is wrong. ``root`` is a zip's root module folder (default: its shallowest)."""
-    limit = MAX_TREE_BYTES if is_archive(name, data) else MAX_TEMPLATE_BYTES
-    if len(data) > limit:
+    if is_archive(name, data):
+        if len(data) > MAX_TREE_BYTES:
+            raise TemplateError(name, too_big(len(data), MAX_TREE_BYTES, "zips of templates"))
+    elif len(data) > MAX_TEMPLATE_BYTES:
         raise TemplateError(name, too_big(len(data)))
     if not _slots.acquire(blocking=False):
         if on_queued is not None:
@@ -82,12 +84,13 @@ def read_isolated_file(path: Path | str) -> Template:
                 path.name, f"cannot read the folder: {exc.strerror or exc}"
             ) from None
         return read_isolated(f"{path.resolve().name}/", zip_files(files), root=root)
+    limit = MAX_TREE_BYTES if is_archive(path.name) else MAX_TEMPLATE_BYTES
     try:
         size = path.stat().st_size
-        if size > MAX_TEMPLATE_BYTES:
-            raise TemplateError(path.name, too_big(size))
+        if size > limit:
+            raise TemplateError(path.name, too_big(size, limit))
         with path.open("rb") as handle:
-            data = handle.read(MAX_TEMPLATE_BYTES + 1)
+            data = handle.read(limit + 1)
     except OSError as exc:
         raise TemplateError(path.name, f"cannot read the file: {exc.strerror or exc}") from None
     return read_isolated(path.name, data)

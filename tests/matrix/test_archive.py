@@ -79,6 +79,14 @@ def test_a_local_module_outside_the_folder_is_named_not_guessed(tmp_path):
     assert "not in what ofin was given" in template.modules[0].why
 
 
+def test_a_folder_without_terraform_points_at_the_modules_below(tmp_path):
+    (tmp_path / "live" / "prod").mkdir(parents=True)
+    (tmp_path / "live" / "prod" / "main.tf").write_text('resource "aws_sqs_queue" "q" {}\n')
+    with pytest.raises(TemplateError) as caught:
+        read_isolated_file(tmp_path)
+    assert str(caught.value).endswith(f"Terraform reads one folder; try {tmp_path.name}/live/prod")
+
+
 def test_module_depth_and_cycles_are_bounded(tmp_path):
     files = {"main.tf": 'module "m0" {\n  source = "./m0"\n}\n'}
     for i in range(8):
@@ -155,6 +163,18 @@ def test_not_a_zip_says_so():
     with pytest.raises(TemplateError) as caught:
         read_archive("x.zip", b"PK\x03\x04 broken")
     assert "not a zip file" in str(caught.value)
+
+
+def test_the_cli_reads_a_zip_over_one_megabyte_up_to_the_trees_bound(tmp_path):
+    files = {"main.tf": 'resource "aws_sqs_queue" "q" {}\n'}
+    files.update({f"docs/n{i}.json": f'{{"a": "{i}"}}\n' * 40_000 for i in range(3)})
+    path = tmp_path / "infra.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as stored:  # no compression: > 1 MB
+        for name, text in files.items():
+            stored.writestr(name, text)
+    assert path.stat().st_size > 1024 * 1024
+    template = read_isolated_file(path)
+    assert [r.type for r in template.resources] == ["aws_sqs_queue"]
 
 
 def test_format_json_says_what_was_read():

@@ -65,3 +65,19 @@ def test_a_broken_entry_is_named_by_file_and_line(tmp_path):
         (9, "unknown list 'misc'"),
         (7, "'time_*' is listed twice"),
     ]
+
+
+def test_a_provider_no_list_names_is_still_another_providers_not_a_gap():
+    from bot.matrix.iac import map_resources
+    from bot.matrix.template import Resource, Template
+
+    template = Template(
+        "main.tf",
+        "terraform",
+        (Resource("okta_user.a", "okta_user"), Resource("aws_newthing.x", "aws_newthing")),
+    )
+    stack = map_resources(KB, template)
+    assert [(t.type, t.what) for t in stack.apart] == [
+        ("okta_user", "the okta provider's resource, outside AWS")
+    ]
+    assert [t.type for t in stack.unknown] == ["aws_newthing"]  # an AWS type: a real gap

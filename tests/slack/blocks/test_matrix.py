@@ -65,6 +65,20 @@ def test_template_summary_lists_unknown_types_escaped():
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
 
 
+def test_template_summary_lists_apart_types_modules_not_read_and_the_route():
+    summary = TemplateSummary(
+        "main.tf (Terraform): 3 resources",
+        apart=("random_password: Terraform's random provider",),
+        modules=tuple(f"module.m{i} (acme/m{i}/aws): a registry module" for i in range(30)),
+        complete_answer="For the complete list, run `terraform show -json plan.out > plan.json`",
+    )
+    body = message(["s3"], template=summary)
+    section = body["blocks"][1]["text"]["text"]
+    assert "No AWS service, listed apart: random_password" in section
+    assert "*Not read: 30 modules*" in section and "• module.m0 (acme/m0/aws)" in section
+    assert "plan.out &gt; plan.json" in section and len(section) <= 3000
+
+
 @pytest.mark.parametrize("value", ["", "[]", '{"s": 3}', "nope"])
 def test_a_download_value_not_ours_is_refused(value):
     with pytest.raises(ValueError):
