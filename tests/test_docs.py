@@ -36,7 +36,7 @@ LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 # A source path: under one of the repository's folders, ending where the path ends.
 SOURCE_PATH = re.compile(r"(?<![\w./])((?:bot|tests|bench|knowledge|docs)/[\w./-]*[\w/])")
 MODULE = re.compile(r"(?<![\w./])(bot(?:\.[a-z_][a-z0-9_]*)+)")
-# A path a record cites as it was may say so: "`bot/answer/old.py` (removed in v3)".
+# A path a record cites as it was may say so: "`bot/…/gone.py` (removed in v3)".
 REMOVED = re.compile(r"`?\s*\(removed\b")
 
 
