@@ -98,7 +98,18 @@ class Glossary:
         self._unspaced = unspaced
         self._spaced_pattern = _alternation(spaced, words=True)
         self._unspaced_pattern = _alternation(unspaced, words=False)
-        self._foreign_words = frozenset(w for form in spaced for w in form.split())
+        english_words = {w for key in entries for w in _fold(key).split()}
+        self._foreign_words = frozenset(
+            w for form in spaced for w in form.split() if w not in english_words
+        )
+
+    def knowing(self, english: frozenset[str]) -> Glossary:
+        """This glossary, with ``english`` (a knowledge base's words) never taken as foreign:
+        "runtime", "patches" and "management" are also typed in German or French."""
+        other = object.__new__(Glossary)
+        other.__dict__.update(self.__dict__)
+        other._foreign_words = self._foreign_words - english
+        return other
 
     def read(self, question: str) -> Reading:
         """The English reading of ``question`` (itself when it is English)."""
@@ -118,7 +129,8 @@ class Glossary:
             found.append((_position(folded, match.group(0)), match.group(0)))
         if not unspaced:  # a capitalised word inside a sentence is a name: "funciones Lambda"
             for match in _NAME_INSIDE.finditer(question):
-                found.append((_position(folded, match.group(1)), match.group(1)))
+                if _fold(match.group(1)) not in self._spaced:  # a noun the glossary translated
+                    found.append((_position(folded, match.group(1)), match.group(1)))
         words = [word for _, word in sorted(found, key=lambda pair: pair[0])]
         reading = " ".join(dict.fromkeys(words))  # each term once, in the order typed
         return Reading(reading + ("?" if "?" in question or "？" in question else ""), True)

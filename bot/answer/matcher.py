@@ -61,6 +61,7 @@ _FOCUS_SHARE = 0.5  # a long message: its question clause counts for half, again
 _STACK_TERM_MIN_LAYERS = 8
 MAX_SUGGESTIONS = 3
 _CANDIDATES = 8  # closest items the owner model weighs
+_CONSENSUS_SHARPNESS = 20.0  # how fast a candidate's vote fades with its gap to the best
 _SUGGEST_PROBABILITY = 0.08  # a candidate this probable is offered as "did you mean"
 _AGREEING = 3  # top items whose shared owner answers a question just under the line
 _AGREEING_DETAIL = 5  # terms such a question must have
@@ -167,7 +168,7 @@ class Matcher:
         the one shipped with ofin, False/None for the hand-set thresholds (used while fitting)."""
         self.kb = kb
         self._model = load_model() if model is True else (model or None)
-        self._glossary = shared_glossary()
+        self._glossary = shared_glossary().knowing(_vocabulary(kb))
         self._services = ServiceDetector(kb.services)
         self._semantic = (
             build_index(kb, self._without_services) if semantic is True else (semantic or None)
@@ -188,6 +189,12 @@ class Matcher:
         self._guest_terms = frozenset(language.term(w) for w in language.GUEST_LAYER_WORDS)
         self._phrase_weights = np.array([p.weight for p in self._phrases], dtype=np.float64)
         self._layers_of = self._index_layers()
+        self._all_layers = (
+            np.vstack([v for v, _ in self._layers_of.values()])
+            if self._layers_of
+            else np.zeros((0, 1)),
+            tuple(o for _, owners in self._layers_of.values() for o in owners),
+        )
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -304,12 +311,19 @@ class Matcher:
         best_semantic = float(signals.semantic.max()) if len(signals.semantic) else 0.0
         best_lexical = float(signals.lexical.max())
         stack_owner, stack_margin = self._stack_reading(text, parsed)
+        any_owner, any_margin = self._any_stack_reading(text, parsed)
+        strength = np.exp(_CONSENSUS_SHARPNESS * (blended[order] - best_blended))
+        candidate_owners = [self._owner(self.kb.items[int(i)], parsed, folded) for i in order]
+        semantic_rank = np.argsort(np.argsort(-signals.semantic[order]))
+        lexical_rank = np.argsort(np.argsort(-signals.lexical[order]))
         owners: list[str] = []
         rows: list[list[float]] = []
         for rank, index in enumerate(order):
             item = self.kb.items[int(index)]
-            owner = self._owner(item, parsed, folded)
+            owner = candidate_owners[rank]
             owners.append(owner)
+            same = np.array([o == owner for o in candidate_owners])
+            consensus = float(strength[same].sum() / strength.sum())
             rows.append(
                 [
                     float(blended[index]),
@@ -333,6 +347,12 @@ class Matcher:
                     float(rank == 0),
                     float(owner == stack_owner),
                     stack_margin * (owner == stack_owner),
+                    float(owner == any_owner),
+                    any_margin * (owner == any_owner),
+                    consensus,
+                    float(rank == 1),
+                    float(semantic_rank[rank] == 0),
+                    float(lexical_rank[rank] == 0 and signals.lexical[index] > 0),
                 ]
             )
         question_signals = [
@@ -438,6 +458,19 @@ class Matcher:
             layers[service.id] = (vectors[start:end], tuple(x.owner for x in service.stack))
             start = end
         return layers
+
+    def _any_stack_reading(self, text: str, parsed: _Parsed) -> tuple[str | None, float]:
+        """The owner of the closest layer of any service's stack, and its margin over the
+        closest layer of another owner: "the host under the database" reads as AWS's anywhere."""
+        if self._semantic is None or not self._all_layers[1]:
+            return None, 0.0
+        vectors, owners = self._all_layers
+        question = parsed.typed or language.question_clause(text) or text
+        similarity = vectors @ self._semantic.vector(question, as_typed=parsed.typed is not None)
+        best = int(np.argmax(similarity))
+        rivals = similarity[np.array([o != owners[best] for o in owners])]
+        margin = float(similarity[best]) - (float(rivals.max()) if len(rivals) else 0.0)
+        return owners[best], margin
 
     def _stack_reading(self, text: str, parsed: _Parsed) -> tuple[str | None, float]:
         """The owner of the asked service's layer closest to the question, and by how much

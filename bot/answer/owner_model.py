@@ -43,6 +43,12 @@ CANDIDATE_FEATURES = (
     "first",  # the best candidate by the blended score
     "stack_agrees",  # its owner is that of the asked service's layer closest to the question
     "stack_margin",  # by how much that layer beats the closest layer of another owner
+    "any_stack_agrees",  # its owner is that of the closest layer of any service's stack
+    "any_stack_margin",
+    "consensus",  # the share of the candidates' weight (by blended score) with its owner
+    "second",  # the second candidate by the blended score
+    "semantic_first",  # the best candidate by meaning alone
+    "lexical_first",  # the best candidate by words alone
 )
 QUESTION_SIGNALS = (
     "bias",
