@@ -8,11 +8,12 @@ them too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.commands.core import Caller, Core, subcommand
 from bot.commands.results import Notice
-from bot.matrix.iac import StackFromTemplate, TemplateError, map_resources, read_template
+from bot.matrix.iac import StackFromTemplate, TemplateError, map_resources
 from bot.matrix.matrix import (
     MAX_SERVICES,
     Duty,
@@ -21,6 +22,7 @@ from bot.matrix.matrix import (
     UnknownName,
     build_matrix,
 )
+from bot.matrix.reader import read_isolated
 from bot.store import SavedStack
 
 USAGE = "matrix <service> <service>… | matrix save NAME <services…> | matrix show [NAME]"
@@ -111,10 +113,16 @@ def template_result(kb_core: Core, stack: StackFromTemplate) -> MatrixResult | N
     return MatrixResult(build_matrix(kb_core.kb, stack.services[:MAX_SERVICES]), template=summary)
 
 
-def matrix_for_template(core: Core, name: str, data: bytes) -> MatrixResult | Notice:
-    """The matrix of a template's bytes (CloudFormation, Terraform, plan), or what is wrong."""
+def matrix_for_template(
+    core: Core, name: str, data: bytes, on_queued: Callable[[], None] | None = None
+) -> MatrixResult | Notice:
+    """The matrix of a template's bytes (CloudFormation, Terraform, plan), or what is wrong.
+
+    The template is read in a bounded child process (bot/matrix/reader.py); ``on_queued`` is
+    called when it must wait for other templates to be read first.
+    """
     try:
-        template = read_template(name, data)
+        template = read_isolated(name, data, on_queued)
     except TemplateError as exc:
         return Notice(f"I could not read that template. {exc}", kind="error")
     return template_result(core, map_resources(core.kb, template))

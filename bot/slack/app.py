@@ -84,6 +84,9 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
             # Listeners run in the request thread, ack at once and hand the work to our own
             # bounded pools (bot/slack/work.py): Bolt's pool of 5 let slow calls stall acks.
             process_before_response=True,
+            # A request no listener handles goes to the error handler (one log line, a 200)
+            # instead of Bolt's 404 and its several lines of suggested code.
+            raise_error_for_unhandled_request=True,
         )
     except BoltError as exc:
         raise ConfigError(f"ofin: Slack refused SLACK_BOT_TOKEN ({exc})") from None

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from slack_bolt import App, BoltContext, BoltResponse, Respond
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from bot.commands.core import Core
@@ -44,6 +45,11 @@ def register(app: App, core: Core, work: Work, state: SlackState) -> None:
     def on_error(
         error: Exception, body: dict, context: BoltContext, respond: Respond, client: WebClient
     ) -> BoltResponse | None:
+        if isinstance(error, BoltUnhandledRequestError):
+            # Well formed, but nothing listens for it (an unknown button, an event not
+            # subscribed to): acknowledged, so Slack neither retries nor shows an error.
+            logger.warning("no listener for a %s request; acknowledged, nothing done", _kind(body))
+            return BoltResponse(status=200, body="")
         if not (context and context.get(VERIFIED_KEY)):
             # Failed before verification passed: the body may be forged, so act on nothing in it.
             logger.warning("refused an unverified request (%s)", type(error).__name__)
@@ -54,3 +60,12 @@ def register(app: App, core: Core, work: Work, state: SlackState) -> None:
         if work.slack.submit(tell_user_about_error, body, respond, client) is None:
             logger.warning("no worker free to tell the user about the error")
         return BoltResponse(status=200, body="")
+
+
+def _kind(body: dict) -> str:
+    """What a request is, for the log: its type, and the event's or the command's name."""
+    kind = str(body.get("type") or ("slash command" if body.get("command") else "unknown"))
+    event = body.get("event")
+    if isinstance(event, dict):
+        kind += f" ({str(event.get('type'))[:40]})"
+    return kind[:80]

@@ -16,7 +16,7 @@ from bot.commands.matrix import (
 from bot.commands.results import Notice
 from bot.kb.loader import load_or_exit
 from bot.kb.model import Service
-from bot.matrix.iac import TemplateError, map_resources, read_template_file
+from bot.matrix.iac import TemplateError, map_resources
 from bot.matrix.matrix import (
     MAX_SERVICES,
     ServiceNameReader,
@@ -25,6 +25,7 @@ from bot.matrix.matrix import (
     to_data,
     to_markdown,
 )
+from bot.matrix.reader import read_isolated_file
 from bot.terminal.console_matrix import matrix_text, unknown_services_text
 
 FORMATS = ("table", "csv", "markdown", "json")
@@ -47,7 +48,7 @@ def run_matrix(
     summary = None
     if template is not None:
         try:
-            stack = map_resources(kb, read_template_file(template))
+            stack = map_resources(kb, read_isolated_file(template))
         except TemplateError as exc:
             print(f"ofin: {exc}", file=sys.stderr)
             return 1

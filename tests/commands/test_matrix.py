@@ -114,10 +114,10 @@ def test_forget_me_drops_owned_duties_and_the_savers_name(core):
 
 def test_a_template_with_nothing_mappable_says_so(core):
     result = matrix_for_template(
-        core, "t.yaml", b"Resources:\n  L:\n    Type: AWS::Logs::LogGroup\n"
+        core, "t.yaml", b"Resources:\n  L:\n    Type: AWS::GameLift::Fleet\n"
     )
     assert isinstance(result, Notice)
-    assert "no resource ofin can map" in result.text and "AWS::Logs::LogGroup" in result.text
+    assert "no resource ofin can map" in result.text and "AWS::GameLift::Fleet" in result.text
     broken = matrix_for_template(core, "t.yaml", b"Resources: [\n")
     assert broken.text.startswith("I could not read that template. t.yaml:")
 

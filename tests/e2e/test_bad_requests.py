@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
+from collections import Counter
 
 import pytest
 
 from tests.e2e.harness import OfinProcess, SlackSender, db_rows
 from tests.e2e.harness.fake_slack import FakeSlack
+from tests.e2e.harness.fuzz import fuzzed_clicks, named_clicks
 from tests.e2e.harness.slack_requests import FORM, JSON, block_actions_body
 
 TABLES = ("feedback", "declined", "answers")
@@ -77,3 +80,32 @@ def test_the_bot_still_answers_after_bad_requests(sender: SlackSender, slack: Fa
     assert response.status_code == 200
     [reply] = slack.wait_for("response:after")
     assert "security OF the cloud" in reply.text()
+
+
+@pytest.mark.parametrize("name", list(named_clicks("http://x/response/fuzz")))
+def test_a_signed_click_bolt_cannot_parse_gets_400(
+    name: str, ofin: OfinProcess, sender: SlackSender, slack: FakeSlack
+) -> None:
+    before, log_lines = counts(ofin), len(ofin.log().splitlines())
+    body = named_clicks(slack.response_url("fuzz"))[name]
+    response = sender.post(body, FORM)
+    assert response.status_code in (200, 400), (name, response.status_code)
+    slack.settle(quiet=0.3)
+    assert counts(ofin) == before
+    assert slack.calls() == []
+    new = ofin.log().splitlines()[log_lines:]
+    assert "Traceback" not in "\n".join(new)
+    assert len(new) <= 1, new
+
+
+def test_fuzzed_signed_clicks_never_get_a_5xx_or_a_traceback(
+    ofin: OfinProcess, sender: SlackSender, slack: FakeSlack
+) -> None:
+    before, log_lines = counts(ofin), len(ofin.log().splitlines())
+    bodies = fuzzed_clicks(random.Random(15), 300, slack.response_url("fuzz"))
+    codes = Counter(sender.post(body, FORM).status_code for body in bodies)
+    assert set(codes) <= {200, 400}, codes
+    slack.settle(quiet=0.5)
+    assert counts(ofin) == before
+    new = "\n".join(ofin.log().splitlines()[log_lines:])
+    assert "Traceback" not in new, new[max(0, new.find("Traceback") - 500) :][:3000]

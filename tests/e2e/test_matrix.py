@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -12,7 +14,17 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.e2e.harness import BOT_USER_ID, SIGNING_SECRET, TEAM_ID, FakeSlack, SlackSender, db_rows
+from tests.e2e.harness import (
+    BOT_USER_ID,
+    SIGNING_SECRET,
+    TEAM_ID,
+    FakeSlack,
+    OfinProcess,
+    SlackSender,
+    db_rows,
+    hostile,
+)
+from tests.e2e.harness.bot_process import clean_env
 from tests.e2e.harness.slack_requests import FORM
 
 
@@ -128,10 +140,9 @@ def test_a_template_sent_in_a_dm_gets_its_matrix_once(sender, slack):
     file_shared(sender, slack, file_id, "UTEMPLATE", "DTEMPLATE")  # the same upload, again
     [post] = posts_to(slack, "DTEMPLATE")
     text = json.dumps(post, ensure_ascii=False)
-    assert post["blocks"][0]["text"]["text"].startswith("Responsibility matrix: VPC, IAM")
-    assert "webapp.yaml (CloudFormation): 28 resources → 5 services" in text
-    assert "Not in ofin's knowledge yet: 5 types" in text
-    assert "AWS::ElasticLoadBalancingV2::LoadBalancer" in text
+    assert post["blocks"][0]["text"]["text"].startswith("Responsibility matrix: VPC, ELB, IAM")
+    assert "webapp.yaml (CloudFormation): 28 resources → 7 services" in text
+    assert "Not in ofin's knowledge yet" not in text  # the load balancer and logs are known now
     download = slack.calls(f"download:{file_id}")
     assert len(download) == 1 and download[0].headers["Authorization"] == "Bearer xoxb-test-token"
     slack.settle(quiet=0.5)
@@ -143,7 +154,9 @@ def test_a_terraform_plan_in_a_dm_gets_its_matrix(sender, slack):
     file_id = slack.add_file("plan.json", data, filetype="json")
     file_shared(sender, slack, file_id, "UPLAN", "DPLAN")
     [post] = posts_to(slack, "DPLAN")
-    assert post["blocks"][0]["text"]["text"] == "Responsibility matrix: VPC, KMS, IAM, EKS, Aurora"
+    assert post["blocks"][0]["text"]["text"] == (
+        "Responsibility matrix: VPC, KMS, IAM, CloudWatch, EKS, Aurora"
+    )
 
 
 def test_a_file_over_one_megabyte_is_refused_without_downloading(sender, slack):
@@ -292,3 +305,79 @@ def test_bad_input_gets_a_clear_message_and_stores_nothing(ofin, sender, slack, 
     assert says in json.dumps(body, ensure_ascii=False)
     names = db_rows(ofin.db_path, "SELECT name FROM stacks WHERE saved_by = 'UBADINPUT'")
     assert names == []
+
+
+# --- hostile templates: bounded before they are parsed ------------------------------------------
+
+HOSTILE = {
+    "interpolations.tf": (hostile.interpolations(200_000), "200,000 interpolations"),
+    "number.tf": (hostile.big_number(5_000, "tf"), "number.tf:2: a number of more than 100"),
+    "number.json": (hostile.big_number(5_000, "json"), "number.json:1: a number of more than"),
+    "resources.yaml": (hostile.many_resources(20_000), "20000 resources; ofin reads at most"),
+    "deep.tf": (hostile.deep(5_000, "tf"), "deep.tf:2: nested more than"),
+}
+
+
+def rss_mb(bot: OfinProcess) -> float:
+    assert bot.proc is not None
+    with open(f"/proc/{bot.proc.pid}/status", encoding="ascii") as status:
+        line = next(x for x in status if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_hostile_template_gets_one_clear_reply_within_ten_seconds(
+    name: str, ofin: OfinProcess, sender, slack
+):
+    data, says = HOSTILE[name]
+    channel = f"DH{rid().upper()}"
+    before = rss_mb(ofin)
+    started = time.monotonic()
+    file_shared(sender, slack, slack.add_file(name, data), "UHOSTILE", channel)
+    deadline = started + 10
+    while not [c for c in slack.calls("chat.postMessage") if c.body.get("channel") == channel]:
+        assert time.monotonic() < deadline, f"no reply to {name} within 10 s"
+        time.sleep(0.05)
+    slack.settle(quiet=0.3)
+    [post] = [c.body for c in slack.calls("chat.postMessage") if c.body.get("channel") == channel]
+    assert says in json.dumps(post)
+    assert rss_mb(ofin) - before < 100
+    assert "Traceback" not in ofin.log()
+
+
+def test_three_hostile_templates_at_once_each_get_a_reply(ofin: OfinProcess, sender, slack):
+    """Three ordinary-looking but slow files: read two at a time, each answered, memory flat."""
+    data = hostile.terraform(4_000)  # passes every budget; python-hcl2 needs ~9 s of CPU
+    channels = [f"DS{rid().upper()}" for _ in range(3)]
+    before = rss_mb(ofin)
+    for n, channel in enumerate(channels):
+        file_shared(sender, slack, slack.add_file(f"slow{n}.tf", data), "USLOWTF", channel)
+    deadline = time.monotonic() + 40
+    replies: dict[str, list[str]] = {}
+    while time.monotonic() < deadline:
+        posts = [c.body for c in slack.calls("chat.postMessage")]
+        replies = {ch: [json.dumps(p) for p in posts if p.get("channel") == ch] for ch in channels}
+        if all(any("took more than" in r for r in rs) for rs in replies.values()):
+            break
+        time.sleep(0.2)
+    assert all(any("took more than" in r for r in rs) for rs in replies.values()), replies
+    queued = [ch for ch, rs in replies.items() if any("reading other templates" in r for r in rs)]
+    assert len(queued) == 1, replies
+    assert rss_mb(ofin) - before < 100
+
+
+def test_the_cli_says_what_is_wrong_with_a_hostile_template_in_one_line(tmp_path):
+    path = tmp_path / "number.json"
+    path.write_bytes(hostile.big_number(5_000, "json"))
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "matrix", "--from", str(path)],
+        cwd=tmp_path,
+        env=clean_env({}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "ofin: number.json:1: a number of more than 100 digits: not a template value"
+    ]

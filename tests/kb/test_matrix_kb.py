@@ -98,7 +98,7 @@ def test_an_unknown_item_or_area_is_reported(kb_dir):
 def test_resource_types_are_checked(kb_dir):
     edit(
         kb_dir / "services" / "core.yaml",
-        "      cloudformation: [AWS::DynamoDB::*]",
+        "      cloudformation: [AWS::DynamoDB::*, AWS::Serverless::SimpleTable]",
         "      cloudformation: [AWS::DynamoDB::*, AWS::S3::*, aws_s3_bucket]",
     )
     edit(
@@ -122,5 +122,12 @@ def test_an_exact_type_wins_over_a_prefix_and_a_longer_prefix_over_a_shorter():
     assert kb.service_for_type("terraform", "aws_vpc_endpoint") == "vpc"
     assert kb.service_for_type("terraform", "aws_rds_cluster_instance") == "aurora"
     assert kb.service_for_type("terraform", "aws_cloudtrail") == "cloudtrail"
-    assert kb.service_for_type("terraform", "aws_ecs_service") is None
+    assert kb.service_for_type("terraform", "aws_ecs_service") == "ecs"  # launch type unknown
+    assert kb.service_for_type("terraform", "aws_cloudwatch_event_rule") == "eventbridge"
+    assert kb.service_for_type("terraform", "aws_cloudwatch_log_group") == "cloudwatch"
+    assert kb.service_for_type("cloudformation", "AWS::Serverless::SimpleTable") == "dynamodb"
+    assert kb.service_for_type("cloudformation", "AWS::EC2::NatGateway") == "nat-gateway"
+    assert kb.service_for_type("terraform", "aws_opensearchserverless_collection") == (
+        "opensearch-serverless"
+    )
     assert kb.service_for_type("terraform", "AWS::S3::Bucket") is None

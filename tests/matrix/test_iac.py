@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from bot.matrix.iac import (
     read_template_file,
 )
 from bot.matrix.matrix import build_matrix
+from tests.e2e.harness import hostile
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "iac"
 KB = load()
@@ -32,21 +35,27 @@ def test_cloudformation_web_app_with_alb_auto_scaling_rds_and_s3():
     stack = stack_of("webapp.yaml")
     assert stack.template.kind_name == "CloudFormation"
     assert len(stack.template.resources) == 28
-    assert [s.id for s in stack.services] == ["vpc", "iam", "auto-scaling", "rds", "s3"]
+    assert [s.id for s in stack.services] == [
+        "vpc",
+        "elb",
+        "iam",
+        "auto-scaling",
+        "rds",
+        "s3",
+        "cloudwatch",
+    ]
     assert stack.types_by_service["auto-scaling"] == (
         "AWS::EC2::LaunchTemplate",
         "AWS::AutoScaling::AutoScalingGroup",
         "AWS::AutoScaling::ScalingPolicy",
     )
     assert "AWS::RDS::DBSubnetGroup" in stack.types_by_service["vpc"]  # a set of subnets
-    # ofin has no load balancer service yet: listed, not dropped
-    assert stack.unknown_labels() == (
-        "AWS::CloudWatch::Alarm",
-        "AWS::ElasticLoadBalancingV2::Listener",
+    assert stack.types_by_service["elb"] == (
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
         "AWS::ElasticLoadBalancingV2::TargetGroup",
-        "AWS::Logs::LogGroup",
+        "AWS::ElasticLoadBalancingV2::Listener",
     )
+    assert stack.unknown_labels() == ()  # the load balancer, alarm and log group are known now
     database = next(r for r in stack.template.resources if r.name == "Database")
     assert database.type == "AWS::RDS::DBInstance" and database.line == 219
 
@@ -60,16 +69,18 @@ def test_serverless_api_gateway_lambda_dynamodb_sqs_in_json():
         "iam",
         "lambda",
         "api-gateway",
+        "cloudwatch",
     ]
-    assert stack.unknown_labels() == ("AWS::Logs::LogGroup ×2", "AWS::CloudWatch::Alarm")
-    assert stack.summary() == "serverless.json (CloudFormation): 18 resources → 6 services"
+    assert stack.types_by_service["cloudwatch"] == ("AWS::Logs::LogGroup", "AWS::CloudWatch::Alarm")
+    assert stack.unknown_labels() == ()
+    assert stack.summary() == "serverless.json (CloudFormation): 18 resources → 7 services"
 
 
 @pytest.mark.parametrize("name", ["eks_aurora.tf", "eks_aurora.plan.json"])
 def test_terraform_eks_and_aurora_as_hcl_and_as_a_plan(name):
     stack = stack_of(name)
-    assert [s.id for s in stack.services] == ["vpc", "kms", "iam", "eks", "aurora"]
-    assert stack.unknown == (("aws_cloudwatch_log_group", 1), ("random_password", 1))
+    assert [s.id for s in stack.services] == ["vpc", "kms", "iam", "cloudwatch", "eks", "aurora"]
+    assert stack.unknown == (("random_password", 1),)
     assert set(stack.types_by_service["aurora"]) == {"aws_rds_cluster", "aws_rds_cluster_instance"}
     # a data source creates nothing, so it is not a resource
     assert not any(r.type == "aws_availability_zones" for r in stack.template.resources)
@@ -222,10 +233,11 @@ def test_empty_or_shapeless_files_get_a_message(data):
 def test_the_cli_reads_a_template_and_lists_unknown_types():
     result = CliRunner().invoke(cli, ["matrix", "--from", str(FIXTURES / "webapp.yaml")])
     assert result.exit_code == 0, result.output
-    assert "From webapp.yaml (CloudFormation): 28 resources → 5 services" in result.output
-    assert "Not in ofin's knowledge yet: 5 types" in result.output
-    assert "  AWS::ElasticLoadBalancingV2::LoadBalancer" in result.output
-    assert "VPC     IAM     Auto Scaling  RDS     S3" in result.output
+    assert "From webapp.yaml (CloudFormation): 28 resources → 7 services" in result.output
+    assert "Not in ofin's knowledge yet" not in result.output
+    assert "VPC     ELB     IAM     Auto Scaling  RDS     S3      CloudWatch" in result.output
+    other = CliRunner().invoke(cli, ["matrix", "--from", str(FIXTURES / "eks_aurora.tf")])
+    assert "Not in ofin's knowledge yet: 1 type\n  random_password\n" in other.output
 
 
 def test_the_cli_reports_a_broken_template_as_file_line(tmp_path):
@@ -235,3 +247,41 @@ def test_the_cli_reports_a_broken_template_as_file_line(tmp_path):
     assert result.exit_code == 1
     assert "ofin: broken.yaml:4: invalid YAML" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("i.tf", hostile.interpolations(200_000), "i.tf: 200,000 interpolations; ofin reads at"),
+        ("n.tf", hostile.big_number(5_000, "tf"), "n.tf:2: a number of more than 100 digits"),
+        ("n.json", hostile.big_number(5_000, "json"), "n.json:1: a number of more than 100"),
+        (
+            "n.yaml",
+            b"Resources:\n  B:\n    Type: AWS::S3::Bucket\n    N: " + b"9" * 200,
+            "n.yaml:4",
+        ),
+        ("r.yaml", hostile.many_resources(20_000), "r.yaml: 20000 resources; ofin reads at most"),
+        ("d.tf", hostile.deep(5_000, "tf"), "d.tf:2: nested more than 64 deep"),
+        ("d.json", hostile.deep(100, "json"), "d.json:1: nested more than 64 deep"),
+    ],
+)
+def test_a_template_past_the_budget_is_refused_before_parsing(name, data, says):
+    started = time.process_time()
+    with pytest.raises(TemplateError) as refused:
+        read_template(name, data)
+    assert str(refused.value).startswith(says)
+    assert time.process_time() - started < 0.5
+
+
+def test_pythons_int_limit_is_a_template_error_not_a_crash(monkeypatch):
+    import bot.matrix.iac as iac
+
+    monkeypatch.setattr(iac, "_LONG_DIGITS", re.compile(r"(?!)"))  # the budget passed by
+    with pytest.raises(TemplateError, match="a value ofin cannot read"):
+        read_template("n.json", hostile.big_number(5_000, "json"))
+
+
+def test_ordinary_templates_are_within_the_budget():
+    assert len(read_template("main.tf", hostile.terraform(200)).resources) == 200
+    for fixture in FIXTURES.iterdir():
+        read_template_file(fixture)

@@ -145,7 +145,12 @@ def answer_template(
         client.chat_postMessage(channel=channel, **notice_message(text, "error"))
         return
     logger.info("reading a %d-byte template from %s", len(data), user_id)
-    result = matrix_for_template(core, name, data)
+
+    def say_queued() -> None:
+        text = f"I'm reading other templates first; {name} is next, in a few seconds."
+        client.chat_postMessage(channel=channel, **notice_message(text))
+
+    result = matrix_for_template(core, name, data, on_queued=say_queued)
     message = render(result, Where(ephemeral=False, surface="dm"))
     client.chat_postMessage(channel=channel, unfurl_links=False, **message)
 

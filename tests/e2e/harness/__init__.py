@@ -3,6 +3,7 @@
 See each module's docstring; tests/e2e/conftest.py wires them into pytest fixtures.
 """
 
+from tests.e2e.harness import hostile
 from tests.e2e.harness.bot_process import BOT_TOKEN, SIGNING_SECRET, OfinProcess
 from tests.e2e.harness.db import db_rows
 from tests.e2e.harness.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, Call, FakeSlack
@@ -15,6 +16,7 @@ __all__ = [
     "SIGNING_SECRET",
     "TEAM_ID",
     "db_rows",
+    "hostile",
     "Call",
     "FakeSlack",
     "OfinProcess",

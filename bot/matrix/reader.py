@@ -1,0 +1,128 @@
+"""Read a template in a child process bounded in time and memory, a few at a time.
+
+Templates arrive from anyone who can DM ofin. ``iac.prescan`` refuses at once what no real
+template looks like; what is left can still cost python-hcl2 about 2 s of CPU and 40 MB per
+100 KB. So the parse runs in a child process (``python -m bot.matrix.reader``): it gets
+``READ_SECONDS`` of CPU and of wall-clock time and ``MEMORY_BYTES`` of address space, and its
+memory goes back to the system when it exits (a parse in the bot's own process kept its peak:
+three hostile files left 2.26 GB behind). At most ``PARALLEL`` parses run at once; the next
+waits for a slot, up to ``QUEUE_SECONDS``, and ``on_queued`` lets the caller say so.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.matrix.iac import (
+    MAX_TEMPLATE_BYTES,
+    Resource,
+    Template,
+    TemplateError,
+    read_template,
+    too_big,
+)
+
+logger = logging.getLogger(__name__)
+
+READ_SECONDS = 6  # CPU for one parse (wall clock: 2 s more); a 2,500-resource .tf takes ~5 s
+MEMORY_BYTES = 768 * 1024 * 1024  # the child's address space (Python and its libraries: ~150 MB)
+PARALLEL = 2  # parses at once: one per core of a small machine
+QUEUE_SECONDS = 60  # how long a template waits for a slot before it is refused
+
+_slots = threading.BoundedSemaphore(PARALLEL)
+
+
+def read_isolated(name: str, data: bytes, on_queued: Callable[[], None] | None = None) -> Template:
+    """Read a template's bytes in a bounded child process; TemplateError says what is wrong."""
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(name, too_big(len(data)))
+    if not _slots.acquire(blocking=False):
+        if on_queued is not None:
+            on_queued()
+        if not _slots.acquire(timeout=QUEUE_SECONDS):
+            raise TemplateError(
+                name, "ofin is reading too many templates at once; send it again in a minute"
+            )
+    try:
+        return _in_child(name, data)
+    finally:
+        _slots.release()
+
+
+def read_isolated_file(path: Path | str) -> Template:
+    """Read a template file in a bounded child process; TemplateError when it cannot be read."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_TEMPLATE_BYTES:
+            raise TemplateError(path.name, too_big(size))
+        with path.open("rb") as handle:
+            data = handle.read(MAX_TEMPLATE_BYTES + 1)
+    except OSError as exc:
+        raise TemplateError(path.name, f"cannot read the file: {exc.strerror or exc}") from None
+    return read_isolated(path.name, data)
+
+
+def _in_child(name: str, data: bytes) -> Template:
+    too_long = f"took more than {READ_SECONDS} s to read: refused (is it a real template?)"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.matrix.reader", name],
+            input=data,
+            capture_output=True,
+            timeout=READ_SECONDS + 2,  # the child's start-up, on top of its CPU limit
+        )
+    except subprocess.TimeoutExpired:
+        raise TemplateError(name, too_long) from None
+    if done.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        raise TemplateError(name, too_long)
+    try:
+        reply = json.loads(done.stdout)
+    except ValueError:
+        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+        logger.warning("the template reader stopped (exit %s): %s", done.returncode, last[:200])
+        raise TemplateError(name, "could not be read: the reader stopped on it") from None
+    if "error" in reply:
+        raise TemplateError(name, reply["error"], reply.get("line"))
+    return Template(
+        name=name,
+        kind=reply["kind"],
+        resources=tuple(Resource(r["name"], r["type"], r["line"]) for r in reply["resources"]),
+        modules=tuple(reply["modules"]),
+    )
+
+
+def main() -> int:
+    """The child: limit itself, read one template from standard input, print it as JSON."""
+    resource.setrlimit(resource.RLIMIT_CPU, (READ_SECONDS, READ_SECONDS + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    name = sys.argv[1] if len(sys.argv) > 1 else "template"
+    data = sys.stdin.buffer.read(MAX_TEMPLATE_BYTES + 1)
+    reply: dict
+    try:
+        template = read_template(name, data)
+        reply = {
+            "kind": template.kind,
+            "resources": [
+                {"name": r.name, "type": r.type, "line": r.line} for r in template.resources
+            ],
+            "modules": list(template.modules),
+        }
+    except TemplateError as exc:
+        reply = {"error": exc.message, "line": exc.line}
+    except MemoryError:
+        reply = {"error": f"needs more than {MEMORY_BYTES // 2**20} MB to read: refused"}
+    sys.stdout.write(json.dumps(reply))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
