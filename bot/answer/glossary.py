@@ -76,8 +76,10 @@ class Reading:
 
 
 def _fold(text: str) -> str:
+    """Lowercase without accents; recomposed, so Hangul stays in syllables (not jamo)."""
     text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("\u2019", "'")
+    bare = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("\u2019", "'")
+    return unicodedata.normalize("NFC", bare)
 
 
 class Glossary:
