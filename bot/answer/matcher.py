@@ -214,7 +214,7 @@ class Matcher:
             if chosen is not None:
                 return replace(chosen, question=question)
         folded = language.fold(text)
-        if topic_gate.off_topic_reason(folded):
+        if topic_gate.off_topic_reason(folded, names_a_service=self._names_a_service_in(folded)):
             return self._decline(question, "off_topic")
         parsed = self._parse(text)
         if parsed.only_service and parsed.service and not self._names_a_topic(parsed.topic):
@@ -284,7 +284,7 @@ class Matcher:
         if language.answer_options(text):
             return None
         folded = language.fold(text)
-        if topic_gate.off_topic_reason(folded):
+        if topic_gate.off_topic_reason(folded, names_a_service=self._names_a_service_in(folded)):
             return None
         parsed = self._parse(text)
         if parsed.only_service and parsed.service and not self._names_a_topic(parsed.topic):
@@ -532,6 +532,9 @@ class Matcher:
             if answer.answered and (answer.owner == options.side) != options.negated:
                 return answer
         return None
+
+    def _names_a_service_in(self, folded: str) -> bool:
+        return bool(self._services.detect(self._words(folded)))
 
     def find_service(self, text: str) -> Service | None:
         """The service named in ``text`` ("my lambda", "on RDS"), or None."""

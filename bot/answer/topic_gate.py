@@ -99,8 +99,12 @@ _CHOOSE = re.compile(
 )
 
 
-def off_topic_reason(folded: str) -> str | None:
-    """Why ``folded`` (bot.answer.language.fold output) is not an ownership question, or None."""
+def off_topic_reason(folded: str, *, names_a_service: bool = False) -> str | None:
+    """Why ``folded`` (bot.answer.language.fold output) is not an ownership question, or None.
+
+    ``names_a_service``: the question names one of the knowledge base's services (any of them,
+    as services.yaml lists them), which makes it about the cloud.
+    """
     for reason, pattern in (
         ("comparison", _COMPARISON),
         ("sla", _SLA),
@@ -115,7 +119,7 @@ def off_topic_reason(folded: str) -> str | None:
         return "quantity"
     if _TRIVIA.match(folded):
         return "trivia"
-    if _WORKPLACE.search(folded) and not _NAMES_THE_CLOUD.search(folded):
+    if _WORKPLACE.search(folded) and not (names_a_service or _NAMES_THE_CLOUD.search(folded)):
         return "workplace"
     if _ASKS_WHO.search(folded):
         return None

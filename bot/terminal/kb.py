@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.kb.loader import DEFAULT_DIR, display_path, format_problems, load
 from bot.kb.model import KnowledgeBase, KnowledgeError
+from bot.kb.vocabulary import check_vocabulary
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -24,6 +25,10 @@ def run_check(path: str | None) -> int:
     kb, status = _load(target)
     if kb is None:
         return status
+    vocabulary = check_vocabulary((target if target.is_dir() else target.parent) / "vocabulary")
+    if vocabulary:
+        print(format_problems(vocabulary))
+        return EXIT_PROBLEMS
     print(
         f"knowledge OK: {_count(len(kb.items), 'item')}, {_count(len(kb.services), 'service')}, "
         f"{_count(len(kb.quiz_questions), 'quiz question')} ({_label(target)})"
