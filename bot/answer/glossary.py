@@ -29,6 +29,8 @@ _KEPT = re.compile(
 # In Japanese, Korean or Chinese text every word in Latin letters is a name: "Lambda", "ECS".
 _ASCII_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9-]+(?![A-Za-z0-9])")
 _NAME_INSIDE = re.compile(r"(?<=[a-z0-9,;:]\s)([A-Z][a-z]+[0-9]*)\b")
+_LATIN_WORD = re.compile(r"(?<![a-z0-9])[a-z][a-z0-9]{2,}(?![a-z0-9])")
+_OPTION_MARK = re.compile(r"(?:^|[\s。、，,:：])[\(（]?([A-Ea-e])[).:）]\s*")
 _ENGLISH = frozenset(
     [
         "the",
@@ -104,6 +106,7 @@ class Glossary:
         self._foreign_words = frozenset(
             w for form in spaced for w in form.split() if w not in english_words
         )
+        self._english: frozenset[str] = frozenset()  # see knowing()
 
     def knowing(self, english: frozenset[str]) -> Glossary:
         """This glossary, with ``english`` (a knowledge base's words) never taken as foreign:
@@ -111,30 +114,52 @@ class Glossary:
         other = object.__new__(Glossary)
         other.__dict__.update(self.__dict__)
         other._foreign_words = self._foreign_words - english
+        other._english = frozenset(w for w in english if len(w) >= 3) - self._foreign_words
         return other
 
     def read(self, question: str) -> Reading:
-        """The English reading of ``question`` (itself when it is English)."""
+        """The English reading of ``question`` (itself when it is English).
+
+        Kept, in the order typed: the glossary's terms in English, names and acronyms (EC2,
+        Lambda), English words the knowledge base uses ("firmware de los hosts"), and the marks
+        of an exam question's options ("A)"), so that options are still answered one by one.
+        """
         if not self._foreign(question):
             return Reading(question, False)
         folded = _fold(question)
         found: list[tuple[int, str]] = []
+
+        def blank(match: re.Match[str]) -> str:
+            return " " * len(match.group(0))  # keeps every later position where it was
+
         if self._unspaced_pattern is not None:
             for match in self._unspaced_pattern.finditer(folded):
                 found.append((match.start(), self._unspaced[match.group(0)]))
-            folded = self._unspaced_pattern.sub(" ", folded)
+            folded = self._unspaced_pattern.sub(blank, folded)
         if self._spaced_pattern is not None:
             for match in self._spaced_pattern.finditer(folded):
-                found.append((match.start(), self._spaced[match.group(1)]))
+                found.append((match.start(1), self._spaced[match.group(1)]))
+            folded = self._spaced_pattern.sub(blank, folded)
         unspaced = bool(_UNSPACED.search(question))
+        taken = set()
         for match in (_ASCII_WORD if unspaced else _KEPT).finditer(question):
-            found.append((_position(folded, match.group(0)), match.group(0)))
+            found.append((match.start(), match.group(0)))
+            taken.add(match.start())
         if not unspaced:  # a capitalised word inside a sentence is a name: "funciones Lambda"
             for match in _NAME_INSIDE.finditer(question):
-                if _fold(match.group(1)) not in self._spaced:  # a noun the glossary translated
-                    found.append((_position(folded, match.group(1)), match.group(1)))
-        words = [word for _, word in sorted(found, key=lambda pair: pair[0])]
-        reading = " ".join(dict.fromkeys(words))  # each term once, in the order typed
+                if match.start(1) not in taken and folded[match.start(1)] != " ":
+                    found.append((match.start(1), match.group(1)))
+                    taken.add(match.start(1))
+            for match in _LATIN_WORD.finditer(folded):
+                if match.start() not in taken and match.group(0) in self._english:
+                    found.append((match.start(), match.group(0)))
+        for match in _OPTION_MARK.finditer(question):
+            found.append((match.start(1), f"{match.group(1).upper()})"))
+        words: list[str] = []
+        for _, word in sorted(found, key=lambda pair: pair[0]):
+            if not words or words[-1].lower() != word.lower():  # "S3 s3" once
+                words.append(word)
+        reading = " ".join(words)
         return Reading(reading + ("?" if "?" in question or "？" in question else ""), True)
 
     def _foreign(self, question: str) -> bool:
