@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.commands.core import Core
 from bot.slack.context import CORE_KEY, STATE_KEY, VERIFIED_KEY, SlackState
 from bot.slack.work import CLAIM_KEY, WORK_KEY, Work, tell_user_about_error
+from bot.store import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ def register(app: App, core: Core, work: Work, state: SlackState) -> None:
             # Failed before verification passed: the body may be forged, so act on nothing in it.
             logger.warning("refused an unverified request (%s)", type(error).__name__)
             return None
-        logger.error("listener failed", exc_info=error)
+        if not isinstance(error, StoreUnavailable):  # that one the store logged, once
+            logger.error("listener failed", exc_info=error)
         # The request thread must answer at once, so the apology is sent from a worker; Slack
         # gets a 200, so it neither shows its own error nor sends the request again.
         if work.slack.submit(tell_user_about_error, body, respond, client) is None:

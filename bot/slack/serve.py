@@ -27,13 +27,22 @@ logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"  # 200 when the database takes writes, else 503 and why
 TICKS_PATH = "/healthz/ticks"  # each scheduler thread's finished passes, as JSON
 
 WsgiApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
 
-def make_wsgi(app: App, signing_secret: str, schedulers: Sequence[Ticker] = ()) -> WsgiApp:
-    """The WSGI application: Slack requests at /slack/events, GET /healthz and /healthz/ticks.
+def make_wsgi(
+    app: App,
+    signing_secret: str,
+    schedulers: Sequence[Ticker] = (),
+    problem: Callable[[], str | None] = lambda: None,
+) -> WsgiApp:
+    """The WSGI application: Slack requests at /slack/events, GET /healthz, /readyz, /healthz/ticks.
+
+    /healthz says the process answers; /readyz also that the database takes writes (``problem``
+    names why not: deleted, replaced, read-only, full), with 503 and the reason otherwise.
 
     Before Bolt sees a request it is refused with 413 when too large, 401 unless Slack signed it
     (strictly: see bot/slack/verify.py) and it is not a replay (a repeat marked as Slack's retry
@@ -49,6 +58,11 @@ def make_wsgi(app: App, signing_secret: str, schedulers: Sequence[Ticker] = ()) 
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
         if path == HEALTH_PATH and method == "GET":
             return _plain(start_response, "200 OK", "ok")
+        if path == READY_PATH and method == "GET":
+            wrong = problem()
+            if wrong:
+                return _plain(start_response, "503 Service Unavailable", f"not ready: {wrong}")
+            return _plain(start_response, "200 OK", "ready")
         if path == TICKS_PATH and method == "GET":
             ticks = {s.thread_name: s.ticks for s in schedulers}
             return _plain(start_response, "200 OK", json.dumps(ticks, sort_keys=True))
@@ -123,7 +137,8 @@ def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
         return 2
     schedulers: list[Ticker] = []  # started below, once the port is ours
     try:
-        server = make_server(make_wsgi(app, settings.signing_secret or "", schedulers), host, port)
+        wsgi = make_wsgi(app, settings.signing_secret or "", schedulers, core.store.problem)
+        server = make_server(wsgi, host, port)
     except OSError as exc:
         print(f"ofin: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

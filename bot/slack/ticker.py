@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from bot.store import StoreUnavailable
+
 logger = logging.getLogger(__name__)
 
 
@@ -42,6 +44,8 @@ class Ticker:
         while not self._stop.is_set():
             try:
                 self.tick()
+            except StoreUnavailable:
+                pass  # logged once by the store; the next tick tries again
             except Exception:
                 logger.exception("%s: tick failed", self.thread_name)
             self.ticks += 1

@@ -31,6 +31,7 @@ from slack_sdk import WebClient
 
 from bot.slack.blocks import answers as blocks
 from bot.slack.context import CORE_KEY
+from bot.store import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -150,6 +151,8 @@ def later(
                 logger.info("ignoring a redelivery (%s)", claim)
                 return
             job()
+        except StoreUnavailable:  # logged once by the store, with the reason
+            tell_user_about_error(body, respond, client)
         except Exception:
             logger.exception("a listener's work failed")
             tell_user_about_error(body, respond, client)
@@ -200,6 +203,9 @@ def write_then(
     def run() -> None:
         try:
             result = written.result()
+        except StoreUnavailable:  # logged once by the store; nothing is confirmed
+            tell_user_about_error(body, respond, None)
+            return
         except Exception:
             logger.exception("could not store a click")
             tell_user_about_error(body, respond, None)

@@ -28,7 +28,7 @@ def _build() -> WsgiApp:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
     schedulers = start_background(app, core)
-    return make_wsgi(app, settings.signing_secret or "", schedulers)
+    return make_wsgi(app, settings.signing_secret or "", schedulers, core.store.problem)
 
 
 application = _build()

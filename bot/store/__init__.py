@@ -25,7 +25,7 @@ from sqlite_utils import Database
 
 from bot.clock import Clock
 from bot.store.campaigns import CampaignPeriod, CampaignRow, CampaignStore
-from bot.store.db import CLAIM_TTL, Db, Params, StoreError, parse_ts, ts
+from bot.store.db import CLAIM_TTL, Db, Params, StoreError, StoreUnavailable, parse_ts, ts
 from bot.store.declined import (
     MAX_LOGGED_QUESTION,
     DeclinedCount,
@@ -76,6 +76,7 @@ __all__ = [
     "ScheduleRow",
     "Store",
     "StoreError",
+    "StoreUnavailable",
     "UserRow",
     "UserTotals",
     "VersionRow",
@@ -112,6 +113,7 @@ class Store:
         self.versions = QuestionVersions(self._db)
 
         # The flat API: each name is the operation of the repository that owns it.
+        self.problem = self._db.problem  # why writes fail now (for /readyz), or None
         self.claim = self._db.claim
         self.prune_claims = self._db.prune_claims
         self.applied_migrations = self._db.applied_migrations

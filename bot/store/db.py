@@ -6,10 +6,20 @@ happen once (claims, first answers, posting a scheduled quiz) are single stateme
 UNIQUE constraints, so SQLite itself decides who wins.
 
 Timestamps are stored as ISO-8601 UTC text of fixed width, so they sort and compare as text.
+
+The file can go from under a running bot: deleted (SQLite keeps writing to the unlinked inode,
+and everything is lost at the next start), replaced, made read-only, or its disk full. Every
+write first checks that the path still names the file opened and that it is writable (one
+``stat`` and one ``access``, a few microseconds), and a write SQLite refuses for one of those
+reasons raises ``StoreUnavailable`` too: the caller tells the person "Sorry" instead of
+confirming what was not stored, and the log gets one line per new reason, not a traceback per
+write. ``problem()`` says the same for /readyz.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -22,6 +32,8 @@ from sqlite_utils import Database
 
 from bot.clock import Clock, as_utc
 from bot.store.migrations import migrations
+
+logger = logging.getLogger(__name__)
 
 CLAIM_TTL = timedelta(days=7)
 CLAIMS_PER_PRUNE = 1000
@@ -49,6 +61,20 @@ class StoreError(Exception):
     """The database file cannot be opened or is not an ofin database."""
 
 
+class StoreUnavailable(StoreError):
+    """The database cannot take writes now (gone, replaced, read-only, full); already logged."""
+
+
+# SQLite's words for a write it refused because of the file or the disk, not the statement.
+_UNAVAILABLE = {
+    "readonly": "is read-only",
+    "read-only": "is read-only",
+    "database or disk is full": "is on a full disk",
+    "disk i/o error": "cannot be written (disk I/O error)",
+    "unable to open database file": "cannot be opened",
+}
+
+
 class Db:
     """The open database: every repository reads and writes through it."""
 
@@ -61,8 +87,12 @@ class Db:
         self.clock = clock
         self.lock = threading.RLock()
         self._claims_since_prune = 0
+        self._identity: tuple[int, int] | None = None
+        self._failure: str | None = None  # why writes fail, once logged
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not _writable(self.path):
+                raise StoreError(f"cannot open the database at {self.path}: it is read-only")
             # One connection shared by every thread, serialised by the lock; the timeout waits
             # for other processes holding the write lock instead of failing at once.
             conn = sqlite3.connect(str(self.path), timeout=30.0, check_same_thread=False)
@@ -75,16 +105,103 @@ class Db:
                 # which capped clicks at about 115/s (each click writes twice).
                 self.database.execute("PRAGMA synchronous=NORMAL")
                 self.database.execute("PRAGMA foreign_keys=ON")
+                self._identity = _identity(self.path)
                 with self.write():
                     migrations.apply(self.database)
+                # A read-only file opens, and even migrates when nothing is pending: find out
+                # now, not at the first person's click.
+                self._probe()
         except (sqlite3.Error, OSError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
+            if "readonly" in reason.replace("-", ""):
+                reason = "it is read-only"
             raise StoreError(f"cannot open the database at {self.path}: {reason}") from exc
+
+    def problem(self) -> str | None:
+        """Why the database cannot take writes now (for /readyz), or None when it can.
+
+        A full disk is reported until a real write succeeds again: the probe's row is too small
+        to need a new page.
+        """
+        try:
+            self._guard()
+            try:
+                self._probe(wait_ms=200)  # /readyz must answer, even while another writes
+            except sqlite3.OperationalError as exc:
+                self._refused(exc)
+                raise
+        except StoreUnavailable as exc:
+            return str(exc)
+        except sqlite3.Error as exc:
+            if "locked" in str(exc):  # another process is writing: busy, not broken
+                return self._failure
+            return f"the database at {self.path} cannot be written ({exc})"
+        if self._failure and "full disk" not in self._failure:
+            self._recovered()
+        return self._failure
+
+    def _probe(self, wait_ms: int = 30_000) -> None:
+        """Write a row and roll it back; sqlite3.Error when the file cannot take it."""
+        with self.lock:
+            conn = self.database.conn
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT INTO claims (key, claimed_at) VALUES ('ofin:probe', '')")
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                conn.execute("PRAGMA busy_timeout = 30000")  # sqlite3.connect's timeout=30.0
+
+    def _guard(self) -> None:
+        """Raise StoreUnavailable unless the path still names the writable file we opened."""
+        identity = _identity(self.path)
+        if identity is None:
+            self._unavailable("is gone (deleted or moved)")
+        elif identity != self._identity:
+            self._unavailable("was replaced by another file")
+        elif not os.access(self.path, os.W_OK):
+            self._unavailable("is read-only")
+
+    def _refused(self, exc: sqlite3.OperationalError) -> None:
+        """Raise StoreUnavailable when SQLite refused a write because of the file or the disk."""
+        text = str(exc).lower()
+        for words, reason in _UNAVAILABLE.items():
+            if words in text:
+                self._unavailable(reason, exc)
+
+    def _unavailable(self, reason: str, exc: BaseException | None = None) -> None:
+        message = f"the database at {self.path} {reason}"
+        if self._failure != message:
+            self._failure = message
+            logger.error(
+                "%s: nothing is stored and people are told 'Sorry' until it is fixed "
+                "(restart ofin if the file was deleted or replaced)",
+                message,
+            )
+        raise StoreUnavailable(message) from exc
+
+    def _recovered(self) -> None:
+        if self._failure:
+            logger.warning("the database at %s takes writes again", self.path)
+            self._failure = None
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Guard one write: check the file first, and name SQLite's refusals."""
+        self._guard()
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            self._refused(exc)
+            raise
+        if self._failure:
+            self._recovered()
 
     @contextmanager
     def write(self) -> Iterator[Database]:
         """Hold the lock and an immediate (write-locked) transaction for a read-modify-write."""
-        with self.lock:
+        with self.lock, self._writing():
             self.database.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.database
@@ -106,12 +223,12 @@ class Db:
 
     def execute(self, sql: str, params: Params = ()) -> int:
         """Run one writing statement; return how many rows it changed."""
-        with self.lock:
+        with self.lock, self._writing():
             return int(self.database.execute(sql, params).rowcount)
 
     def insert_or_ignore(self, sql: str, params: Params = ()) -> int | None:
         """Run one INSERT OR IGNORE; the new row's id, or None when a constraint refused it."""
-        with self.lock:
+        with self.lock, self._writing():
             cursor = self.database.execute(sql, params)
             return cursor.lastrowid if cursor.rowcount == 1 else None
 
@@ -140,7 +257,7 @@ class Db:
         Claims only guard against redeliveries and double clicks, which come within minutes, so
         claims older than CLAIM_TTL are pruned now and then: the table does not grow forever.
         """
-        with self.lock:
+        with self.lock, self._writing():
             cursor = self.database.execute(
                 "INSERT OR IGNORE INTO claims (key, claimed_at) VALUES (?, ?)", [key, self.now()]
             )
@@ -152,7 +269,22 @@ class Db:
     def prune_claims(self, older_than: timedelta = CLAIM_TTL) -> int:
         """Delete claims older than ``older_than``; return how many were deleted."""
         cutoff = ts(self.clock.now() - older_than)
-        with self.lock:
+        with self.lock, self._writing():
             self._claims_since_prune = 0
             cursor = self.database.execute("DELETE FROM claims WHERE claimed_at < ?", [cutoff])
             return int(cursor.rowcount)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file's device and inode, or None when there is no file at ``path``."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite could write ``path`` and its journal files beside it (a mount, a mode)."""
+    folder_ok = os.access(path.parent, os.W_OK)
+    return folder_ok and (not path.exists() or os.access(path, os.W_OK))

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.store import Store, StoreError
+from bot.store import Store, StoreError, StoreUnavailable
 
 
 def test_creates_folder_and_uses_wal(tmp_path, clock):
@@ -89,3 +89,29 @@ def test_the_store_keeps_the_clock_it_is_given_whatever_the_environment(
     store.claim("k")
     assert store.db["claims"].get("k")["claimed_at"] == "2026-03-02T09:00:00.000000+00:00"
     store.close()
+
+
+def test_a_deleted_file_refuses_writes_with_one_log_line(tmp_path, clock, caplog):
+    store = Store(tmp_path / "ofin.db", clock=clock)
+    assert store.problem() is None
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"ofin.db{suffix}").unlink(missing_ok=True)
+    for n in range(3):
+        with pytest.raises(StoreUnavailable, match="is gone"):
+            store.claim(f"k{n}")
+    assert "is gone (deleted or moved)" in (store.problem() or "")
+    assert sum("is gone" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_a_replaced_file_refuses_writes(tmp_path, clock):
+    store = Store(tmp_path / "ofin.db", clock=clock)
+    other = Store(tmp_path / "other.db", clock=clock)
+    other.close()
+    (tmp_path / "other.db").replace(tmp_path / "ofin.db")
+    with pytest.raises(StoreUnavailable, match="was replaced by another file"):
+        store.claim("k")
+
+
+def test_a_healthy_store_probes_without_leaving_a_row(store):
+    assert store.problem() is None
+    assert store.query("SELECT COUNT(*) AS n FROM claims WHERE key = 'ofin:probe'") == [{"n": 0}]
