@@ -22,6 +22,8 @@ test: setup ## Lint, type-check, validate the knowledge base and run the whole t
 	$(PY) -m ruff format --check bot tests bench
 	$(PY) -m mypy bot
 	$(PY) -m bot kb check
+	# Embed the knowledge base once (cached on disk) before the tests start servers that need it.
+	$(PY) -m bot ask "who patches the hypervisor" > /dev/null
 	$(PY) -m pytest -q
 
 lint: setup

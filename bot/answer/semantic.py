@@ -8,6 +8,7 @@ compared with all of them; an item's similarity is that of its closest phrasing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -24,7 +25,8 @@ from bot.kb.model import KnowledgeBase
 logger = logging.getLogger(__name__)
 
 CACHE_ENV = "OFIN_CACHE_DIR"
-KEEP_CACHED = 8  # embedding files kept: each edit of the knowledge base writes a new one
+# Embedding files kept, the most recently used (each edit of the knowledge base writes a new one).
+KEEP_CACHED = 16
 _QUERY_CACHE_SIZE = 4096
 
 
@@ -118,6 +120,8 @@ def _load_or_embed(encoder: Encoder, texts: list[str], directory: Path) -> np.nd
     try:
         vectors = np.load(path, allow_pickle=False)
         if vectors.shape == (len(texts), encoder.dimensions):
+            with contextlib.suppress(OSError):
+                os.utime(path)  # used: the pruning keeps the most recently used files
             return vectors
     except (OSError, ValueError):
         pass  # not cached yet, or a damaged file: embed again
