@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -100,13 +100,20 @@ class Glossary:
                     target.setdefault(folded, english)
         self._spaced = spaced
         self._unspaced = unspaced
-        self._spaced_pattern = _alternation(spaced, words=True)
-        self._unspaced_pattern = _alternation(unspaced, words=False)
         english_words = {w for key in entries for w in _fold(key).split()}
         self._foreign_words = frozenset(
             w for form in spaced for w in form.split() if w not in english_words
         )
         self._english: frozenset[str] = frozenset()  # see knowing()
+
+    @cached_property
+    def _spaced_pattern(self) -> re.Pattern[str] | None:
+        # Compiled on the first foreign question: English ones never need it.
+        return _alternation(self._spaced, words=True)
+
+    @cached_property
+    def _unspaced_pattern(self) -> re.Pattern[str] | None:
+        return _alternation(self._unspaced, words=False)
 
     def knowing(self, english: frozenset[str]) -> Glossary:
         """This glossary, with ``english`` (a knowledge base's words) never taken as foreign:
@@ -188,4 +195,5 @@ def shared_glossary(path: Path = GLOSSARY_FILE) -> Glossary:
     """The glossary shipped with ofin (an empty one when the file is missing)."""
     if not path.is_file():
         return Glossary({})
-    return Glossary(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 4x faster on 6,000 forms
+    return Glossary(yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {})
