@@ -102,6 +102,7 @@ class Outcome:
     label: str
     owner_probability: dict[str, float]
     decline_probability: float
+    stack_owner: str | None = None
 
 
 def cross_validate(samples: Sequence[Sample], folds: int = 5, seed: int = 7) -> list[Outcome]:
@@ -114,42 +115,57 @@ def cross_validate(samples: Sequence[Sample], folds: int = 5, seed: int = 7) -> 
         for i in held:
             judgement = model.judge(samples[i].evidence)
             outcomes[i] = Outcome(
-                samples[i].label, judgement.owner_probability, judgement.decline_probability
+                samples[i].label,
+                judgement.owner_probability,
+                judgement.decline_probability,
+                samples[i].evidence.stack_owner,
             )
     return [o for o in outcomes if o is not None]
 
 
 def decide(outcome: Outcome, policy: Policy) -> str:
     """What the engine would say: an owner, "none" (decline) or "depends"."""
-    best = max(OWNERS, key=lambda o: outcome.owner_probability[o])
-    chance = outcome.owner_probability[best]
-    if outcome.decline_probability >= policy.decline_above or outcome.decline_probability > chance:
-        return "none"
-    opposite = outcome.owner_probability.get(OPPOSITE.get(best, ""), 0.0)
-    if chance >= policy.answer_at and opposite < policy.opposite_below:
-        return best
-    return "depends"
+    return policy.decide(
+        outcome.owner_probability, outcome.decline_probability, outcome.stack_owner
+    )
 
 
 def choose_policy(
     outcomes: Sequence[Outcome], *, max_opposite: float = MAX_OPPOSITE_RATE
 ) -> Policy:
-    """The policy with the most right answers whose opposite-owner rate stays under the cap."""
-    best: tuple[float, Policy] | None = None
-    for answer_at in np.arange(0.30, 0.91, 0.02):
-        for opposite_below in (0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 1.0):
-            for decline_above in (0.4, 0.5, 0.6, 0.7):
-                policy = Policy(float(answer_at), opposite_below, decline_above)
-                said = [decide(o, policy) for o in outcomes]
-                right = sum(s == o.label for s, o in zip(said, outcomes, strict=True))
-                opposite = sum(
-                    OPPOSITE.get(o.label) == s for s, o in zip(said, outcomes, strict=True)
-                )
-                if opposite > max_opposite * len(outcomes):
-                    continue
-                if best is None or right > best[0]:
-                    best = (right, policy)
-    return best[1] if best else Policy(0.9, 0.05, 0.4)
+    """The policy with the most right answers whose opposite-owner rate stays under the cap
+    (ties: the more cautious policy, the one tried first)."""
+    chances = np.array([[o.owner_probability[k] for k in OWNERS] for o in outcomes])
+    decline = np.array([o.decline_probability for o in outcomes])
+    best = chances.argmax(1)
+    chance = chances.max(1)
+    opposite_of = {OWNERS.index(a): OWNERS.index(b) for a, b in OPPOSITE.items()}
+    opposite = np.array(
+        [chances[i, opposite_of[k]] if k in opposite_of else 0.0 for i, k in enumerate(best)]
+    )
+    stacked = np.array([o.stack_owner == OWNERS[k] for o, k in zip(outcomes, best, strict=True)])
+    labels = np.array([OWNERS.index(o.label) if o.label in OWNERS else -1 for o in outcomes])
+    wrong_side = np.array(
+        [opposite_of.get(int(label), -2) == k for label, k in zip(labels, best, strict=True)]
+    )
+    right_owner = best == labels
+    cap = max_opposite * len(outcomes)
+    winner: tuple[int, Policy] | None = None
+    for decline_above in (0.4, 0.5, 0.6, 0.7):
+        declined = (decline >= decline_above) | (decline > chance)
+        right_declines = int((declined & (labels == -1)).sum())
+        for answer_at in np.arange(0.30, 0.91, 0.02):
+            for opposite_below in (0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 1.0):
+                for with_stack in (0.0, 0.2, 0.25, 0.3, 0.4, 1.0):
+                    limit = np.where(stacked, max(opposite_below, with_stack), opposite_below)
+                    named = ~declined & (chance >= answer_at) & (opposite < limit)
+                    if int((named & wrong_side).sum()) > cap:
+                        continue
+                    right = int((named & right_owner).sum()) + right_declines
+                    if winner is None or right > winner[0]:
+                        policy = Policy(float(answer_at), opposite_below, decline_above, with_stack)
+                        winner = (right, policy)
+    return winner[1] if winner else Policy(0.9, 0.05, 0.4)
 
 
 def summary(outcomes: Sequence[Outcome], policy: Policy) -> dict[str, float]:

@@ -30,7 +30,6 @@ from bot.answer import language, topic_gate
 from bot.answer.glossary import shared_glossary
 from bot.answer.owner_model import (
     CANDIDATE_FEATURES,
-    OPPOSITE,
     Evidence,
     Judgement,
     OwnerModel,
@@ -382,7 +381,6 @@ class Matcher:
         policy = self._model.policy
         owner = judgement.best_owner
         chance = judgement.owner_probability[owner]
-        opposite = judgement.owner_probability.get(OPPOSITE.get(owner, ""), 0.0)
         position = judgement.best_item_for(owner, evidence.owners)
         item = self.kb.items[evidence.items[position]]
         service_id = parsed.service.id if parsed.service else None
@@ -393,9 +391,10 @@ class Matcher:
             if k != position and judgement.item_probability[k] >= _SUGGEST_PROBABILITY
         )[:MAX_SUGGESTIONS]
         confidence = round(100 * chance)
-        if judgement.decline_probability >= policy.decline_above or (
-            judgement.decline_probability > chance
-        ):
+        verdict = policy.decide(
+            judgement.owner_probability, judgement.decline_probability, evidence.stack_owner
+        )
+        if verdict == "none":
             close = tuple(
                 self.kb.items[evidence.items[k]]
                 for k in ranked
@@ -408,7 +407,7 @@ class Matcher:
                 suggestions=close,
                 confidence=confidence,
             )
-        if chance >= policy.answer_at and opposite < policy.opposite_below:
+        if verdict == owner:
             return Answer(
                 question=question,
                 owner=owner,

@@ -73,6 +73,15 @@ class Evidence:
     features: np.ndarray  # (candidates, len(CANDIDATE_FEATURES))
     signals: np.ndarray  # (len(QUESTION_SIGNALS),)
 
+    @property
+    def stack_owner(self) -> str | None:
+        """The owner of the asked service's layer closest to the question (None: no service)."""
+        column = CANDIDATE_FEATURES.index("stack_agrees")
+        for owner, row in zip(self.owners, self.features, strict=True):
+            if row[column] > 0:
+                return owner
+        return None
+
 
 @dataclass(frozen=True)
 class Judgement:
@@ -102,6 +111,24 @@ class Policy:
     answer_at: float  # the best owner's probability must reach this
     opposite_below: float  # and the opposite owner's must stay under this
     decline_above: float  # decline when "none of them" is at least this probable
+    # ... or under this, when the asked service's own stack puts the closest layer with that owner
+    opposite_below_with_stack: float = 0.0
+
+    def decide(
+        self, owner_probability: dict[str, float], decline: float, stack_owner: str | None
+    ) -> str:
+        """An owner, "none" (decline) or "depends" (layer by layer)."""
+        best = max(OWNERS, key=lambda o: owner_probability[o])
+        chance = owner_probability[best]
+        if decline >= self.decline_above or decline > chance:
+            return "none"
+        opposite = owner_probability.get(OPPOSITE.get(best, ""), 0.0)
+        limit = self.opposite_below
+        if stack_owner == best:
+            limit = max(limit, self.opposite_below_with_stack)
+        if chance >= self.answer_at and opposite < limit:
+            return best
+        return "depends"
 
 
 @dataclass(frozen=True)
@@ -146,6 +173,7 @@ class OwnerModel:
                 "answer_at": self.policy.answer_at,
                 "opposite_below": self.policy.opposite_below,
                 "decline_above": self.policy.decline_above,
+                "opposite_below_with_stack": self.policy.opposite_below_with_stack,
             },
         }
 
