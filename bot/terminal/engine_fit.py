@@ -45,7 +45,8 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE) -> int:
     print(f"fitted on {len(samples)} questions from {len(files)} sets -> {out}")
     print(
         f"policy: answer at p >= {policy.answer_at:.2f} with the opposite owner under "
-        f"{policy.opposite_below:.2f}; decline at p(none) >= {policy.decline_above:.2f}"
+        f"{policy.opposite_below:.2f} (under {policy.opposite_below_with_stack:.2f} when the asked "
+        f"service's stack agrees); decline at p(none) >= {policy.decline_above:.2f}"
     )
     loose = Policy(0.0, 1.01, 1.01)
     for name, chosen in (("always an owner", loose), ("with the policy", policy)):
