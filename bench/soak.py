@@ -14,13 +14,16 @@ with requests signed as Slack signs them:
 - the front door (bench/front_door.py): header floods at 100 and 250 connections, 2,000 idle
   connections, 600 slow-loris connections, pipelining; ``--code DIR`` runs any scenario against
   another checkout (the "before" of a change), ``--only front-door`` runs these alone;
-- users.info taking 5 s: how fast every click is still acknowledged.
+- users.info taking 5 s: how fast every click is still acknowledged;
+- signed attacks: a command replayed with every X-Slack-Retry-Num variant, 2,000 fuzzed clicks,
+  hostile templates by DM one and three at a time, the database deleted or made immutable under
+  the running bot (``--only attacks`` runs these alone).
 
 The server runs on a core of its own (the last one), the client and the stand-in on the others,
 as in production where Slack is elsewhere. Traffic goes only to 127.0.0.1; every loop is bounded
 in count and time.
 
-Usage: python bench/soak.py [--quick]
+Usage: python bench/soak.py [--quick] [--only front-door|attacks] [--code DIR]
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -50,11 +54,20 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.harness import SIGNING_SECRET, FakeSlack, OfinProcess, db_rows  # noqa: E402
+from tests.e2e.harness import (  # noqa: E402
+    SIGNING_SECRET,
+    FakeSlack,
+    OfinProcess,
+    db_rows,
+    hostile,
+)
+from tests.e2e.harness.fuzz import fuzzed_clicks  # noqa: E402
 from tests.e2e.harness.slack_requests import (  # noqa: E402
     FORM,
+    JSON,
     block_actions_body,
     command_body,
+    event_body,
     signed_headers,
 )
 
@@ -145,6 +158,17 @@ class RemoteFake:
     def last_text(self, name: str, ts: str) -> str | None:
         return self._ask("last", name=name, ts=ts)["text"]
 
+    def add_file(self, name: str, data: bytes) -> str:
+        reply = requests.post(f"{self.control}/add_file", params={"name": name}, data=data)
+        reply.raise_for_status()
+        return str(reply.json()["id"])
+
+    def posts(self, channel: str) -> list[str]:
+        return list(self._ask("posts", channel=channel)["texts"])
+
+    def texts(self, prefix: str) -> list[str]:
+        return list(self._ask("texts", prefix=prefix)["texts"])
+
     def slow(self, method: str, seconds: float) -> None:
         self._ask("slow", method=method, seconds=seconds)
 
@@ -182,6 +206,17 @@ def serve_fake() -> int:
                 fake.reset()
             elif parts.path == "/settle":
                 fake.settle(float(q["quiet"]), float(q["timeout"]))
+            elif parts.path == "/add_file":
+                length = int(self.headers.get("Content-Length") or 0)
+                answer["id"] = fake.add_file(q["name"], self.rfile.read(length))
+            elif parts.path == "/posts":
+                answer["texts"] = [
+                    str(c.body.get("text") or "")
+                    for c in fake.calls("chat.postMessage")
+                    if c.body.get("channel") == q["channel"]
+                ]
+            elif parts.path == "/texts":
+                answer["texts"] = [c.text() for c in fake.calls() if c.name.startswith(q["prefix"])]
             data = json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -229,14 +264,21 @@ def restart(bot: OfinProcess) -> OfinProcess:
     return bot
 
 
-def post(url: str, body: bytes, timeout: float = 10.0) -> tuple[int, float]:
+def post(
+    url: str,
+    body: bytes,
+    timeout: float = 10.0,
+    content_type: str = FORM,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, float]:
     """POST a signed body; (status or 0 on a network error, seconds until the answer).
 
     http.client rather than requests: the client shares the machine's two cores with the
     server, and a lean client leaves the server the CPU it would have in production.
+    ``headers`` replaces the signature headers (a replay sends captured ones).
     """
     parts = urlsplit(url)
-    headers = {"Content-Type": FORM, **signed_headers(SIGNING_SECRET, body)}
+    headers = {"Content-Type": content_type, **(headers or signed_headers(SIGNING_SECRET, body))}
     start = time.monotonic()
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
@@ -305,13 +347,21 @@ def daily_post(bot: OfinProcess, fake: RemoteFake, channel: str) -> tuple[int, s
     return post_id, ts
 
 
-def click_body(fake: RemoteFake, post_id: int, ts: str, user: str, channel: str, i: int) -> bytes:
+def click_body(
+    fake: RemoteFake,
+    post_id: int,
+    ts: str,
+    user: str,
+    channel: str,
+    i: int,
+    prefix: str = "soak-click-",
+) -> bytes:
     return block_actions_body(
         f"{DAILY_PREFIX}{i}",
         f"{post_id}:{i}",
         user_id=user,
         channel_id=channel,
-        response_url=fake.response_url(f"soak-click-{uuid.uuid4().hex[:12]}"),
+        response_url=fake.response_url(f"{prefix}{uuid.uuid4().hex[:12]}"),
         message_ts=ts,
         is_ephemeral=False,
     )
@@ -558,6 +608,172 @@ def slow_clients(fake: RemoteFake, work: Path, slow: int) -> None:
         bot.stop()
 
 
+# --- signed attacks: replays, fuzzed payloads, hostile templates, the database under the bot ---
+
+RETRY_VARIANTS = ["1", "2", "01", "abc", "-1", "", " 1", "99999999999"]
+
+
+def replays(fake: RemoteFake, work: Path) -> None:
+    """One signed command captured and sent again: with every retry header variant, and bare."""
+    bot = start_bot(fake, work / "replays")
+    try:
+        reply = f"soak-replay-{uuid.uuid4().hex[:8]}"
+        body = command_body(
+            "who patches the hypervisor?", user_id="UREPLAY", response_url=fake.response_url(reply)
+        )
+        captured = signed_headers(SIGNING_SECRET, body)
+        codes = Counter([post(bot.events_url, body, headers=captured)[0]])
+        for variant in RETRY_VARIANTS * 5:
+            retry = {**captured, "X-Slack-Retry-Num": variant}
+            codes[post(bot.events_url, body, headers=retry)[0]] += 1
+        for _ in range(5):
+            codes[post(bot.events_url, body, headers=captured)[0]] += 1
+        fake.settle(quiet=1.0)
+        acted = fake.count(f"response:{reply}")
+        row(
+            f"one signed command, then {len(RETRY_VARIANTS) * 5} replays with X-Slack-Retry-Num "
+            f"({', '.join(repr(v) for v in RETRY_VARIANTS)}) and 5 without",
+            f"answered {acted} time(s); statuses {dict(sorted(codes.items()))}",
+            "answered once",
+        )
+    finally:
+        bot.stop()
+
+
+def fuzzed_interactions(fake: RemoteFake, work: Path, count: int) -> None:
+    bot = start_bot(fake, work / "fuzz-clicks")
+    try:
+        bodies = fuzzed_clicks(random.Random(SEED), count, fake.response_url("soak-fuzz"))
+        with ThreadPoolExecutor(20) as pool:
+            codes = Counter(code for code, _ in pool.map(lambda b: post(bot.events_url, b), bodies))
+        fake.settle(quiet=0.5)
+        errors = sum(n for code, n in codes.items() if code >= 500)
+        row(
+            f"{count:,} fuzzed signed clicks (actions empty, null or an object, type missing, "
+            "user a string, broken JSON…)",
+            f"{errors:,} 5xx; statuses {dict(sorted(codes.items()))}; "
+            f"{log_errors(bot):,} tracebacks in the log",
+            "0 5xx, 0 tracebacks",
+        )
+    finally:
+        bot.stop()
+
+
+def send_template(bot: OfinProcess, fake: RemoteFake, name: str, data: bytes) -> str:
+    """DM a file to the bot (file_shared); the DM's channel."""
+    channel = f"DT{uuid.uuid4().hex[:8].upper()}"
+    event = {
+        "type": "file_shared",
+        "file_id": fake.add_file(name, data),
+        "user_id": "UTEMPLATES",
+        "channel_id": channel,
+        "event_ts": f"{time.time():.6f}",
+    }
+    code, _ = post(bot.events_url, event_body(event), content_type=JSON)
+    assert code == 200, code
+    return channel
+
+
+def answered(fake: RemoteFake, channels: list[str], timeout: float) -> dict[str, float]:
+    """Seconds until each channel's final reply (not the "reading other templates" notice)."""
+    started = time.monotonic()
+    done: dict[str, float] = {}
+    while len(done) < len(channels) and time.monotonic() - started < timeout:
+        for channel in channels:
+            finals = [t for t in fake.posts(channel) if "reading other templates" not in t]
+            if channel not in done and finals:
+                done[channel] = time.monotonic() - started
+        time.sleep(0.1)
+    return done
+
+
+def hostile_templates(fake: RemoteFake, work: Path) -> None:
+    files = {
+        "an 800 KB .tf of 200,000 interpolations": hostile.interpolations(200_000),
+        "a 5,000-digit number in a 5 KB .tf": hostile.big_number(5_000, "tf"),
+        "a 5,000-digit number in a .json": hostile.big_number(5_000, "json"),
+        "20,000 resources (700 KB of YAML)": hostile.many_resources(20_000),
+        "an ordinary-looking 540 KB .tf of 4,000 resources": hostile.terraform(4_000),
+    }
+    names = ["i.tf", "n.tf", "n.json", "r.yaml", "slow.tf"]
+    bot = start_bot(fake, work / "templates")
+    assert bot.proc is not None
+    base = bot.base_url
+    try:
+        for (label, data), name in zip(files.items(), names, strict=True):
+            with front_door.Watch(bot.proc.pid, base, probe_every=1.0) as watch:
+                channel = send_template(bot, fake, name, data)
+                took = answered(fake, [channel], 150).get(channel)
+            reply = (fake.posts(channel) or ["(none)"])[-1]
+            row(
+                f"by DM, one at a time: {label}",
+                f"reply {'none in 150 s' if took is None else f'in {took:.1f} s'}: "
+                f'"{reply[:90]}"; bot RSS peak {watch.peak_rss:.0f} MB',
+                "reply ≤ 10 s, RSS ≤ 600 MB",
+            )
+        for label, name in ((list(files)[0], "i.tf"), (list(files)[-1], "slow.tf")):
+            data = files[label]
+            with front_door.Watch(bot.proc.pid, base, probe_every=1.0) as watch:
+                channels = [send_template(bot, fake, f"{n}{name}", data) for n in range(3)]
+                took = answered(fake, channels, 200)
+            times = ", ".join(f"{took[c]:.1f} s" if c in took else "none" for c in channels)
+            queued = sum(
+                1 for c in channels if any("reading other templates" in t for t in fake.posts(c))
+            )
+            row(
+                f"by DM, three at once: {label}",
+                f"replies in {times} ({queued} told they wait); bot RSS peak "
+                f"{watch.peak_rss:.0f} MB",
+                "reply ≤ 10 s each (or told it waits), RSS ≤ 600 MB",
+            )
+    finally:
+        bot.stop()
+
+
+def database_faults(fake: RemoteFake, work: Path, clicks: int = 100) -> None:
+    for fault in ("deleted", "made read-only (chattr +i)"):
+        bot = start_bot(fake, work / f"db-{fault.split()[0]}")
+        try:
+            channel = f"CDB{uuid.uuid4().hex[:6].upper()}"
+            post_id, ts = daily_post(bot, fake, channel)
+            if fault == "deleted":
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{bot.db_path}{suffix}").unlink(missing_ok=True)
+            elif subprocess.run(["chattr", "+i", str(bot.db_path)]).returncode != 0:
+                continue
+            prefix = f"soak-db-{uuid.uuid4().hex[:6]}-"
+            bodies = [
+                click_body(fake, post_id, ts, f"UD{n:04d}", channel, n % 2, prefix)
+                for n in range(clicks)
+            ]
+            url = bot.events_url
+            with ThreadPoolExecutor(20) as pool:
+                codes = Counter(c for c, _ in pool.map(lambda b, u=url: post(u, b), bodies))
+            fake.settle(quiet=1.0, timeout=30)
+            texts = fake.texts(f"response:{prefix}")
+            confirmed = sum(1 for t in texts if "Right" in t or "Not this time" in t)
+            sorry = sum(1 for t in texts if "Sorry" in t)
+            try:
+                ready = requests.get(bot.base_url + "/readyz", timeout=5).status_code
+            except requests.RequestException:
+                ready = 0
+            log = bot.log()
+            subprocess.run(["chattr", "-i", str(bot.db_path)], capture_output=True)
+            bot.stop()
+            restart(bot)
+            stored = answers(bot, post_id) if bot.db_path.exists() else 0
+            row(
+                f"database {fault} under the running bot, then {clicks} clicks",
+                f"{dict(codes)}; {confirmed} confirmed, {sorry} 'Sorry'; {stored} stored after "
+                f"a restart; /readyz {ready}; {sum('database at' in x for x in log.splitlines())}"
+                f" log lines naming it, {log.count('Traceback')} tracebacks",
+                "0 confirmed that were not stored",
+            )
+        finally:
+            subprocess.run(["chattr", "-i", str(bot.db_path)], capture_output=True)
+            bot.stop()
+
+
 def front_door_scenarios(fake: RemoteFake, work: Path, quick: bool) -> None:
     """Header floods, idle connections, slow loris and pipelining: no signature needed."""
     who = f"({CODE.name})" if CODE else "(this checkout)"
@@ -656,7 +872,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--code", type=Path, help="serve this checkout of ofin instead")
-    parser.add_argument("--only", choices=["front-door"], help="run only these scenarios")
+    parser.add_argument(
+        "--only", choices=["front-door", "attacks"], help="run only these scenarios"
+    )
     args = parser.parse_args()
     if args.serve_fake:
         return serve_fake()
@@ -668,9 +886,16 @@ def main() -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ofin-soak-") as tmp:
         work = Path(tmp)
-        print("soak: the front door", flush=True)
-        front_door_scenarios(fake, work, quick)
-        if args.only == "front-door":
+        if args.only in (None, "front-door"):
+            print("soak: the front door", flush=True)
+            front_door_scenarios(fake, work, quick)
+        if args.only in (None, "attacks"):
+            print("soak: replays, fuzzed clicks, hostile templates, the database", flush=True)
+            replays(fake, work)
+            fuzzed_interactions(fake, work, 500 if quick else 2_000)
+            hostile_templates(fake, work)
+            database_faults(fake, work)
+        if args.only:
             return report(fake, started)
         print("soak: load", flush=True)
         load(fake, work, 100 if quick else 500, 100, inline=False)

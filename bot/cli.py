@@ -12,6 +12,7 @@ import click
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ofin", prog_name="ofin", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """ofin: whose job is it, the cloud provider's or yours?
@@ -24,6 +25,7 @@ def cli(ctx: click.Context) -> None:
     \b
         python -m bot                 # start
         python -m bot ask "who patches EC2?"
+        python -m bot doctor          # is everything in place?
     """
     if ctx.invoked_subcommand is None:
         sys.exit(start())
@@ -164,7 +166,9 @@ def serve(port: int, host: str) -> None:
     """Serve the Slack app over HTTP at /slack/events (commands, events, interactivity).
 
     This is the production server (waitress, bounded against slow or oversized requests;
-    see the Procfile).
+    see the Procfile). Beside /slack/events: GET /healthz (liveness), /readyz (503 and why when
+    the database cannot take writes, the model is missing or a scheduler stalled),
+    /healthz/ticks (the schedulers' passes) and /metrics (Prometheus).
 
     Example:
 
@@ -179,6 +183,25 @@ def serve(port: int, host: str) -> None:
         print(problem, file=sys.stderr)
         sys.exit(2)
     sys.exit(run_serve(host=host, port=port))
+
+
+@cli.command()
+def doctor() -> None:
+    """Check that ofin can run here: one line per check, ✓ or ✗ with the fix.
+
+    Settings, the knowledge base, the answer engine's model, the database (writable, migrated,
+    intact) and, when SLACK_BOT_TOKEN is set, Slack itself at SLACK_API_URL: auth.test, the
+    scopes the token really has against manifest.yml's, and the bot's membership of every
+    channel with a daily quiz. Nothing is changed. Exit status 0 when every check passed, else 1.
+
+    Example:
+
+    \b
+        python -m bot doctor
+    """
+    from bot.terminal.doctor import run_doctor
+
+    sys.exit(run_doctor())
 
 
 @cli.group()

@@ -16,6 +16,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DB = "./data/ofin.db"
 DEFAULT_SCHEDULER_SECONDS = 30.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 _dotenv_loaded = False
@@ -49,6 +50,8 @@ class Settings:
     db_path: Path = Path(DEFAULT_DB)
     admins: frozenset[str] = field(default_factory=frozenset)
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object per line, for a log pipeline
+    metrics_port: int | None = None  # Socket Mode: serve /metrics, /healthz, /readyz here
     daily_reveal_hours: float | None = None  # None: reveal when the next daily quiz posts
     scheduler_seconds: float = DEFAULT_SCHEDULER_SECONDS
 
@@ -94,6 +97,15 @@ def _positive_float(env: Mapping[str, str], name: str, default: float | None) ->
     return value
 
 
+def _port(env: Mapping[str, str], name: str) -> int | None:
+    raw = _get(env, name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 0 <= int(raw) <= 65535:
+        raise ConfigError(f"ofin: {name} must be a TCP port (0-65535; 0 picks a free one)")
+    return int(raw)
+
+
 def _token(env: Mapping[str, str], name: str, prefix: str) -> str | None:
     value = _get(env, name)
     if value is not None and not value.startswith(prefix):
@@ -131,6 +143,10 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"ofin: OFIN_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
 
+    log_format = (_get(env, "OFIN_LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"ofin: OFIN_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+
     return Settings(
         bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
         signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -139,6 +155,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         db_path=Path(_get(env, "OFIN_DB") or DEFAULT_DB),
         admins=frozenset(admins),
         log_level=log_level,
+        log_format=log_format,
+        metrics_port=_port(env, "OFIN_METRICS_PORT"),
         daily_reveal_hours=_positive_float(env, "OFIN_DAILY_REVEAL_HOURS", None),
         scheduler_seconds=_positive_float(env, "OFIN_SCHEDULER_SECONDS", DEFAULT_SCHEDULER_SECONDS)
         or DEFAULT_SCHEDULER_SECONDS,

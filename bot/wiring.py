@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable
 
 from bot.answer.matcher import Matcher
 from bot.clock import Clock
@@ -16,6 +17,7 @@ from bot.commands.core import Core
 from bot.config import ConfigError, Settings, from_env
 from bot.kb.loader import DEFAULT_DIR, load_or_report
 from bot.kb.model import KnowledgeBase
+from bot.ops.logs import make_handler
 from bot.quiz.versions import record_versions
 from bot.store import Store, StoreError
 
@@ -38,14 +40,18 @@ class RedactUnverifiedBodies(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
-    """Log to stderr at ``level``, once per process, with unverified request bodies redacted."""
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for handler in logging.getLogger().handlers:
+def configure_logging(level: str, fmt: str = "text", secrets: Iterable[str | None] = ()) -> None:
+    """Log to stderr at ``level`` in ``fmt`` (text or json), once per process.
+
+    Like ``logging.basicConfig``, it adds nothing when the root logger already has a handler (a
+    host's, or a test runner's). Unverified request bodies are redacted; Slack tokens and
+    ``secrets`` are masked.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(make_handler(fmt, secrets))
+        root.setLevel(getattr(logging, level, logging.INFO))
+    for handler in root.handlers:
         if not any(isinstance(f, RedactUnverifiedBodies) for f in handler.filters):
             handler.addFilter(RedactUnverifiedBodies())
 
@@ -57,7 +63,11 @@ def prepare() -> tuple[Settings, KnowledgeBase] | int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(
+        settings.log_level,
+        settings.log_format,
+        (settings.bot_token, settings.app_token, settings.signing_secret),
+    )
     kb = load_or_report(DEFAULT_DIR, why="; refusing to start")
     if kb is None:
         return 1

@@ -161,3 +161,15 @@ def test_a_broken_knowledge_base_stops_the_start_with_the_validator_messages(
     err = capsys.readouterr().err
     assert "refusing to start" in err
     assert "broken.yaml:3:" in err or "broken.yaml:2:" in err
+
+
+def test_log_format_and_metrics_port():
+    s = from_env({"OFIN_LOG_FORMAT": "JSON", "OFIN_METRICS_PORT": "9100"})
+    assert s.log_format == "json"
+    assert s.metrics_port == 9100
+    assert from_env({}).log_format == "text" and from_env({}).metrics_port is None
+    with pytest.raises(ConfigError, match="OFIN_LOG_FORMAT must be one of text, json"):
+        from_env({"OFIN_LOG_FORMAT": "xml"})
+    for bad in ("http", "-1", "70000"):
+        with pytest.raises(ConfigError, match="OFIN_METRICS_PORT must be a TCP port"):
+            from_env({"OFIN_METRICS_PORT": bad})

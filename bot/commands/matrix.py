@@ -33,10 +33,45 @@ STACK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 @dataclass(frozen=True)
 class TemplateSummary:
-    """What a template held: a one-line summary, and the resource types ofin could not map."""
+    """What a template held: a one-line summary, the resource types ofin could not map, those
+    that are no AWS service, the modules it did not read, and all of it as data (for JSON)."""
 
     summary: str
     unknown: tuple[str, ...] = ()
+    apart: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    complete_answer: str = ""  # how to see the resources of modules ofin did not read
+    data: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, stack: StackFromTemplate) -> TemplateSummary:
+        """The summary of a template read and mapped."""
+        return cls(
+            stack.summary(),
+            stack.unknown_labels(),
+            stack.apart_labels(),
+            stack.module_labels(),
+            stack.complete_answer,
+            stack.to_dict(),
+        )
+
+    def lines(self) -> list[str]:
+        """The summary, then each list under its heading (plain text; renderers escape it)."""
+        lines = [self.summary]
+        if self.unknown:
+            count = len(self.unknown)
+            lines.append(f"Not in ofin's knowledge yet: {count} type{'s' if count != 1 else ''}")
+            lines += [f"  {label}" for label in self.unknown]
+        if self.apart:
+            lines.append("No AWS service, listed apart:")
+            lines += [f"  {label}" for label in self.apart]
+        if self.modules:
+            count = len(self.modules)
+            lines.append(f"Not read: {count} module{'s' if count != 1 else ''}")
+            lines += [f"  {label}" for label in self.modules]
+        if self.complete_answer:
+            lines.append(self.complete_answer)
+        return lines
 
 
 @dataclass(frozen=True)
@@ -99,17 +134,20 @@ def matrix_for_names(core: Core, text: str) -> MatrixResult | UnknownServicesRes
     return MatrixResult(build_matrix(core.kb, names.services))
 
 
+def no_service_text(stack: StackFromTemplate) -> str:
+    """Why a template has no matrix: what it held, and the modules ofin did not read."""
+    summary = TemplateSummary.of(stack)
+    head = f"{stack.template.name}: no resource ofin can map to a service"
+    if stack.template.not_followed and not stack.template.resources:
+        head = f"{stack.template.name}: its resources are in modules ofin did not read"
+    return "\n".join([head + ".", *summary.lines()[1:]])
+
+
 def template_result(kb_core: Core, stack: StackFromTemplate) -> MatrixResult | Notice:
     """The matrix of a template's services, with its summary and unmapped types; or why not."""
-    unknown = stack.unknown_labels()
     if not stack.services:
-        listed = f": {', '.join(unknown[:10])}" if unknown else ""
-        return Notice(
-            f"{stack.template.name}: no resource ofin can map to a service "
-            f"({len(stack.template.resources)} resources{listed}).",
-            kind="error",
-        )
-    summary = TemplateSummary(stack.summary(), tuple(unknown))
+        return Notice(no_service_text(stack), kind="error")
+    summary = TemplateSummary.of(stack)
     return MatrixResult(build_matrix(kb_core.kb, stack.services[:MAX_SERVICES]), template=summary)
 
 

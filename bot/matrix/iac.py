@@ -30,9 +30,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.kb.model import KnowledgeBase, Service
+from bot.matrix.hcl import read_hcl, terraform_blocks
+from bot.matrix.kinds import ResourceKinds, default_kinds
+from bot.matrix.template import (
+    KINDS,
+    PLAN_ROUTE,
+    ModuleCall,
+    Resource,
+    Template,
+    TemplateError,
+)
+
+__all__ = ["KINDS", "ModuleCall", "Resource", "Template", "TemplateError"]
 
 try:  # libyaml's parser is several times faster; its nodes keep their marks too
     from yaml import CSafeLoader as _YamlLoader
@@ -49,58 +61,35 @@ _RESOURCE_LINE = re.compile(
     r'^\s*(?:resource\s+"|"?Type"?\s*:\s*"?(?:AWS|Alibaba|OS|Custom)::)', re.M
 )
 _LONG_DIGITS = re.compile(rf"[0-9]{{{MAX_NUMBER_DIGITS + 1},}}")
-KINDS = {"cloudformation": "CloudFormation", "terraform": "Terraform", "plan": "Terraform plan"}
 _HCL_BLOCK = re.compile(r'^\s*(?:resource|module|provider|terraform|variable)\s+["{a-z]', re.M)
 
 
-class TemplateError(Exception):
-    """A file that is not a template ofin can read; ``str()`` is ``name:line: message``."""
-
-    def __init__(self, name: str, message: str, line: int | None = None) -> None:
-        self.name = name
-        self.line = line
-        self.message = message
-        where = f"{name}:{line}" if line else name
-        super().__init__(f"{where}: {message}")
-
-
 @dataclass(frozen=True)
-class Resource:
-    """One resource of a template: its logical name (or address), type, and line when known."""
+class TypeCount:
+    """A resource type that is no service of ofin's, how many resources have it, and what it is."""
 
-    name: str
     type: str
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class Template:
-    """What a template declares."""
-
-    name: str
-    kind: str  # a key of KINDS
-    resources: tuple[Resource, ...]
-    modules: tuple[str, ...] = ()  # Terraform modules, not followed
+    count: int
+    group: str = "unknown"  # a kinds.GROUPS entry, or "unknown"
+    what: str = ""  # from knowledge/vocabulary/resource_kinds.yaml
 
     @property
-    def tool(self) -> str:
-        """The resource-type vocabulary: "cloudformation" or "terraform"."""
-        return "cloudformation" if self.kind == "cloudformation" else "terraform"
-
-    @property
-    def kind_name(self) -> str:
-        """CloudFormation, Terraform or Terraform plan."""
-        return KINDS[self.kind]
+    def label(self) -> str:
+        """``AWS::DMS::Endpoint ×4 (AWS Database Migration Service)``."""
+        text = f"{self.type} ×{self.count}" if self.count > 1 else self.type
+        return f"{text} ({self.what})" if self.group == "not_yet_known" else text
 
 
 @dataclass(frozen=True)
 class StackFromTemplate:
-    """A template's resources as services, and the types ofin could not map."""
+    """A template's resources as services; the types ofin could not map; those that are none."""
 
     template: Template
     services: tuple[Service, ...]  # in order of first appearance
     types_by_service: dict[str, tuple[str, ...]]
-    unknown: tuple[tuple[str, int], ...]  # (type, how many), most frequent first
+    unknown: tuple[TypeCount, ...]  # AWS types of no service ofin knows, most frequent first
+    apart: tuple[TypeCount, ...] = ()  # no AWS service, or another provider's: not a gap
+    mapped: tuple[tuple[str, int], ...] = ()  # (type, how many) mapped to a service
 
     def summary(self) -> str:
         """One line: "web.yaml (CloudFormation): 14 resources → 5 services"."""
@@ -110,34 +99,109 @@ class StackFromTemplate:
             f"resource{'s' if count != 1 else ''} → {len(self.services)} "
             f"service{'s' if len(self.services) != 1 else ''}"
         )
-        if self.template.modules:
-            text += f"; modules not followed: {', '.join(self.template.modules)}"
+        followed = sum(1 for m in self.template.modules if m.followed)
+        if followed:
+            text += f", {followed} module{'s' if followed != 1 else ''} followed"
+        skipped = len(self.template.not_followed)
+        if skipped:
+            text += f"; {skipped} module{'s' if skipped != 1 else ''} not read"
         return text
 
     def unknown_labels(self) -> tuple[str, ...]:
-        """The unmapped types, "AWS::Logs::LogGroup ×2" when there are several."""
-        return tuple(f"{t} ×{n}" if n > 1 else t for t, n in self.unknown)
+        """The unmapped types, "AWS::Cognito::UserPool ×2" when there are several."""
+        return tuple(t.label for t in self.unknown)
+
+    def apart_labels(self) -> tuple[str, ...]:
+        """The types that are no AWS service, grouped by what they are."""
+        by_what: dict[str, list[str]] = {}
+        for t in self.apart:
+            by_what.setdefault(t.what, []).append(f"{t.type} ×{t.count}" if t.count > 1 else t.type)
+        return tuple(f"{', '.join(types)}: {what}" for what, types in by_what.items())
+
+    def module_labels(self) -> tuple[str, ...]:
+        """Each module not read, with what ofin cannot see (``complete_answer`` says what to do)."""
+        return tuple(f"{m.label}: {m.why}" for m in self.template.not_followed)
+
+    @property
+    def complete_answer(self) -> str:
+        """How to get every resource when some are in Terraform modules ofin did not read."""
+        if self.template.tool == "terraform" and self.template.not_followed:
+            return PLAN_ROUTE
+        return ""
+
+    def to_dict(self) -> dict:
+        """What was read, as plain data: tool, resources, mapped and unmapped types, modules."""
+        aws = sum(n for _, n in self.mapped) + sum(t.count for t in self.unknown)
+        mapped = sum(n for _, n in self.mapped)
+        return {
+            "name": self.template.name,
+            "tool": self.template.tool,
+            "kind": self.template.kind_name,
+            "files": list(self.template.files),
+            "resources": len(self.template.resources),
+            "aws_resources": aws,
+            "mapped_resources": mapped,
+            "mapped_share": round(mapped / aws, 4) if aws else None,
+            "services": [s.id for s in self.services],
+            "mapped": [
+                {"type": t, "count": n, "service": self._service_of(t)} for t, n in self.mapped
+            ],
+            "unmapped": [
+                {"type": t.type, "count": t.count, **({"what": t.what} if t.what else {})}
+                for t in self.unknown
+            ],
+            "apart": [
+                {"type": t.type, "count": t.count, "kind": t.group, "what": t.what}
+                for t in self.apart
+            ],
+            "modules": {
+                "followed": [m.to_dict() for m in self.template.modules if m.followed],
+                "not_followed": [m.to_dict() for m in self.template.not_followed],
+                "complete_answer": self.complete_answer or None,
+            },
+        }
+
+    def _service_of(self, resource_type: str) -> str:
+        return next((s for s, types in self.types_by_service.items() if resource_type in types), "")
 
 
-def map_resources(kb: KnowledgeBase, template: Template) -> StackFromTemplate:
-    """The services a template's resource types are, by each service's ``resource_types:``."""
+def map_resources(
+    kb: KnowledgeBase, template: Template, kinds: ResourceKinds | None = None
+) -> StackFromTemplate:
+    """The services a template's resource types are, by each service's ``resource_types:``;
+    the rest said for what they are by knowledge/vocabulary/resource_kinds.yaml."""
+    kinds = default_kinds() if kinds is None else kinds
     services: dict[str, Service] = {}
     types: dict[str, list[str]] = {}
-    unknown: Counter[str] = Counter()
+    mapped: Counter[str] = Counter()
+    rest: Counter[str] = Counter()
     for resource in template.resources:
         service_id = kb.service_for_type(template.tool, resource.type)
         service = kb.service(service_id) if service_id else None
         if service is None:
-            unknown[resource.type] += 1
+            rest[resource.type] += 1
             continue
+        mapped[resource.type] += 1
         services.setdefault(service.id, service)
         if resource.type not in types.setdefault(service.id, []):
             types[service.id].append(resource.type)
+    unknown: list[TypeCount] = []
+    apart: list[TypeCount] = []
+    for resource_type, count in sorted(rest.items(), key=lambda kv: (-kv[1], kv[0])):
+        kind = kinds.kind_of(template.tool, resource_type)
+        if kind is None:
+            unknown.append(TypeCount(resource_type, count))
+        elif kind.group == "not_yet_known":
+            unknown.append(TypeCount(resource_type, count, kind.group, kind.what))
+        else:
+            apart.append(TypeCount(resource_type, count, kind.group, kind.what))
     return StackFromTemplate(
         template=template,
         services=tuple(services.values()),
         types_by_service={k: tuple(v) for k, v in types.items()},
-        unknown=tuple(sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))),
+        unknown=tuple(unknown),
+        apart=tuple(apart),
+        mapped=tuple(sorted(mapped.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
 
 
@@ -179,11 +243,11 @@ def read_template(name: str, data: bytes) -> Template:
     lower = name.lower()
     try:
         if lower.endswith(".tf"):
-            template = _read_hcl(name, text)
+            template = read_hcl(name, text)
         elif lower.endswith(".json") or text.lstrip().startswith("{"):
             template = _read_json(name, text)
         elif _HCL_BLOCK.search(text) and not lower.endswith((".yaml", ".yml", ".template")):
-            template = _read_hcl(name, text)
+            template = read_hcl(name, text)
         else:
             template = _read_yaml(name, text)
     except RecursionError:
@@ -241,6 +305,37 @@ def _text(name: str, data: bytes) -> str:
 
 
 # ---- CloudFormation YAML: composed, never constructed
+#
+# Besides resources, a template can call what ofin does not see in it: nested stacks
+# (AWS::CloudFormation::Stack, SAM's AWS::Serverless::Application), Rain modules
+# (Type: !Rain::Module path) and registry modules (Type: Org::Service::Thing::MODULE). They are
+# listed as module calls, with what to do for the complete answer. Fn::ForEach loops (the
+# AWS::LanguageExtensions transform) are read through: the resources they stamp out are counted
+# once each.
+
+_NESTED = {
+    "AWS::CloudFormation::Stack": ("stack", "TemplateURL"),
+    "AWS::Serverless::Application": ("application", "Location"),
+}
+_FOR_EACH = "Fn::ForEach::"
+_NESTED_WHY = (
+    "a nested stack: its resources are in its own template; give ofin both (`--from DIR` on "
+    "their folder, or a zip of them in Slack)"
+)
+_RAIN_WHY = (
+    "a Rain module: `rain pkg` writes the template with the module's resources in it; give "
+    "ofin that"
+)
+_MODULE_WHY = (
+    "a CloudFormation registry module: its resources are in the module, not in the template; "
+    "give ofin the module's template too"
+)
+MAX_FOR_EACH_DEPTH = 5  # Fn::ForEach inside Fn::ForEach: CloudFormation allows 5 levels
+
+
+def _nested_call(name: str, logical: str, kind: str, source: str, line: int | None) -> ModuleCall:
+    why = {"rain": _RAIN_WHY, "cfn-module": _MODULE_WHY}.get(kind, _NESTED_WHY)
+    return ModuleCall(logical, source, kind, name, line, followed=False, why=why)
 
 
 def _read_yaml(name: str, text: str) -> Template:
@@ -267,21 +362,66 @@ def _read_yaml(name: str, text: str) -> Template:
         raise TemplateError(name, "not a CloudFormation template (expected a mapping)", 1)
     resources_node = _value(root, "Resources")
     if resources_node is None:
+        if _value(root, "service") is not None and _value(root, "provider") is not None:
+            raise TemplateError(
+                name,
+                "a Serverless Framework file: run `serverless package` and give ofin "
+                ".serverless/cloudformation-template-update-stack.json",
+            )
         raise TemplateError(
             name, "no Resources section: not a CloudFormation template", root.start_mark.line + 1
         )
+    if isinstance(resources_node, ScalarNode) and resources_node.value == "":
+        raise TemplateError(name, "Resources is empty: no resource to read", _line(resources_node))
     if not isinstance(resources_node, MappingNode):
         raise TemplateError(
             name, "Resources must be a mapping of names to resources", _line(resources_node)
         )
-    resources = []
-    for key_node, value_node in resources_node.value:
-        logical = key_node.value if isinstance(key_node, ScalarNode) else "?"
+    resources: list[Resource] = []
+    modules: list[ModuleCall] = []
+    _yaml_resources(name, resources_node, resources, modules, 0)
+    return Template(name, "cloudformation", tuple(resources), tuple(modules), files=(name,))
+
+
+def _yaml_resources(
+    name: str,
+    mapping: MappingNode,
+    resources: list[Resource],
+    modules: list[ModuleCall],
+    depth: int,
+) -> None:
+    for key_node, value_node in mapping.value:
+        logical = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
+        line = _line(key_node)
+        if logical.startswith(_FOR_EACH) and depth < MAX_FOR_EACH_DEPTH:
+            # [identifier, collection, {templated logical id: resource}]
+            if isinstance(value_node, SequenceNode) and len(value_node.value) == 3:
+                body = value_node.value[2]
+                if isinstance(body, MappingNode):
+                    _yaml_resources(name, body, resources, modules, depth + 1)
+                    continue
+            raise TemplateError(
+                name, f"'{logical}' must be [identifier, collection, resources]", line
+            )
         type_node = _value(value_node, "Type") if isinstance(value_node, MappingNode) else None
+        if isinstance(type_node, ScalarNode) and type_node.tag == "!Rain::Module":
+            modules.append(_nested_call(name, logical, "rain", str(type_node.value), line))
+            continue
         if not isinstance(type_node, ScalarNode) or not str(type_node.value).strip():
-            raise TemplateError(name, f"resource '{logical}' has no Type", _line(key_node))
-        resources.append(Resource(str(logical), str(type_node.value).strip(), _line(key_node)))
-    return Template(name, "cloudformation", tuple(resources))
+            raise TemplateError(name, f"resource '{logical}' has no Type", line)
+        kind = str(type_node.value).strip()
+        if kind.endswith("::MODULE"):
+            modules.append(_nested_call(name, logical, "cfn-module", kind, line))
+            continue
+        resources.append(Resource(logical, kind, line, name))
+        if kind in _NESTED:
+            call_kind, key = _NESTED[kind]
+            properties = (
+                _value(value_node, "Properties") if isinstance(value_node, MappingNode) else None
+            )
+            url = _value(properties, key) if isinstance(properties, MappingNode) else None
+            source = str(url.value) if isinstance(url, ScalarNode) else ""
+            modules.append(_nested_call(name, logical, call_kind, source, line))
 
 
 def _value(mapping: MappingNode, key: str) -> Node | None:
@@ -310,13 +450,18 @@ def _read_json(name: str, text: str) -> Template:
     if any(k in data for k in ("planned_values", "resource_changes", "values")):
         return _plan(name, data)
     if "resource" in data or "module" in data:
-        return _terraform_blocks(name, data.get("resource"), data.get("module"))
+        return terraform_blocks(name, data.get("resource"), data.get("module"), "")
+    if name.lower().endswith(".tf.json") and data.keys() <= _TERRAFORM_JSON_KEYS:
+        return Template(name, "terraform", (), files=(name,))  # variables.tf.json and the like
     raise TemplateError(
         name,
         "neither a CloudFormation template (no Resources) nor a Terraform plan "
         "(no planned_values: use `terraform show -json plan.out`)",
         1,
     )
+
+
+_TERRAFORM_JSON_KEYS = {"variable", "output", "locals", "provider", "terraform", "data", "//"}
 
 
 def _json_key_line(text: str, key: str) -> int | None:
@@ -326,17 +471,56 @@ def _json_key_line(text: str, key: str) -> int | None:
 
 
 def _cloudformation_json(name: str, resources: object, text: str) -> Template:
+    if resources is None:
+        raise TemplateError(
+            name, "Resources is empty: no resource to read", _json_key_line(text, "Resources")
+        )
     if not isinstance(resources, dict):
         line = _json_key_line(text, "Resources")
         raise TemplateError(name, "Resources must be an object of names to resources", line)
-    found = []
+    found: list[Resource] = []
+    modules: list[ModuleCall] = []
+    _json_resources(name, resources, text, found, modules, 0)
+    return Template(name, "cloudformation", tuple(found), tuple(modules), files=(name,))
+
+
+def _json_resources(
+    name: str,
+    resources: dict,
+    text: str,
+    found: list[Resource],
+    modules: list[ModuleCall],
+    depth: int,
+) -> None:
     for logical, body in resources.items():
-        kind = body.get("Type") if isinstance(body, dict) else None
         line = _json_key_line(text, str(logical))
+        if str(logical).startswith(_FOR_EACH) and depth < MAX_FOR_EACH_DEPTH:
+            if isinstance(body, list) and len(body) == 3 and isinstance(body[2], dict):
+                _json_resources(name, body[2], text, found, modules, depth + 1)
+                continue
+            raise TemplateError(
+                name, f"'{logical}' must be [identifier, collection, resources]", line
+            )
+        kind = body.get("Type") if isinstance(body, dict) else None
+        if isinstance(kind, dict) and isinstance(kind.get("Rain::Module"), str):
+            modules.append(_nested_call(name, str(logical), "rain", kind["Rain::Module"], line))
+            continue
         if not isinstance(kind, str) or not kind.strip():
             raise TemplateError(name, f"resource '{logical}' has no Type", line)
-        found.append(Resource(str(logical), kind.strip(), line))
-    return Template(name, "cloudformation", tuple(found))
+        kind = kind.strip()
+        if kind.endswith("::MODULE"):
+            modules.append(_nested_call(name, str(logical), "cfn-module", kind, line))
+            continue
+        found.append(Resource(str(logical), kind, line, name))
+        if kind in _NESTED and isinstance(body, dict):
+            call_kind, key = _NESTED[kind]
+            url = (
+                (body.get("Properties") or {}).get(key)
+                if isinstance(body.get("Properties"), dict)
+                else None
+            )
+            source = url if isinstance(url, str) else ""
+            modules.append(_nested_call(name, str(logical), call_kind, source, line))
 
 
 def _plan(name: str, data: dict) -> Template:
@@ -351,7 +535,7 @@ def _plan(name: str, data: dict) -> Template:
                 found.append(Resource(str(change.get("address", "?")), str(change.get("type"))))
     if not found and not isinstance(values, dict) and not data.get("resource_changes"):
         raise TemplateError(name, "a Terraform plan without planned_values or resource_changes")
-    return Template(name, "plan", tuple(found))
+    return Template(name, "plan", tuple(found), files=(name,))
 
 
 def _module_resources(module: dict, found: list[Resource], depth: int) -> None:
@@ -363,49 +547,3 @@ def _module_resources(module: dict, found: list[Resource], depth: int) -> None:
     for child in module.get("child_modules") or []:
         if isinstance(child, dict):
             _module_resources(child, found, depth + 1)
-
-
-# ---- Terraform HCL
-
-
-def _read_hcl(name: str, text: str) -> Template:
-    import hcl2  # only when a .tf file is read: python-hcl2 builds its grammar on import
-    from lark.exceptions import LarkError
-
-    try:
-        data = hcl2.loads(text)
-    except LarkError as exc:
-        line = getattr(exc, "line", None)
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        first = re.sub(r" at line \d+, column \d+\.?$", "", first)
-        raise TemplateError(name, f"invalid Terraform (HCL): {first}", line) from None
-    return _terraform_blocks(name, data.get("resource"), data.get("module"))
-
-
-def _unquote(text: str) -> str:
-    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
-
-
-def _terraform_blocks(name: str, resource_blocks: object, module_blocks: object) -> Template:
-    """Resources from HCL's parsed blocks (a list of {type: {name: body}}) or *.tf.json's dict."""
-    found: list[Resource] = []
-    for block in _as_list(resource_blocks):
-        for kind, named in block.items():
-            for logical in named if isinstance(named, dict) else {"?": None}:
-                kind_text, logical_text = _unquote(str(kind)), _unquote(str(logical))
-                found.append(Resource(f"{kind_text}.{logical_text}", kind_text))
-    modules = []
-    for block in _as_list(module_blocks):
-        for module_name, body in block.items():
-            source = _unquote(str(body.get("source", ""))) if isinstance(body, dict) else ""
-            label = _unquote(str(module_name))
-            modules.append(f"{label} ({source})" if source else label)
-    return Template(name, "terraform", tuple(found), tuple(modules))
-
-
-def _as_list(blocks: object) -> list[dict]:
-    if isinstance(blocks, dict):
-        return [blocks]
-    if isinstance(blocks, list):
-        return [b for b in blocks if isinstance(b, dict)]
-    return []

@@ -7,6 +7,10 @@ template looks like; what is left can still cost python-hcl2 about 2 s of CPU an
 memory goes back to the system when it exits (a parse in the bot's own process kept its peak:
 three hostile files left 2.26 GB behind). At most ``PARALLEL`` parses run at once; the next
 waits for a slot, up to ``QUEUE_SECONDS``, and ``on_queued`` lets the caller say so.
+
+A zip (a module tree sent in a DM, or a folder given to `matrix --from DIR`, zipped in memory)
+is read the same way, with ``ARCHIVE_SECONDS`` of CPU: bot/matrix/archive.py bounds what it
+opens.
 """
 
 from __future__ import annotations
@@ -21,18 +25,20 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.matrix.iac import (
-    MAX_TEMPLATE_BYTES,
-    Resource,
-    Template,
-    TemplateError,
-    read_template,
-    too_big,
+from bot.matrix.archive import (
+    MAX_TREE_BYTES,
+    gather_folder,
+    is_archive,
+    read_archive,
+    zip_files,
 )
+from bot.matrix.iac import MAX_TEMPLATE_BYTES, read_template, too_big
+from bot.matrix.template import Template, TemplateError
 
 logger = logging.getLogger(__name__)
 
 READ_SECONDS = 6  # CPU for one parse (wall clock: 2 s more); a 2,500-resource .tf takes ~5 s
+ARCHIVE_SECONDS = 20  # CPU for a module tree: terraform-aws-eks and its modules (378 KB) take 2 s
 MEMORY_BYTES = 768 * 1024 * 1024  # the child's address space (Python and its libraries: ~150 MB)
 PARALLEL = 2  # parses at once: one per core of a small machine
 QUEUE_SECONDS = 60  # how long a template waits for a slot before it is refused
@@ -40,9 +46,16 @@ QUEUE_SECONDS = 60  # how long a template waits for a slot before it is refused
 _slots = threading.BoundedSemaphore(PARALLEL)
 
 
-def read_isolated(name: str, data: bytes, on_queued: Callable[[], None] | None = None) -> Template:
-    """Read a template's bytes in a bounded child process; TemplateError says what is wrong."""
-    if len(data) > MAX_TEMPLATE_BYTES:
+def read_isolated(
+    name: str,
+    data: bytes,
+    on_queued: Callable[[], None] | None = None,
+    root: str | None = None,
+) -> Template:
+    """Read a template's (or a zip's) bytes in a bounded child process; TemplateError says what
+    is wrong. ``root`` is a zip's root module folder (default: its shallowest)."""
+    limit = MAX_TREE_BYTES if is_archive(name, data) else MAX_TEMPLATE_BYTES
+    if len(data) > limit:
         raise TemplateError(name, too_big(len(data)))
     if not _slots.acquire(blocking=False):
         if on_queued is not None:
@@ -52,14 +65,23 @@ def read_isolated(name: str, data: bytes, on_queued: Callable[[], None] | None =
                 name, "ofin is reading too many templates at once; send it again in a minute"
             )
     try:
-        return _in_child(name, data)
+        return _in_child(name, data, root)
     finally:
         _slots.release()
 
 
 def read_isolated_file(path: Path | str) -> Template:
-    """Read a template file in a bounded child process; TemplateError when it cannot be read."""
+    """Read a template file, or a folder as Terraform does, in a bounded child process;
+    TemplateError when it cannot be read."""
     path = Path(path)
+    if path.is_dir():
+        try:
+            files, root = gather_folder(path)
+        except OSError as exc:
+            raise TemplateError(
+                path.name, f"cannot read the folder: {exc.strerror or exc}"
+            ) from None
+        return read_isolated(f"{path.resolve().name}/", zip_files(files), root=root)
     try:
         size = path.stat().st_size
         if size > MAX_TEMPLATE_BYTES:
@@ -71,14 +93,18 @@ def read_isolated_file(path: Path | str) -> Template:
     return read_isolated(path.name, data)
 
 
-def _in_child(name: str, data: bytes) -> Template:
-    too_long = f"took more than {READ_SECONDS} s to read: refused (is it a real template?)"
+def _in_child(name: str, data: bytes, root: str | None) -> Template:
+    seconds = ARCHIVE_SECONDS if is_archive(name, data) else READ_SECONDS
+    too_long = f"took more than {seconds} s to read: refused (is it a real template?)"
+    command = [sys.executable, "-m", "bot.matrix.reader", name]
+    if root is not None:
+        command.append(root)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "bot.matrix.reader", name],
+            command,
             input=data,
             capture_output=True,
-            timeout=READ_SECONDS + 2,  # the child's start-up, on top of its CPU limit
+            timeout=seconds + 2,  # the child's start-up, on top of its CPU limit
         )
     except subprocess.TimeoutExpired:
         raise TemplateError(name, too_long) from None
@@ -91,33 +117,27 @@ def _in_child(name: str, data: bytes) -> Template:
         logger.warning("the template reader stopped (exit %s): %s", done.returncode, last[:200])
         raise TemplateError(name, "could not be read: the reader stopped on it") from None
     if "error" in reply:
-        raise TemplateError(name, reply["error"], reply.get("line"))
-    return Template(
-        name=name,
-        kind=reply["kind"],
-        resources=tuple(Resource(r["name"], r["type"], r["line"]) for r in reply["resources"]),
-        modules=tuple(reply["modules"]),
-    )
+        raise TemplateError(reply.get("name") or name, reply["error"], reply.get("line"))
+    return Template.from_dict(reply)
 
 
 def main() -> int:
     """The child: limit itself, read one template from standard input, print it as JSON."""
-    resource.setrlimit(resource.RLIMIT_CPU, (READ_SECONDS, READ_SECONDS + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     name = sys.argv[1] if len(sys.argv) > 1 else "template"
-    data = sys.stdin.buffer.read(MAX_TEMPLATE_BYTES + 1)
+    root = sys.argv[2] if len(sys.argv) > 2 else None
+    data = sys.stdin.buffer.read(MAX_TREE_BYTES + 1)
+    seconds = ARCHIVE_SECONDS if is_archive(name, data) else READ_SECONDS
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     reply: dict
     try:
-        template = read_template(name, data)
-        reply = {
-            "kind": template.kind,
-            "resources": [
-                {"name": r.name, "type": r.type, "line": r.line} for r in template.resources
-            ],
-            "modules": list(template.modules),
-        }
+        if is_archive(name, data):
+            template = read_archive(name, data, root)
+        else:
+            template = read_template(name, data)
+        reply = template.to_dict()
     except TemplateError as exc:
-        reply = {"error": exc.message, "line": exc.line}
+        reply = {"error": exc.message, "line": exc.line, "name": exc.name}
     except MemoryError:
         reply = {"error": f"needs more than {MEMORY_BYTES // 2**20} MB to read: refused"}
     sys.stdout.write(json.dumps(reply))

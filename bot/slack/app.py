@@ -20,6 +20,7 @@ from bot.slack import listeners, middleware
 from bot.slack.campaign_runner import start_campaigns
 from bot.slack.context import SlackState
 from bot.slack.listeners import digest, quiz
+from bot.slack.observe import CountingCalls, ObservedApp
 from bot.slack.report import wire_report
 from bot.slack.ticker import Ticker
 from bot.slack.uploads import ChartSender
@@ -58,12 +59,16 @@ API_TIMEOUT = 10  # seconds per Web API call: a hung call frees its worker
 
 
 def make_client(settings: Settings) -> WebClient:
-    """One Web API client at SLACK_API_URL; rate-limited calls (HTTP 429) wait Retry-After."""
+    """One Web API client at SLACK_API_URL; rate-limited calls (HTTP 429) wait Retry-After.
+
+    Every attempt is counted in ofin_slack_api_calls (bot/slack/observe.py).
+    """
     return WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
         timeout=API_TIMEOUT,
         retry_handlers=[
+            CountingCalls(),  # first: sees every attempt, retried or not
             ConnectionErrorRetryHandler(max_retry_count=1),
             RateLimitErrorRetryHandler(max_retry_count=3),
         ],
@@ -78,7 +83,7 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
         settings.require_http()
     try:
         # Bolt checks the token with auth.test here, so a wrong one fails at start-up.
-        app = App(
+        app = ObservedApp(
             client=make_client(settings),
             signing_secret=settings.signing_secret or "",
             # Listeners run in the request thread, ack at once and hand the work to our own

@@ -37,6 +37,7 @@ MAX_BODY_BYTES = 1_000_000  # Slack's payloads are a few KB; anything this big i
 MAX_CONNECTIONS = 4000
 THREADS = 32  # a click's ack may wait up to 1 s for its write (bot/slack/work.py)
 BACKLOG = 1024
+ACCEPT_BATCH = 64  # connections accepted per turn of the event loop
 
 
 class DeadlineChannel(HTTPChannel):
@@ -59,6 +60,17 @@ class BoundedServer(TcpWSGIServer):
     """waitress's TCP server with DeadlineChannel and a check of it every second."""
 
     channel_class = DeadlineChannel
+
+    def handle_accept(self) -> None:
+        # waitress accepts one connection per turn of its loop, and each turn polls every open
+        # connection: 2,000 arriving at once cost seconds. Take what is waiting, up to a batch.
+        for _ in range(ACCEPT_BATCH):
+            if len(self._map) >= self.adj.connection_limit:
+                return
+            before = len(self._map)
+            super().handle_accept()
+            if len(self._map) == before:  # nothing was waiting (or accept failed)
+                return
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)  # closes channels silent for IDLE_SECONDS

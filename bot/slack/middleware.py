@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from bot.commands.core import Core
 from bot.slack.context import CORE_KEY, STATE_KEY, VERIFIED_KEY, SlackState
+from bot.slack.observe import RECORD_KEY, open_record, record_of
 from bot.slack.work import CLAIM_KEY, WORK_KEY, Work, tell_user_about_error
 from bot.store import StoreUnavailable
 
@@ -26,11 +27,12 @@ def register(app: App, core: Core, work: Work, state: SlackState) -> None:
     """Add ofin's middleware (context, redelivery claims) and its error handler to ``app``."""
 
     @app.middleware
-    def provide_core(context: BoltContext, next: Callable[[], None]) -> None:
+    def provide_core(body: dict, context: BoltContext, next: Callable[[], None]) -> None:
         context[VERIFIED_KEY] = True
         context[CORE_KEY] = core
         context[STATE_KEY] = state
         context[WORK_KEY] = work
+        context[RECORD_KEY] = open_record(body)
         next()
 
     @app.middleware
@@ -50,6 +52,7 @@ def register(app: App, core: Core, work: Work, state: SlackState) -> None:
             # Well formed, but nothing listens for it (an unknown button, an event not
             # subscribed to): acknowledged, so Slack neither retries nor shows an error.
             logger.warning("no listener for a %s request; acknowledged, nothing done", _kind(body))
+            _mark_quiet(context, "unhandled")  # the warning is its line
             return BoltResponse(status=200, body="")
         if not (context and context.get(VERIFIED_KEY)):
             # Failed before verification passed: the body may be forged, so act on nothing in it.
@@ -57,11 +60,21 @@ def register(app: App, core: Core, work: Work, state: SlackState) -> None:
             return None
         if not isinstance(error, StoreUnavailable):  # that one the store logged, once
             logger.error("listener failed", exc_info=error)
+        record = record_of(context)
+        if record is not None:
+            record.outcome = "error"
         # The request thread must answer at once, so the apology is sent from a worker; Slack
         # gets a 200, so it neither shows its own error nor sends the request again.
         if work.slack.submit(tell_user_about_error, body, respond, client) is None:
             logger.warning("no worker free to tell the user about the error")
         return BoltResponse(status=200, body="")
+
+
+def _mark_quiet(context: BoltContext | None, outcome: str) -> None:
+    record = record_of(context) if context else None
+    if record is not None:
+        record.quiet = True
+        record.outcome = outcome
 
 
 def _kind(body: dict) -> str:

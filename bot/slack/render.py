@@ -200,7 +200,13 @@ def matrix_data(result: MatrixResult, *, assignable: bool = False) -> dict:
         "assignable": assignable and result.stack is not None,
         "download": matrix_blocks.encode_download([s.id for s in matrix.services], result.stack),
         "template": (
-            {"summary": result.template.summary, "unknown": list(result.template.unknown)}
+            {
+                "summary": result.template.summary,
+                "unknown": list(result.template.unknown),
+                "apart": list(result.template.apart),
+                "modules": list(result.template.modules),
+                "complete_answer": result.template.complete_answer,
+            }
             if result.template
             else None
         ),

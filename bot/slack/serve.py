@@ -7,7 +7,6 @@ README's measurements); ``bot.slack.wsgi:application`` remains for other WSGI se
 from __future__ import annotations
 
 import io
-import json
 import logging
 import signal
 import sys
@@ -17,7 +16,10 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.commands.core import Core
 from bot.config import ConfigError
+from bot.ops import probes
+from bot.ops.model import running_model_problem
 from bot.slack import shape
 from bot.slack.http_server import MAX_BODY_BYTES, make_server
 from bot.slack.ticker import Ticker
@@ -26,9 +28,9 @@ from bot.slack.verify import RequestVerifier, Verdict
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
-READY_PATH = "/readyz"  # 200 when the database takes writes, else 503 and why
-TICKS_PATH = "/healthz/ticks"  # each scheduler thread's finished passes, as JSON
+HEALTH_PATH = probes.HEALTH_PATH  # liveness
+READY_PATH = probes.READY_PATH  # 200 when ofin can do its work, else 503 and why
+TICKS_PATH = probes.TICKS_PATH  # each scheduler thread's finished passes, as JSON
 
 WsgiApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
@@ -37,12 +39,13 @@ def make_wsgi(
     app: App,
     signing_secret: str,
     schedulers: Sequence[Ticker] = (),
-    problem: Callable[[], str | None] = lambda: None,
+    problems: Sequence[probes.Problem] = (),
 ) -> WsgiApp:
-    """The WSGI application: Slack requests at /slack/events, GET /healthz, /readyz, /healthz/ticks.
+    """The WSGI app: Slack requests at /slack/events; GET /healthz, /readyz, /metrics and ticks.
 
-    /healthz says the process answers; /readyz also that the database takes writes (``problem``
-    names why not: deleted, replaced, read-only, full), with 503 and the reason otherwise.
+    /healthz says the process answers; /readyz also that it can do its work: 503 and the reason
+    when one of ``problems`` names one (the database cannot take writes, the model is missing)
+    or a scheduler has not finished a pass for 3 intervals (bot/ops/probes.py).
 
     Before Bolt sees a request it is refused with 413 when too large, 401 unless Slack signed it
     (strictly: see bot/slack/verify.py) and it is not a replay (a repeat marked as Slack's retry
@@ -56,16 +59,11 @@ def make_wsgi(
 
     def application(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
-        if path == HEALTH_PATH and method == "GET":
-            return _plain(start_response, "200 OK", "ok")
-        if path == READY_PATH and method == "GET":
-            wrong = problem()
-            if wrong:
-                return _plain(start_response, "503 Service Unavailable", f"not ready: {wrong}")
-            return _plain(start_response, "200 OK", "ready")
-        if path == TICKS_PATH and method == "GET":
-            ticks = {s.thread_name: s.ticks for s in schedulers}
-            return _plain(start_response, "200 OK", json.dumps(ticks, sort_keys=True))
+        if method == "GET" and path in probes.PATHS:
+            reply = probes.answer(path, schedulers, problems)
+            if reply is not None:
+                start_response(reply.status, [("Content-Type", reply.content_type)])
+                return [reply.body]
         if path == EVENTS_PATH and method == "POST":
             body = _read_body(environ)
             if body is None:
@@ -121,6 +119,11 @@ def _read_body(environ: dict) -> bytes | None:
     return environ["wsgi.input"].read(length) if length > 0 else b""
 
 
+def readiness_checks(core: Core) -> list[probes.Problem]:
+    """What /readyz asks besides the schedulers: the database takes writes, the model is there."""
+    return [core.store.problem, running_model_problem]
+
+
 def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
     """Serve HTTP mode until SIGTERM or Ctrl-C; print the URL once listening; return exit code."""
     from bot.slack.app import build, start_background
@@ -137,7 +140,7 @@ def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
         return 2
     schedulers: list[Ticker] = []  # started below, once the port is ours
     try:
-        wsgi = make_wsgi(app, settings.signing_secret or "", schedulers, core.store.problem)
+        wsgi = make_wsgi(app, settings.signing_secret or "", schedulers, readiness_checks(core))
         server = make_server(wsgi, host, port)
     except OSError as exc:
         print(f"ofin: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)

@@ -44,7 +44,23 @@ def run_socket_mode(settings: Settings, kb: KnowledgeBase) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    start_background(app, core)
+    schedulers = start_background(app, core)
+    if settings.metrics_port is not None:
+        from bot.slack.probe_server import start_probe_server
+        from bot.slack.serve import readiness_checks
+
+        try:
+            checks = readiness_checks(core)
+            server = start_probe_server(settings.metrics_port, schedulers, checks)
+        except OSError as exc:
+            print(
+                f"ofin: cannot listen on port {settings.metrics_port} (OFIN_METRICS_PORT): "
+                f"{exc.strerror or exc}",
+                file=sys.stderr,
+            )
+            return 1
+        host, port = server.effective_host, server.effective_port
+        print(f"ofin: metrics on http://{host}:{port}/metrics", flush=True)
     logger.info("ofin: connecting to Slack in Socket Mode")
     with contextlib.suppress(KeyboardInterrupt):
         SocketModeHandler(app, settings.app_token).start()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
+from bot.ops import metrics
+from bot.ops.logs import FIELDS
 from bot.store import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -16,6 +19,11 @@ class Ticker:
     Subclasses set ``interval`` and ``thread_name`` and implement ``tick()``; ``_stop`` doubles as
     an interruptible sleep for work inside a tick. ``ticks`` counts the passes finished (failed
     ones too): GET /healthz/ticks shows it, so a probe or a test can tell that the thread runs.
+
+    Each pass is counted in ofin_scheduler_passes (and, when it succeeded, sets
+    ofin_scheduler_last_success_timestamp_seconds) and logged as one line: at DEBUG when it
+    succeeded (a pass every 30 s is not news), with its traceback at ERROR when it failed.
+    ``last_pass`` (monotonic seconds) is when the last pass finished, or when the thread started.
     """
 
     thread_name = "ofin-ticker"
@@ -25,6 +33,7 @@ class Ticker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.ticks = 0
+        self.last_pass = time.monotonic()
 
     def tick(self) -> object:
         """One pass of the scheduled work."""
@@ -41,12 +50,23 @@ class Ticker:
         self._stop.set()
 
     def _run(self) -> None:
+        self.last_pass = time.monotonic()
         while not self._stop.is_set():
+            start = time.monotonic()
+            fields: dict[str, object] = {"job": self.thread_name, "outcome": "ok"}
             try:
                 self.tick()
             except StoreUnavailable:
-                pass  # logged once by the store; the next tick tries again
+                fields["outcome"] = "error"  # logged once by the store; the next tick tries again
             except Exception:
-                logger.exception("%s: tick failed", self.thread_name)
+                fields["outcome"] = "error"
+                fields["latency_ms"] = round((time.monotonic() - start) * 1000, 1)
+                logger.exception("%s: tick failed", self.thread_name, extra={FIELDS: fields})
+            else:
+                fields["latency_ms"] = round((time.monotonic() - start) * 1000, 1)
+                metrics.SCHEDULER_LAST_SUCCESS.labels(self.thread_name).set_to_current_time()
+                logger.debug("%s: pass done", self.thread_name, extra={FIELDS: fields})
+            metrics.SCHEDULER_PASSES.labels(self.thread_name, str(fields["outcome"])).inc()
             self.ticks += 1
+            self.last_pass = time.monotonic()
             self._stop.wait(self.interval)

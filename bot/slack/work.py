@@ -29,8 +29,10 @@ from typing import TypeVar
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.ops import metrics
 from bot.slack.blocks import answers as blocks
 from bot.slack.context import CORE_KEY
+from bot.slack.observe import record_of
 from bot.store import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -60,19 +62,24 @@ class Pool:
         self.name = name
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._slots = threading.BoundedSemaphore(workers + queue)
+        self._waiting = metrics.QUEUE_DEPTH.labels(name)  # submitted, not yet started
 
     def submit(self, fn: Callable[..., T], *args: object) -> Future[T] | None:
         """Run ``fn(*args)`` on a worker; None when the pool is full."""
         if not self._slots.acquire(blocking=False):
             logger.warning("the %s pool is full; refusing work", self.name)
+            metrics.QUEUE_REJECTIONS.labels(self.name).inc()
             return None
+        self._waiting.inc()
         try:
             return self._executor.submit(self._run, fn, args)
         except RuntimeError:  # shut down
+            self._waiting.dec()
             self._slots.release()
             return None
 
     def _run(self, fn: Callable[..., T], args: tuple[object, ...]) -> T:
+        self._waiting.dec()
         start = time.monotonic()
         try:
             return fn(*args)
@@ -144,20 +151,32 @@ def later(
     When the pool is full, the acknowledgement itself says that ofin is busy (no Slack call).
     """
     claim = context.get(CLAIM_KEY)
+    record = record_of(context)
 
     def run() -> None:
+        outcome = None
         try:
             if claim and not context[CORE_KEY].store.claim(claim):
                 logger.info("ignoring a redelivery (%s)", claim)
+                outcome = "duplicate"
                 return
             job()
         except StoreUnavailable:  # logged once by the store, with the reason
+            outcome = "error"
             tell_user_about_error(body, respond, client)
         except Exception:
+            outcome = "error"
             logger.exception("a listener's work failed")
             tell_user_about_error(body, respond, client)
+        finally:
+            if record is not None:
+                record.finish(outcome)
 
+    if record is not None:
+        record.deferred = True
     if work_of(context).slack.submit(run) is None:
+        if record is not None:
+            record.deferred, record.outcome = False, "busy"
         _ack_busy(ack, body)
         return
     ack()
@@ -180,6 +199,7 @@ def write_then(
     person's private note comes once it has. A write that fails gets a "Sorry", never a timeout.
     """
     work = work_of(context)
+    record = record_of(context)
     if INLINE_WRITES:
         done: Future[T] = Future()
         try:
@@ -190,6 +210,8 @@ def write_then(
     else:
         written = work.writes.submit(write)
     if written is None:
+        if record is not None:
+            record.outcome = "busy"
         _ack_busy(ack, body)
         return
     try:
@@ -201,23 +223,32 @@ def write_then(
     ack()
 
     def run() -> None:
+        outcome = None  # the request's own, or error
         try:
             result = written.result()
-        except StoreUnavailable:  # logged once by the store; nothing is confirmed
+        except Exception as exc:
+            if not isinstance(exc, StoreUnavailable):  # that one the store logged, once
+                logger.exception("could not store a click")
             tell_user_about_error(body, respond, None)
-            return
-        except Exception:
-            logger.exception("could not store a click")
-            tell_user_about_error(body, respond, None)
+            if record is not None:
+                record.finish("error")
             return
         try:
             follow_up(result)
         except Exception:
+            outcome = "error"
             logger.exception("a click's follow-up failed")
             tell_user_about_error(body, respond, None)
+        finally:
+            if record is not None:
+                record.finish(outcome)
 
+    if record is not None:
+        record.deferred = True
     if work.slack.submit(run) is None:
         logger.warning("no worker free for a click's follow-up; the click itself is stored")
+        if record is not None:
+            record.finish("busy")
 
 
 def _ack_busy(ack: Ack, body: dict) -> None:

@@ -13,7 +13,7 @@ import sys
 
 from bot.config import ConfigError
 from bot.slack.app import build, start_background
-from bot.slack.serve import WsgiApp, make_wsgi
+from bot.slack.serve import WsgiApp, make_wsgi, readiness_checks
 from bot.wiring import prepare
 
 
@@ -28,7 +28,7 @@ def _build() -> WsgiApp:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
     schedulers = start_background(app, core)
-    return make_wsgi(app, settings.signing_secret or "", schedulers, core.store.problem)
+    return make_wsgi(app, settings.signing_secret or "", schedulers, readiness_checks(core))
 
 
 application = _build()

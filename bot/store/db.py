@@ -31,6 +31,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.clock import Clock, as_utc
+from bot.ops.metrics import timed_write
 from bot.store.migrations import migrations
 
 logger = logging.getLogger(__name__)
@@ -188,10 +189,11 @@ class Db:
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
-        """Guard one write: check the file first, and name SQLite's refusals."""
+        """Guard one write: check the file first, name SQLite's refusals, time it (metrics)."""
         self._guard()
         try:
-            yield
+            with timed_write():
+                yield
         except sqlite3.OperationalError as exc:
             self._refused(exc)
             raise

@@ -203,7 +203,7 @@ def m010_create_stacks(db: Database) -> None:
         {
             "team_id": str,
             "stack": str,
-            "duty": str,  # "<area id>:<item id>" (bot/matrix.py Duty.key)
+            "duty": str,  # "<area id>:<item id>" (bot/matrix/matrix.py Duty.key)
             "owner_id": str,
             "assigned_by": str,
             "assigned_at": str,

@@ -16,11 +16,8 @@ def matrix_text(result: MatrixResult, *, notes: bool = False) -> str:
     matrix = result.matrix
     lines = [f"{result.title}: {', '.join(s.name for s in matrix.services)}", ""]
     if result.template is not None:
-        lines.append(f"From {result.template.summary}")
-        if result.template.unknown:
-            count = len(result.template.unknown)
-            lines.append(f"Not in ofin's knowledge yet: {count} type{'s' if count != 1 else ''}")
-            lines += [f"  {label}" for label in result.template.unknown]
+        lines.append(f"From {result.template.lines()[0]}")
+        lines += result.template.lines()[1:]
         lines.append("")
     lines += [to_table(matrix), ""]
     lines.append(f"Your duties ({len(matrix.duties)}), by area:")

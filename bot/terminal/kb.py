@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.kb.loader import DEFAULT_DIR, display_path, format_problems, load
 from bot.kb.model import KnowledgeBase, KnowledgeError
 from bot.kb.vocabulary import check_vocabulary
+from bot.matrix.kinds import check_kinds
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -25,9 +26,11 @@ def run_check(path: str | None) -> int:
     kb, status = _load(target)
     if kb is None:
         return status
-    vocabulary = check_vocabulary((target if target.is_dir() else target.parent) / "vocabulary")
-    if vocabulary:
-        print(format_problems(vocabulary))
+    folder = target if target.is_dir() else target.parent
+    problems = check_vocabulary(folder / "vocabulary")
+    problems += check_kinds(kb, folder / "vocabulary" / "resource_kinds.yaml")
+    if problems:
+        print(format_problems(problems))
         return EXIT_PROBLEMS
     print(
         f"knowledge OK: {_count(len(kb.items), 'item')}, {_count(len(kb.services), 'service')}, "

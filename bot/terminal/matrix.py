@@ -12,6 +12,7 @@ from bot.commands.matrix import (
     TemplateSummary,
     UnknownServicesResult,
     names_problem,
+    no_service_text,
 )
 from bot.commands.results import Notice
 from bot.kb.loader import load_or_exit
@@ -53,7 +54,12 @@ def run_matrix(
             print(f"ofin: {exc}", file=sys.stderr)
             return 1
         services += stack.services
-        summary = TemplateSummary(stack.summary(), stack.unknown_labels())
+        summary = TemplateSummary.of(stack)
+        if not stack.services and not names.strip():
+            if fmt == "json":  # what was read, even without a matrix: tools check coverage
+                print(json.dumps({"template": summary.data}, ensure_ascii=False, indent=2))
+            print(f"ofin: {no_service_text(stack)}", file=sys.stderr)
+            return 1
         if fmt != "table":  # the table shows it; other formats stay clean for tools
             print(template_lines(summary), file=sys.stderr)
     if names.strip():
@@ -75,13 +81,8 @@ def run_matrix(
 
 
 def template_lines(summary: TemplateSummary) -> str:
-    """The template's summary and its unmapped types, for standard error."""
-    lines = [summary.summary]
-    if summary.unknown:
-        count = len(summary.unknown)
-        lines.append(f"not in ofin's knowledge yet: {count} type{'s' if count != 1 else ''}")
-        lines += [f"  {label}" for label in summary.unknown]
-    return "\n".join(lines)
+    """The template's summary, its unmapped types and the modules not read, for standard error."""
+    return "\n".join(summary.lines())
 
 
 def emit(result: MatrixResult, *, fmt: str, notes: bool) -> None:
@@ -91,6 +92,9 @@ def emit(result: MatrixResult, *, fmt: str, notes: bool) -> None:
     elif fmt == "markdown":
         sys.stdout.write(to_markdown(result.matrix, result.owners, title=result.title))
     elif fmt == "json":
-        print(json.dumps(to_data(result.matrix), ensure_ascii=False, indent=2))
+        data = to_data(result.matrix)
+        if result.template is not None:
+            data["template"] = result.template.data
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(matrix_text(result, notes=notes))

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+import zipfile
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -175,8 +176,26 @@ def test_binary_junk_and_broken_templates_get_a_clear_message(sender, slack):
     [first] = posts_to(slack, "DJUNK")
     assert "binary file, not a template" in json.dumps(first)
     [second] = posts_to(slack, "DJUNK2", count=2)
-    assert "main.tf:2: invalid Terraform (HCL)" in json.dumps(second)
+    assert "main.tf:2: invalid Terraform: expected a value after '='" in json.dumps(second)
     assert "Traceback" not in json.dumps([first, second])
+
+
+def test_a_zip_of_a_module_tree_in_a_dm_gets_its_matrix_and_the_modules_not_read(sender, slack):
+    folder = FIXTURES / "payments"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"payments/{path.relative_to(folder).as_posix()}")
+    file_id = slack.add_file("payments.zip", out.getvalue(), filetype="zip")
+    file_shared(sender, slack, file_id, "UZIP", "DZIP")
+    [post] = posts_to(slack, "DZIP")
+    text = json.dumps(post, ensure_ascii=False)
+    assert post["blocks"][0]["text"]["text"].startswith("Responsibility matrix: IAM, Lambda, SQS")
+    assert "payments.zip (Terraform): 11 resources → 6 services, 3 modules followed" in text
+    assert "module.vpc (terraform-aws-modules/vpc/aws): a registry module" in text
+    assert "terraform show -json plan.out &gt; plan.json" in text  # escaped for mrkdwn
+    assert "null_resource" in text and "Not in ofin's knowledge yet" not in text
 
 
 def test_a_file_shared_in_a_channel_is_left_alone(sender, slack):

@@ -21,7 +21,7 @@ def test_the_childs_errors_come_back_with_their_line():
     with pytest.raises(TemplateError) as refused:
         reader.read_isolated("main.tf", b'resource "aws_s3_bucket" "b" {\n  bucket = \n}\n')
     assert refused.value.line == 2
-    assert str(refused.value).startswith("main.tf:2: invalid Terraform (HCL)")
+    assert str(refused.value).startswith("main.tf:2: invalid Terraform: expected a value")
 
 
 def test_a_file_over_the_limit_never_reaches_the_child():

@@ -6,7 +6,8 @@ The data dict (built by bot/slack/listeners/matrix.py from a MatrixResult)::
      "areas": [{"id", "name", "cells": [{"short", "owner", "note", "source"}]}],
      "duties": [{"key", "area", "text", "shared", "owner"}],   # owner: a user id or None
      "stack": str | None, "assignable": bool, "download": str (the button's value),
-     "template": {"summary": str, "unknown": [str]} | None}
+     "template": {"summary": str, "unknown": [str], "apart": [str], "modules": [str],
+                  "complete_answer": str} | None}
 """
 
 from __future__ import annotations
@@ -155,7 +156,17 @@ def matrix_message(data: dict) -> dict:
             lines.append(
                 f"Not in ofin's knowledge yet: {len(unknown)} type{plural} ({shown}{more})"
             )
-        blocks.append(section("\n".join(lines)))
+        apart = template.get("apart") or []
+        if apart:
+            lines.append("No AWS service, listed apart: " + "; ".join(escape(a) for a in apart[:5]))
+        modules = template.get("modules") or []
+        if modules:
+            plural = "s" if len(modules) != 1 else ""
+            lines.append(f"*Not read: {len(modules)} module{plural}*")
+            lines += [f"• {escape(m)}" for m in modules[:MAX_UNKNOWN_SHOWN]]
+        if template.get("complete_answer"):
+            lines.append(escape(template["complete_answer"]))
+        blocks.append(section(_clip("\n".join(lines), 2900)))
     blocks.append(
         context(
             f"{owner_badge('aws')} · {owner_badge('customer')} · {owner_badge('shared')} — "

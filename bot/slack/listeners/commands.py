@@ -9,6 +9,7 @@ from bot.commands.dispatch import dispatch
 from bot.slack.blocks.answers import COMMAND
 from bot.slack.context import core_of, slack_caller
 from bot.slack.markup import channel_refs, to_plain
+from bot.slack.observe import note
 from bot.slack.render import Where, render
 from bot.slack.work import later
 
@@ -25,6 +26,7 @@ def handle_ofin(
         )
         text, caller.channel_refs = channel_refs(command.get("text") or "")
         result = dispatch(core, caller, to_plain(text))
+        note(context, result)
         message = render(result, Where(ephemeral=True, surface="command"))
         respond(response_type="ephemeral", unfurl_links=False, **message)
 

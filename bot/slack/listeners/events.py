@@ -11,6 +11,7 @@ from bot.commands.dispatch import dispatch
 from bot.slack.context import core_of, slack_caller
 from bot.slack.listeners import matrix
 from bot.slack.markup import to_plain
+from bot.slack.observe import ignored, note
 from bot.slack.render import Surface, Where, render
 from bot.slack.work import later
 
@@ -44,7 +45,9 @@ def _answer(
         event.get("channel"),
         body.get("team_id") or event.get("team"),
     )
-    message = render(dispatch(core, caller, text), Where(ephemeral=False, surface=surface))
+    result = dispatch(core, caller, text)
+    note(context, result)
+    message = render(result, Where(ephemeral=False, surface=surface))
     kwargs: dict = {"thread_ts": thread_ts} if thread_ts else {}
     client.chat_postMessage(channel=event["channel"], unfurl_links=False, **kwargs, **message)
 
@@ -52,6 +55,7 @@ def _answer(
 def on_mention(ack: Ack, event: dict, body: dict, context: BoltContext, client: WebClient) -> None:
     """Answer ``@ofin <question>`` in a thread under the mention."""
     if not is_from_a_person(event):
+        ignored(context)
         ack()
         return
     thread_ts = event.get("thread_ts") or event["ts"]
@@ -76,6 +80,7 @@ def on_message(ack: Ack, event: dict, body: dict, context: BoltContext, client: 
         matrix.on_dm_files(ack, event, body, context, client)  # a template for the matrix
         return
     if event.get("channel_type") != "im" or not is_from_a_person(event):
+        ignored(context)  # ofin's own replies, edits, other bots
         ack()
         return
     text = to_plain(strip_mention(event.get("text", "")))

@@ -18,6 +18,7 @@ It records every request and answers plausible JSON, so end-to-end tests can poi
     fake.set_members("C1", ["U1", "U2"])                      # conversations.members
     fake.fail_uploads(status=500)                             # the next file upload POST fails
     fake.uploaded()                                           # {file_id: bytes} uploaded so far
+    fake.set_scopes(["chat:write", "commands"])               # the token's x-oauth-scopes
 
 Web API calls are recorded under their method name ("chat.postMessage"); posts to a response_url
 under "response:<id>"; files_upload_v2's uploads under "upload:<file id>" (the bytes as text in
@@ -38,14 +39,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import yaml
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T0TEST"
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 MAX_DELAY = 30.0
+MANIFEST = Path(__file__).resolve().parents[3] / "manifest.yml"
+
+
+def manifest_scopes() -> list[str]:
+    """The bot scopes manifest.yml asks for: what a correctly installed token has."""
+    return list(yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ class FakeSlack:
         self._files: dict[str, dict[str, Any]] = {}
         self._members: dict[str, list[str]] = {}
         self._upload_failures: list[int] = []
+        self._scopes: list[str] | None = None  # None: the manifest's
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -167,6 +178,7 @@ class FakeSlack:
             self._upload_failures.clear()
             self._faults.clear()
             self._slow.clear()
+            self._scopes = None
 
     def set_user(
         self,
@@ -193,6 +205,11 @@ class FakeSlack:
                 "tz": tz,
                 "tz_offset": tz_offset,
             }
+
+    def set_scopes(self, scopes: list[str] | None) -> None:
+        """The scopes every Web API answer names in x-oauth-scopes (None: the manifest's)."""
+        with self._lock:
+            self._scopes = None if scopes is None else list(scopes)
 
     def on(self, method: str, handler: Callable[[Call], dict[str, Any]]) -> None:
         """Answer ``method`` with ``handler(call)`` (a JSON dict) instead of the default."""
@@ -395,7 +412,14 @@ class FakeSlack:
         elif name.startswith("response:"):
             self._send(request, 200, None)
         else:
-            self._send(request, 200, handler(call) if handler else self._answer(call))
+            with self._lock:
+                scopes = manifest_scopes() if self._scopes is None else self._scopes
+            self._send(
+                request,
+                200,
+                handler(call) if handler else self._answer(call),
+                {"x-oauth-scopes": ",".join(scopes)},
+            )
 
     def _handle_file(self, request: BaseHTTPRequestHandler, path: str, raw: bytes) -> None:
         """An upload to a files_upload_v2 URL, or a download of a file added with add_file."""
