@@ -1,6 +1,6 @@
 """The learned part of the engine: evidence about a question -> a calibrated owner probability.
 
-The matcher gathers evidence for a question's closest knowledge items (bot/answer/evidence.py):
+The matcher gathers evidence for a question's closest knowledge items (``Matcher.evidence``):
 how well each matches on words and on meaning, how its services fit the question's, which way
 the wording leans. This model turns that evidence into probabilities, with weights fitted on
 labelled questions (``python -m bot engine fit``), not set by hand:
