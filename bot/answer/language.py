@@ -10,283 +10,27 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+VOCABULARY_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "vocabulary" / "english.yaml"
+_VOCABULARY = yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
 
 # Words that carry no meaning for "whose job is this?": question words, the "responsible for"
 # family, pronouns, articles, the provider's own name. Domain words (security, data, network) stay.
-FILLER = frozenset(
-    """
-    a an the and or but nor of in on at to for from by with without into onto about as is are was
-    were be been being am do does did doing done has have had having will would shall should can
-    could may might must who whom whose which what when where why how whats who's whos it its it's
-    this that these those there here i me my mine we us our ours you your yours they them their
-    he she his her responsible responsibility responsibilities accountable accountability
-    owns own owner owned owning ownership job task duty charge handle handles handled handling
-    take takes
-    taking care cares deal deals dealing look looks after please tell explain know question
-    aws amazon amazons cloud provider customer customers side party ofin hey hi hello
-    ok okay so just really actually also then than if else any some all each every
-    thing things stuff part parts someone somebody anyone anybody one ones re vs versus
-    general generally overall whole broadly typically usually normally
-    make makes making ensure ensures ensuring keep keeps keeping decide decides deciding need needs
-    want wants get gets getting go goes going supposed sure attach attaches attached happen happens
-    exactly basically currently mean means meaning meant definition define defined concept
-    refer refers much many lot lots very too quite bit little thank thanks thx cheers ty
-    such other others another between among assuming assume given including like etc eg ie
-    company organization organisation business firm enterprise example following case
-    cool nice great awesome bye goodbye yes yeah yep nope lol haha wow alright sorry
-    awss ourselves myself yourself yourselves themselves pls plz asap urgent quick quickly fast
-    btw fyi anyway guys folks
-    """.split()  # noqa: SIM905 - a word list reads better as prose
-)
+FILLER = frozenset(_VOCABULARY["filler"])
 
 # Multi-word phrases folded into one term before tokenising (applied left to right, longest first).
-PHRASES = {
-    # "the host OS" is the layer under the hypervisor (AWS's); "the OS on my hosts" is not.
-    "host operating systems": "hostos",
-    "host operating system": "hostos",
-    "host oses": "hostos",
-    "host os": "hostos",
-    "operating systems": "os",
-    "operating system": "os",
-    "virtual machines": "vm",
-    "virtual machine": "vm",
-    "data centres": "datacenter",
-    "data centers": "datacenter",
-    "data centre": "datacenter",
-    "data center": "datacenter",
-    "multi factor authentication": "mfa",
-    "multi factor": "mfa",
-    "two factor authentication": "mfa",
-    "two factor": "mfa",
-    "2 factor": "mfa",
-    "network access control lists": "nacl",
-    "network access control list": "nacl",
-    "network acls": "nacl",
-    "network acl": "nacl",
-    "security groups": "securitygroup",
-    "security group": "securitygroup",
-    "access keys": "accesskey",
-    "access key": "accesskey",
-    "back ups": "backup",
-    "back up": "backup",
-    "backs up": "backup",
-    "backed up": "backup",
-    "backing up": "backup",
-    "set up": "configure",
-    "setting up": "configure",
-    "availability zones": "az",
-    "availability zone": "az",
-    "end of life": "eol",
-    "end of their life": "eol",
-    "end of its life": "eol",
-    "in transit": "intransit",
-    "at rest": "atrest",
-    "point in time": "pitr",
-    "single sign on": "sso",
-    "control plane": "controlplane",
-    "up to date": "patch",
-    # A side of the model named outright ("the customer's side", "AWS's half").
-    "customers side": "customerside",
-    "customer side": "customerside",
-    "customers half": "customerside",
-    "customer half": "customerside",
-    "customers part": "customerside",
-    "your side": "customerside",
-    "aws side": "awsside",
-    "awss side": "awsside",
-    "aws half": "awsside",
-    "awss half": "awsside",
-    "amazons side": "awsside",
-    "amazon side": "awsside",
-    "providers side": "awsside",
-    "provider side": "awsside",
-    "providers half": "awsside",
-    "air conditioning": "cooling",
-    # Who manages a key (or a policy, an AMI) is the whole question: "aws" and "customer" are
-    # filler on their own, so the pair must become one term before filler is dropped.
-    "aws managed": "awsmanaged",
-    "amazon managed": "awsmanaged",
-    "managed by aws": "awsmanaged",
-    "aws owned": "awsowned",
-    "customer managed": "customermanaged",
-    "customer owned": "customermanaged",
-    "self managed": "selfmanaged",
-    # "our own servers", "our own people": the customer's own, as against AWS's.
-    "our own": "ourown",
-    "your own": "ourown",
-    # "AWS's own routers": AWS's, as against the customer's.
-    "awss own": "awsown",
-    "aws own": "awsown",
-    "amazons own": "awsown",
-    "amazon own": "awsown",
-    # The security of a service or stack taken whole, not one of its layers.
-    "overall security": "overallsecurity",
-    "security overall": "overallsecurity",
-    "security as a whole": "overallsecurity",
-    "whole stack": "overallsecurity",
-    "entire stack": "overallsecurity",
-    "end to end security": "overallsecurity",
-    "security end to end": "overallsecurity",
-    # Keeping a service up is its availability; keeping software up to date is patching.
-    "staying up to date": "patch",
-    "stay up to date": "patch",
-    "stays up to date": "patch",
-    "keep up to date": "patch",
-    "staying up": "availability",
-    "stay up": "availability",
-    "stays up": "availability",
-    "up and running": "availability",
-    "uptime": "availability",
-    # Product names typed in two words, one of them filler ("cloud").
-    "cloud front": "cloudfront",
-    "cloud trail": "cloudtrail",
-    "cloud watch": "cloudwatch",
-    "cloud formation": "cloudformation",
-    "cloud hsm": "cloudhsm",
-    "guard duty": "guardduty",
-    "on the hook": "",
-    "in charge": "",
-    "pen testing": "penetration",
-    "pen tests": "penetration",
-    "pen test": "penetration",
-}
+PHRASES: dict[str, str] = dict(_VOCABULARY["phrases"])
 
 # Single words mapped to a canonical term (after typo correction, before suffix stripping).
-SYNONYMS = {
-    "update": "patch",
-    "updates": "patch",
-    "updating": "patch",
-    "updated": "patch",
-    "patches": "patch",
-    "patching": "patch",
-    "patched": "patch",
-    "hotfix": "patch",
-    "pentest": "penetration",
-    "auto": "automatic",
-    "underneath": "underlying",
-    "beneath": "underlying",
-    "behind": "underlying",
-    "mgmt": "manage",
-    "mgt": "manage",
-    "perms": "permission",
-    "pwd": "password",
-    "acct": "account",
-    "app": "application",
-    "apps": "application",
-    "applications": "application",
-    "outage": "failure",
-    "outages": "failure",
-    "failures": "failure",
-    "loss": "failure",
-    "automatically": "automatic",
-    "infra": "infrastructure",
-    "hvac": "cooling",
-    "sse": "encrypt",
-    "pentests": "penetration",
-    "pentesting": "penetration",
-    "pentester": "penetration",
-    "hotfixes": "patch",
-    "encryption": "encrypt",
-    "encrypts": "encrypt",
-    "encrypting": "encrypt",
-    "encrypted": "encrypt",
-    "config": "configure",
-    "configs": "configure",
-    "configuration": "configure",
-    "configurations": "configure",
-    "configuring": "configure",
-    "configures": "configure",
-    "configured": "configure",
-    "settings": "configure",
-    "datacenters": "datacenter",
-    "datacentres": "datacenter",
-    "datacentre": "datacenter",
-    "facility": "datacenter",
-    "facilities": "datacenter",
-    "db": "database",
-    "dbs": "database",
-    "databases": "database",
-    "k8s": "kubernetes",
-    "2fa": "mfa",
-    "acl": "nacl",
-    "acls": "nacl",
-    "nacls": "nacl",
-    "sg": "securitygroup",
-    "sgs": "securitygroup",
-    "creds": "credential",
-    "dispose": "dispos",
-    "disposes": "dispos",
-    "disposal": "dispos",
-    "disposing": "dispos",
-    "destroy": "dispos",
-    "destroys": "dispos",
-    "destruction": "dispos",
-    "destroying": "dispos",
-    "shred": "dispos",
-    "shredding": "dispos",
-    "decommission": "dispos",
-    "decommissioning": "dispos",
-    "decommissions": "dispos",
-    "sanitize": "dispos",
-    "sanitization": "dispos",
-    "sanitise": "dispos",
-    "sanitisation": "dispos",
-    "wipe": "dispos",
-    "wiping": "dispos",
-    "servers": "server",
-    "hosts": "host",
-    "virtualization": "hypervisor",
-    "virtualisation": "hypervisor",
-    "backups": "backup",
-    "snapshots": "snapshot",
-    "vms": "vm",
-    "instances": "instance",
-    "oses": "os",
-    "firewalls": "firewall",
-    "maintains": "maintain",
-    "maintaining": "maintain",
-    "maintained": "maintain",
-    "manages": "manage",
-    "managing": "manage",
-    "managed": "manage",
-    "management": "manage",
-    "administer": "manage",
-    "administers": "manage",
-    "administration": "manage",
-    "protects": "protect",
-    "protecting": "protect",
-    "protection": "protect",
-    "protected": "protect",
-    "secures": "secure",
-    "securing": "secure",
-    "secured": "secure",
-    "rotates": "rotate",
-    "rotating": "rotate",
-    "rotation": "rotate",
-    "rotated": "rotate",
-    "permission": "permission",
-    "permissions": "permission",
-    "privileges": "permission",
-    "privilege": "permission",
-    "authorization": "permission",
-    "authorisation": "permission",
-}
+SYNONYMS: dict[str, str] = dict(_VOCABULARY["synonyms"])
 
 # Words that point below the guest: at the hosts, hardware and buildings that are always AWS's,
 # even when the question names EC2 ("firmware of the EC2 hosts"). bot/answer/matcher.py adds the
 # terms that knowledge/services.yaml uses only in AWS-owned layers of its responsibility stacks.
-LOWER_LAYER_WORDS = frozenset(
-    {
-        "underlying",
-        "physical",
-        "hostos",
-        "firmware",
-        "hardware",
-        "datacenter",
-        "hypervisor",
-        "awsown",
-    }
-)
+LOWER_LAYER_WORDS = frozenset(_VOCABULARY["lower_layer_words"])
 # Asking about a control as a whole, across both layers: "patching in general", "both sides".
 WHOLE_CONTROL = re.compile(
     r"\b(?:in general|as a whole|overall|all in all|end to end|across the board|as a control"
@@ -295,7 +39,7 @@ WHOLE_CONTROL = re.compile(
 # A control asked about as a whole, not on one service: "patch management as a control".
 AS_A_WHOLE = re.compile(r"\b(?:in general|as a whole|overall|as a control|across the board)\b")
 # Words that put the question back in the customer's layer whatever else it says.
-GUEST_LAYER_WORDS = frozenset({"guest", "customermanaged", "selfmanaged", "ourown"})
+GUEST_LAYER_WORDS = frozenset(_VOCABULARY["guest_layer_words"])
 
 # Words too short or too special to be typo-corrected or suffix-stripped.
 _KEEP_AS_IS = frozenset({"os", "vm", "az", "ssh", "tls", "ssl", "iam", "mfa", "sso", "ddos"})

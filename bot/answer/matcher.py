@@ -27,6 +27,14 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.answer import language, topic_gate
+from bot.answer.glossary import shared_glossary
+from bot.answer.owner_model import (
+    CANDIDATE_FEATURES,
+    Evidence,
+    Judgement,
+    OwnerModel,
+    load_model,
+)
 from bot.answer.semantic import SemanticIndex, build_index
 from bot.answer.service_detector import ServiceDetector
 from bot.kb.model import Item, KnowledgeBase, Service
@@ -51,6 +59,9 @@ _FOCUS_SHARE = 0.5  # a long message: its question clause counts for half, again
 # A stack term counts as AWS's layer when only AWS-owned layers use it, this many times at least.
 _STACK_TERM_MIN_LAYERS = 8
 MAX_SUGGESTIONS = 3
+_CANDIDATES = 8  # closest items the owner model weighs
+_CONSENSUS_SHARPNESS = 20.0  # how fast a candidate's vote fades with its gap to the best
+_SUGGEST_PROBABILITY = 0.08  # a candidate this probable is offered as "did you mean"
 _AGREEING = 3  # top items whose shared owner answers a question just under the line
 _AGREEING_DETAIL = 5  # terms such a question must have
 # Service fit: an item stating an owner for the asked service gains; a phrase naming another
@@ -79,7 +90,10 @@ class Answer:
     service: Service | None
     suggestions: tuple[Item, ...]  # "did you mean" candidates (up to 3), best first
     note: str | None = None  # the item's note for the detected service
-    declined_because: str | None = None  # "empty" | "too_long" | "off_topic" | "unsure"
+    declined_because: str | None = None  # "empty" | "too_long" | "off_topic" | "unsure" | "depends"
+    # Layer by layer, when the evidence names more than one owner: (what, owner) pairs.
+    layers: tuple[tuple[str, str], ...] = ()
+    probability: float | None = None  # calibrated chance that ``owner`` is right (learned model)
 
     @property
     def answered(self) -> bool:
@@ -98,6 +112,8 @@ class Answer:
             "suggestions": [s.id for s in self.suggestions],
             "note": self.note,
             "declined_because": self.declined_because,
+            "probability": None if self.probability is None else round(self.probability, 3),
+            "layers": [{"what": what, "owner": owner} for what, owner in self.layers],
         }
 
 
@@ -113,6 +129,19 @@ class _Phrase:
 
 
 @dataclass(frozen=True)
+class _Signals:
+    """Per item scores for one question (arrays in knowledge-base order)."""
+
+    lexical: np.ndarray
+    semantic: np.ndarray
+    lexical_clause: np.ndarray
+    semantic_clause: np.ndarray
+    blended: np.ndarray
+    lean: dict[str, float]
+    no_words_shared: bool
+
+
+@dataclass(frozen=True)
 class _Parsed:
     """A question reduced to what the scorer needs."""
 
@@ -120,15 +149,25 @@ class _Parsed:
     service: Service | None
     services: frozenset[str]
     only_service: bool = False  # the question names a service and nothing else
+    typed: str | None = None  # a question in another language, as typed (for the embedding)
 
 
 class Matcher:
     """Match free-text questions against a knowledge base, indexed once."""
 
-    def __init__(self, kb: KnowledgeBase, *, semantic: SemanticIndex | None | bool = True):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        *,
+        semantic: SemanticIndex | None | bool = True,
+        model: OwnerModel | None | bool = True,
+    ):
         """Index ``kb``; ``semantic``: an index, True to build one (when the model is installed),
-        or False/None for the lexical signal alone."""
+        or False/None for the lexical signal alone; ``model``: the learned owner model, True for
+        the one shipped with ofin, False/None for the hand-set thresholds (used while fitting)."""
         self.kb = kb
+        self._model = load_model() if model is True else (model or None)
+        self._glossary = shared_glossary().knowing(_vocabulary(kb))
         self._services = ServiceDetector(kb.services)
         self._semantic = (
             build_index(kb, self._without_services) if semantic is True else (semantic or None)
@@ -148,6 +187,13 @@ class Matcher:
             self._names_a_service |= naming
         self._guest_terms = frozenset(language.term(w) for w in language.GUEST_LAYER_WORDS)
         self._phrase_weights = np.array([p.weight for p in self._phrases], dtype=np.float64)
+        self._layers_of = self._index_layers()
+        self._all_layers = (
+            np.vstack([v for v, _ in self._layers_of.values()])
+            if self._layers_of
+            else np.zeros((0, 1)),
+            tuple(o for _, owners in self._layers_of.values() for o in owners),
+        )
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -158,13 +204,16 @@ class Matcher:
             return self._decline(question, "empty")
         if len(text) > MAX_QUESTION_CHARS:
             return self._decline(question, "too_long")
+        reading = self._glossary.read(text)
+        typed = text if reading.translated else None
+        text = reading.text
         options = language.answer_options(text)
         if options:
             chosen = self._choose_option(options)
             if chosen is not None:
                 return replace(chosen, question=question)
         folded = language.fold(text)
-        if topic_gate.off_topic_reason(folded):
+        if topic_gate.off_topic_reason(folded, names_a_service=self._names_a_service_in(folded)):
             return self._decline(question, "off_topic")
         parsed = self._parse(text)
         if parsed.only_service and parsed.service and not self._names_a_topic(parsed.topic):
@@ -177,6 +226,10 @@ class Matcher:
             )
         if _SMALL_TALK.search(folded) and not self._names_a_topic(parsed.topic):
             return self._decline(question, "off_topic", service=parsed.service)
+        parsed = replace(parsed, typed=typed)
+        if self._model is not None and self._semantic is not None:
+            evidence = self.evidence_for(text, parsed, folded)
+            return self._judged(question, parsed, evidence, self._model.judge(evidence))
         ranked = self._ranked(text, parsed)
         if not ranked:
             return self._decline(question, "off_topic", service=parsed.service)
@@ -217,6 +270,223 @@ class Matcher:
             # The service's note speaks for the service's owner, not for the control as a whole.
             note=best.note_for(service_id) if owner == best.owner_for(service_id) else None,
         )
+
+    def evidence(self, question: str) -> Evidence | None:
+        """The evidence the learned model weighs for ``question`` (None: decided by rules alone:
+        empty, too long, exam options, off topic, a bare service name, small talk)."""
+        text = " ".join(question.split())
+        if not text or len(text) > MAX_QUESTION_CHARS:
+            return None
+        reading = self._glossary.read(text)
+        typed = text if reading.translated else None
+        text = reading.text
+        if language.answer_options(text):
+            return None
+        folded = language.fold(text)
+        if topic_gate.off_topic_reason(folded, names_a_service=self._names_a_service_in(folded)):
+            return None
+        parsed = self._parse(text)
+        if parsed.only_service and parsed.service and not self._names_a_topic(parsed.topic):
+            return None
+        if _SMALL_TALK.search(folded) and not self._names_a_topic(parsed.topic):
+            return None
+        return self.evidence_for(text, replace(parsed, typed=typed), folded)
+
+    def evidence_for(self, text: str, parsed: _Parsed, folded: str) -> Evidence:
+        """Features of the closest items and signals of the question, for the owner model."""
+        signals = self._signals(text, parsed)
+        blended = signals.blended
+        order = np.lexsort((np.arange(len(blended)), -blended))[:_CANDIDATES]
+        service_id = parsed.service.id if parsed.service else None
+        side = (
+            1.0
+            if signals.lean.get("aws", 0) > 0
+            else -1.0
+            if signals.lean.get("customer", 0) > 0
+            else 0.0
+        )
+        whole = "shared" in signals.lean
+        best_blended = float(blended[order[0]])
+        best_semantic = float(signals.semantic.max()) if len(signals.semantic) else 0.0
+        best_lexical = float(signals.lexical.max())
+        stack_owner, stack_margin = self._stack_reading(text, parsed)
+        any_owner, any_margin = self._any_stack_reading(text, parsed)
+        strength = np.exp(_CONSENSUS_SHARPNESS * (blended[order] - best_blended))
+        candidate_owners = [self._owner(self.kb.items[int(i)], parsed, folded) for i in order]
+        semantic_rank = np.argsort(np.argsort(-signals.semantic[order]))
+        lexical_rank = np.argsort(np.argsort(-signals.lexical[order]))
+        owners: list[str] = []
+        rows: list[list[float]] = []
+        for rank, index in enumerate(order):
+            item = self.kb.items[int(index)]
+            owner = candidate_owners[rank]
+            owners.append(owner)
+            same = np.array([o == owner for o in candidate_owners])
+            consensus = float(strength[same].sum() / strength.sum())
+            rows.append(
+                [
+                    float(blended[index]),
+                    float(signals.lexical[index]),
+                    float(signals.semantic[index]),
+                    float(signals.lexical_clause[index]),
+                    float(signals.semantic_clause[index]),
+                    float(signals.semantic[index]) - best_semantic,
+                    float(blended[index]) - best_blended,
+                    float(signals.lexical[index]) - best_lexical,
+                    float(service_id is not None and service_id in item.services),
+                    float(
+                        service_id is not None
+                        and bool(item.services)
+                        and service_id not in item.services
+                    ),
+                    side * (owner == "aws"),
+                    side * (owner == "customer"),
+                    float(whole and owner == "shared"),
+                    float(owner == "shared"),
+                    float(rank == 0),
+                    float(owner == stack_owner),
+                    stack_margin * (owner == stack_owner),
+                    float(owner == any_owner),
+                    any_margin * (owner == any_owner),
+                    consensus,
+                    float(rank == 1),
+                    float(semantic_rank[rank] == 0),
+                    float(lexical_rank[rank] == 0 and signals.lexical[index] > 0),
+                ]
+            )
+        question_signals = [
+            1.0,
+            best_blended,
+            best_lexical,
+            best_semantic,
+            float(topic_gate.asks_who(folded)),
+            math.log1p(len(parsed.topic)),
+            float(parsed.service is not None),
+            float(parsed.typed is not None),
+            float(signals.no_words_shared),
+            stack_margin,
+        ]
+        return Evidence(
+            items=tuple(int(i) for i in order),
+            owners=tuple(owners),
+            features=np.array(rows, dtype=np.float64).reshape(len(rows), len(CANDIDATE_FEATURES)),
+            signals=np.array(question_signals, dtype=np.float64),
+        )
+
+    def _judged(
+        self, question: str, parsed: _Parsed, evidence: Evidence, judgement: Judgement
+    ) -> Answer:
+        """Name an owner only when the model is sure of it and not of its opposite."""
+        assert self._model is not None
+        policy = self._model.policy
+        owner = judgement.best_owner
+        chance = judgement.owner_probability[owner]
+        position = judgement.best_item_for(owner, evidence.owners)
+        item = self.kb.items[evidence.items[position]]
+        service_id = parsed.service.id if parsed.service else None
+        ranked = sorted(range(len(evidence.items)), key=lambda k: -judgement.item_probability[k])
+        others = tuple(
+            self.kb.items[evidence.items[k]]
+            for k in ranked
+            if k != position and judgement.item_probability[k] >= _SUGGEST_PROBABILITY
+        )[:MAX_SUGGESTIONS]
+        confidence = round(100 * chance)
+        verdict = policy.decide(
+            judgement.owner_probability, judgement.decline_probability, evidence.stack_owner
+        )
+        if verdict == "none":
+            close = tuple(
+                self.kb.items[evidence.items[k]]
+                for k in ranked
+                if judgement.item_probability[k] >= _SUGGEST_PROBABILITY
+            )[:MAX_SUGGESTIONS]
+            return self._decline(
+                question,
+                "unsure" if close else "off_topic",
+                service=parsed.service,
+                suggestions=close,
+                confidence=confidence,
+            )
+        if verdict == owner:
+            return Answer(
+                question=question,
+                owner=owner,
+                item=item,
+                confidence=confidence,
+                service=parsed.service,
+                suggestions=others if chance < 0.75 else (),
+                note=item.note_for(service_id) if owner == item.owner_for(service_id) else None,
+                probability=chance,
+            )
+        return Answer(
+            question=question,
+            owner=None,
+            item=item,
+            confidence=confidence,
+            service=parsed.service,
+            suggestions=others,
+            declined_because="depends",
+            layers=self._layers(parsed, evidence, judgement),
+            probability=chance,
+        )
+
+    def _layers(
+        self, parsed: _Parsed, evidence: Evidence, judgement: Judgement
+    ) -> tuple[tuple[str, str], ...]:
+        """What is certain, layer by layer: the asked service's stack, else the closest items
+        with their owners (one line per owner, most probable first)."""
+        if parsed.service and parsed.service.stack:
+            return tuple((layer.name, layer.owner) for layer in parsed.service.stack)
+        seen: dict[str, str] = {}
+        for k in sorted(range(len(evidence.items)), key=lambda k: -judgement.item_probability[k]):
+            owner = evidence.owners[k]
+            if owner not in seen and judgement.item_probability[k] >= _SUGGEST_PROBABILITY:
+                seen[owner] = self.kb.items[evidence.items[k]].title
+        return tuple((title, owner) for owner, title in seen.items())
+
+    def _index_layers(self) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
+        """Service id -> its stack's layer embeddings and owners (with the semantic signal)."""
+        if self._semantic is None:
+            return {}
+        texts = [layer.name for service in self.kb.services for layer in service.stack]
+        vectors = self._semantic.embed_texts(texts)
+        layers: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
+        start = 0
+        for service in self.kb.services:
+            end = start + len(service.stack)
+            layers[service.id] = (vectors[start:end], tuple(x.owner for x in service.stack))
+            start = end
+        return layers
+
+    def _any_stack_reading(self, text: str, parsed: _Parsed) -> tuple[str | None, float]:
+        """The owner of the closest layer of any service's stack, and its margin over the
+        closest layer of another owner: "the host under the database" reads as AWS's anywhere."""
+        if self._semantic is None or not self._all_layers[1]:
+            return None, 0.0
+        vectors, owners = self._all_layers
+        question = parsed.typed or language.question_clause(text) or text
+        similarity = vectors @ self._semantic.vector(question, as_typed=parsed.typed is not None)
+        best = int(np.argmax(similarity))
+        rivals = similarity[np.array([o != owners[best] for o in owners])]
+        margin = float(similarity[best]) - (float(rivals.max()) if len(rivals) else 0.0)
+        return owners[best], margin
+
+    def _stack_reading(self, text: str, parsed: _Parsed) -> tuple[str | None, float]:
+        """The owner of the asked service's layer closest to the question, and by how much
+        that layer beats the closest layer of another owner (None, 0: no service or stack)."""
+        if self._semantic is None or parsed.service is None:
+            return None, 0.0
+        vectors, owners = self._layers_of.get(parsed.service.id, (None, ()))
+        if vectors is None or not owners:
+            return None, 0.0
+        if parsed.typed is not None:
+            similarity = vectors @ self._semantic.vector(parsed.typed, as_typed=True)
+        else:
+            similarity = vectors @ self._semantic.vector(language.question_clause(text) or text)
+        best = int(np.argmax(similarity))
+        rivals = [float(x) for x, o in zip(similarity, owners, strict=True) if o != owners[best]]
+        margin = float(similarity[best]) - (max(rivals) if rivals else 0.0)
+        return owners[best], margin
 
     def _owners_agree(self, ranked: list[tuple[int, float]], parsed: _Parsed, folded: str) -> bool:
         """True when a question that asks who, in some detail, has closest items that all have
@@ -261,6 +531,9 @@ class Matcher:
             if answer.answered and (answer.owner == options.side) != options.negated:
                 return answer
         return None
+
+    def _names_a_service_in(self, folded: str) -> bool:
+        return bool(self._services.detect(self._words(folded)))
 
     def find_service(self, text: str) -> Service | None:
         """The service named in ``text`` ("my lambda", "on RDS"), or None."""
@@ -334,42 +607,55 @@ class Matcher:
     # -- scoring --------------------------------------------------------------------------------
 
     def _ranked(self, text: str, parsed: _Parsed) -> list[tuple[int, float]]:
-        """Items for the question, best first: the lexical rank, blended with meaning if we can.
+        """Items for the question, best first: the lexical rank, blended with meaning if we can."""
+        if self._semantic is None:
+            return self._rank(parsed)
+        blended = self._signals(text, parsed).blended
+        order = np.lexsort((np.arange(len(blended)), -blended))
+        return [(int(i), float(blended[i])) for i in order[: MAX_SUGGESTIONS + 1]]
+
+    def _signals(self, text: str, parsed: _Parsed) -> _Signals:
+        """Per item: the lexical and semantic scores, on the whole message and on its question
+        clause, blended with the wording's owner lean.
 
         A long message is also scored on its question clause alone ("… so who patches the OS of
         the hosts now?"), and each item keeps the better of the two: the team's story around the
         question must not outweigh the question.
         """
-        if self._semantic is None:
-            return self._rank(parsed)
-        blended = self._blended(text, parsed)
-        if blended is None:
-            return []
+        lexical = self._lexical_scores(parsed)
+        semantic = self._semantic_scores(text, parsed)
+        blended = _LEXICAL_SHARE * lexical + (1 - _LEXICAL_SHARE) * semantic
+        lexical_clause, semantic_clause = lexical, semantic
         focus = language.question_clause(text)
         if focus:
-            focused = self._blended(
-                focus, replace(self._parse(focus), service=parsed.service, services=parsed.services)
+            focus_parsed = replace(
+                self._parse(focus), service=parsed.service, services=parsed.services
             )
-            if focused is not None:
-                blended = np.maximum(blended, _FOCUS_SHARE * focused + (1 - _FOCUS_SHARE) * blended)
+            lexical_clause = self._lexical_scores(focus_parsed)
+            semantic_clause = self._semantic_scores(focus, focus_parsed)
+            focused = _LEXICAL_SHARE * lexical_clause + (1 - _LEXICAL_SHARE) * semantic_clause
+            blended = np.maximum(blended, _FOCUS_SHARE * focused + (1 - _FOCUS_SHARE) * blended)
         lean = self._owner_lean(text, parsed.topic)
         if lean:
             service_id = parsed.service.id if parsed.service else None
-            blended += np.array([lean.get(i.owner_for(service_id), 0.0) for i in self.kb.items])
-        order = np.lexsort((np.arange(len(blended)), -blended))
-        return [(int(i), float(blended[i])) for i in order[: MAX_SUGGESTIONS + 1]]
+            blended = blended + np.array(
+                [lean.get(i.owner_for(service_id), 0.0) for i in self.kb.items]
+            )
+        return _Signals(
+            lexical=lexical,
+            semantic=semantic,
+            lexical_clause=lexical_clause,
+            semantic_clause=semantic_clause,
+            blended=blended,
+            lean=lean,
+            no_words_shared=not lexical.any(),
+        )
 
-    def _blended(self, text: str, parsed: _Parsed) -> np.ndarray | None:
-        """Per item: the lexical score and the semantic similarity, blended (None: off-topic)."""
-        lexical = self._rank(parsed)
+    def _lexical_scores(self, parsed: _Parsed) -> np.ndarray:
         scores = np.zeros(len(self.kb.items), dtype=np.float64)
-        for index, score in lexical:
+        for index, score in self._rank(parsed):
             scores[index] = min(score, _MAX_LEXICAL)
-        similarity = self._semantic_scores(text, parsed)
-        if not lexical and not parsed.services and float(similarity.max()) < _SEMANTIC_ONLY_FLOOR:
-            # Not a word in common with the knowledge base: meaning alone must be compelling.
-            return None
-        return _LEXICAL_SHARE * scores + (1 - _LEXICAL_SHARE) * similarity
+        return scores
 
     def _rank(self, parsed: _Parsed) -> list[tuple[int, float]]:
         """Items scored for the question, best first (ties: knowledge-base order)."""
@@ -399,7 +685,10 @@ class Matcher:
         """Per item: its closest phrasing's similarity, less when that phrasing names a service
         the question does not (service names are left out of the comparison itself)."""
         assert self._semantic is not None
-        scores = self._semantic.phrase_similarities(text)
+        if parsed.typed is not None:
+            scores = self._semantic.phrase_similarities(parsed.typed, as_typed=True)
+        else:
+            scores = self._semantic.phrase_similarities(text)
         elsewhere = self._names_a_service.copy()
         for service_id in parsed.services:
             if service_id in self._phrases_naming:

@@ -1,13 +1,14 @@
 """The semantic signal: how close a question's meaning is to each item's phrasings.
 
 Every title, alias and quiz question of the knowledge base is embedded once
-(bot/answer/embedding.py) and the vectors are cached on disk, keyed by a hash of the model and of
+(bot/answer/e5_encoder.py) and the vectors are cached on disk, keyed by a hash of the model and of
 those texts, so a warm start only reads one small file. A question is embedded at ask time and
 compared with all of them; an item's similarity is that of its closest phrasing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -17,13 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answer.embedding import Encoder, load_encoder
+from bot.answer.e5_encoder import E5Encoder as Encoder
+from bot.answer.e5_encoder import load_encoder
 from bot.kb.model import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 
 CACHE_ENV = "OFIN_CACHE_DIR"
-KEEP_CACHED = 8  # embedding files kept: each edit of the knowledge base writes a new one
+# Embedding files kept, the most recently used (each edit of the knowledge base writes a new one).
+KEEP_CACHED = 16
 _QUERY_CACHE_SIZE = 4096
 
 
@@ -74,16 +77,14 @@ class SemanticIndex:
         self._starts = np.searchsorted(self.phrase_item, np.arange(len(kb.items)))
         if vectors is not None and vectors.shape != (len(texts), encoder.dimensions):
             raise ValueError(f"vectors: expected {len(texts)} rows, got {vectors.shape}")
-        self._vectors = (
-            vectors
-            if vectors is not None
-            else self._load_or_embed(texts, cache if cache is not None else cache_dir())
-        )
+        self._cache = cache if cache is not None else cache_dir()
+        self._vectors = vectors if vectors is not None else self._load_or_embed(texts, self._cache)
         self._embed = lru_cache(maxsize=_QUERY_CACHE_SIZE)(self._embed_uncached)
 
-    def phrase_similarities(self, question: str) -> np.ndarray:
-        """Cosine similarity of ``question`` to every phrasing (see ``phrases``)."""
-        return self._vectors @ self._embed(self._prepare(question))
+    def phrase_similarities(self, question: str, *, as_typed: bool = False) -> np.ndarray:
+        """Cosine similarity of ``question`` to every phrasing (see ``phrases``); ``as_typed``:
+        embed the text as it is (a question in another script, which preparing would erase)."""
+        return self._vectors @ self._embed(question if as_typed else self._prepare(question))
 
     def item_best(self, phrase_scores: np.ndarray) -> np.ndarray:
         """Each item's best phrase score, in KB order."""
@@ -98,30 +99,45 @@ class SemanticIndex:
     def _embed_uncached(self, question: str) -> np.ndarray:
         return self._encoder.encode([question])[0]
 
+    def vector(self, question: str, *, as_typed: bool = False) -> np.ndarray:
+        """The question's embedding, as the index compares it (prepared, cached)."""
+        return self._embed(question if as_typed else self._prepare(question))
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of other curated texts (a service's layers), cached like the items'."""
+        return _load_or_embed(self._encoder, [self._prepare(t) for t in texts], self._cache)
+
     def _load_or_embed(self, texts: list[str], directory: Path) -> np.ndarray:
-        digest = hashlib.sha256(self._encoder.fingerprint.encode())
-        for text in texts:
-            digest.update(text.encode() + b"\0")
-        path = directory / f"kb-embeddings-{digest.hexdigest()[:24]}.npy"
-        try:
-            vectors = np.load(path, allow_pickle=False)
-            if vectors.shape == (len(texts), self._encoder.dimensions):
-                return vectors
-        except (OSError, ValueError):
-            pass  # not cached yet, or a damaged file: embed again
-        vectors = self._encoder.encode(texts)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.tmp")
-            with partial.open("wb") as handle:
-                np.save(handle, vectors, allow_pickle=False)
-            partial.replace(path)  # atomic: a concurrent reader never sees half a file
-            _prune(directory)
-        except OSError as exc:
-            logger.warning(
-                "ofin: cannot cache embeddings in %s (%s); they live in memory", directory, exc
-            )
-        return vectors
+        return _load_or_embed(self._encoder, texts, directory)
+
+
+def _load_or_embed(encoder: Encoder, texts: list[str], directory: Path) -> np.ndarray:
+    """Embeddings of ``texts`` from the disk cache, else computed and cached (atomically)."""
+    digest = hashlib.sha256(encoder.fingerprint.encode())
+    for text in texts:
+        digest.update(text.encode() + b"\0")
+    path = directory / f"kb-embeddings-{digest.hexdigest()[:24]}.npy"
+    try:
+        vectors = np.load(path, allow_pickle=False)
+        if vectors.shape == (len(texts), encoder.dimensions):
+            with contextlib.suppress(OSError):
+                os.utime(path)  # used: the pruning keeps the most recently used files
+            return vectors
+    except (OSError, ValueError):
+        pass  # not cached yet, or a damaged file: embed again
+    vectors = encoder.encode(texts)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            np.save(handle, vectors, allow_pickle=False)
+        partial.replace(path)  # atomic: a concurrent reader never sees half a file
+        _prune(directory)
+    except OSError as exc:
+        logger.warning(
+            "ofin: cannot cache embeddings in %s (%s); they live in memory", directory, exc
+        )
+    return vectors
 
 
 def _prune(directory: Path) -> None:

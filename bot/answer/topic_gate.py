@@ -77,13 +77,49 @@ _NAMES_THE_CLOUD = re.compile(
 )
 
 
-def off_topic_reason(folded: str) -> str | None:
-    """Why ``folded`` (bot.answer.language.fold output) is not an ownership question, or None."""
+# Not ownership questions even when they ask "who" or name a side (issue: declines): comparisons
+# of two things, a service's SLA figure, whether a Region or feature exists, default ports, who
+# pays the bill, the account team, and choosing between two options.
+_COMPARISON = re.compile(
+    r"\b(?:difference between|differences between|what s the difference|whats the difference"
+    r"|what is the difference|compare|comparison|versus)\b|\b\w+ vs \w+"
+)
+_SLA = re.compile(r"\b(?:sla|slas|uptime percentage|service level agreement|monthly uptime)\b")
+_REGION_EXISTS = re.compile(
+    r"\b(?:is there (?:an? )?(?:aws )?region|(?:region|regions) in \w+ yet|available in (?:the )?"
+    r"\w+ region|which regions? (?:support|have|offer))\b"
+)
+_PORT = re.compile(r"\b(?:default port|which port|what port|port number)\b")
+_ACCOUNT = re.compile(
+    r"\b(?:who pays|pays for|account manager|tam|technical account manager|sales rep"
+    r"|support plan|quota increase)\b"
+)
+_CHOOSE = re.compile(
+    r"^(?:should (?:we|i) (?:pick|choose|use|go with)|which (?:is|one is) better)\b"
+)
+
+
+def off_topic_reason(folded: str, *, names_a_service: bool = False) -> str | None:
+    """Why ``folded`` (bot.answer.language.fold output) is not an ownership question, or None.
+
+    ``names_a_service``: the question names one of the knowledge base's services (any of them,
+    as services.yaml lists them), which makes it about the cloud.
+    """
+    for reason, pattern in (
+        ("comparison", _COMPARISON),
+        ("sla", _SLA),
+        ("region", _REGION_EXISTS),
+        ("port", _PORT),
+        ("account", _ACCOUNT),
+        ("choice", _CHOOSE),
+    ):
+        if pattern.search(folded) and not _ASKS_OWNER_OUTRIGHT.search(folded):
+            return reason
     if _QUANTITY.match(folded):
         return "quantity"
     if _TRIVIA.match(folded):
         return "trivia"
-    if _WORKPLACE.search(folded) and not _NAMES_THE_CLOUD.search(folded):
+    if _WORKPLACE.search(folded) and not (names_a_service or _NAMES_THE_CLOUD.search(folded)):
         return "workplace"
     if _ASKS_WHO.search(folded):
         return None
@@ -96,6 +132,13 @@ def off_topic_reason(folded: str) -> str | None:
     if _PRICE.search(folded):
         return "price"
     return None
+
+
+# "whose responsibility", "who is responsible": asks for an owner whatever else it mentions.
+_ASKS_OWNER_OUTRIGHT = re.compile(
+    r"\b(?:whose (?:job|responsibility|task|duty)|who is responsible|who s responsible"
+    r"|responsible for|responsibility of|who (?:patches|rotates|encrypts|secures|fixes|owns))\b"
+)
 
 
 def asks_who(folded: str) -> bool:

@@ -80,6 +80,15 @@ def render_answer(answer: Answer, where: Where) -> dict:
     if answer.answered and answer.item is not None:
         return blocks.answer_card(card_data(answer), shareable=where.ephemeral, feedback=True)
     suggestions = [{"id": s.id, "title": s.title} for s in answer.suggestions]
+    if answer.declined_because == "depends":
+        return blocks.depends_message(
+            answer.question,
+            [{"what": what, "owner": owner} for what, owner in answer.layers],
+            suggestions,
+            service_name=answer.service.name if answer.service else None,
+            service_id=answer.service.id if answer.service else None,
+            confidence=answer.confidence,
+        )
     return blocks.declined_message(
         answer.question,
         answer.declined_because,

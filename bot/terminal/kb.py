@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.kb.loader import DEFAULT_DIR, display_path, format_problems, load
 from bot.kb.model import KnowledgeBase, KnowledgeError
+from bot.kb.vocabulary import check_vocabulary
 from bot.matrix.kinds import check_kinds
 
 EXIT_OK = 0
@@ -26,9 +27,10 @@ def run_check(path: str | None) -> int:
     if kb is None:
         return status
     folder = target if target.is_dir() else target.parent
-    kinds = check_kinds(kb, folder / "vocabulary" / "resource_kinds.yaml")
-    if kinds:
-        print(format_problems(kinds))
+    problems = check_vocabulary(folder / "vocabulary")
+    problems += check_kinds(kb, folder / "vocabulary" / "resource_kinds.yaml")
+    if problems:
+        print(format_problems(problems))
         return EXIT_PROBLEMS
     print(
         f"knowledge OK: {_count(len(kb.items), 'item')}, {_count(len(kb.services), 'service')}, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from bot.answer.matcher import Answer
-from bot.kb.owners import OWNER_LINES
+from bot.kb.owners import OWNER_LINES, OWNER_SHORT
 
 WIDTH = 88
 DECLINE_TEXT = {
@@ -18,6 +18,7 @@ DECLINE_TEXT = {
     "off_topic": "I don't have an answer for that: I only answer questions about the cloud "
     "shared responsibility model (what AWS secures, what you secure, what you share).",
     "unsure": "I am not sure what you mean.",
+    "depends": "It depends, layer by layer:",
 }
 
 
@@ -47,7 +48,12 @@ def answer_text(answer: Answer) -> str:
 def decline_text(answer: Answer) -> str:
     """Why the engine declined, and the "did you mean" items it came close to."""
     lines = [fill(DECLINE_TEXT.get(answer.declined_because or "", DECLINE_TEXT["unsure"]))]
+    if answer.declined_because == "depends" and answer.service:
+        lines[0] = fill(f"On {answer.service.name} this has more than one owner. " + lines[0])
+    for what, owner in answer.layers:
+        line = f"{what}: {OWNER_SHORT.get(owner, owner)}"
+        lines.append(textwrap.fill(line, WIDTH, initial_indent="  - ", subsequent_indent="    "))
     if answer.suggestions:
-        lines.append("Did you mean:")
+        lines.append("Which part do you mean?" if answer.layers else "Did you mean:")
         lines.extend(f"  {n}. {s.title}" for n, s in enumerate(answer.suggestions, 1))
     return "\n".join(lines)

@@ -18,7 +18,8 @@ from bot.answer.topic_gate import asks_who, off_topic_reason
         ("hey, how to create a vpc", "how_to"),
         ("what does VPC stand for?", "definition"),
         ("explain what a docker container is", "definition"),
-        ("difference between TCP and UDP", "definition"),
+        ("difference between TCP and UDP", "comparison"),
+        ("who pays for data transfer costs", "account"),
         ("how much does S3 cost per GB?", "quantity"),
         ("how many availability zones does us-east-1 have", "quantity"),
         ("S3 pricing for the infrequent access tier", "price"),
@@ -49,7 +50,6 @@ def test_not_an_ownership_question(question: str, reason: str) -> None:
         "do we still have to patch the OS after moving to Fargate",
         "what does aws secure",
         "is IAM security of the cloud or in the cloud",
-        "who pays for data transfer costs",  # a price word, but it asks who
         "encryption at rest for RDS",  # terse keywords: not declined here
         "who is on call this weekend for the RDS failover?",  # team matters about the cloud
         "who keeps the office's AWS accounts' MFA devices",

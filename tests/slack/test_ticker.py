@@ -6,6 +6,8 @@ import json
 import threading
 import time
 
+from prometheus_client import REGISTRY
+
 from bot.slack.serve import make_wsgi
 from bot.slack.ticker import Ticker
 
@@ -40,6 +42,15 @@ def test_every_pass_is_counted_even_a_failing_one(caplog):
         ticker.stop()
     assert ticker.ticks >= 3
     assert "ofin-flaky: tick failed" in caplog.text
+    passes = {
+        outcome: REGISTRY.get_sample_value(
+            "ofin_scheduler_passes_total", {"scheduler": "ofin-flaky", "outcome": outcome}
+        )
+        for outcome in ("ok", "error")
+    }
+    assert passes["ok"] and passes["error"]  # a failing pass is counted as such
+    last = {"scheduler": "ofin-flaky"}
+    assert REGISTRY.get_sample_value("ofin_scheduler_last_success_timestamp_seconds", last)
 
 
 def test_healthz_ticks_shows_each_scheduler():

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import threading
 
+from prometheus_client import REGISTRY
+
 from bot.slack import work
 from bot.slack.context import ProfileCache
 
 
+def sample(name: str, pool: str) -> float:
+    return REGISTRY.get_sample_value(name, {"pool": pool}) or 0.0
+
+
 def test_a_full_pool_refuses_instead_of_queueing_without_bound():
     pool = work.Pool("test", workers=1, queue=1)
+    rejected = sample("ofin_work_rejections_total", "test")
     release = threading.Event()
-    first = pool.submit(release.wait, 5)
+    started = threading.Event()
+    first = pool.submit(lambda: (started.set(), release.wait(5)))
+    assert started.wait(5)
     second = pool.submit(lambda: "queued")
     assert first is not None and second is not None
+    assert sample("ofin_work_queue_depth", "test") == 1  # the second waits for a worker
     assert pool.submit(lambda: "one too many") is None
+    assert sample("ofin_work_rejections_total", "test") == rejected + 1
     release.set()
     assert second.result(5) == "queued"
     assert pool.submit(lambda: "room again").result(5) == "room again"
     pool.shutdown()
+    assert sample("ofin_work_queue_depth", "test") == 0
 
 
 class Client:

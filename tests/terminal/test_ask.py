@@ -95,3 +95,18 @@ def test_readable_answers_from_stdin_are_separated_by_a_blank_line() -> None:
     first, second = run.stdout.split("\n\n", 1)
     assert first.startswith("AWS — security OF the cloud")
     assert second.startswith("You — security IN the cloud")
+
+
+def test_json_carries_a_calibrated_probability_and_layers() -> None:
+    run = ask("--json", "who patches the hypervisor under our EC2 instances?")
+    assert run.returncode == 0, run.stderr
+    answer = json.loads(run.stdout)
+    assert answer["owner"] == "aws"
+    assert 0.3 <= answer["probability"] <= 1.0
+    assert answer["layers"] == []
+
+
+def test_a_question_in_another_language_is_answered() -> None:
+    run = ask("--json", "¿Quién aplica los parches del hipervisor de nuestras instancias EC2?")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["owner"] == "aws"

@@ -174,6 +174,49 @@ def declined_message(
     }
 
 
+def depends_message(
+    question: str,
+    layers: list[dict[str, Any]],
+    suggestions: list[dict[str, Any]] | None = None,
+    *,
+    service_name: str | None = None,
+    service_id: str | None = None,
+    confidence: int = 0,
+) -> dict:
+    """ "It depends, layer by layer": what is certain per layer, and the closest items to pick.
+
+    ``layers``: dicts with ``what`` and ``owner``, top to bottom.
+    """
+    shown = escape(clip(question, 300))
+    where = f" on {escape(service_name)}" if service_name else ""
+    lines = [f"“{shown}” has more than one owner{where}. It depends, layer by layer:"]
+    for layer in layers[:12]:
+        owner = layer["owner"]
+        emoji = OWNER_EMOJI.get(owner, ":grey_question:")
+        lines.append(
+            f"{emoji} {escape(clip(layer['what'], 150))}: *{OWNER_SHORT.get(owner, owner)}*"
+        )
+    blocks: list[dict] = [section("\n".join(lines))]
+    picks = list(suggestions or [])[:MAX_SUGGESTIONS]
+    if picks:
+        blocks.append(context("Which part do you mean?"))
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "ofin_suggestions",
+                "elements": [
+                    button(
+                        clip(s["title"], 75),
+                        f"{ACTION_SUGGEST_PREFIX}{n}",
+                        encode_value(question, s["id"], service_id, confidence),
+                    )
+                    for n, s in enumerate(picks, start=1)
+                ],
+            }
+        )
+    return {"text": f"It depends, layer by layer{where}.", "blocks": blocks}
+
+
 def help_message(entries: list[dict[str, Any]], command: str = COMMAND) -> dict:
     """Usage: one line per subcommand; ``entries`` are dicts with usage, help, admin."""
     lines = ["*ofin tells you whose job it is: AWS's, yours, or both.*", ""]

@@ -233,3 +233,27 @@ def test_home_view_takes_extra_sections_after_a_divider():
 def test_long_text_is_clipped_to_slack_limits():
     message = blocks.answer_card({**CARD, "explanation": "x" * 5000}, shareable=False)
     assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if b["type"] == "section")
+
+
+def test_depends_message_lists_each_layer_with_its_owner_and_offers_the_parts():
+    from slack_sdk.models.blocks import Block
+
+    message = blocks.depends_message(
+        "who patches <b>lambda</b>?",
+        [
+            {"what": "Your function code and its dependencies", "owner": "customer"},
+            {"what": "The managed runtime", "owner": "aws"},
+        ],
+        [{"id": "lambda-function-code", "title": "Function code"}],
+        service_name="AWS Lambda",
+        service_id="lambda",
+        confidence=48,
+    )
+    text = texts(message)
+    assert "It depends, layer by layer" in message["text"]
+    assert "Your function code and its dependencies: *You*" in text
+    assert "The managed runtime: *AWS*" in text
+    shown = message["blocks"][0]["text"]["text"]
+    assert "&lt;b&gt;" in shown and "<b>" not in shown
+    assert action_ids(message) == ["ofin_suggest_1"]
+    assert all(Block.parse(b) is not None for b in message["blocks"])

@@ -1,0 +1,216 @@
+"""Fit the owner model on labelled questions, with cross-validation that never scores a
+question it learned from; choose the answering policy on those out-of-fold probabilities.
+
+Used by ``python -m bot engine fit``; nothing here runs while answering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.answer.owner_model import (
+    CANDIDATE_FEATURES,
+    OPPOSITE,
+    OWNERS,
+    QUESTION_SIGNALS,
+    Evidence,
+    OwnerModel,
+    Policy,
+)
+
+L2 = 0.01
+STEPS = 1500
+LEARNING_RATE = 0.05
+# The policy keeps opposite owners under this share of the questions (issue 16's target: 1%).
+MAX_OPPOSITE_RATE = 0.01
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One labelled question's evidence; ``label`` is aws/customer/shared or "none"."""
+
+    evidence: Evidence
+    label: str
+    group: str  # the set it came from: folds keep a set together
+
+
+def fit(samples: Sequence[Sample], policy: Policy | None = None) -> OwnerModel:
+    """Weights maximising the likelihood of the labels (L2-regularised), by Adam, batched."""
+    features = np.vstack([s.evidence.features for s in samples])
+    signals = np.vstack([s.evidence.signals for s in samples])
+    mean, scale = features.mean(0), features.std(0) + 1e-6
+    signal_mean, signal_scale = signals.mean(0), signals.std(0) + 1e-6
+    signal_mean[0], signal_scale[0] = 0.0, 1.0  # the bias stays a bias
+    width = max(len(s.evidence.owners) for s in samples)
+    x = np.zeros((len(samples), width, len(CANDIDATE_FEATURES)))
+    present = np.zeros((len(samples), width + 1), dtype=bool)
+    mask = np.zeros((len(samples), width + 1))
+    for row, sample in enumerate(samples):
+        count = len(sample.evidence.owners)
+        x[row, :count] = (sample.evidence.features - mean) / scale
+        present[row, : count + 1] = True
+        mask[row, : count + 1] = _target_mask(sample)
+    z = (signals - signal_mean) / signal_scale
+    keep = mask.sum(1) > 0  # a label no candidate carries teaches nothing about the weights
+    x, z, mask, present = x[keep], z[keep], mask[keep], present[keep]
+    w = np.zeros(len(CANDIDATE_FEATURES))
+    v = np.zeros(len(QUESTION_SIGNALS))
+    moments = [np.zeros_like(w), np.zeros_like(w), np.zeros_like(v), np.zeros_like(v)]
+    n = len(x)
+    for step in range(1, STEPS + 1):
+        logits = np.concatenate(((z @ v)[:, None], x @ w), axis=1)
+        logits = np.where(present, logits, -np.inf)
+        logits -= logits.max(1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(1, keepdims=True)
+        target = p * mask
+        target /= target.sum(1, keepdims=True)
+        delta = (p - target) / n
+        grad_v = L2 * v + z.T @ delta[:, 0]
+        grad_w = L2 * w + np.einsum("nk,nkf->f", delta[:, 1:], x)
+        w, v = _adam(step, (w, v), (grad_w, grad_v), moments)
+    return OwnerModel(w, v, mean, scale, signal_mean, signal_scale, policy or Policy(0.5, 0.2, 0.5))
+
+
+def _target_mask(sample: Sample) -> np.ndarray:
+    """Which outcomes are right: declining for "none", else the candidates with that owner."""
+    owners = sample.evidence.owners
+    if sample.label == "none":
+        return np.concatenate(([1.0], np.zeros(len(owners))))
+    return np.concatenate(([0.0], [float(o == sample.label) for o in owners]))
+
+
+def _adam(step, params, grads, moments, beta1=0.9, beta2=0.999):
+    out = []
+    for k, (param, grad) in enumerate(zip(params, grads, strict=True)):
+        m, s = moments[2 * k], moments[2 * k + 1]
+        m[:] = beta1 * m + (1 - beta1) * grad
+        s[:] = beta2 * s + (1 - beta2) * grad * grad
+        m_hat = m / (1 - beta1**step)
+        s_hat = s / (1 - beta2**step)
+        out.append(param - LEARNING_RATE * m_hat / (np.sqrt(s_hat) + 1e-8))
+    return out
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Out-of-fold: a question's label and what the model said of it."""
+
+    label: str
+    owner_probability: dict[str, float]
+    decline_probability: float
+    stack_owner: str | None = None
+
+
+def cross_validate(samples: Sequence[Sample], folds: int = 5, seed: int = 7) -> list[Outcome]:
+    """Each question judged by a model fitted without it (folds drawn at random, seeded)."""
+    order = np.random.default_rng(seed).permutation(len(samples))
+    outcomes: list[Outcome | None] = [None] * len(samples)
+    for fold in range(folds):
+        held = set(order[fold::folds].tolist())
+        model = fit([s for i, s in enumerate(samples) if i not in held])
+        for i in held:
+            judgement = model.judge(samples[i].evidence)
+            outcomes[i] = Outcome(
+                samples[i].label,
+                judgement.owner_probability,
+                judgement.decline_probability,
+                samples[i].evidence.stack_owner,
+            )
+    return [o for o in outcomes if o is not None]
+
+
+def decide(outcome: Outcome, policy: Policy) -> str:
+    """What the engine would say: an owner, "none" (decline) or "depends"."""
+    return policy.decide(
+        outcome.owner_probability, outcome.decline_probability, outcome.stack_owner
+    )
+
+
+def choose_policy(
+    outcomes: Sequence[Outcome], *, max_opposite: float = MAX_OPPOSITE_RATE
+) -> Policy:
+    """The policy with the most right answers whose opposite-owner rate stays under the cap
+    (ties: the more cautious policy, the one tried first)."""
+    chances = np.array([[o.owner_probability[k] for k in OWNERS] for o in outcomes])
+    decline = np.array([o.decline_probability for o in outcomes])
+    best = chances.argmax(1)
+    chance = chances.max(1)
+    opposite_of = {OWNERS.index(a): OWNERS.index(b) for a, b in OPPOSITE.items()}
+    opposite = np.array(
+        [chances[i, opposite_of[k]] if k in opposite_of else 0.0 for i, k in enumerate(best)]
+    )
+    stacked = np.array([o.stack_owner == OWNERS[k] for o, k in zip(outcomes, best, strict=True)])
+    labels = np.array([OWNERS.index(o.label) if o.label in OWNERS else -1 for o in outcomes])
+    wrong_side = np.array(
+        [opposite_of.get(int(label), -2) == k for label, k in zip(labels, best, strict=True)]
+    )
+    right_owner = best == labels
+    cap = max_opposite * len(outcomes)
+    winner: tuple[int, Policy] | None = None
+    for decline_above in (0.4, 0.5, 0.6, 0.7):
+        declined = (decline >= decline_above) | (decline > chance)
+        right_declines = int((declined & (labels == -1)).sum())
+        for answer_at in np.arange(0.30, 0.91, 0.02):
+            for opposite_below in (0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 1.0):
+                for with_stack in (0.0, 0.2, 0.25, 0.3, 0.4, 1.0):
+                    limit = np.where(stacked, max(opposite_below, with_stack), opposite_below)
+                    named = ~declined & (chance >= answer_at) & (opposite < limit)
+                    if int((named & wrong_side).sum()) > cap:
+                        continue
+                    right = int((named & right_owner).sum()) + right_declines
+                    if winner is None or right > winner[0]:
+                        policy = Policy(float(answer_at), opposite_below, decline_above, with_stack)
+                        winner = (right, policy)
+    return winner[1] if winner else Policy(0.9, 0.05, 0.4)
+
+
+def summary(outcomes: Sequence[Outcome], policy: Policy) -> dict[str, float]:
+    """Accuracy, opposite owners, "depends" and declines under ``policy``, in percent."""
+    said = [decide(o, policy) for o in outcomes]
+    n = max(1, len(outcomes))
+    pairs = list(zip(said, outcomes, strict=True))
+    return {
+        "right": 100 * sum(s == o.label for s, o in pairs) / n,
+        "opposite": 100 * sum(OPPOSITE.get(o.label) == s for s, o in pairs) / n,
+        "depends": 100 * sum(s == "depends" for s, _ in pairs) / n,
+        "declined": 100 * sum(s == "none" for s, _ in pairs) / n,
+    }
+
+
+def reliability(outcomes: Sequence[Outcome], bins: int = 5) -> list[tuple[float, float, int]]:
+    """(mean predicted probability, share right, count) per probability bin of the best owner."""
+    rows = []
+    chances = [max(o.owner_probability.values()) for o in outcomes]
+    rights = [max(OWNERS, key=lambda k: o.owner_probability[k]) == o.label for o in outcomes]
+    edges = np.linspace(0, 1, bins + 1)
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        inside = [
+            (c, r)
+            for c, r in zip(chances, rights, strict=True)
+            if low <= c < high or (high == 1 and c == 1)
+        ]
+        if inside:
+            rows.append(
+                (
+                    float(np.mean([c for c, _ in inside])),
+                    float(np.mean([r for _, r in inside])),
+                    len(inside),
+                )
+            )
+    return rows
+
+
+def collect(
+    evidence_of: Callable[[str], Evidence | None], cases: Sequence[dict], group: str
+) -> list[Sample]:
+    """Samples for the cases the model decides (the rules decide the others)."""
+    samples = []
+    for case in cases:
+        evidence = evidence_of(case["q"])
+        if evidence is not None:
+            samples.append(Sample(evidence, case["owner"], group))
+    return samples

@@ -1,0 +1,50 @@
+"""doctor's local checks: each says what it found, and the fix when it failed."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.ops.doctor import check_database, check_knowledge, check_settings
+from bot.store import Store
+
+
+def test_the_database_checks(tmp_path: Path):
+    missing = tmp_path / "data" / "ofin.db"
+    check, channels = check_database(missing)
+    assert check.ok and "created at the first start" in check.detail and channels == []
+
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not a database" * 100)
+    check, _ = check_database(garbage)
+    assert not check.ok and "cannot be used" in check.detail and check.fix
+
+    foreign = tmp_path / "foreign.db"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.commit()
+    check, _ = check_database(foreign)
+    assert not check.ok and "not an ofin database" in check.detail
+
+    good = tmp_path / "ofin.db"
+    store = Store(good, clock=SystemClock())
+    store.save_schedule(
+        channel_id="C1", team_id="T1", at="09:00", tz="UTC", weekdays="12345", updated_by="U1"
+    )
+    check, channels = check_database(good)
+    assert check.ok and "integrity ok" in check.detail and channels == ["C1"]
+
+
+def test_the_settings_check_names_the_mode_or_the_problem():
+    check, settings = check_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    assert check.ok and "Socket Mode" in check.detail and settings is not None
+    check, _ = check_settings({"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert not check.ok and "SLACK_SIGNING_SECRET" in (check.fix or "")
+    check, settings = check_settings({"SLACK_BOT_TOKEN": "not-a-token"})
+    assert not check.ok and "SLACK_BOT_TOKEN must start with 'xoxb-'" in check.detail
+    assert settings is None
+
+
+def test_a_broken_knowledge_base_points_at_kb_check(tmp_path: Path):
+    (tmp_path / "broken.yaml").write_text("items: [{id: 1}]\n")
+    check, kb = check_knowledge(tmp_path)
+    assert not check.ok and kb is None and "kb check" in (check.fix or "")
