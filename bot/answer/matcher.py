@@ -424,7 +424,7 @@ class Matcher:
             item=item,
             confidence=confidence,
             service=parsed.service,
-            suggestions=others,
+            suggestions=((item,) + others)[:MAX_SUGGESTIONS],  # the parts it weighed
             declined_because="depends",
             layers=self._layers(parsed, evidence, judgement),
             probability=chance,
