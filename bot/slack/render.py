@@ -31,7 +31,7 @@ from bot.slack.blocks import matrix as matrix_blocks
 from bot.slack.blocks import quiz as quiz_blocks
 from bot.slack.blocks.report import report_message
 
-Surface = Literal["command", "mention", "dm", "action"]
+Surface = Literal["command", "mention", "dm", "action", "shortcut"]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, digest, events, home, matrix, quiz
+from bot.slack.listeners import (
+    actions,
+    commands,
+    digest,
+    events,
+    home,
+    matrix,
+    quiz,
+    shortcuts,
+)
 
 
 def register(app: App) -> None:
@@ -19,3 +28,4 @@ def register(app: App) -> None:
     digest.register(app)
     matrix.register(app)
     quiz.register(app)
+    shortcuts.register(app)
