@@ -92,6 +92,7 @@ class Caller:
 MembersOf = Callable[[str], "list[str] | None"]
 ChartBuild = Callable[[], "tuple[bytes | None, str, str]"]
 DeliverChart = Callable[[Caller, ChartBuild], None]
+RefreshNames = Callable[[list[str]], None]
 ProfileOf = Callable[[str], Profile]
 
 
@@ -99,7 +100,7 @@ ProfileOf = Callable[[str], Profile]
 class Core:
     """The long-lived pieces every handler needs, built once per process (bot/wiring.py).
 
-    The last five are what only a front end that can post provides (the Slack app sets them when
+    The last six are what only a front end that can post provides (the Slack app sets them when
     a server starts, bot/slack/app.py); on the console they stay None.
     """
 
@@ -116,6 +117,7 @@ class Core:
     members_of: MembersOf | None = None  # a channel's members, so "answered nothing" is true
     deliver_chart: DeliverChart | None = None  # draws and DMs the report's chart later
     profile_of: ProfileOf | None = None  # admin rights and time zone of anyone, by id
+    refresh_names: RefreshNames | None = None  # fetch people's names into the store's cache
 
     def __post_init__(self) -> None:
         self.daily = DailyQuizzes(

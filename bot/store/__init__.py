@@ -25,6 +25,7 @@ from sqlite_utils import Database
 
 from bot.clock import Clock
 from bot.store.campaigns import CampaignPeriod, CampaignRow, CampaignStore
+from bot.store.channels import Channels
 from bot.store.db import CLAIM_TTL, Db, Params, StoreError, StoreUnavailable, parse_ts, ts
 from bot.store.declined import (
     MAX_LOGGED_QUESTION,
@@ -33,6 +34,7 @@ from bot.store.declined import (
     normalize_question,
 )
 from bot.store.digests import DigestRow, DigestStatus, DigestStore
+from bot.store.directory import Directory, DirectoryEntry
 from bot.store.people import USER_COLUMNS, People, UserRow
 from bot.store.practice import Practice, PromptRow, ReviewRow
 from bot.store.quiz import AnswerRow, PostKind, PostStatus, QuizPost, QuizPosts
@@ -63,6 +65,7 @@ __all__ = [
     "ChannelTotals",
     "DeclinedCount",
     "DigestRow",
+    "DirectoryEntry",
     "DigestStatus",
     "ExportRow",
     "PlayerTotals",
@@ -111,6 +114,8 @@ class Store:
         self.digests = DigestStore(self._db)
         self.campaigns = CampaignStore(self._db)
         self.versions = QuestionVersions(self._db)
+        self.directory = Directory(self._db, self.people)  # names and emails for reports
+        self.channels = Channels(self._db)  # which channel ids this database has seen
 
         # The flat API: each name is the operation of the repository that owns it.
         self.problem = self._db.problem  # why writes fail now (for /readyz), or None

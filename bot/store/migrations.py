@@ -324,3 +324,22 @@ def m016_create_campaigns(db: Database) -> None:
         not_null={"sent_at"},
     )
     db.table("remind_optouts").create({"user_id": str, "opted_out_at": str}, pk="user_id")
+
+
+@migrations()
+def m017_create_directory(db: Database) -> None:
+    """People's names (and emails, when the workspace lets ofin read them) as Slack last gave
+    them, for reports an auditor can read; refreshed when older than a day."""
+    db.table("directory").create(
+        {
+            "user_id": str,
+            "team_id": str,
+            "name": str,  # the display name, else the real name, else the handle
+            "real_name": str,
+            "email": str,
+            "emails_visible": int,  # 1 when the token had users:read.email at that fetch
+            "fetched_at": str,
+        },
+        pk="user_id",
+        not_null={"fetched_at", "emails_visible"},
+    )

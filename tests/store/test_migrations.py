@@ -33,6 +33,7 @@ MIGRATIONS = [
     "m014_create_digests",
     "m015_one_open_quiz_per_channel",
     "m016_create_campaigns",
+    "m017_create_directory",
 ]
 
 # Each table's columns in order ("name TYPE [PK] [NOT NULL] [DEFAULT x] [REFERENCES t(c)]"),
@@ -195,6 +196,15 @@ SCHEMA = {
         "sent_at TEXT NOT NULL",
     ],
     "remind_optouts": ["user_id TEXT PK", "opted_out_at TEXT"],
+    "directory": [
+        "user_id TEXT PK",
+        "team_id TEXT",
+        "name TEXT",
+        "real_name TEXT",
+        "email TEXT",
+        "emails_visible INTEGER NOT NULL",
+        "fetched_at TEXT NOT NULL",
+    ],
 }
 
 

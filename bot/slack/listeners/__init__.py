@@ -15,6 +15,7 @@ from bot.slack.listeners import (
     home,
     matrix,
     quiz,
+    report,
     shortcuts,
 )
 
@@ -28,4 +29,5 @@ def register(app: App) -> None:
     digest.register(app)
     matrix.register(app)
     quiz.register(app)
+    report.register(app)
     shortcuts.register(app)
