@@ -143,6 +143,8 @@ class Subcommand:
     # A predicate on the arguments; when it says no, the whole text is a question instead
     # ("daily backups for RDS?" is a question, not the ``daily`` command).
     accepts: Callable[[str], bool] | None = None
+    # Works only where ofin can post in channels and DMs (Slack), not in the local console.
+    slack_only: bool = False
 
 
 def subcommand(
@@ -152,6 +154,7 @@ def subcommand(
     usage: str | None = None,
     admin: bool = False,
     accepts: Callable[[str], bool] | None = None,
+    slack_only: bool = False,
 ) -> Callable[[Handler], Subcommand]:
     """Make the decorated ``handler(core, caller, args)`` a Subcommand; dispatch.py lists it."""
     key = name.lower()
@@ -159,6 +162,6 @@ def subcommand(
         raise ValueError(f"subcommand names are single words, got {name!r}")
 
     def make(handler: Handler) -> Subcommand:
-        return Subcommand(key, handler, usage or key, help, admin, accepts)
+        return Subcommand(key, handler, usage or key, help, admin, accepts, slack_only)
 
     return make

@@ -25,6 +25,7 @@ class HelpEntry:
     usage: str
     help: str
     admin: bool = False
+    slack_only: bool = False  # posts in channels or DMs: not in the local console
 
 
 @dataclass(frozen=True)

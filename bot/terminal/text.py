@@ -6,6 +6,8 @@ words.
 
 from __future__ import annotations
 
+import re
+import shutil
 import textwrap
 
 from bot.answer.matcher import Answer
@@ -26,6 +28,49 @@ def fill(text: str, indent: str = "") -> str:
     """Wrap ``text`` at WIDTH columns, every line indented by ``indent``."""
     flat = " ".join(text.split())
     return textwrap.fill(flat, WIDTH, initial_indent=indent, subsequent_indent=indent)
+
+
+MIN_WIDTH = 40  # narrower than this, wrapping helps nobody
+
+
+def terminal_width(fallback: int = WIDTH) -> int:
+    """The terminal's width in columns (COLUMNS, else the terminal, else ``fallback``)."""
+    return max(shutil.get_terminal_size((fallback, 24)).columns, MIN_WIDTH)
+
+
+# Where a wrapped line's continuation starts: under the text after a bullet ("  - ", "[ ] ",
+# "3. "), or under a second column (a label, then two spaces or more), else under its indent.
+_BULLET = re.compile(r"^(\s*(?:[-•*]|\[[ x]\]|\d+\.)\s+)")
+_COLUMN = re.compile(r"^(\s*\S.*?\s{2,})\S")
+
+
+def wrap_lines(text: str, width: int) -> str:
+    """Wrap each line longer than ``width`` at word boundaries, with a hanging indent.
+
+    Words are never split (a word longer than the line, such as a URL, stays whole), so what a
+    renderer wrote reads the same at any terminal width.
+    """
+    out: list[str] = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        match = _BULLET.match(line) or _COLUMN.match(line)
+        lead = len(match.group(1)) if match else len(line) - len(line.lstrip())
+        if lead > width // 2:  # a column too far right: continue under the indent instead
+            lead = len(line) - len(line.lstrip())
+        out.extend(
+            textwrap.wrap(
+                line,
+                width,
+                subsequent_indent=" " * lead,
+                break_long_words=False,
+                break_on_hyphens=False,
+                drop_whitespace=True,
+            )
+            or [line]
+        )
+    return "\n".join(out)
 
 
 def answer_text(answer: Answer) -> str:
