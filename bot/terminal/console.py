@@ -76,6 +76,7 @@ class Console:
     def handle(self, line: str) -> str:
         """Run one line and return the text to print."""
         pending, self._pending = self._pending, None
+        self.options = frozenset()
         result = pending(line.strip()) if pending is not None else None
         if result is None:
             line, self.options = take_options(line)
