@@ -17,6 +17,7 @@ from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import digest as digest_blocks
 from bot.slack.blocks import matrix as matrix_blocks
 from bot.slack.blocks import quiz as quiz_blocks
+from bot.slack.blocks import report as report_blocks
 from bot.slack.blocks import shortcuts as shortcut_blocks
 from bot.wiring import build_core
 from tests.e2e.harness import FakeSlack, signed_headers
@@ -160,6 +161,8 @@ def _action_ids() -> list[str]:
         digest_blocks.PRACTICE_ACTION,
         matrix_blocks.ACTION_DOWNLOAD,
         matrix_blocks.ACTION_ASSIGN,
+        matrix_blocks.ACTION_NOTES,
+        report_blocks.ACTION_DOWNLOAD,
         f"{quiz_blocks.PRACTICE_PREFIX}0",
         f"{quiz_blocks.DAILY_PREFIX}0",
     ]
