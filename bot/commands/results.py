@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.answer.matcher import Answer
+from bot.answer.answer import Answer
 from bot.kb.model import Service
 
 NoticeKind = Literal["info", "refusal", "error"]

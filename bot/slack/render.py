@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from bot.answer.matcher import Answer
+from bot.answer.answer import Answer
 from bot.commands.campaign import MAX_LISTED, CampaignStatus
 from bot.commands.matrix import DutiesResult, MatrixResult, UnknownServicesResult
 from bot.commands.report import ReportResult

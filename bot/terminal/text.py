@@ -10,7 +10,7 @@ import re
 import shutil
 import textwrap
 
-from bot.answer.matcher import Answer
+from bot.answer.answer import Answer
 from bot.kb.owners import OWNER_LINES, OWNER_SHORT
 
 WIDTH = 88
@@ -19,6 +19,9 @@ DECLINE_TEXT = {
     "too_long": "That is a long one. Could you ask it in one short sentence?",
     "off_topic": "I don't have an answer for that: I only answer questions about the cloud "
     "shared responsibility model (what AWS secures, what you secure, what you share).",
+    "other_cloud": "I know AWS's side of the model. On another provider's cloud the split is "
+    "alike (the provider secures its cloud, you secure what you run in it), but check that "
+    "provider's documentation for the service.",
     "unsure": "I am not sure what you mean.",
     "depends": "It depends, layer by layer:",
 }
