@@ -39,7 +39,7 @@ check: setup ## Validate the knowledge base
 	$(PY) -m bot kb check
 
 bench: setup ## Measure the answer engine's latency and throughput
-	$(PY) bench/bench_matcher.py
+	$(PY) bench/bench_matcher.py --write docs/benchmarks.md
 
 soak: setup ## Load and fault suite against the production server (a few minutes); prints a table
 	$(PY) bench/soak.py

@@ -2,9 +2,10 @@
 
 Measures:
 - owner accuracy and per-question latency of ofin and of two peers over the same knowledge base
-  and the same question sets (the held-out sets in tests/data, and ../shared/eval's development
-  sets when they are there): a bare rapidfuzz ``process.extractOne`` with ``token_set_ratio``
-  over titles and aliases, and plain nearest-neighbour search with the same sentence embeddings
+  and the same question sets (the held-out and validation sets in tests/data, and
+  ../shared/eval's development sets when they are there): a bare rapidfuzz
+  ``process.extractOne`` with ``token_set_ratio`` over titles and aliases, and plain
+  nearest-neighbour search with the same sentence embeddings
   over titles, aliases and quiz questions; both use the same per-service owners and thresholds
   tuned on ../shared/eval/dev_questions.yaml (or fixed ones when it is absent);
 - on the real knowledge base and on synthetic ones 10x and 100x larger: per-question latency
@@ -13,7 +14,9 @@ Measures:
   would have its own);
 - and once: how long `python -m bot ask` takes to start and answer (a fresh process, warm cache).
 
-Usage: python bench/bench_matcher.py [--quick]
+Usage: python bench/bench_matcher.py [--quick] [--write docs/benchmarks.md]
+
+``make bench`` writes docs/benchmarks.md: the figures the docs cite are generated, not typed.
 """
 
 from __future__ import annotations
@@ -50,6 +53,40 @@ CHATTER = [
     "thanks a lot!",
     "who won the football match yesterday",
 ]
+
+
+LINES: list[str] = []
+
+
+def say(line: str = "") -> None:
+    """Print a line of the report and keep it for --write."""
+    print(line)
+    LINES.append(line)
+
+
+def write_report(path: Path, quick: bool) -> None:
+    """The report as a generated page of the docs."""
+    import os
+    import platform
+    from datetime import UTC, datetime
+
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header = [
+        "# Benchmarks (generated)",
+        "",
+        f"Written by `make bench` ({'--quick, ' if quick else ''}"
+        f"`python bench/bench_matcher.py --write {path.name}`) on {when}, on "
+        f"{platform.machine()} with {os.cpu_count()} cores, Python {platform.python_version()}. "
+        "Do not edit: run it again. On a machine shared with other work, p99 is noisy.",
+        "",
+        'Accuracy per set (owner right; a decline or "it depends" counts as not right), then '
+        "latency per question in ms for ofin and its two peers over the same knowledge base; "
+        "then p50 / p99 per question and batch throughput on the real knowledge base and on "
+        "synthetic ones 10x (and 100x) larger; then a fresh `python -m bot ask`.",
+        "",
+        "```text",
+    ]
+    path.write_text("\n".join([*header, *LINES, "```", ""]), encoding="utf-8")
 
 
 def synthetic(kb: KnowledgeBase, factor: int, rng: random.Random) -> KnowledgeBase:
@@ -142,17 +179,19 @@ def measure(base: Matcher, kb: KnowledgeBase, label: str, batch: int, rng: rando
     for q in work:
         matcher.ask(q)
     qps = batch / (time.perf_counter() - t0)
-    print(
+    say(
         f"{label:>5}  items={len(kb.items):>6}  index={index_ms:8.1f} ms  "
         f"p50={p50:6.3f} ms  p99={p99:6.3f} ms  batch of {batch}: {qps:8.0f} q/s"
     )
 
 
 def question_sets(extra: list[Path]) -> dict[str, list[dict]]:
-    """Every question set there is: tests/data's held-out sets, the shared dev sets, ``extra``."""
+    """Every question set there is: tests/data's held-out and validation sets, the shared dev
+    sets, ``extra``."""
     sets = {}
-    for path in sorted((ROOT / "tests" / "data").glob("matcher_cases*.yaml")):
-        sets[path.stem.replace("matcher_cases", "held-out")] = yaml.safe_load(path.read_text())
+    data = ROOT / "tests" / "data"
+    for path in sorted([*data.glob("heldout_*.yaml"), *data.glob("validation_*.yaml")]):
+        sets[path.stem] = yaml.safe_load(path.read_text())  # never trained on
     for name in ("dev_questions.yaml", "dev_questions_2.yaml"):
         if (SHARED_EVAL / name).is_file():
             sets[name.removesuffix(".yaml")] = yaml.safe_load((SHARED_EVAL / name).read_text())
@@ -231,9 +270,9 @@ def accuracy(matcher: Matcher, kb: KnowledgeBase, extra: list[Path]) -> None:
     engines = {
         "ofin": lambda q: matcher.ask(q).owner,
         f"token_set_ratio (cutoff {token_set.cutoff:.0f})": token_set.owner,
-        f"MiniLM nearest (cutoff {nearest.cutoff:.2f})": nearest.owner,
+        f"e5 nearest (cutoff {nearest.cutoff:.2f})": nearest.owner,
     }
-    print(f"{'set':<16}{'n':>5}" + "".join(f"{name[:24]:>26}" for name in engines))
+    say(f"{'set':<16}{'n':>5}" + "".join(f"{name[:24]:>26}" for name in engines))
     latencies: dict[str, list[float]] = {name: [] for name in engines}
     totals = {name: 0 for name in engines}
     count = 0
@@ -249,14 +288,14 @@ def accuracy(matcher: Matcher, kb: KnowledgeBase, extra: list[Path]) -> None:
             totals[name] += right
             row += f"{100 * right / len(cases):>25.1f}%"
         count += len(cases)
-        print(row)
-    print(f"{'all':<16}{count:>5}" + "".join(f"{100 * totals[n] / count:>25.1f}%" for n in engines))
+        say(row)
+    say(f"{'all':<16}{count:>5}" + "".join(f"{100 * totals[n] / count:>25.1f}%" for n in engines))
     row = f"{'p50 / p99 ms':<21}"
     for name in engines:
         ordered = sorted(latencies[name])
         p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
         row += f"{statistics.median(ordered):>15.2f} / {p99:>7.2f}"
-    print(row)
+    say(row)
 
 
 def startup() -> None:
@@ -271,12 +310,13 @@ def startup() -> None:
             capture_output=True,
         )
         runs.append(time.perf_counter() - t0)
-    print(f"`python -m bot ask` start + answer: best {min(runs) * 1000:.0f} ms of 3")
+    say(f"`python -m bot ask` start + answer: best {min(runs) * 1000:.0f} ms of 3")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1x and 10x only, batch of 1,000")
+    parser.add_argument("--write", type=Path, help="also write the report as a docs page")
     parser.add_argument("--shared", type=Path, help="the shared folder holding eval/ (dev sets)")
     parser.add_argument(
         "--set", type=Path, action="append", default=[], help="another question file (YAML)"
@@ -289,12 +329,14 @@ def main() -> int:
     kb = load()
     base = Matcher(kb)
     accuracy(base, kb, args.set)
-    print()
+    say()
     factors = (1, 10) if args.quick else (1, 10, 100)
     batch = 1000 if args.quick else 5_000
     for factor in factors:
         measure(base, synthetic(kb, factor, rng), f"{factor}x", batch, rng)
     startup()
+    if args.write:
+        write_report(args.write, args.quick)
     return 0
 
 
