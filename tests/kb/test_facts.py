@@ -25,3 +25,13 @@ def test_every_source_is_a_docs_or_aws_page_and_none_points_at_a_retired_guide()
         for src in sources
     )
     assert not [src for src in sources if "/snow/latest/swsbe-pack/" in src]
+
+
+def test_the_new_services_have_two_quiz_questions_and_resource_types() -> None:
+    for service_id in ("application-auto-scaling", "acm-pca", "dms", "service-catalog"):
+        service = KB.service(service_id)
+        assert service is not None, service_id
+        questions = [q for q in KB.quiz_questions if q.service == service_id]
+        assert len(questions) >= 2, service_id
+        tools = {t.tool for t in KB.resource_types if t.service == service_id}
+        assert tools == {"cloudformation", "terraform"}, service_id
