@@ -28,7 +28,13 @@ def test_every_source_is_a_docs_or_aws_page_and_none_points_at_a_retired_guide()
 
 
 def test_the_new_services_have_two_quiz_questions_and_resource_types() -> None:
-    for service_id in ("application-auto-scaling", "acm-pca", "dms", "service-catalog"):
+    for service_id in (
+        "application-auto-scaling",
+        "acm-pca",
+        "dms",
+        "service-catalog",
+        "site-to-site-vpn",
+    ):
         service = KB.service(service_id)
         assert service is not None, service_id
         questions = [q for q in KB.quiz_questions if q.service == service_id]
