@@ -124,9 +124,22 @@ def describe(node: Node | None) -> str:
     return _KIND_BY_TAG.get(node.tag, f"a value tagged {node.tag}")
 
 
-def _plain(doc: Document, node: Node, path: Path_) -> object:
-    """The node as plain data (strings stripped), recording the node of every path."""
+MAX_DEPTH = 32  # the knowledge files nest six levels deep; anything deeper is a mistake
+
+
+def _plain(doc: Document, node: Node, path: Path_, above: frozenset[int] = frozenset()) -> object:
+    """The node as plain data (strings stripped), recording the node of every path.
+
+    ``above`` holds the nodes this one is inside, so an anchor that contains its own alias is
+    reported instead of followed forever.
+    """
     doc._nodes[path] = node
+    if id(node) in above or len(path) > MAX_DEPTH:
+        why = "refers to itself" if id(node) in above else f"is nested more than {MAX_DEPTH} deep"
+        doc.report(node.start_mark.line + 1, f"this value {why}")
+        return None
+    if isinstance(node, MappingNode | SequenceNode):
+        above = above | {id(node)}
     if isinstance(node, MappingNode):
         mapping: dict[str, object] = {}
         for key_node, value_node in node.value:
@@ -137,10 +150,10 @@ def _plain(doc: Document, node: Node, path: Path_) -> object:
                 doc.report(key_node.start_mark.line + 1, f"duplicate key '{key}'")
                 continue
             doc._keys[(*path, key)] = key_node
-            mapping[key] = _plain(doc, value_node, (*path, key))
+            mapping[key] = _plain(doc, value_node, (*path, key), above)
         return mapping
     if isinstance(node, SequenceNode):
-        return [_plain(doc, entry, (*path, i)) for i, entry in enumerate(node.value)]
+        return [_plain(doc, entry, (*path, i), above) for i, entry in enumerate(node.value)]
     assert isinstance(node, ScalarNode)
     if node.tag == _STR_TAG:
         return node.value.strip()

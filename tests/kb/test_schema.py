@@ -285,3 +285,12 @@ def test_a_file_found_clean_once_is_still_checked_when_it_changes(kb: Path) -> N
     load(kb)
     edit(kb / "a.yaml", "category: compute", "category: 7")
     assert problems(kb) == ["kb/a.yaml:5: 'category' must be a string, not a number"]
+
+
+def test_an_anchor_inside_itself_and_a_value_nested_too_deep_are_problems_not_crashes(
+    kb: Path,
+) -> None:
+    (kb / "a.yaml").write_text("items: &loop\n  - *loop\n")
+    assert problems(kb)[0] == "kb/a.yaml:1: this value refers to itself"
+    (kb / "a.yaml").write_text("items:\n  - " + "[" * 40 + "]" * 40 + "\n")
+    assert problems(kb)[0] == "kb/a.yaml:2: this value is nested more than 32 deep"
