@@ -23,7 +23,7 @@ from bot.kb.suggest import unknown
 from bot.kb.yamldoc import Document, describe
 
 SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
-FILE_KINDS = ("items_file", "services_file", "areas_file")
+FILE_KINDS = ("items_file", "services_file", "areas_file", "english_file", "glossary_file")
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -86,6 +86,8 @@ def check(doc: Document, kind: str) -> list[Problem]:
     missing_done: set[tuple[str | int, ...]] = set()
     for error in errors:
         path = tuple(error.absolute_path)
+        if "propertyNames" in error.relative_schema_path:  # about a key: point at the key
+            path = (*path, error.instance)
         if error.validator != "type" and path in wrong_type:
             continue  # "must be a string" says it all; "unknown owner" would only repeat it
         if error.validator == "required":
@@ -110,19 +112,25 @@ def _explain(doc: Document, error: ValidationError, path: tuple[str | int, ...])
     sub: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     node = doc.node(path)
     where = node.start_mark.index if node is not None else 0
-    line = doc.line(path)
+    on_key = "propertyNames" in error.relative_schema_path
+    line = doc.key_line(path) if on_key else doc.line(path)
     keyword = str(error.validator)
     instance: Any = error.instance  # jsonschema types these as "maybe unset"; an error has both
     rule: Any = error.validator_value
     if keyword == "additionalProperties":
         allowed = list(sub.get("properties", {}))
         keys = [k for k in instance if k not in allowed]
+        template = sub.get("x-unknown-key")
         return [
             _Found(
                 doc.key_line((*path, key)),
                 0,
                 (where, i),
-                unknown("key", str(key), allowed) if allowed else f"unknown key '{key}'",
+                Template(template).safe_substitute(key=key)
+                if template
+                else unknown("key", str(key), allowed)
+                if allowed
+                else f"unknown key '{key}'",
             )
             for i, key in enumerate(keys)
         ]
