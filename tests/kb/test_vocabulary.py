@@ -27,3 +27,21 @@ def test_problems_name_the_file_and_line(tmp_path: Path) -> None:
         f == "glossary.yaml" and line == 3 and "unknown language 'xx'" in m for f, line, m in found
     )
     assert ("glossary.yaml", 4, "forms must be a list of non-empty words") in found
+
+
+def test_the_vocabulary_schema_names_keys_lists_and_missing_parts_at_their_lines(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "english.yaml").write_text(
+        "filler: who\nphrases:\n  host os: hostos\nsynonyms:\n  Servers: server\n"
+        "lower_layer_words: [firmware]\n"
+    )
+    (tmp_path / "glossary.yaml").write_text("patch: parche\nguard:\n  de: [wache, '']\n")
+    found = [(Path(p.file).name, p.line, p.message) for p in check_vocabulary(tmp_path)]
+    assert found == [
+        ("english.yaml", 1, "missing key 'guest_layer_words'"),
+        ("english.yaml", 1, "'filler' must be a list of words"),
+        ("english.yaml", 5, "not lowercase: 'Servers'"),
+        ("glossary.yaml", 1, "'patch' must map languages to forms"),
+        ("glossary.yaml", 3, "forms must be a list of non-empty words"),
+    ]

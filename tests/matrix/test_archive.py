@@ -125,7 +125,7 @@ def test_a_zip_of_templates_follows_the_nested_stacks_it_holds():
         "Reporting": False,
     }
     assert "nat-gateway" in [s.id for s in stack.services]
-    assert [t.type for t in stack.unknown] == ["AWS::DMS::ReplicationInstance"]
+    assert [t.type for t in stack.unknown] == ["AWS::CodeCommit::Repository"]
 
 
 def test_a_parse_error_inside_a_zip_names_the_file_and_line():

@@ -21,9 +21,7 @@ def test_cloudformation_machinery_and_other_providers_are_said_for_what_they_are
     assert kinds.kind_of("terraform", "random_password").group == "other_providers"
     assert kinds.kind_of("terraform", "helm_release").group == "other_providers"
     assert kinds.kind_of("terraform", "null_resource").group == "other_providers"
-    assert kinds.kind_of("cloudformation", "AWS::DMS::Endpoint").what == (
-        "AWS Database Migration Service"
-    )
+    assert kinds.kind_of("cloudformation", "AWS::CodeCommit::Repository").what == "AWS CodeCommit"
     assert kinds.kind_of("terraform", "aws_s3_bucket") is None  # a service's, not this file's
 
 

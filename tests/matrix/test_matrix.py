@@ -219,3 +219,19 @@ def test_the_table_is_aligned():
     for line in lines[1:]:
         assert line[column - 2 : column] == "  " and line[column] in "AYS"
     assert any(line.startswith("    [ ] ") for line in checklist_lines(EVERY))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "fsx encryption at rest",
+        "who encrypts my fsx file system",
+        "encrypting data at rest on fsx for windows",
+        "server side encryption fsx",
+    ],
+)
+def test_the_engine_and_the_matrix_agree_on_encryption_at_rest_on_fsx(question):
+    """FSx encrypts every file system at rest (LustreGuide/encryption-at-rest): AWS's, as the
+    matrix says; the generic server-side encryption item used to answer "you"."""
+    assert EVERY.cell("encryption", "fsx").owner == "aws"
+    assert MATCHER.ask(question).owner == "aws"
