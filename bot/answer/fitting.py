@@ -155,6 +155,7 @@ def head_readings(
     extra: Phrasings | None = None,
     folds: int = 5,
     seed: int = 11,
+    bank: Phrasings | None = None,
 ) -> list[tuple[dict[str, float], dict[str, float]]]:
     """The owner head's readings of each sample (the message, its question clause) by a head
     fitted without the sample's family."""
@@ -165,6 +166,7 @@ def head_readings(
     for fold in range(folds):
         train = [i for i, f in enumerate(fold_of) if f != fold]
         head = _fit_with(vectors[train], [labels[i] for i in train], encoder, extra)
+        head = _voting(head, vectors[train], [labels[i] for i in train], bank)
         for i, f in enumerate(fold_of):
             if f == fold:
                 clause = samples[i].evidence.clause_vector
@@ -176,11 +178,24 @@ def head_readings(
 
 
 def fit_owner_head(
-    samples: Sequence[Sample], encoder: str, extra: Phrasings | None = None
+    samples: Sequence[Sample],
+    encoder: str,
+    extra: Phrasings | None = None,
+    bank: Phrasings | None = None,
 ) -> OwnerHead:
-    """The head shipped with ofin: fitted on every sample (and the phrasings)."""
+    """The head shipped with ofin: fitted on every sample; voting with every sample and ``bank``
+    (the knowledge base's aliases, each with its owner: curated phrasings outvote a lean)."""
     vectors = np.vstack([_vector(s) for s in samples])
-    return _fit_with(vectors, [s.label for s in samples], encoder, extra)
+    labels = [s.label for s in samples]
+    return _voting(_fit_with(vectors, labels, encoder, extra), vectors, labels, bank)
+
+
+def _voting(
+    head: OwnerHead, vectors: np.ndarray, labels: list[str], bank: Phrasings | None
+) -> OwnerHead:
+    if bank is None or not len(bank.labels):
+        return head.with_neighbours(vectors, labels)
+    return head.with_neighbours(np.vstack((vectors, bank.vectors)), labels + list(bank.labels))
 
 
 def _fit_with(

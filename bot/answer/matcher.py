@@ -140,6 +140,19 @@ class Matcher:
         """The embedding model's fingerprint (None: answering on words alone)."""
         return self._semantic.encoder if self._semantic else None
 
+    def labelled_aliases(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Every alias's embedding with its item's owner for the service it names (for the owner
+        head's vote; used while fitting)."""
+        if self._semantic is None:
+            return np.zeros((0, 0)), ()
+        vectors, owners = [], []
+        for item in self.kb.items:
+            for alias in item.aliases:
+                service = self.find_service(alias)
+                owners.append(item.owner_for(service.id if service else None))
+                vectors.append(self._semantic.vector(alias))
+        return np.vstack(vectors), tuple(owners)
+
     # -- public API ---------------------------------------------------------------------------
 
     def ask(self, question: str) -> Answer:

@@ -1,9 +1,15 @@
 """A direct reading of the question: its embedding -> how likely each owner is, or "not ours".
 
 The owner model (bot/answer/owner_model.py) weighs the knowledge items closest to a question. This
-head reads the question itself: a multinomial logistic regression on the question's sentence
-embedding (the multilingual model's, so a question reads alike in any language), fitted on the
-labelled questions by ``python -m bot engine fit``. Its probabilities enter the owner model as
+head reads the question itself, from its sentence embedding (the multilingual model's, so a
+question reads alike in any language), two ways, half and half:
+
+- a multinomial logistic regression, fitted on the labelled questions (the broad lean);
+- the labelled questions closest in meaning, their labels weighted by how close they are (the
+  fine distinctions a linear reading misses: "who switches on managed updates" is yours even
+  though "managed updates" is AWS's word).
+
+Both are fitted by ``python -m bot engine fit``. Its probabilities enter the owner model as
 evidence like any other, with a weight fitted on out-of-fold readings, so the model learns how far
 to trust it; on its own it never names an owner.
 """
@@ -12,17 +18,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 HEAD_FILE = Path(__file__).with_name("owner_head.json")
+NEIGHBOURS_FILE = Path(__file__).with_name("owner_neighbours.npz")
 CLASSES = ("aws", "customer", "shared", "none")
 _FLOOR = 1e-3  # log-probabilities are floored: one confident head never vetoes the evidence
 L2 = 1e-4  # chosen on cross-validation and the validation set F (docs/engine.md)
 STEPS = 400
 LEARNING_RATE = 0.05
+NEIGHBOURS = 10  # labelled questions that vote
+SHARPNESS = 0.02  # a neighbour's vote: exp((similarity - best similarity) / SHARPNESS)
+LINEAR_SHARE = 0.5  # the regression's share of the reading; the neighbours have the rest
 
 
 @dataclass(frozen=True)
@@ -32,14 +42,51 @@ class OwnerHead:
     weights: np.ndarray  # (dimensions, len(CLASSES))
     bias: np.ndarray  # (len(CLASSES),)
     encoder: str  # the embedding model's fingerprint: other vectors would be read wrongly
+    neighbours: np.ndarray | None = None  # (questions, dimensions): labelled questions' vectors
+    neighbour_labels: np.ndarray | None = None  # (questions,): each one's class index
 
     def probabilities(self, vector: np.ndarray) -> dict[str, float]:
         """Each class's probability for one question's embedding."""
-        logits = vector.astype(np.float64) @ self.weights + self.bias
+        query = vector.astype(np.float64)
+        logits = query @ self.weights + self.bias
         logits -= logits.max()
         p = np.exp(logits)
         p /= p.sum()
+        if self.neighbours is not None and self.neighbour_labels is not None:
+            p = LINEAR_SHARE * p + (1 - LINEAR_SHARE) * self._vote(query)
         return {name: float(x) for name, x in zip(CLASSES, p, strict=True)}
+
+    def _vote(self, query: np.ndarray) -> np.ndarray:
+        assert self.neighbours is not None and self.neighbour_labels is not None
+        similarity = self.neighbours @ query.astype(self.neighbours.dtype)
+        count = min(NEIGHBOURS, len(similarity))
+        if count == 0:
+            return np.full(len(CLASSES), 1 / len(CLASSES))
+        closest = np.argpartition(-similarity, count - 1)[:count]
+        close = similarity[closest].astype(np.float64)
+        weight = np.exp((close - close.max()) / SHARPNESS)
+        vote = np.zeros(len(CLASSES))
+        np.add.at(vote, self.neighbour_labels[closest], weight)
+        return vote / vote.sum()
+
+    def with_neighbours(self, vectors: np.ndarray, labels: Sequence[str]) -> OwnerHead:
+        """The same head, voting with these labelled questions."""
+        return replace(
+            self,
+            neighbours=vectors.astype(np.float32),
+            neighbour_labels=np.array([CLASSES.index(x) for x in labels], dtype=np.int64),
+        )
+
+    def save(self, path: Path = HEAD_FILE, neighbours: Path = NEIGHBOURS_FILE) -> None:
+        """Write the weights (JSON) and the labelled questions' vectors (compressed numpy)."""
+        path.write_text(json.dumps(self.to_json()) + "\n", encoding="utf-8")
+        if self.neighbours is not None and self.neighbour_labels is not None:
+            with neighbours.open("wb") as handle:
+                np.savez_compressed(
+                    handle,
+                    vectors=self.neighbours.astype(np.float16),
+                    labels=self.neighbour_labels.astype(np.int8),
+                )
 
     def to_json(self) -> dict:
         """A plain-data form, for owner_head.json."""
@@ -101,9 +148,20 @@ def fit_head(
     return OwnerHead(w, b, encoder)
 
 
-def load_head(encoder: str, path: Path = HEAD_FILE) -> OwnerHead | None:
+def load_head(
+    encoder: str, path: Path = HEAD_FILE, neighbours: Path = NEIGHBOURS_FILE
+) -> OwnerHead | None:
     """The fitted head shipped with ofin, when it was fitted on this encoder's vectors."""
     if not path.is_file():
         return None
     head = OwnerHead.from_json(json.loads(path.read_text()))
-    return head if head.encoder == encoder else None
+    if head.encoder != encoder:
+        return None
+    if not neighbours.is_file():
+        return head
+    with np.load(neighbours, allow_pickle=False) as stored:
+        return replace(
+            head,
+            neighbours=stored["vectors"].astype(np.float32),
+            neighbour_labels=stored["labels"].astype(np.int64),
+        )

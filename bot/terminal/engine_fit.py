@@ -11,7 +11,7 @@ import yaml
 from bot.answer import fitting
 from bot.answer.answer import Answer
 from bot.answer.matcher import Matcher
-from bot.answer.owner_head import HEAD_FILE
+from bot.answer.owner_head import HEAD_FILE, NEIGHBOURS_FILE
 from bot.answer.owner_model import WEIGHTS_FILE, Policy
 from bot.kb.loader import load_or_exit
 
@@ -49,7 +49,8 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE, head_out: Path = HEAD_F
         return 1
     # The owner model learns how far to trust the head from readings by heads that never saw
     # the question (nor its translations); the head shipped is fitted on everything.
-    readings = fitting.head_readings(samples, encoder)
+    aliases = fitting.Phrasings(*matcher.labelled_aliases())
+    readings = fitting.head_readings(samples, encoder, bank=aliases)
     samples = [
         replace(s, evidence=s.evidence.with_head(*r))
         for s, r in zip(samples, readings, strict=True)
@@ -57,9 +58,9 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE, head_out: Path = HEAD_F
     outcomes = fitting.cross_validate(samples)
     policy = fitting.choose_policy(outcomes)
     model = fitting.fit(samples, policy)
-    head = fitting.fit_owner_head(samples, encoder)
+    head = fitting.fit_owner_head(samples, encoder, bank=aliases)
     out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
-    head_out.write_text(json.dumps(head.to_json()) + "\n", encoding="utf-8")
+    head.save(head_out, head_out.with_name(NEIGHBOURS_FILE.name))
     print(f"fitted on {len(samples)} questions from {len(files)} sets -> {out}, {head_out}")
     print(
         f"policy: answer at p >= {policy.answer_at:.2f} with the opposite owner under "

@@ -92,3 +92,20 @@ def test_the_shipped_head_matches_the_installed_encoder() -> None:
     assert isinstance(head, OwnerHead), "the head was fitted on another encoder: refit"
     vector = encoder.encode(["who patches the hypervisor under our EC2 instances"])[0]
     assert max(head.probabilities(vector), key=head.probabilities(vector).get) == "aws"
+
+
+def test_close_labelled_questions_outvote_a_broad_lean(tmp_path) -> None:
+    """The regression reads the broad lean; the closest labelled questions decide fine cases."""
+    vectors, labels = clustered(80)
+    head = fit_head(vectors, labels, "toy")
+    odd = vectors[0] + 0.05 * vectors[1]  # in the first class's region ...
+    odd /= np.linalg.norm(odd)
+    relabelled = [CLASSES[(CLASSES.index(labels[0]) + 1) % len(CLASSES)]] * 3
+    voting = head.with_neighbours(np.vstack([odd] * 3), relabelled)  # ... but labelled otherwise
+    lean = head.probabilities(odd)
+    read = voting.probabilities(odd)
+    assert read[relabelled[0]] > lean[relabelled[0]] + 0.4
+    voting.save(tmp_path / "head.json", tmp_path / "near.npz")
+    again = load_head("toy", tmp_path / "head.json", tmp_path / "near.npz")
+    assert again is not None and again.neighbours is not None
+    assert again.probabilities(odd) == pytest.approx(read, abs=1e-2)
