@@ -140,18 +140,25 @@ class Matcher:
         """The embedding model's fingerprint (None: answering on words alone)."""
         return self._semantic.encoder if self._semantic else None
 
-    def labelled_aliases(self) -> tuple[np.ndarray, tuple[str, ...]]:
-        """Every alias's embedding with its item's owner for the service it names (for the owner
-        head's vote; used while fitting)."""
+    def labelled_phrasings(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """The knowledge base's own statements as labelled phrasings, for the owner head's vote
+        (used while fitting): every alias with its item's owner for the service it names, and
+        every per-service owner an item states ("server-side encryption … on Amazon MSK": shared).
+        """
         if self._semantic is None:
             return np.zeros((0, 0)), ()
-        vectors, owners = [], []
+        texts, owners = [], []
         for item in self.kb.items:
             for alias in item.aliases:
                 service = self.find_service(alias)
+                texts.append(alias)
                 owners.append(item.owner_for(service.id if service else None))
-                vectors.append(self._semantic.vector(alias))
-        return np.vstack(vectors), tuple(owners)
+            for service_id in item.services:
+                service = self._services.by_id(service_id)
+                if service is not None:
+                    texts.append(f"{item.title} on {service.name}")
+                    owners.append(item.owner_for(service_id))
+        return np.vstack([self._semantic.vector(t) for t in texts]), tuple(owners)
 
     # -- public API ---------------------------------------------------------------------------
 

@@ -149,9 +149,11 @@ def fit_head(
 
 
 def load_head(
-    encoder: str, path: Path = HEAD_FILE, neighbours: Path = NEIGHBOURS_FILE
+    encoder: str, path: Path = HEAD_FILE, neighbours: Path | None = None
 ) -> OwnerHead | None:
-    """The fitted head shipped with ofin, when it was fitted on this encoder's vectors."""
+    """The fitted head shipped with ofin (its voting questions beside it), when it was fitted on
+    this encoder's vectors."""
+    neighbours = neighbours or path.with_name(NEIGHBOURS_FILE.name)
     if not path.is_file():
         return None
     head = OwnerHead.from_json(json.loads(path.read_text()))

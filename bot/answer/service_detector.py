@@ -23,6 +23,10 @@ class ServiceDetector:
         for ngram, service_id in self._ngrams.items():
             self._ngrams_of[service_id].append(ngram)
 
+    def by_id(self, service_id: str) -> Service | None:
+        """The service with this id, if the knowledge base has it."""
+        return self._by_id.get(service_id)
+
     def detect(self, words: list[str]) -> list[Service]:
         """Services named in ``words``: longest alias first, then earliest; refinements first.
 

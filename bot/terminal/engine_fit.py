@@ -49,7 +49,7 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE, head_out: Path = HEAD_F
         return 1
     # The owner model learns how far to trust the head from readings by heads that never saw
     # the question (nor its translations); the head shipped is fitted on everything.
-    aliases = fitting.Phrasings(*matcher.labelled_aliases())
+    aliases = fitting.Phrasings(*matcher.labelled_phrasings())
     readings = fitting.head_readings(samples, encoder, bank=aliases)
     samples = [
         replace(s, evidence=s.evidence.with_head(*r))

@@ -18,6 +18,7 @@ UNSURE_CANDIDATES = (
     "write me a poem",
     "security stuff",
     "patching maybe",
+    "kms?",  # a bare service name: that service's items
 )
 
 

@@ -75,6 +75,7 @@ def test_did_you_mean_takes_a_number(console, kb):
                 "who handles the thing under the hood",
                 "who runs the show",
                 "write me a poem",
+                "kms?",  # a bare service name: that service's items
             )
             if matcher.ask(q).declined_because == "unsure" and matcher.ask(q).suggestions
         ),
