@@ -57,7 +57,6 @@ def quiz_command(core: Core, caller: Caller, args: str) -> PracticeQuestion | No
             core.kb,
             caller.user_id,
             channel_id=caller.channel_id,
-            team_id=caller.team_id,
             topic_text=args,
         )
     except QuizError as exc:
@@ -94,16 +93,14 @@ def daily_command(core: Core, caller: Caller, args: str) -> Notice | DailyStatus
     channel = str(caller.channel_id)
     if action == "on":
         try:
-            rule, first = daily.turn_on(
-                channel, rest, default_tz=caller.tz, team_id=caller.team_id, user_id=caller.user_id
-            )
+            rule, first = daily.turn_on(channel, rest, default_tz=caller.tz, user_id=caller.user_id)
         except ScheduleError as exc:
             return Notice(str(exc), kind="error")
         return Notice(
             f"Daily quiz on: {rule.describe()}. The first one posts {format_local(first, rule.tz)}."
         )
     if action == "off":
-        if core.store.disable_schedule(channel, updated_by=caller.user_id):
+        if core.store.schedules.disable(channel, updated_by=caller.user_id):
             return Notice("Daily quiz off for this channel. Scores are kept.")
         return Notice("There was no daily quiz scheduled here.")
     if action == "status":
@@ -112,9 +109,7 @@ def daily_command(core: Core, caller: Caller, args: str) -> Notice | DailyStatus
     if publisher is None:
         return Notice("Daily quizzes are posted by the Slack app; it is not running here.", "error")
     if action == "now":
-        post = daily.claim_now(
-            channel, caller.team_id, once_within=NOW_ONCE_WITHIN, requested_by=caller.user_id
-        )
+        post = daily.claim_now(channel, once_within=NOW_ONCE_WITHIN, requested_by=caller.user_id)
         if post is None:
             return Notice("A quiz was posted here less than a minute ago: one is enough.")
         return _published(publisher.publish(post), rule_tz=caller.tz)

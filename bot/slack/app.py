@@ -7,6 +7,7 @@ from urllib.error import URLError
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
+from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -101,6 +102,19 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
             f"and the network): {getattr(exc, 'reason', exc)}"
         ) from None
 
+    adopt_home_workspace(app, core)
     middleware.register(app, core, Work.create(), SlackState())
     listeners.register(app)
     return app
+
+
+def adopt_home_workspace(app: App, core: Core) -> None:
+    """Serve the bot token's workspace: the rows made before it was known become its own.
+
+    Bolt checked the token with auth.test when the app was made; its answer names the team.
+    """
+    for step in app._middleware_list:
+        if isinstance(step, SingleTeamAuthorization) and step.auth_test_result:
+            team = step.auth_test_result.get("team_id")
+            if team and team != core.store.team:
+                core.store.adopt_workspace(str(team))

@@ -324,3 +324,71 @@ def m016_create_campaigns(db: Database) -> None:
         not_null={"sent_at"},
     )
     db.table("remind_optouts").create({"user_id": str, "opted_out_at": str}, pk="user_id")
+
+
+#: Tables whose rows all belong to one workspace, with the primary key each gets (team first).
+#: claims, meta and question_versions are the installation's own, not a workspace's.
+WORKSPACE_KEYS: dict[str, tuple[str, ...] | None] = {
+    "feedback": ("team_id", "user_id", "question", "item_key"),
+    "declined": None,  # keeps its own id
+    "users": ("team_id", "user_id"),
+    "reviews": ("team_id", "user_id", "question_id"),
+    "practice_prompts": None,
+    "quiz_posts": None,
+    "answers": None,
+    "schedules": ("team_id", "channel_id"),
+    "stacks": None,  # keyed by team since m010
+    "duty_owners": None,
+    "forgotten": ("team_id", "user_hash"),
+    "digests": ("team_id", "channel_id"),
+    "digest_posts": None,
+    "campaigns": ("team_id", "channel_id"),
+    "campaign_reminders": ("team_id", "user_id", "week"),
+    "remind_optouts": ("team_id", "user_id"),
+}
+
+#: Where a database made before workspaces were keyed learnt which one it served.
+HOME_TEAM_SOURCES = ("users", "quiz_posts", "schedules", "digests", "campaigns", "stacks")
+
+
+@migrations()
+def m017_every_row_belongs_to_a_workspace(db: Database) -> None:
+    """Key every workspace's row by its team id, so one database can serve many workspaces.
+
+    A database made by a single-workspace ofin holds one workspace: its team id is the one its
+    rows already name (users, posts, schedules...), recorded in ``meta`` as ``home_team`` and
+    given to every row. When no row names one yet, rows get "" (not yet known) and the first
+    start in Slack gives them the workspace's id (``Store.adopt_workspace``). Nothing is dropped.
+    """
+    teams = set()
+    for table in HOME_TEAM_SOURCES:
+        teams |= {
+            r[0] for r in db.execute(f"SELECT DISTINCT team_id FROM [{table}] WHERE team_id != ''")
+        }
+    home = teams.pop() if len(teams) == 1 else ""
+    if home:
+        db.table("meta").upsert({"key": "home_team", "value": home}, pk="key")
+    for table, pk in WORKSPACE_KEYS.items():
+        t = db.table(table)
+        if "team_id" not in t.columns_dict:
+            t.add_column("team_id", str)
+        if table == "answers":  # an answer belongs to its post's workspace
+            db.execute(
+                "UPDATE answers SET team_id = (SELECT team_id FROM quiz_posts p "
+                "WHERE p.id = answers.post_id)"
+            )
+        db.execute(f"UPDATE [{table}] SET team_id = ? WHERE team_id IS NULL", [home])
+        if pk is not None:
+            t.transform(pk=pk, not_null={"team_id"})
+        elif table != "quiz_posts":  # answers refer to quiz_posts: it cannot be rebuilt here
+            t.transform(not_null={"team_id"})
+    db.execute("DROP INDEX idx_answers_report")
+    db.table("answers").create_index(
+        ["team_id", "user_id", "category", "answered_at", "correct"],
+        index_name="idx_answers_report",
+    )
+    db.table("declined").create_index(["team_id", "normalized"])
+    db.table("practice_prompts").create_index(["team_id", "user_id", "asked_at"])
+    db.table("quiz_posts").create_index(["team_id", "status"])
+    db.execute("DROP INDEX idx_digest_posts_channel_id_week")
+    db.table("digest_posts").create_index(["team_id", "channel_id", "week"], unique=True)

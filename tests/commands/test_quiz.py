@@ -54,6 +54,7 @@ def clock() -> FakeClock:
 def core(make_kb, tmp_path, clock) -> Core:
     kb = make_kb(9)
     store = Store(tmp_path / "ofin.db", clock=clock)
+    store.adopt_workspace("T1")  # the callers' workspace, as the first start in Slack records it
     c = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
     c.daily = DailyQuizzes(store, kb, rng=random.Random(4))
     yield c
@@ -128,7 +129,7 @@ def test_a_missed_question_comes_back_soon_but_not_at_once(core):
 def test_daily_is_for_admins_only(core):
     refused = dispatch(core, caller(admin=False), "daily on")
     assert isinstance(refused, Notice) and refused.kind == "refusal"
-    assert core.store.schedule("C1") is None
+    assert core.store.schedules.get("C1") is None
 
 
 def test_daily_text_that_is_a_question_is_not_the_command(core):
@@ -185,7 +186,7 @@ def test_daily_now_and_reveal_go_through_the_publisher(core, clock):
 
 
 def test_daily_status_shows_a_post_still_waiting_for_slack(core):
-    post = core.daily.claim_now("C1", "T1")
+    post = core.daily.claim_now("C1")
     core.store.note_error(post.id, "internal_error (HTTP 500)")
     status = dispatch(core, caller(admin=True), "daily status")
     assert status.waiting == ("internal_error (HTTP 500)",)
@@ -222,7 +223,7 @@ def play(core, clock, channel, answers: dict[str, bool], minutes: int = 1) -> in
     """Post one daily quiz in ``channel`` and answer it: user -> right or wrong."""
     daily = core.daily
     daily.close_open(channel)
-    post = daily.opened(daily.claim_now(channel, "T1"), "ts")
+    post = daily.opened(daily.claim_now(channel), "ts")
     q = daily.question(post.question_id)
     clock.advance(minutes=minutes)
     for user, right in answers.items():

@@ -27,9 +27,7 @@ def test_the_database_checks(tmp_path: Path):
 
     good = tmp_path / "ofin.db"
     store = Store(good, clock=SystemClock())
-    store.save_schedule(
-        channel_id="C1", team_id="T1", at="09:00", tz="UTC", weekdays="12345", updated_by="U1"
-    )
+    store.schedules.save(channel_id="C1", at="09:00", tz="UTC", weekdays="12345", updated_by="U1")
     check, channels = check_database(good)
     assert check.ok and "integrity ok" in check.detail and channels == ["C1"]
 

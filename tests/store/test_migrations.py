@@ -33,12 +33,16 @@ MIGRATIONS = [
     "m014_create_digests",
     "m015_one_open_quiz_per_channel",
     "m016_create_campaigns",
+    "m017_every_row_belongs_to_a_workspace",
 ]
 
 # Each table's columns in order ("name TYPE [PK] [NOT NULL] [DEFAULT x] [REFERENCES t(c)]"),
 # then its indexes by name (primary keys' own indexes left out: "PK" says it).
 SCHEMA = {
-    "claims": ["key TEXT PK", "claimed_at TEXT NOT NULL"],
+    "claims": [
+        "key TEXT PK",
+        "claimed_at TEXT NOT NULL",
+    ],
     "feedback": [
         "user_id TEXT PK",
         "question TEXT PK",
@@ -47,6 +51,7 @@ SCHEMA = {
         "helpful INTEGER NOT NULL",
         "created_at TEXT NOT NULL",
         "updated_at TEXT NOT NULL",
+        "team_id TEXT PK NOT NULL",
     ],
     "declined": [
         "id INTEGER PK",
@@ -55,12 +60,14 @@ SCHEMA = {
         "user_id TEXT",
         "channel_id TEXT",
         "asked_at TEXT NOT NULL",
+        "team_id TEXT NOT NULL",
         "INDEX idx_declined_normalized (normalized)",
+        "INDEX idx_declined_team_id_normalized (team_id, normalized)",
         "INDEX idx_declined_user_id (user_id)",
     ],
     "users": [
         "user_id TEXT PK",
-        "team_id TEXT",
+        "team_id TEXT PK NOT NULL",
         "tz TEXT",
         "first_seen TEXT NOT NULL",
         "last_seen TEXT NOT NULL",
@@ -71,8 +78,9 @@ SCHEMA = {
         "box INTEGER NOT NULL",
         "due_at TEXT NOT NULL",
         "last_asked_at TEXT",
-        "times_answered INTEGER DEFAULT 0",
-        "times_correct INTEGER DEFAULT 0",
+        "times_answered INTEGER DEFAULT '0'",
+        "times_correct INTEGER DEFAULT '0'",
+        "team_id TEXT PK NOT NULL",
     ],
     "practice_prompts": [
         "id TEXT PK",
@@ -86,6 +94,8 @@ SCHEMA = {
         "choice TEXT",
         "correct INTEGER",
         "points INTEGER",
+        "team_id TEXT NOT NULL",
+        "INDEX idx_practice_prompts_team_id_user_id_asked_at (team_id, user_id, asked_at)",
         "INDEX idx_practice_prompts_user_id_asked_at (user_id, asked_at)",
     ],
     "quiz_posts": [
@@ -110,6 +120,7 @@ SCHEMA = {
         "UNIQUE INDEX idx_quiz_posts_one_open (channel_id) WHERE status = 'open'",
         "UNIQUE INDEX idx_quiz_posts_slot (slot)",
         "INDEX idx_quiz_posts_status_deadline_at (status, deadline_at)",
+        "INDEX idx_quiz_posts_team_id_status (team_id, status)",
     ],
     "answers": [
         "id INTEGER PK",
@@ -123,14 +134,15 @@ SCHEMA = {
         "points INTEGER NOT NULL",
         "response_ms INTEGER",
         "answered_at TEXT NOT NULL",
+        "team_id TEXT NOT NULL",
         "INDEX idx_answers_channel_id_answered_at (channel_id, answered_at)",
         "UNIQUE INDEX idx_answers_post_id_user_id (post_id, user_id)",
-        "INDEX idx_answers_report (user_id, category, answered_at, correct)",
+        "INDEX idx_answers_report (team_id, user_id, category, answered_at, correct)",
         "INDEX idx_answers_user_id (user_id)",
     ],
     "schedules": [
         "channel_id TEXT PK",
-        "team_id TEXT",
+        "team_id TEXT PK NOT NULL",
         "at TEXT NOT NULL",
         "tz TEXT NOT NULL",
         "weekdays TEXT NOT NULL",
@@ -140,7 +152,7 @@ SCHEMA = {
         "updated_at TEXT NOT NULL",
     ],
     "stacks": [
-        "team_id TEXT PK",
+        "team_id TEXT PK NOT NULL",
         "name TEXT PK",
         "services TEXT NOT NULL",
         "saved_by TEXT",
@@ -148,7 +160,7 @@ SCHEMA = {
         "updated_at TEXT NOT NULL",
     ],
     "duty_owners": [
-        "team_id TEXT PK",
+        "team_id TEXT PK NOT NULL",
         "stack TEXT PK",
         "duty TEXT PK",
         "owner_id TEXT NOT NULL",
@@ -156,12 +168,23 @@ SCHEMA = {
         "assigned_at TEXT NOT NULL",
         "INDEX idx_duty_owners_team_id_owner_id (team_id, owner_id)",
     ],
-    "question_versions": ["question_id TEXT PK", "version TEXT PK", "first_seen TEXT NOT NULL"],
-    "forgotten": ["user_hash TEXT PK", "forgotten_at TEXT NOT NULL"],
-    "meta": ["key TEXT PK", "value TEXT"],
+    "question_versions": [
+        "question_id TEXT PK",
+        "version TEXT PK",
+        "first_seen TEXT NOT NULL",
+    ],
+    "forgotten": [
+        "user_hash TEXT PK",
+        "forgotten_at TEXT NOT NULL",
+        "team_id TEXT PK NOT NULL",
+    ],
+    "meta": [
+        "key TEXT PK",
+        "value TEXT",
+    ],
     "digests": [
         "channel_id TEXT PK",
-        "team_id TEXT",
+        "team_id TEXT PK NOT NULL",
         "enabled INTEGER NOT NULL",
         "weekday INTEGER NOT NULL",
         "at TEXT NOT NULL",
@@ -177,11 +200,12 @@ SCHEMA = {
         "status TEXT NOT NULL",
         "created_at TEXT NOT NULL",
         "posted_at TEXT",
-        "UNIQUE INDEX idx_digest_posts_channel_id_week (channel_id, week)",
+        "team_id TEXT NOT NULL",
+        "UNIQUE INDEX idx_digest_posts_team_id_channel_id_week (team_id, channel_id, week)",
     ],
     "campaigns": [
         "channel_id TEXT PK",
-        "team_id TEXT",
+        "team_id TEXT PK NOT NULL",
         "target INTEGER NOT NULL",
         "per TEXT NOT NULL",
         "enabled INTEGER NOT NULL",
@@ -193,8 +217,13 @@ SCHEMA = {
         "week TEXT PK",
         "channel_id TEXT",
         "sent_at TEXT NOT NULL",
+        "team_id TEXT PK NOT NULL",
     ],
-    "remind_optouts": ["user_id TEXT PK", "opted_out_at TEXT"],
+    "remind_optouts": [
+        "user_id TEXT PK",
+        "opted_out_at TEXT",
+        "team_id TEXT PK NOT NULL",
+    ],
 }
 
 
