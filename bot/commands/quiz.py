@@ -63,6 +63,22 @@ def quiz_command(core: Core, caller: Caller, args: str) -> PracticeQuestion | No
         return Notice(str(exc), kind="error")
 
 
+def _forget_workspace(core: Core, caller: Caller, confirm: list[str]) -> Notice:
+    """``forget workspace``: an admin deletes every row of this workspace, once confirmed."""
+    if not caller.is_admin:
+        return Notice("Only an admin can make ofin forget this workspace.", kind="error")
+    team = core.store.team
+    if confirm != [team]:
+        return Notice(
+            "This deletes everything ofin keeps about this workspace: scores, answers, schedules,"
+            " saved stacks, campaigns, digests and feedback, for everyone, now. To go ahead: "
+            f"`forget workspace {team}`.",
+            kind="error",
+        )
+    deleted = core.store.forget_workspace()
+    return Notice(f"Done: I deleted everything I kept about this workspace ({deleted} records).")
+
+
 # ---------------------------------------------------------------------------------------------
 # Daily quiz
 
@@ -178,11 +194,14 @@ def stats_command(core: Core, caller: Caller, args: str) -> Stats:
 
 @subcommand(
     "forget",
-    usage="forget me",
-    help="Delete everything ofin stores about you.",
-    accepts=lambda args: args.strip().lower() == "me",
+    usage="forget me | forget workspace",
+    help="Delete everything ofin stores about you (admins: about this whole workspace).",
+    accepts=lambda args: args.strip().lower().split()[:1] in (["me"], ["workspace"]),
 )
 def forget_command(core: Core, caller: Caller, args: str) -> Notice:
+    words = args.strip().split()
+    if words[0].lower() == "workspace":
+        return _forget_workspace(core, caller, words[1:])
     deleted = core.store.forget_user(caller.user_id)
     return Notice(
         f"Done: I deleted everything I kept about you ({deleted} records). Training reports "

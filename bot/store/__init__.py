@@ -37,6 +37,7 @@ from bot.store.declined import (
     normalize_question,
 )
 from bot.store.digests import DigestRow, DigestStatus, DigestStore
+from bot.store.installations import InstallationRow, Installations, WorkspaceRow
 from bot.store.people import USER_COLUMNS, People, UserRow
 from bot.store.practice import Practice, PromptRow, ReviewRow
 from bot.store.quiz import AnswerRow, PostKind, PostStatus, QuizPost, QuizPosts
@@ -69,6 +70,7 @@ __all__ = [
     "DigestRow",
     "DigestStatus",
     "ExportRow",
+    "InstallationRow",
     "PlayerTotals",
     "PostKind",
     "PostOutcome",
@@ -84,6 +86,7 @@ __all__ = [
     "UserRow",
     "UserTotals",
     "VersionRow",
+    "WorkspaceRow",
     "normalize_question",
     "parse_ts",
     "ts",
@@ -132,6 +135,10 @@ class Store:
         self._bind(self._db, team, self._views)
         return moved
 
+    def forget_workspace(self) -> int:
+        """Delete every row of this workspace (and its installation); return how many."""
+        return self.installations.forget_workspace(self.team)
+
     def _bind(self, db: Db, team: str, views: dict[str, Store]) -> None:
         self._db = db
         self._views = views
@@ -151,6 +158,7 @@ class Store:
         self.campaigns = CampaignStore(db, team)
         self.reports = Reports(db, team)
         self.versions = QuestionVersions(db)  # the knowledge base's, shared by every workspace
+        self.installations = Installations(db)  # OAuth installs: of the app, not of a workspace
 
         # The flat API: each name is the operation of the repository that owns it.
         self.problem = db.problem  # why writes fail now (for /readyz), or None

@@ -392,3 +392,40 @@ def m017_every_row_belongs_to_a_workspace(db: Database) -> None:
     db.table("quiz_posts").create_index(["team_id", "status"])
     db.execute("DROP INDEX idx_digest_posts_channel_id_week")
     db.table("digest_posts").create_index(["team_id", "channel_id", "week"], unique=True)
+
+
+@migrations()
+def m018_create_installations(db: Database) -> None:
+    """OAuth installs: each workspace's (or Grid org's) bot token, the OAuth states of installs
+    under way, and the workspaces served, with when they uninstalled ofin (their data is kept
+    for OFIN_RETENTION_DAYS from then, and deleted after)."""
+    db.table("installations").create(
+        {
+            "enterprise_id": str,  # "" outside Enterprise Grid
+            "team_id": str,  # "" for an org-wide install
+            "is_enterprise_install": int,
+            "bot_token": str,
+            "bot_id": str,
+            "bot_user_id": str,
+            "bot_scopes": str,
+            "bot_refresh_token": str,
+            "bot_token_expires_at": int,
+            "app_id": str,
+            "team_name": str,
+            "enterprise_name": str,
+            "enterprise_url": str,
+            "installer_user_id": str,
+            "token_type": str,
+            "installed_at": str,
+        },
+        pk=("enterprise_id", "team_id"),
+        not_null={"enterprise_id", "team_id", "is_enterprise_install", "bot_token", "installed_at"},
+    )
+    db.table("oauth_states").create(
+        {"state": str, "expires_at": str}, pk="state", not_null={"expires_at"}
+    )
+    db.table("workspaces").create(
+        {"team_id": str, "enterprise_id": str, "first_seen": str, "uninstalled_at": str},
+        pk="team_id",
+        not_null={"enterprise_id", "first_seen"},
+    )

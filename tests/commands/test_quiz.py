@@ -361,3 +361,18 @@ def test_scores_export_one_row_per_answer(core, clock, tmp_path):
     assert len(lines) == 4
     assert sorted(line.split(",")[1] for line in lines[1:]) == ["daily", "daily", "practice"]
     assert run_export(tmp_path / "missing.db", io.StringIO()) == 1
+
+
+def test_forget_workspace_is_for_admins_and_asks_for_the_team_id(core, clock):
+    play(core, clock, "C1", {"U1": True, "U2": False})
+    other = core.for_team("T2")
+    other.store.record_declined(question="a poem", user_id="U9", channel_id="C9")
+    refused = dispatch(core, caller("U1"), "forget workspace")
+    assert refused.kind == "error" and "admin" in refused.text
+    asked = dispatch(core, caller("UADMIN", admin=True), "forget workspace")
+    assert asked.kind == "error" and "forget workspace T1" in asked.text
+    assert core.store.leaderboard("C1")  # nothing deleted yet
+    done = dispatch(core, caller("UADMIN", admin=True), "forget workspace T1")
+    assert done.kind == "info" and "deleted everything" in done.text
+    assert core.store.leaderboard("C1") == [] and core.store.user("U1") is None
+    assert other.store.top_declined() == [("a poem", 1)]  # another workspace keeps its data

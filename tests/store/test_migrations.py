@@ -34,6 +34,7 @@ MIGRATIONS = [
     "m015_one_open_quiz_per_channel",
     "m016_create_campaigns",
     "m017_every_row_belongs_to_a_workspace",
+    "m018_create_installations",
 ]
 
 # Each table's columns in order ("name TYPE [PK] [NOT NULL] [DEFAULT x] [REFERENCES t(c)]"),
@@ -223,6 +224,34 @@ SCHEMA = {
         "user_id TEXT PK",
         "opted_out_at TEXT",
         "team_id TEXT PK NOT NULL",
+    ],
+    "installations": [
+        "enterprise_id TEXT PK NOT NULL",
+        "team_id TEXT PK NOT NULL",
+        "is_enterprise_install INTEGER NOT NULL",
+        "bot_token TEXT NOT NULL",
+        "bot_id TEXT",
+        "bot_user_id TEXT",
+        "bot_scopes TEXT",
+        "bot_refresh_token TEXT",
+        "bot_token_expires_at INTEGER",
+        "app_id TEXT",
+        "team_name TEXT",
+        "enterprise_name TEXT",
+        "enterprise_url TEXT",
+        "installer_user_id TEXT",
+        "token_type TEXT",
+        "installed_at TEXT NOT NULL",
+    ],
+    "oauth_states": [
+        "state TEXT PK",
+        "expires_at TEXT NOT NULL",
+    ],
+    "workspaces": [
+        "team_id TEXT PK",
+        "enterprise_id TEXT NOT NULL",
+        "first_seen TEXT NOT NULL",
+        "uninstalled_at TEXT",
     ],
 }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, digest, events, home, matrix, quiz
+from bot.slack.listeners import actions, commands, digest, events, home, installs, matrix, quiz
 
 
 def register(app: App) -> None:
@@ -19,3 +19,4 @@ def register(app: App) -> None:
     digest.register(app)
     matrix.register(app)
     quiz.register(app)
+    installs.register(app)
