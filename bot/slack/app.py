@@ -8,6 +8,7 @@ from typing import TypedDict
 from urllib.error import URLError
 
 from slack_bolt import App
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.error import BoltError
 from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk import WebClient
@@ -111,18 +112,30 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
     else:
         settings.require_http()
     oauth = settings.oauth and not socket_mode
+    client = make_client(settings)
     installs: dict[str, object] = {}
     if oauth:
         bolt_oauth = oauth_settings(settings, core.store.installations)
-        # The same store for Bolt's OAuth flow and its authorization (one would warn otherwise).
+        # One store for Bolt's OAuth flow and its authorization. Bolt's default authorization
+        # calls auth.test on every request; this one asks once per token (a click's ack is
+        # measured in milliseconds), at SLACK_API_URL, and refreshes rotating tokens there too.
         installs = {
             "installation_store": bolt_oauth.installation_store,
             "oauth_settings": bolt_oauth,
+            "authorize": InstallationStoreAuthorize(
+                installation_store=bolt_oauth.installation_store,
+                client_id=settings.client_id,
+                client_secret=settings.client_secret,
+                client=client,
+                bot_only=True,
+                cache_enabled=True,
+                logger=logger,
+            ),
         }
     try:
         # Bolt checks the token with auth.test here, so a wrong one fails at start-up.
         app = ObservedApp(
-            client=make_client(settings),
+            client=client,
             signing_secret=settings.signing_secret or "",
             # Listeners run in the request thread, ack at once and hand the work to our own
             # bounded pools (bot/slack/work.py): Bolt's pool of 5 let slow calls stall acks.

@@ -103,6 +103,12 @@ def test_each_installed_workspace_is_answered_with_its_own_token(
     posts = slack.wait_for("chat.postMessage", count=3)
     by_channel = {p.body["channel"]: slack.team_of(p) for p in posts}
     assert by_channel == {f"C{t}": t for t in TEAMS}  # each answered with its own token
+    # Authorization asks auth.test once per token, not on every request (it is in the ack's path).
+    checks = len(slack.calls("auth.test"))
+    for _ in range(5):
+        mention(sender, TEAMS[0], "who patches the hypervisor?")
+    slack.wait_for("chat.postMessage", count=8)
+    assert len(slack.calls("auth.test")) == checks
 
 
 def test_an_org_wide_install_serves_every_workspace_of_the_org(
