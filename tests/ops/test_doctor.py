@@ -40,6 +40,9 @@ def test_the_settings_check_names_the_mode_or_the_problem():
     check, settings = check_settings({"SLACK_BOT_TOKEN": "not-a-token"})
     assert not check.ok and "SLACK_BOT_TOKEN must start with 'xoxb-'" in check.detail
     assert settings is None
+    oauth = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_SIGNING_SECRET": "x"}
+    check, settings = check_settings(oauth)
+    assert check.ok and "OAuth installs" in check.detail and settings is not None
 
 
 def test_a_broken_knowledge_base_points_at_kb_check(tmp_path: Path):
