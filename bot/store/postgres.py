@@ -20,17 +20,13 @@ import logging
 import threading
 from typing import Any
 
+from bot.clock import Clock
+from bot.store.db import ts
+
 logger = logging.getLogger(__name__)
 
 #: pg_try_advisory_lock's key for "the scheduler leader" (any constant unique to ofin).
 LEADER_LOCK = 0x0F1_5C4ED
-
-CLAIMS_TABLE = """
-CREATE TABLE IF NOT EXISTS claims (
-    key TEXT PRIMARY KEY,
-    claimed_at TIMESTAMPTZ NOT NULL DEFAULT now()
-)
-"""
 
 
 def connect(url: str) -> Any:
@@ -41,13 +37,16 @@ def connect(url: str) -> Any:
 
 
 class PgClaims:
-    """Idempotency keys on PostgreSQL: each key is claimed once, by one caller, ever."""
+    """Idempotency keys on PostgreSQL: each key is claimed once, by one caller, ever.
 
-    def __init__(self, url: str) -> None:
+    The ``claims`` table is the migrations' (bot/store/pg_schema.py's ``apply_schema``), with
+    the same fixed-width UTC text timestamps as on SQLite.
+    """
+
+    def __init__(self, url: str, clock: Clock) -> None:
         self._url = url
+        self._clock = clock
         self._local = threading.local()  # a connection per thread: psycopg's are not shared
-        with connect(url) as conn:
-            conn.execute(CLAIMS_TABLE)
 
     def _conn(self) -> Any:
         conn = getattr(self._local, "conn", None)
@@ -60,8 +59,9 @@ class PgClaims:
         row = (
             self._conn()
             .execute(
-                "INSERT INTO claims (key) VALUES (%s) ON CONFLICT (key) DO NOTHING RETURNING key",
-                [key],
+                "INSERT INTO claims (key, claimed_at) VALUES (%s, %s) "
+                "ON CONFLICT (key) DO NOTHING RETURNING key",
+                [key, ts(self._clock.now())],
             )
             .fetchone()
         )

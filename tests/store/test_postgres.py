@@ -8,17 +8,22 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from bot.clock import SystemClock
+from bot.store.pg_schema import apply_schema
 from bot.store.postgres import PgClaims, PgLeader, connect
 from tests.store.pg_server import pg_server
 
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    yield from pg_server()
+    for url in pg_server():
+        apply_schema(url)
+        yield url
 
 
 def test_each_claim_is_won_once_across_connections(pg_url: str) -> None:
-    claims = [PgClaims(pg_url) for _ in range(4)]  # four workers, each with its connections
+    clock = SystemClock()
+    claims = [PgClaims(pg_url, clock) for _ in range(4)]  # four workers, their connections
     keys = [f"daily:C{n}:2026-12-07" for n in range(50)]
 
     def race(worker: int) -> list[str]:
