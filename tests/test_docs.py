@@ -168,3 +168,21 @@ def test_the_checks_catch_what_they_should(tmp_path: Path) -> None:
     ]
     assert REMOVED.match("` (removed in v3)", 0)
     assert LINK.findall("[a](docs/x.md#y) and <https://z>") == ["docs/x.md#y"]
+
+
+def test_the_readme_states_the_engine_as_measured() -> None:
+    """The headline is the held-out set's floor and the reliability table is the fitted one."""
+    import yaml
+
+    data = ROOT / "tests" / "data"
+    text = README.read_text(encoding="utf-8")
+    floors = yaml.safe_load((data / "engine_floors.yaml").read_text(encoding="utf-8"))
+    held_out = sorted(name for name in floors if name.startswith("heldout_"))
+    assert held_out, "no held-out set in tests/data/engine_floors.yaml"
+    figure = floors[held_out[-1]]
+    assert f"**{figure['right']}%**" in text
+    assert f"the opposite owner for **{figure['opposite']}**" in text
+    rows = yaml.safe_load((data / "engine_reliability.yaml").read_text(encoding="utf-8"))
+    for row in rows:
+        line = f"| {row['predicted']:.2f} | {row['observed']:.2f} | {row['questions']} |"
+        assert line in text, line

@@ -97,7 +97,11 @@ _SIDE_PATTERN = re.compile(
 _SET_ASIDE = re.compile(
     r"\b(?:not|instead of|rather than|without|no longer on|away from|moved from|moving from"
     r"|migrated from|migrating from|switched from|from)"
-    r"((?:\s+(?!(?:to|over|onto|into|but|and|so|who|whose|what|which|is|are|now)\b)\w+){1,4})"
+    r"((?:\s+(?!(?:to|over|onto|into|but|and|so|who|whose|what|which|is|are|now)\b)\w+){1,6})"
+    # "we migrated Mongo on EC2 to DocumentDB": what was moved, and from where, without "from"
+    r"|\b(?:moved|moving|migrated|migrating|switched|switching|ported|porting|lifted and shifted)"
+    r"((?:\s+(?!(?:to|over|onto|into|from|but|and|so|who|whose|what|which|is|are|now)\b)\w+)"
+    r"{1,6})\s+(?:over\s+)?(?:to|onto|into)\b"
 )
 
 
@@ -189,6 +193,8 @@ _QUESTION_START = re.compile(
     re.IGNORECASE,
 )
 _MIN_CONTEXT_WORDS = 6  # context before the question worth setting apart
+_MIN_STORY_WORDS = 3  # sentences before a question sentence worth setting apart
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def question_clause(text: str) -> str | None:
@@ -199,19 +205,32 @@ def question_clause(text: str) -> str | None:
     """
     starts = list(_QUESTION_START.finditer(text))
     if not starts:
-        return None
+        return _last_asked_sentence(text)
     start = starts[-1].start()
     if len(content_words(fold(text[:start]))) < _MIN_CONTEXT_WORDS:
-        return None
+        return _last_asked_sentence(text)
     clause = text[start:]
     end = clause.find("?")
     clause = clause[: end + 1] if end >= 0 else clause
     return clause if len(content_words(fold(clause))) >= 2 else None
 
 
+def _last_asked_sentence(text: str) -> str | None:
+    """The last sentence ending in "?" after a story of other sentences ("AWS says its side is
+    patched. Do we still need to patch the kernels?"), or None."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?"):
+        return None
+    story = " ".join(sentences[:-1])
+    if len(content_words(fold(story))) < _MIN_STORY_WORDS:
+        return None
+    clause = sentences[-1].strip()
+    return clause if len(content_words(fold(clause))) >= 2 else None
+
+
 def set_aside_phrases(folded: str) -> list[str]:
     """The phrases of ``folded`` text that name what a question sets aside ("not EKS")."""
-    return [m.group(1).strip() for m in _SET_ASIDE.finditer(folded)]
+    return [(m.group(1) or m.group(2)).strip() for m in _SET_ASIDE.finditer(folded)]
 
 
 def fold(text: str) -> str:

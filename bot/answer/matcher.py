@@ -17,17 +17,18 @@ How a question is matched (README, "How the answer engine works"):
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from bot.answer import language, topic_gate
+from bot.answer.answer import Answer
 from bot.answer.glossary import shared_glossary
+from bot.answer.lexical import LexicalIndex, Parsed
+from bot.answer.owner_head import OwnerHead, load_head
 from bot.answer.owner_model import (
     CANDIDATE_FEATURES,
     Evidence,
@@ -60,6 +61,8 @@ _FOCUS_SHARE = 0.5  # a long message: its question clause counts for half, again
 _STACK_TERM_MIN_LAYERS = 8
 MAX_SUGGESTIONS = 3
 _CANDIDATES = 8  # closest items the owner model weighs
+# The owner head's reading of a question when no head is installed: every class alike.
+_UNREAD = dict.fromkeys(("aws", "customer", "shared", "none"), 0.25)
 _CONSENSUS_SHARPNESS = 20.0  # how fast a candidate's vote fades with its gap to the best
 _SUGGEST_PROBABILITY = 0.08  # a candidate this probable is offered as "did you mean"
 _AGREEING = 3  # top items whose shared owner answers a question just under the line
@@ -80,55 +83,6 @@ _SMALL_TALK = re.compile(r"\b(?:are|do|can|will|would|have) you\b|\byour(?:self)
 
 
 @dataclass(frozen=True)
-class Answer:
-    """What the engine concluded about one question."""
-
-    question: str
-    owner: str | None  # "aws" | "customer" | "shared", or None when declining
-    item: Item | None
-    confidence: int  # 0-100
-    service: Service | None
-    suggestions: tuple[Item, ...]  # "did you mean" candidates (up to 3), best first
-    note: str | None = None  # the item's note for the detected service
-    declined_because: str | None = None  # "empty" | "too_long" | "off_topic" | "unsure" | "depends"
-    # Layer by layer, when the evidence names more than one owner: (what, owner) pairs.
-    layers: tuple[tuple[str, str], ...] = ()
-    probability: float | None = None  # calibrated chance that ``owner`` is right (learned model)
-
-    @property
-    def answered(self) -> bool:
-        """True when the engine names an owner."""
-        return self.owner is not None
-
-    def to_json(self) -> dict:
-        """The JSON contract of `python -m bot ask --json`."""
-        return {
-            "question": self.question,
-            "owner": self.owner,
-            "item": self.item.id if self.item else None,
-            "title": self.item.title if self.item else None,
-            "confidence": self.confidence,
-            "service": self.service.id if self.service else None,
-            "suggestions": [s.id for s in self.suggestions],
-            "note": self.note,
-            "declined_because": self.declined_because,
-            "probability": None if self.probability is None else round(self.probability, 3),
-            "layers": [{"what": what, "owner": owner} for what, owner in self.layers],
-        }
-
-
-@dataclass(frozen=True)
-class _Phrase:
-    """One searchable phrase of an item: its title or one alias, as terms."""
-
-    item_index: int
-    topic: frozenset[str]  # terms that are not service names (or all terms, if only services)
-    services: frozenset[str]  # ids of the services the phrase names
-    weight: float  # summed weight of `topic`
-    text: str  # topic terms joined, for rapidfuzz
-
-
-@dataclass(frozen=True)
 class _Signals:
     """Per item scores for one question (arrays in knowledge-base order)."""
 
@@ -141,17 +95,6 @@ class _Signals:
     no_words_shared: bool
 
 
-@dataclass(frozen=True)
-class _Parsed:
-    """A question reduced to what the scorer needs."""
-
-    topic: frozenset[str]
-    service: Service | None
-    services: frozenset[str]
-    only_service: bool = False  # the question names a service and nothing else
-    typed: str | None = None  # a question in another language, as typed (for the embedding)
-
-
 class Matcher:
     """Match free-text questions against a knowledge base, indexed once."""
 
@@ -161,24 +104,22 @@ class Matcher:
         *,
         semantic: SemanticIndex | None | bool = True,
         model: OwnerModel | None | bool = True,
+        head: OwnerHead | None = None,
     ):
         """Index ``kb``; ``semantic``: an index, True to build one (when the model is installed),
         or False/None for the lexical signal alone; ``model``: the learned owner model, True for
         the one shipped with ofin, False/None for the hand-set thresholds (used while fitting)."""
         self.kb = kb
         self._model = load_model() if model is True else (model or None)
-        self._glossary = shared_glossary().knowing(_vocabulary(kb))
+        self._head: OwnerHead | None = None
         self._services = ServiceDetector(kb.services)
+        self._lexical = LexicalIndex(kb, self._services)
+        self._glossary = shared_glossary().knowing(self._lexical.vocabulary)
         self._semantic = (
             build_index(kb, self._without_services) if semantic is True else (semantic or None)
         )
-        self._vocabulary = _vocabulary(kb)
-        self._vocabulary_by_length = _by_length(self._vocabulary)
-        self._corrections: dict[str, str] = {}
-        self._phrases = self._index_phrases()
-        self._postings = _postings(self._phrases)
-        self._central_terms = self._index_central_terms()
-        self._phrase_topics = frozenset(p.topic for p in self._phrases)
+        if self._model is not None and self._semantic is not None:
+            self._head = head or load_head(self._semantic.encoder)
         self._lower_layer_terms = _lower_layer_terms(kb)
         self._phrases_naming = self._index_semantic_services()
         phrase_count = len(self._semantic.phrases) if self._semantic else 0
@@ -186,7 +127,6 @@ class Matcher:
         for naming in self._phrases_naming.values():
             self._names_a_service |= naming
         self._guest_terms = frozenset(language.term(w) for w in language.GUEST_LAYER_WORDS)
-        self._phrase_weights = np.array([p.weight for p in self._phrases], dtype=np.float64)
         self._layers_of = self._index_layers()
         self._all_layers = (
             np.vstack([v for v, _ in self._layers_of.values()])
@@ -194,6 +134,11 @@ class Matcher:
             else np.zeros((0, 1)),
             tuple(o for _, owners in self._layers_of.values() for o in owners),
         )
+
+    @property
+    def encoder(self) -> str | None:
+        """The embedding model's fingerprint (None: answering on words alone)."""
+        return self._semantic.encoder if self._semantic else None
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -213,18 +158,23 @@ class Matcher:
             if chosen is not None:
                 return replace(chosen, question=question)
         folded = language.fold(text)
-        if topic_gate.off_topic_reason(folded, names_a_service=self._names_a_service_in(folded)):
-            return self._decline(question, "off_topic")
+        reason = topic_gate.off_topic_reason(
+            folded, names_a_service=self._names_a_service_in(folded)
+        )
+        if reason:
+            return self._decline(
+                question, "other_cloud" if reason == "other_cloud" else "off_topic"
+            )
         parsed = self._parse(text)
-        if parsed.only_service and parsed.service and not self._names_a_topic(parsed.topic):
+        if parsed.only_service and parsed.service and not self._lexical.names_a_topic(parsed.topic):
             # "kms?" names a service and no responsibility: offer its main items instead.
             return self._decline(
                 question,
                 "unsure",
                 service=parsed.service,
-                suggestions=self._items_about(parsed.service.id)[:MAX_SUGGESTIONS],
+                suggestions=self._lexical.items_about(parsed.service.id)[:MAX_SUGGESTIONS],
             )
-        if _SMALL_TALK.search(folded) and not self._names_a_topic(parsed.topic):
+        if _SMALL_TALK.search(folded) and not self._lexical.names_a_topic(parsed.topic):
             return self._decline(question, "off_topic", service=parsed.service)
         parsed = replace(parsed, typed=typed)
         if self._model is not None and self._semantic is not None:
@@ -286,13 +236,13 @@ class Matcher:
         if topic_gate.off_topic_reason(folded, names_a_service=self._names_a_service_in(folded)):
             return None
         parsed = self._parse(text)
-        if parsed.only_service and parsed.service and not self._names_a_topic(parsed.topic):
+        if parsed.only_service and parsed.service and not self._lexical.names_a_topic(parsed.topic):
             return None
-        if _SMALL_TALK.search(folded) and not self._names_a_topic(parsed.topic):
+        if _SMALL_TALK.search(folded) and not self._lexical.names_a_topic(parsed.topic):
             return None
         return self.evidence_for(text, replace(parsed, typed=typed), folded)
 
-    def evidence_for(self, text: str, parsed: _Parsed, folded: str) -> Evidence:
+    def evidence_for(self, text: str, parsed: Parsed, folded: str) -> Evidence:
         """Features of the closest items and signals of the question, for the owner model."""
         signals = self._signals(text, parsed)
         blended = signals.blended
@@ -352,6 +302,8 @@ class Matcher:
                     float(rank == 1),
                     float(semantic_rank[rank] == 0),
                     float(lexical_rank[rank] == 0 and signals.lexical[index] > 0),
+                    0.0,  # head_owner: filled in by Evidence.with_head below
+                    0.0,  # head_owner_clause
                 ]
             )
         question_signals = [
@@ -365,16 +317,35 @@ class Matcher:
             float(parsed.typed is not None),
             float(signals.no_words_shared),
             stack_margin,
+            0.0,  # head_none: filled in by Evidence.with_head below
+            0.0,  # head_none_clause
         ]
-        return Evidence(
+        vector = self._question_vector(text, parsed)
+        focus = language.question_clause(text)
+        clause_vector = self._semantic.vector(focus) if focus and self._semantic else vector
+        evidence = Evidence(
             items=tuple(int(i) for i in order),
             owners=tuple(owners),
             features=np.array(rows, dtype=np.float64).reshape(len(rows), len(CANDIDATE_FEATURES)),
             signals=np.array(question_signals, dtype=np.float64),
+            vector=vector,
+            clause_vector=clause_vector,
+        )
+        if self._head is None:
+            return evidence.with_head(_UNREAD)
+        return evidence.with_head(
+            self._head.probabilities(vector), self._head.probabilities(clause_vector)
         )
 
+    def _question_vector(self, text: str, parsed: Parsed) -> np.ndarray:
+        """The question's embedding as the semantic signal compares it (cached: no new work)."""
+        assert self._semantic is not None
+        if parsed.typed is not None:
+            return self._semantic.vector(parsed.typed, as_typed=True)
+        return self._semantic.vector(text)
+
     def _judged(
-        self, question: str, parsed: _Parsed, evidence: Evidence, judgement: Judgement
+        self, question: str, parsed: Parsed, evidence: Evidence, judgement: Judgement
     ) -> Answer:
         """Name an owner only when the model is sure of it and not of its opposite."""
         assert self._model is not None
@@ -431,7 +402,7 @@ class Matcher:
         )
 
     def _layers(
-        self, parsed: _Parsed, evidence: Evidence, judgement: Judgement
+        self, parsed: Parsed, evidence: Evidence, judgement: Judgement
     ) -> tuple[tuple[str, str], ...]:
         """What is certain, layer by layer: the asked service's stack, else the closest items
         with their owners (one line per owner, most probable first)."""
@@ -458,7 +429,7 @@ class Matcher:
             start = end
         return layers
 
-    def _any_stack_reading(self, text: str, parsed: _Parsed) -> tuple[str | None, float]:
+    def _any_stack_reading(self, text: str, parsed: Parsed) -> tuple[str | None, float]:
         """The owner of the closest layer of any service's stack, and its margin over the
         closest layer of another owner: "the host under the database" reads as AWS's anywhere."""
         if self._semantic is None or not self._all_layers[1]:
@@ -471,7 +442,7 @@ class Matcher:
         margin = float(similarity[best]) - (float(rivals.max()) if len(rivals) else 0.0)
         return owners[best], margin
 
-    def _stack_reading(self, text: str, parsed: _Parsed) -> tuple[str | None, float]:
+    def _stack_reading(self, text: str, parsed: Parsed) -> tuple[str | None, float]:
         """The owner of the asked service's layer closest to the question, and by how much
         that layer beats the closest layer of another owner (None, 0: no service or stack)."""
         if self._semantic is None or parsed.service is None:
@@ -488,7 +459,7 @@ class Matcher:
         margin = float(similarity[best]) - (max(rivals) if rivals else 0.0)
         return owners[best], margin
 
-    def _owners_agree(self, ranked: list[tuple[int, float]], parsed: _Parsed, folded: str) -> bool:
+    def _owners_agree(self, ranked: list[tuple[int, float]], parsed: Parsed, folded: str) -> bool:
         """True when a question that asks who, in some detail, has closest items that all have
         the same owner: the owner is clear even if the item is not.
 
@@ -503,7 +474,7 @@ class Matcher:
         return len(owners) == 1
 
     @staticmethod
-    def _owner(item: Item, parsed: _Parsed, folded: str) -> str:
+    def _owner(item: Item, parsed: Parsed, folded: str) -> str:
         """The item's owner for the question: the asked service's, unless the item is a shared
         control and the question asks about it as a whole, or names services on which it has
         different owners ("patch management, given we run EC2 and RDS" is the shared control)."""
@@ -533,25 +504,25 @@ class Matcher:
         return None
 
     def _names_a_service_in(self, folded: str) -> bool:
-        return bool(self._services.detect(self._words(folded)))
+        return bool(self._services.detect(self._lexical.words(folded)))
 
     def find_service(self, text: str) -> Service | None:
         """The service named in ``text`` ("my lambda", "on RDS"), or None."""
-        found = self._services.detect(self._words(language.fold(text)))
+        found = self._services.detect(self._lexical.words(language.fold(text)))
         return found[0] if found else None
 
     # -- question parsing -----------------------------------------------------------------------
 
-    def _parse(self, text: str) -> _Parsed:
+    def _parse(self, text: str) -> Parsed:
         folded = language.fold(text)
-        words = self._words(language.strip_of_in_phrasing(folded))
+        words = self._lexical.words(language.strip_of_in_phrasing(folded))
         services, service_words = self._services.split(words)
         services = self._current_services(folded, services)
         topic = frozenset(language.term(w) for w in words if w not in service_words)
         only_service = bool(services) and not topic
         if only_service:
             topic = frozenset(language.term(w) for w in words)
-        return _Parsed(
+        return Parsed(
             topic=topic,
             service=services[0] if services else None,
             services=frozenset(s.id for s in services),
@@ -566,9 +537,23 @@ class Matcher:
         """
         if len(services) < 2:
             return services
+        phrases = language.set_aside_phrases(folded)
+        # A service named outside what is set aside is the context ("moved self-managed
+        # Kubernetes on EC2 to EKS": Kubernetes names EKS too, but EKS is where they went).
+        remainder = folded
+        for phrase in phrases:
+            remainder = remainder.replace(phrase, " ", 1)
+        outside = (
+            {s.id for s in self._services.detect(self._lexical.words(remainder))}
+            if phrases
+            else set()
+        )
+        kept = [s for s in services if s.id in outside]
+        if kept:
+            return kept
         left = set()
-        for phrase in language.set_aside_phrases(folded):
-            named = self._services.detect(self._words(phrase))
+        for phrase in phrases:
+            named = self._services.detect(self._lexical.words(phrase))
             if named:
                 left.add(named[0].id)  # the longest name: "not RDS Custom" leaves RDS in
         kept = [s for s in services if s.id not in left]
@@ -586,35 +571,17 @@ class Matcher:
         kept = [w for w in words if w not in naming]
         return " ".join(kept) if kept else " ".join(words)
 
-    def _words(self, folded: str) -> list[str]:
-        """Content words of folded text: typos corrected, then phrases folded, filler dropped."""
-        corrected = " ".join(self._correct(w) for w in folded.split())
-        return language.content_words(language.fold_phrases(corrected))
-
-    def _correct(self, word: str) -> str:
-        """``word`` itself when known, filler, short or numeric; else its closest known word."""
-        if word in self._vocabulary or word in language.FILLER or len(word) < 4:
-            return word
-        if not word.isalpha():
-            return word
-        corrected = self._corrections.get(word)
-        if corrected is None:
-            corrected = _closest(word, self._vocabulary_by_length)
-            if len(self._corrections) < _MAX_CACHED_CORRECTIONS:
-                self._corrections[word] = corrected
-        return corrected
-
     # -- scoring --------------------------------------------------------------------------------
 
-    def _ranked(self, text: str, parsed: _Parsed) -> list[tuple[int, float]]:
+    def _ranked(self, text: str, parsed: Parsed) -> list[tuple[int, float]]:
         """Items for the question, best first: the lexical rank, blended with meaning if we can."""
         if self._semantic is None:
-            return self._rank(parsed)
+            return self._lexical.rank(parsed)
         blended = self._signals(text, parsed).blended
         order = np.lexsort((np.arange(len(blended)), -blended))
         return [(int(i), float(blended[i])) for i in order[: MAX_SUGGESTIONS + 1]]
 
-    def _signals(self, text: str, parsed: _Parsed) -> _Signals:
+    def _signals(self, text: str, parsed: Parsed) -> _Signals:
         """Per item: the lexical and semantic scores, on the whole message and on its question
         clause, blended with the wording's owner lean.
 
@@ -622,7 +589,7 @@ class Matcher:
         the hosts now?"), and each item keeps the better of the two: the team's story around the
         question must not outweigh the question.
         """
-        lexical = self._lexical_scores(parsed)
+        lexical = self._lexical.scores(parsed)
         semantic = self._semantic_scores(text, parsed)
         blended = _LEXICAL_SHARE * lexical + (1 - _LEXICAL_SHARE) * semantic
         lexical_clause, semantic_clause = lexical, semantic
@@ -631,7 +598,7 @@ class Matcher:
             focus_parsed = replace(
                 self._parse(focus), service=parsed.service, services=parsed.services
             )
-            lexical_clause = self._lexical_scores(focus_parsed)
+            lexical_clause = self._lexical.scores(focus_parsed)
             semantic_clause = self._semantic_scores(focus, focus_parsed)
             focused = _LEXICAL_SHARE * lexical_clause + (1 - _LEXICAL_SHARE) * semantic_clause
             blended = np.maximum(blended, _FOCUS_SHARE * focused + (1 - _FOCUS_SHARE) * blended)
@@ -651,37 +618,7 @@ class Matcher:
             no_words_shared=not lexical.any(),
         )
 
-    def _lexical_scores(self, parsed: _Parsed) -> np.ndarray:
-        scores = np.zeros(len(self.kb.items), dtype=np.float64)
-        for index, score in self._rank(parsed):
-            scores[index] = min(score, _MAX_LEXICAL)
-        return scores
-
-    def _rank(self, parsed: _Parsed) -> list[tuple[int, float]]:
-        """Items scored for the question, best first (ties: knowledge-base order)."""
-        weights = {t: self._weight(t) for t in parsed.topic}
-        asked = sum(weights.values())
-        if asked == 0:
-            return []
-        shortlist = self._shortlist(weights, asked)
-        if not shortlist:
-            return []
-        query_text = " ".join(sorted(parsed.topic))
-        best: dict[int, float] = {}
-        for base, phrase_index in shortlist:
-            phrase = self._phrases[phrase_index]
-            fuzzy = fuzz.token_set_ratio(query_text, phrase.text) / 100.0
-            score = (1 - _FUZZY_SHARE) * base + _FUZZY_SHARE * fuzzy * min(1.0, base * 2)
-            score *= self._centrality(phrase, parsed.topic, weights)
-            if phrase.services and parsed.services and not phrase.services & parsed.services:
-                score *= _OTHER_SERVICE_FACTOR  # "emr cluster patching" is not about ECS
-            score += self._service_fit(phrase, parsed)
-            item_index = phrase.item_index
-            if score > best.get(item_index, -1.0):
-                best[item_index] = score
-        return sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
-
-    def _semantic_scores(self, text: str, parsed: _Parsed) -> np.ndarray:
+    def _semantic_scores(self, text: str, parsed: Parsed) -> np.ndarray:
         """Per item: its closest phrasing's similarity, less when that phrasing names a service
         the question does not (service names are left out of the comparison itself)."""
         assert self._semantic is not None
@@ -702,7 +639,7 @@ class Matcher:
         masks: dict[str, np.ndarray] = {}
         size = len(self._semantic.phrases)
         for number, phrase in enumerate(self._semantic.phrases):
-            for service in self._services.detect(self._words(language.fold(phrase))):
+            for service in self._services.detect(self._lexical.words(language.fold(phrase))):
                 masks.setdefault(service.id, np.zeros(size, dtype=bool))[number] = True
         return masks
 
@@ -718,131 +655,7 @@ class Matcher:
         side = 1 if lower else -1
         return {"aws": side * _OWNER_LEAN, "customer": -side * _OWNER_LEAN}
 
-    def _centrality(self, phrase: _Phrase, topic: frozenset[str], weights: dict) -> float:
-        """Discount a match made only of words incidental to the item (1.0: central words).
-
-        "name" occurs in one alias of the serverless item ("route 53 name servers"): a question
-        whose only link to an item is such a word is weak evidence, unlike its title's words.
-        """
-        central = self._central_terms[phrase.item_index]
-        shared = topic & phrase.topic
-        total = sum(weights[t] for t in shared)
-        if not total:
-            return 1.0
-        share = sum(weights[t] for t in shared if t in central) / total
-        # A one-word question ("old", "live") leans on that word alone: discount it twice as much.
-        discount = _INCIDENTAL_DISCOUNT * (2 if len(topic) == 1 else 1)
-        return 1 - discount * (1 - share)
-
-    def _shortlist(self, weights: dict[str, float], asked: float) -> list[tuple[float, int]]:
-        """The phrases sharing most with the question: (F-measure, phrase index), best first.
-
-        Vectorised with numpy: at 100x the knowledge base a common term ("patch") sits in
-        thousands of phrases, and a Python loop over them costs tens of milliseconds.
-        """
-        hits = [(self._postings[t], w) for t, w in weights.items() if t in self._postings]
-        if not hits:
-            return []
-        indexes = np.concatenate([postings for postings, _ in hits])
-        term_weights = np.repeat([w for _, w in hits], [len(postings) for postings, _ in hits])
-        phrases, inverse = np.unique(indexes, return_inverse=True)
-        shared = np.bincount(inverse, weights=term_weights)
-        recall = shared / asked
-        precision = shared / self._phrase_weights[phrases]
-        b2 = _BETA * _BETA
-        f_measure = (1 + b2) * precision * recall / (b2 * precision + recall)
-        if len(phrases) > _SHORTLIST:
-            keep = np.argpartition(-f_measure, _SHORTLIST)[:_SHORTLIST]
-            phrases, f_measure = phrases[keep], f_measure[keep]
-        order = np.lexsort((phrases, -f_measure))  # best first; ties: knowledge-base order
-        return [(float(f_measure[i]), int(phrases[i])) for i in order]
-
-    def _service_fit(self, phrase: _Phrase, parsed: _Parsed) -> float:
-        """Nudge a phrase's score by how well the services it and its item name fit the question."""
-        item = self.kb.items[phrase.item_index]
-        fit = 0.0
-        if parsed.service and parsed.service.id in item.services:
-            fit += _SERVICE_BONUS
-        elif parsed.service and item.services:
-            # The item speaks of other services; the fewer it names, the more specific it is.
-            fit -= max(_ELSEWHERE_PENALTY / len(item.services), _SERVICE_BONUS / 2)
-        if phrase.services and parsed.services:
-            if phrase.services & parsed.services:
-                fit += _SERVICE_BONUS / 2
-        elif phrase.services:
-            fit -= _UNASKED_SERVICE_PENALTY  # "emr patching" is not the answer to "patching"
-        return fit
-
-    def _weight(self, t: str) -> float:
-        return self._idf.get(t, self._unknown_weight)
-
     # -- indexing -------------------------------------------------------------------------------
-
-    def _index_phrases(self) -> list[_Phrase]:
-        """Every title and alias as a phrase; also sets the term weights (idf over items)."""
-        raw: list[tuple[int, list[str]]] = []
-        for item_index, item in enumerate(self.kb.items):
-            for text in (item.title, *item.aliases):
-                raw.append((item_index, language.content_words(_fold_for_index(text))))
-        document_frequency: dict[str, set[int]] = defaultdict(set)
-        split: list[tuple[int, frozenset[str], frozenset[str]]] = []
-        for item_index, words in raw:
-            services, service_words = self._services.split(words)
-            topic = frozenset(language.term(w) for w in words if w not in service_words)
-            if not topic:
-                topic = frozenset(language.term(w) for w in words)
-            split.append((item_index, topic, frozenset(s.id for s in services)))
-            for t in topic:
-                document_frequency[t].add(item_index)
-        items = max(1, len(self.kb.items))
-        self._idf = {t: math.log(1 + items / len(docs)) for t, docs in document_frequency.items()}
-        self._unknown_weight = math.log(1 + items / 0.5)
-        return [
-            _Phrase(
-                item_index=item_index,
-                topic=topic,
-                services=services,
-                weight=sum(self._idf[t] for t in topic),
-                text=" ".join(sorted(topic)),
-            )
-            for item_index, topic, services in split
-            if topic
-        ]
-
-    def _names_a_topic(self, topic: frozenset[str]) -> bool:
-        """True when some phrase of the knowledge base is made only of words of ``topic``."""
-        if len(topic) > 3:
-            return True
-        words = sorted(topic)
-        return any(
-            frozenset(subset) in self._phrase_topics
-            for size in range(1, len(words) + 1)
-            for subset in itertools.combinations(words, size)
-        )
-
-    def _items_about(self, service_id: str) -> tuple[Item, ...]:
-        """Items that speak of a service, those naming it in most phrases first."""
-        mentions: dict[int, int] = defaultdict(int)
-        for phrase in self._phrases:
-            if service_id in phrase.services:
-                mentions[phrase.item_index] += 1
-        for index, item in enumerate(self.kb.items):
-            if service_id in item.services:
-                mentions[index] += 0
-        ranked = sorted(mentions.items(), key=lambda pair: (-pair[1], pair[0]))
-        return tuple(self.kb.items[index] for index, _ in ranked)
-
-    def _index_central_terms(self) -> list[frozenset[str]]:
-        """Per item: its title's terms, and terms found in at least two of its phrases."""
-        counts: list[dict[str, int]] = [defaultdict(int) for _ in self.kb.items]
-        for phrase in self._phrases:
-            for t in phrase.topic:
-                counts[phrase.item_index][t] += 1
-        central = []
-        for item, item_counts in zip(self.kb.items, counts, strict=True):
-            title = set(language.terms(item.title))
-            central.append(frozenset(t for t, n in item_counts.items() if n >= 2 or t in title))
-        return central
 
     def _decline(
         self,
@@ -879,61 +692,5 @@ def _lower_layer_terms(kb: KnowledgeBase) -> frozenset[str]:
     return frozenset(language.term(w) for w in language.LOWER_LAYER_WORDS) | from_stacks
 
 
-def _fold_for_index(text: str) -> str:
-    return language.fold_phrases(language.strip_of_in_phrasing(language.fold(text)))
-
-
 def _confidence(score: float) -> int:
     return max(0, min(100, round(score * 100)))
-
-
-def _vocabulary(kb: KnowledgeBase) -> frozenset[str]:
-    """Every word the knowledge base uses, before synonyms and suffixes: the typo targets."""
-    texts: list[str] = []
-    for item in kb.items:
-        texts.extend((item.title, *item.aliases))
-    for service in kb.services:
-        texts.extend((service.name, *service.aliases))
-    words = {w for text in texts for w in language.fold(text).split()}
-    words.update(language.SYNONYMS)
-    words.update(language.SIDE_TERMS)
-    words.update(w for phrase in language.PHRASES for w in phrase.split())
-    return frozenset(words)
-
-
-def _by_length(vocabulary: frozenset[str]) -> dict[int, list[str]]:
-    buckets: dict[int, list[str]] = defaultdict(list)
-    for word in sorted(vocabulary):
-        buckets[len(word)].append(word)
-    return dict(buckets)
-
-
-def _closest(word: str, by_length: dict[int, list[str]]) -> str:
-    """The vocabulary word closest to a misspelt ``word`` (similar length), or ``word`` itself."""
-    # Short words only meet words of about their length: "poem" must not become "pem".
-    spread = 1 if len(word) <= 5 else 2
-    candidates: list[str] = []
-    for length in range(max(4, len(word) - spread), len(word) + spread + 1):
-        candidates.extend(by_length.get(length, ()))
-    cutoff = 85 if len(word) <= 5 else 82
-    if len(word) <= 5:
-        # In a short word a letter too many is a big change ("robot" is not "root"), a letter
-        # left out is the commonest typo ("grup" is "group", "lamda" is "lambda").
-        same = [c for c in candidates if len(c) == len(word)]
-        longer = [c for c in candidates if len(c) == len(word) + 1]
-        for pool, floor in ((same, cutoff), (longer, 88)):
-            match = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=floor)
-            if match:
-                return match[0]
-        cutoff = 90
-    match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
-    return match[0] if match else word
-
-
-def _postings(phrases: list[_Phrase]) -> dict[str, np.ndarray]:
-    """Term -> indexes of the phrases that contain it."""
-    postings: dict[str, list[int]] = defaultdict(list)
-    for index, phrase in enumerate(phrases):
-        for t in phrase.topic:
-            postings[t].append(index)
-    return {t: np.array(indexes, dtype=np.int64) for t, indexes in postings.items()}

@@ -16,10 +16,12 @@ owner is confidently named: the engine then answers layer by layer, or asks whic
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+
+from bot.answer.owner_head import log_chance
 
 WEIGHTS_FILE = Path(__file__).with_name("owner_weights.json")
 OWNERS = ("aws", "customer", "shared")
@@ -49,6 +51,8 @@ CANDIDATE_FEATURES = (
     "second",  # the second candidate by the blended score
     "semantic_first",  # the best candidate by meaning alone
     "lexical_first",  # the best candidate by words alone
+    "head_owner",  # the owner head's log-probability of its owner (bot/answer/owner_head.py)
+    "head_owner_clause",  # the same, reading the question clause of a long message alone
 )
 QUESTION_SIGNALS = (
     "bias",
@@ -61,6 +65,8 @@ QUESTION_SIGNALS = (
     "translated",  # the question was typed in another language and read through the glossary
     "no_words_shared",  # no term in common with the knowledge base
     "stack_margin",
+    "head_none",  # the owner head's log-probability that the question is not ours to answer
+    "head_none_clause",
 )
 
 
@@ -72,6 +78,22 @@ class Evidence:
     owners: tuple[str, ...]  # each candidate's owner in the question's context
     features: np.ndarray  # (candidates, len(CANDIDATE_FEATURES))
     signals: np.ndarray  # (len(QUESTION_SIGNALS),)
+    vector: np.ndarray | None = None  # the question's embedding (the owner head reads it)
+    clause_vector: np.ndarray | None = None  # its question clause's (the same when short)
+
+    def with_head(
+        self, whole: dict[str, float], clause: dict[str, float] | None = None
+    ) -> Evidence:
+        """The same evidence with the owner head's readings of the message and of its question
+        clause (fitting gives out-of-fold ones)."""
+        clause = whole if clause is None else clause
+        features = self.features.copy()
+        signals = self.signals.copy()
+        for suffix, reading in (("", whole), ("_clause", clause)):
+            column = CANDIDATE_FEATURES.index("head_owner" + suffix)
+            features[:, column] = [log_chance(reading, owner) for owner in self.owners]
+            signals[QUESTION_SIGNALS.index("head_none" + suffix)] = log_chance(reading, "none")
+        return replace(self, features=features, signals=signals)
 
     @property
     def stack_owner(self) -> str | None:
@@ -113,6 +135,9 @@ class Policy:
     decline_above: float  # decline when "none of them" is at least this probable
     # ... or under this, when the asked service's own stack puts the closest layer with that owner
     opposite_below_with_stack: float = 0.0
+    # ... and at least this probable when the asked service's own stack puts the closest layer
+    # with the opposite owner (a story leaning one way about a service whose layer says the other)
+    against_stack_at: float = 0.0
 
     def decide(
         self, owner_probability: dict[str, float], decline: float, stack_owner: str | None
@@ -126,7 +151,10 @@ class Policy:
         limit = self.opposite_below
         if stack_owner == best:
             limit = max(limit, self.opposite_below_with_stack)
-        if chance >= self.answer_at and opposite < limit:
+        needed = self.answer_at
+        if stack_owner is not None and OPPOSITE.get(best) == stack_owner:
+            needed = max(needed, self.against_stack_at)
+        if chance >= needed and opposite < limit:
             return best
         return "depends"
 
@@ -174,6 +202,7 @@ class OwnerModel:
                 "opposite_below": self.policy.opposite_below,
                 "decline_above": self.policy.decline_above,
                 "opposite_below_with_stack": self.policy.opposite_below_with_stack,
+                "against_stack_at": self.policy.against_stack_at,
             },
         }
 

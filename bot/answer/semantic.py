@@ -81,6 +81,16 @@ class SemanticIndex:
         self._vectors = vectors if vectors is not None else self._load_or_embed(texts, self._cache)
         self._embed = lru_cache(maxsize=_QUERY_CACHE_SIZE)(self._embed_uncached)
 
+    @property
+    def encoder(self) -> str:
+        """The fingerprint of the model the vectors come from."""
+        return self._encoder.fingerprint
+
+    @property
+    def phrase_vectors(self) -> np.ndarray:
+        """The phrasings' embeddings, in ``phrases`` order."""
+        return self._vectors
+
     def phrase_similarities(self, question: str, *, as_typed: bool = False) -> np.ndarray:
         """Cosine similarity of ``question`` to every phrasing (see ``phrases``); ``as_typed``:
         embed the text as it is (a question in another script, which preparing would erase)."""

@@ -98,6 +98,27 @@ _CHOOSE = re.compile(
     r"^(?:should (?:we|i) (?:pick|choose|use|go with)|which (?:is|one is) better)\b"
 )
 
+# Another provider's cloud: ofin's knowledge is AWS's, so it says so rather than answer for them.
+_OTHER_CLOUD = re.compile(
+    r"\b(?:azure|microsoft cloud|entra id|gcp|google cloud|gke|cloud run|app engine|bigquery"
+    r"|compute engine|oracle cloud|alibaba cloud|ibm cloud|digitalocean|digital ocean)\b"
+)
+_NAMES_AWS = re.compile(r"\b(?:aws|amazon)\b")
+
+
+def _about_another_cloud(folded: str) -> bool:
+    """Another provider is named, AWS is not, and the team is not leaving that provider ("from
+    Azure", "not GCP"): generic words ("VM", "functions") name no AWS service there."""
+    named = _OTHER_CLOUD.search(folded)
+    if not named or _NAMES_AWS.search(folded):
+        return False
+    return not re.search(
+        r"\b(?:from|not|instead of|rather than|off|leaving|left)\s+"
+        + re.escape(named.group(0))
+        + r"\b",
+        folded,
+    )
+
 
 def off_topic_reason(folded: str, *, names_a_service: bool = False) -> str | None:
     """Why ``folded`` (bot.answer.language.fold output) is not an ownership question, or None.
@@ -115,6 +136,8 @@ def off_topic_reason(folded: str, *, names_a_service: bool = False) -> str | Non
     ):
         if pattern.search(folded) and not _ASKS_OWNER_OUTRIGHT.search(folded):
             return reason
+    if _about_another_cloud(folded):
+        return "other_cloud"
     if _QUANTITY.match(folded):
         return "quantity"
     if _TRIVIA.match(folded):

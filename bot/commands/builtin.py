@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answer.matcher import Answer
+from bot.answer.answer import Answer
 from bot.commands.core import Caller, Core, subcommand
 from bot.commands.results import AnswerResult, StackResult, UnansweredResult, UnknownServiceResult
 from bot.kb.model import Service

@@ -45,6 +45,7 @@ def _campaign_accepts(args: str) -> bool:
     help="A completion campaign here: each member answers N questions per period; weekly DM "
     "reminders to those behind.",
     accepts=_campaign_accepts,
+    slack_only=True,
 )
 def campaign_command(core: Core, caller: Caller, args: str) -> Notice | CampaignStatus:
     channel = caller.channel_id
@@ -78,6 +79,7 @@ def campaign_command(core: Core, caller: Caller, args: str) -> Notice | Campaign
     usage="remind off | remind on",
     help="Stop (or allow again) the campaign reminders ofin sends you.",
     accepts=lambda args: args.strip().lower() in ("off", "on"),
+    slack_only=True,
 )
 def remind_command(core: Core, caller: Caller, args: str) -> Notice:
     campaigns = core.campaigns

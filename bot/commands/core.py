@@ -93,6 +93,7 @@ class Caller:
 MembersOf = Callable[[str], "list[str] | None"]
 ChartBuild = Callable[[], "tuple[bytes | None, str, str]"]
 DeliverChart = Callable[[Caller, ChartBuild], None]
+RefreshNames = Callable[[list[str]], None]
 ProfileOf = Callable[[str], Profile]
 
 
@@ -100,7 +101,7 @@ ProfileOf = Callable[[str], Profile]
 class Core:
     """The long-lived pieces every handler needs, built once per process (bot/wiring.py).
 
-    The last five are what only a front end that can post provides (the Slack app sets them when
+    The last six are what only a front end that can post provides (the Slack app sets them when
     a server starts, bot/slack/app.py); on the console they stay None.
     """
 
@@ -117,6 +118,7 @@ class Core:
     members_of: MembersOf | None = None  # a channel's members, so "answered nothing" is true
     deliver_chart: DeliverChart | None = None  # draws and DMs the report's chart later
     profile_of: ProfileOf | None = None  # admin rights and time zone of anyone, by id
+    refresh_names: RefreshNames | None = None  # fetch people's names into the store's cache
     _views: dict[str, Core] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def for_team(self, team: str) -> Core:
@@ -154,6 +156,8 @@ class Subcommand:
     # A predicate on the arguments; when it says no, the whole text is a question instead
     # ("daily backups for RDS?" is a question, not the ``daily`` command).
     accepts: Callable[[str], bool] | None = None
+    # Works only where ofin can post in channels and DMs (Slack), not in the local console.
+    slack_only: bool = False
 
 
 def subcommand(
@@ -163,6 +167,7 @@ def subcommand(
     usage: str | None = None,
     admin: bool = False,
     accepts: Callable[[str], bool] | None = None,
+    slack_only: bool = False,
 ) -> Callable[[Handler], Subcommand]:
     """Make the decorated ``handler(core, caller, args)`` a Subcommand; dispatch.py lists it."""
     key = name.lower()
@@ -170,6 +175,6 @@ def subcommand(
         raise ValueError(f"subcommand names are single words, got {name!r}")
 
     def make(handler: Handler) -> Subcommand:
-        return Subcommand(key, handler, usage or key, help, admin, accepts)
+        return Subcommand(key, handler, usage or key, help, admin, accepts, slack_only)
 
     return make

@@ -25,6 +25,7 @@ def _accepts(args: str) -> bool:
     help="A weekly digest in this channel: top answerers, accuracy, the weakest category "
     "(default Friday 16:00, the daily quiz's time zone; off until turned on).",
     accepts=_accepts,
+    slack_only=True,
 )
 def digest_command(core: Core, caller: Caller, args: str) -> Notice:
     action, _, rest = args.strip().partition(" ")

@@ -82,7 +82,7 @@ def help_result(table: Mapping[str, Subcommand] = TABLE) -> HelpResult:
     """Usage for every subcommand, the question form first."""
     entries = [HelpEntry("<question>", 'Whose job is it? e.g. "who patches the OS on EC2?"')]
     entries += [
-        HelpEntry(sub.usage, sub.help, sub.admin)
+        HelpEntry(sub.usage, sub.help, sub.admin, sub.slack_only)
         for sub in sorted(table.values(), key=lambda s: (s.admin, s.name != "help", s.name))
     ]
     return HelpResult(tuple(entries))

@@ -94,6 +94,7 @@ def _daily_accepts(args: str) -> bool:
     usage="daily on [HH:MM] [time zone] [weekdays] | off | status | now | reveal",
     help="Schedule this channel's daily quiz (default 09:00, mon-fri, your time zone).",
     accepts=_daily_accepts,
+    slack_only=True,
 )
 def daily_command(core: Core, caller: Caller, args: str) -> Notice | DailyStatus:
     action, _, rest = args.strip().partition(" ")

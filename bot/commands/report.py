@@ -1,13 +1,15 @@
 """`/ofin report [month|quarter|YYYY-MM|YYYY-Qn] [#channel]` (admins): the training report.
 
-Slack-free. The Slack app may set two helpers on the Core: ``members_of``
-(channel id -> member ids, or None) so that "answered nothing" lists the channel's real members,
-and ``deliver_chart`` (caller, build) that calls ``build() -> (png, title, text)`` later and
-sends the chart to the admin's DM.
+Slack-free. The Slack app may set three helpers on the Core: ``members_of``
+(channel id -> member ids, or None; UnknownChannel when Slack has no such channel) so that
+"answered nothing" lists the channel's real members, ``deliver_chart`` (caller, build) that calls
+``build() -> (png, title, text)`` later and sends the chart to the admin's DM, and
+``refresh_names`` (user ids) that caches people's names before ``export_report`` writes the files.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Callable
@@ -24,6 +26,19 @@ DEFAULT_PERIOD = "month"
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 
 MembersOf = Callable[[str], "list[str] | None"]
+
+
+class UnknownChannel(Exception):
+    """Slack has no channel with that id (or ofin cannot see it: a private one it is not in)."""
+
+
+def unknown_channel_notice(channel_id: str) -> Notice:
+    """The plain message for a report on a channel Slack does not know."""
+    return Notice(
+        f"I can't find the channel {channel_id}. Pick it from Slack's list (type # and choose "
+        "it); for a private channel, invite me first (/invite @ofin).",
+        kind="error",
+    )
 
 
 @dataclass(frozen=True)
@@ -72,7 +87,10 @@ def make_report(core: Core, caller: Caller, args: str) -> ReportResult | Notice:
         return Notice(str(exc), kind="error")
     members = None
     if channel_id and core.members_of is not None:
-        members = core.members_of(channel_id)
+        try:
+            members = core.members_of(channel_id)
+        except UnknownChannel:
+            return unknown_channel_notice(channel_id)
     report = build_report(core.store, core.kb, period, channel_id=channel_id, members=members)
     deliver = core.deliver_chart
     if deliver is not None:
@@ -108,3 +126,77 @@ def report_chart(core: Core, report: Report) -> tuple[bytes | None, str, str]:
 )
 def report_command(core: Core, caller: Caller, args: str) -> ReportResult | Notice:
     return make_report(core, caller, args)
+
+
+# --- the Download: the full report as files -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """One file of the Download: its name, a title for Slack, and its text."""
+
+    filename: str
+    title: str
+    content: str
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """The full report as files: the printable HTML page, and CSV per person and per answer."""
+
+    label: str
+    people: int
+    files: tuple[ReportFile, ...]
+    names_note: str
+
+
+def export_report(
+    core: Core, caller: Caller, period_label: str, channel_id: str | None
+) -> ReportFiles | Notice:
+    """The report of a period (and channel) as files, with people's names (admins only)."""
+    from bot.training.export import (
+        ANSWER_COLUMNS,
+        PEOPLE_COLUMNS,
+        people_rows,
+        with_names,
+        write_csv,
+    )
+    from bot.training.html import render_html
+    from bot.training.names import names_for
+    from bot.training.report import answer_rows
+
+    if not caller.is_admin:
+        return Notice("The report is for admins only.", kind="error")
+    try:
+        period = parse_period(period_label, core.store.clock.now())
+    except PeriodError as exc:
+        return Notice(str(exc), kind="error")
+    members = None
+    if channel_id and core.members_of is not None:
+        try:
+            members = core.members_of(channel_id)
+        except UnknownChannel:
+            return unknown_channel_notice(channel_id)
+    report = build_report(core.store, core.kb, period, channel_id=channel_id, members=members)
+    ids = [*(p.user_id for p in report.people), *report.inactive]
+    if core.refresh_names is not None:
+        core.refresh_names(ids)
+    names = names_for(core.store, ids)
+    answers = with_names(answer_rows(core.store, period, channel_id, members), names)
+    png, _, _ = report_chart(core, report)
+    base = f"ofin-training-report-{period.label}" + (f"-{channel_id}" if channel_id else "")
+    people_csv, answers_csv = io.StringIO(), io.StringIO()
+    write_csv(people_rows(report, names), PEOPLE_COLUMNS, people_csv)
+    write_csv(answers, ANSWER_COLUMNS, answers_csv)
+    html = render_html(report, chart_png=png, answers=answers, names=names)
+    title = f"Training report {period.label}"
+    return ReportFiles(
+        label=period.label,
+        people=len(ids),
+        files=(
+            ReportFile(f"{base}.html", f"{title} (printable HTML)", html),
+            ReportFile(f"{base}-people.csv", f"{title}: per person (CSV)", people_csv.getvalue()),
+            ReportFile(f"{base}-answers.csv", f"{title}: per answer (CSV)", answers_csv.getvalue()),
+        ),
+        names_note=names.note(),
+    )

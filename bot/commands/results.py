@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.answer.matcher import Answer
+from bot.answer.answer import Answer
 from bot.kb.model import Service
 
 NoticeKind = Literal["info", "refusal", "error"]
@@ -25,6 +25,7 @@ class HelpEntry:
     usage: str
     help: str
     admin: bool = False
+    slack_only: bool = False  # posts in channels or DMs: not in the local console
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bot.answer.matcher import Answer
+from bot.answer.answer import Answer
 from bot.commands.results import AnswerResult
 from bot.ops import metrics
 from bot.ops.logs import FIELDS

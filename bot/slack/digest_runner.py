@@ -82,14 +82,15 @@ class DigestRunner(Ticker):
 
     def _chart(self, digest: Digest) -> None:
         from bot.training.chart import chart_text, render_chart
+        from bot.training.digest_chart import chart_window
 
-        title = "Accuracy by category, this week vs last week"
-        fallback = chart_text(digest.this_week, digest.last_week, "this week", "last week")
+        window = chart_window(self.core.store, digest.channel_id, digest.end)
+        fallback = chart_text(window.this, window.last, window.this_label, window.last_label)
         try:
             png: bytes | None = render_chart(
-                digest.this_week, digest.last_week, "this week", "last week"
+                window.this, window.last, window.this_label, window.last_label
             )
         except Exception:
             logger.exception("could not draw the digest chart")
             png = None
-        self.sender.send(digest.channel_id, png, title, fallback, "ofin-weekly-chart.png")
+        self.sender.send(digest.channel_id, png, window.title, fallback, "ofin-weekly-chart.png")

@@ -33,6 +33,7 @@ BOT_SCOPES = (
     "im:read",
     "im:write",
     "users:read",
+    "users:read.email",  # emails beside names in the report's Download (optional in the manifest)
     "channels:read",
     "channels:history",
     "groups:read",

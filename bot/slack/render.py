@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from bot.answer.matcher import Answer
+from bot.answer.answer import Answer
 from bot.commands.campaign import MAX_LISTED, CampaignStatus
 from bot.commands.matrix import DutiesResult, MatrixResult, UnknownServicesResult
 from bot.commands.report import ReportResult
@@ -31,7 +31,7 @@ from bot.slack.blocks import matrix as matrix_blocks
 from bot.slack.blocks import quiz as quiz_blocks
 from bot.slack.blocks.report import report_message
 
-Surface = Literal["command", "mention", "dm", "action"]
+Surface = Literal["command", "mention", "dm", "action", "shortcut"]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The report's two Slack helpers: a channel's member list, and the chart sent by DM.
+"""The report's Slack helpers: a channel's member list, the chart sent by DM, people's names.
 
 Thin: the report itself is built by bot/commands/report.py (Slack-free) when /ofin report runs,
 after the slash command was acknowledged.
@@ -13,13 +13,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.commands.core import Caller, Core
+from bot.commands.report import UnknownChannel
+from bot.slack.directory import refresh_names
 from bot.slack.uploads import ChartBuild, ChartSender
 
 logger = logging.getLogger(__name__)
 
 
 def channel_members(client: WebClient, channel_id: str, bot_user: str | None) -> list[str] | None:
-    """Everyone in the channel (conversations.members, every page), or None when Slack refuses."""
+    """Everyone in the channel (conversations.members, every page), or None when Slack refuses.
+
+    Raise UnknownChannel when Slack has no such channel (or ofin cannot see it).
+    """
     members: list[str] = []
     cursor = None
     try:
@@ -30,6 +35,8 @@ def channel_members(client: WebClient, channel_id: str, bot_user: str | None) ->
             if not cursor:
                 break
     except SlackApiError as exc:
+        if exc.response.get("error") == "channel_not_found":
+            raise UnknownChannel(channel_id) from None
         logger.warning(
             "conversations.members failed for %s: %s", channel_id, exc.response.get("error")
         )
@@ -38,7 +45,11 @@ def channel_members(client: WebClient, channel_id: str, bot_user: str | None) ->
 
 
 def wire_report(app: App, core: Core, sender: ChartSender) -> None:
-    """Give the Slack-free report its two Slack helpers: member lists and chart delivery."""
+    """Give the Slack-free report its Slack helpers: member lists, chart delivery, names.
+
+    ``core`` is one workspace's (with OAuth installs, each installed workspace's Core is wired
+    here with its own client, bot/slack/workspaces.py): names go into that workspace's cache.
+    """
     client = app.client
     try:
         bot_user = client.auth_test().get("user_id")
@@ -50,3 +61,8 @@ def wire_report(app: App, core: Core, sender: ChartSender) -> None:
         sender.send_to_user_later(caller.user_id, build, "ofin-report-chart.png")
 
     core.deliver_chart = deliver
+
+    def names(user_ids: list[str]) -> None:
+        refresh_names(client, core.store, user_ids)
+
+    core.refresh_names = names

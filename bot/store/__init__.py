@@ -6,8 +6,9 @@
   ``practice`` (prompts and reviews), ``quiz`` (daily posts and their answers), ``schedules``,
   ``scores`` (leaderboards, totals, the export), ``stacks`` (saved stacks, duty owners),
   ``digests`` (weekly digest schedules and claims), ``campaigns`` (targets, reminders),
-  ``reports`` (the training report's, the digest's and the insights' reads) and ``versions``
-  (each quiz question's wordings);
+  ``reports`` (the training report's, the digest's and the insights' reads), ``directory``
+  (people's names and emails from Slack, for reports), ``channels`` (which channel ids the
+  workspace has used) and ``versions`` (each quiz question's wordings);
 - ``workspaces`` (the home workspace, adopting rows no workspace owned yet).
 
 Every row belongs to a workspace (its ``team_id``, m017) and a ``Store`` is one workspace's view:
@@ -29,6 +30,7 @@ from sqlite_utils import Database
 
 from bot.clock import Clock
 from bot.store.campaigns import CampaignPeriod, CampaignRow, CampaignStore
+from bot.store.channels import Channels
 from bot.store.db import CLAIM_TTL, Db, StoreError, StoreUnavailable, parse_ts, ts
 from bot.store.declined import (
     MAX_LOGGED_QUESTION,
@@ -37,6 +39,7 @@ from bot.store.declined import (
     normalize_question,
 )
 from bot.store.digests import DigestRow, DigestStatus, DigestStore
+from bot.store.directory import Directory, DirectoryEntry
 from bot.store.installations import InstallationRow, Installations, WorkspaceRow
 from bot.store.people import USER_COLUMNS, People, UserRow
 from bot.store.practice import Practice, PromptRow, ReviewRow
@@ -69,6 +72,7 @@ __all__ = [
     "DeclinedCount",
     "DigestRow",
     "DigestStatus",
+    "DirectoryEntry",
     "ExportRow",
     "InstallationRow",
     "PlayerTotals",
@@ -158,6 +162,8 @@ class Store:
         self.campaigns = CampaignStore(db, team)
         self.reports = Reports(db, team)
         self.versions = QuestionVersions(db)  # the knowledge base's, shared by every workspace
+        self.directory = Directory(db, team)  # people's names and emails, for reports
+        self.channels = Channels(db, team)  # which channel ids this workspace has used
         self.installations = Installations(db)  # OAuth installs: of the app, not of a workspace
 
         # The flat API: each name is the operation of the repository that owns it.

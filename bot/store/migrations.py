@@ -429,3 +429,33 @@ def m018_create_installations(db: Database) -> None:
         pk="team_id",
         not_null={"enterprise_id", "first_seen"},
     )
+
+
+#: Tables made after m017 that belong to one workspace: keyed by team from their first migration.
+#: With WORKSPACE_KEYS, what forgetting a workspace deletes (bot/store/workspaces.py).
+KEYED_BY_TEAM_SINCE_MADE: tuple[str, ...] = ("directory",)
+
+
+@migrations()
+def m019_create_directory(db: Database) -> None:
+    """People's names (and emails, when the workspace lets ofin read them) as Slack last gave
+    them, for reports an auditor can read; refreshed when older than a day. One workspace's:
+    keyed by (team_id, user_id), so a name read in one workspace is never shown in another.
+
+    A database that ran the single-workspace "m017_create_directory" already has the table,
+    keyed by user only; it is a cache, so it is made again empty and refills at the next report.
+    """
+    db.execute("DROP TABLE IF EXISTS directory")
+    db.table("directory").create(
+        {
+            "team_id": str,
+            "user_id": str,
+            "name": str,  # the display name, else the real name, else the handle
+            "real_name": str,
+            "email": str,
+            "emails_visible": int,  # 1 when the token had users:read.email at that fetch
+            "fetched_at": str,
+        },
+        pk=("team_id", "user_id"),
+        not_null={"team_id", "fetched_at", "emails_visible"},
+    )

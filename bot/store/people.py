@@ -19,6 +19,7 @@ USER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("answers", "user_id"),
     ("duty_owners", "owner_id"),
     ("campaign_reminders", "user_id"),
+    ("directory", "user_id"),
 )
 
 #: (table, column) pairs that name who set something up; forgetting blanks the name only (a

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from bot.store.db import Db
-from bot.store.migrations import WORKSPACE_KEYS
+from bot.store.migrations import KEYED_BY_TEAM_SINCE_MADE, WORKSPACE_KEYS
 
 logger = logging.getLogger(__name__)
 
-#: Every table whose rows belong to one workspace (a team_id column), the migrations' own list.
-WORKSPACE_TABLES: tuple[str, ...] = tuple(WORKSPACE_KEYS)
+#: Every table whose rows belong to one workspace (a team_id column), the migrations' own lists:
+#: those m017 keyed, and those made keyed later (the names cache).
+WORKSPACE_TABLES: tuple[str, ...] = (*WORKSPACE_KEYS, *KEYED_BY_TEAM_SINCE_MADE)
 
 
 def home_team(db: Db) -> str:

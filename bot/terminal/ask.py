@@ -6,7 +6,8 @@ import json
 import sys
 from typing import TextIO
 
-from bot.answer.matcher import Answer, Matcher
+from bot.answer.answer import Answer
+from bot.answer.matcher import Matcher
 from bot.kb.loader import load_or_exit
 from bot.terminal.text import answer_text, decline_text
 

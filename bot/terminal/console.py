@@ -1,7 +1,9 @@
 """The local console: the same commands as ``/ofin`` (bot/commands/dispatch.py), as text.
 
 It reads lines from standard input (a terminal or a pipe) until end of input or ``quit``. The
-caller is the local user "console", with admin rights.
+caller is the local user "console", with admin rights. Output is wrapped at the terminal's width,
+at word boundaries. ``OPTIONS`` lists the console's own options per command (``matrix … --notes``);
+commands that post in Slack (``slack_only``) say so here instead of half-running.
 
 Each result type has its text renderer in ``RENDERERS`` at the end, a function
 ``(result, session) -> str``. A renderer may call ``session.expect(reply)`` so that the next line
@@ -12,13 +14,14 @@ command); that is how a "did you mean" list or a quiz question takes its answer.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.commands.builtin import answer_for_item
 from bot.commands.core import Caller, Core
-from bot.commands.dispatch import dispatch
+from bot.commands.dispatch import TABLE, dispatch
 from bot.commands.matrix import DutiesResult, MatrixResult, UnknownServicesResult
 from bot.commands.report import ReportResult
 from bot.commands.results import (
@@ -36,7 +39,14 @@ from bot.quiz.practice import PracticeFeedback, PracticeQuestion
 from bot.quiz.scores import Leaderboard, Stats, TeamBoard
 from bot.terminal import console_matrix, console_quiz, console_report
 from bot.terminal.session import Reply, Session
-from bot.terminal.text import DECLINE_TEXT, answer_text, decline_text, fill
+from bot.terminal.text import (
+    DECLINE_TEXT,
+    answer_text,
+    decline_text,
+    fill,
+    terminal_width,
+    wrap_lines,
+)
 from bot.wiring import build_core
 
 if TYPE_CHECKING:
@@ -46,14 +56,18 @@ if TYPE_CHECKING:
 PROMPT = "ofin> "
 QUIT_WORDS = ("quit", "exit", ":q")
 ConsoleRenderer = Callable[[Any, Session], str]
+# The console's own options, by command: taken off the line before dispatch, read by renderers.
+OPTIONS: dict[str, frozenset[str]] = {"matrix": frozenset({"--notes"})}
 
 
 class Console:
     """One console session: dispatch lines, render results, remember a pending reply."""
 
-    def __init__(self, core: Core, caller: Caller | None = None) -> None:
+    def __init__(self, core: Core, caller: Caller | None = None, width: int | None = None) -> None:
         self.core = core
         self.caller = caller or Caller("console", surface="console", is_admin=True)
+        self.width = width or terminal_width()
+        self.options: frozenset[str] = frozenset()
         self._pending: Reply | None = None
 
     def expect(self, reply: Reply) -> None:
@@ -63,9 +77,11 @@ class Console:
     def handle(self, line: str) -> str:
         """Run one line and return the text to print."""
         pending, self._pending = self._pending, None
+        self.options = frozenset()
         result = pending(line.strip()) if pending is not None else None
         if result is None:
-            result = dispatch(self.core, self.caller, line)
+            line, self.options = take_options(line)
+            result = slack_only_notice(line) or dispatch(self.core, self.caller, line)
         return self.render(result)
 
     def render(self, result: Any) -> str:
@@ -86,9 +102,32 @@ class Console:
             if line.strip().lower() in QUIT_WORDS:
                 break
             if line.strip():
-                out.write(self.handle(line).rstrip() + "\n\n")
+                out.write(wrap_lines(self.handle(line).rstrip(), self.width) + "\n\n")
                 out.flush()
         return 0
+
+
+def take_options(line: str) -> tuple[str, frozenset[str]]:
+    """The line without the console's options for its command, and those options."""
+    words = line.split()
+    known = OPTIONS.get(words[0].lower(), frozenset()) if words else frozenset()
+    taken = frozenset(w.lower() for w in words[1:] if w.lower() in known)
+    if not taken:
+        return line, frozenset()
+    kept = [words[0], *(w for w in words[1:] if w.lower() not in known)]
+    return " ".join(kept), taken
+
+
+def slack_only_notice(line: str) -> Notice | None:
+    """A plain answer for a command that works only in Slack, or None."""
+    word, _, args = line.strip().partition(" ")
+    sub = TABLE.get(word.lower())
+    if sub is None or not sub.slack_only or (sub.accepts is not None and not sub.accepts(args)):
+        return None
+    return Notice(
+        f"{sub.name} works in Slack only: it posts in a channel or a DM, which the console "
+        "cannot. Type /ofin " + sub.usage.split(" ")[0] + " in Slack; help lists what works here."
+    )
 
 
 def _prompted_lines() -> Iterator[str]:
@@ -139,9 +178,10 @@ _HELP_COLUMN = 34  # usages longer than this sit on a line of their own
 
 
 def _help(result: HelpResult, session: Session) -> str:
-    width = min(max(len(e.usage) for e in result.entries), _HELP_COLUMN) + 2
-    lines = ["ofin tells you whose job it is: AWS's, yours, or both. Commands:"]
-    for entry in result.entries:
+    here = [e for e in result.entries if not e.slack_only]
+    width = min(max(len(e.usage) for e in here), _HELP_COLUMN) + 2
+    lines = ["ofin tells you whose job it is: AWS's, yours, or both. Commands that work here:"]
+    for entry in here:
         admin = " (admins)" if entry.admin else ""
         if len(entry.usage) + 2 > width:  # a long usage gets its own line
             lines.append(f"  {entry.usage}")
@@ -149,6 +189,16 @@ def _help(result: HelpResult, session: Session) -> str:
         else:
             lines.append(f"  {entry.usage.ljust(width)}{entry.help}{admin}")
     lines.append(f"  {'quit'.ljust(width)}Leave the console.")
+    lines.append(
+        f"  {'matrix … --notes'.ljust(width)}The matrix with every cell's note and source."
+    )
+    slack = [e for e in result.entries if e.slack_only]
+    if slack:
+        names = ", ".join(e.usage.split(" ")[0] for e in slack)
+        lines.append("")
+        lines.append(
+            f"In Slack only (they post in channels or DMs): {names}. See /ofin help there."
+        )
     return "\n".join(lines)
 
 
@@ -205,6 +255,9 @@ def run_console(
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    team = os.environ.get("OFIN_TEAM")
+    if team:  # with OAuth installs, the workspace to work in, as for the other tools
+        core = core.for_team(team)
     interactive = stdin is sys.stdin and stdin.isatty()
     lines = _prompted_lines() if interactive else stdin
     return Console(core).run(lines, stdout, banner=interactive)

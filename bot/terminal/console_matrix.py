@@ -39,7 +39,9 @@ def unknown_services_text(result: UnknownServicesResult) -> str:
 
 
 def matrix_result_text(result: MatrixResult, session: Session) -> str:
-    return matrix_text(result) + "\n(Notes and sources: python -m bot matrix … --notes.)"
+    if "--notes" in session.options:
+        return matrix_text(result, notes=True)
+    return matrix_text(result) + "\n(Add --notes for every cell's note and source.)"
 
 
 def unknown_result_text(result: UnknownServicesResult, session: Session) -> str:

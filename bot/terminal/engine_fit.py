@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from bot.answer import fitting
-from bot.answer.matcher import Answer, Matcher
+from bot.answer.answer import Answer
+from bot.answer.matcher import Matcher
+from bot.answer.owner_head import HEAD_FILE
 from bot.answer.owner_model import WEIGHTS_FILE, Policy
 from bot.kb.loader import load_or_exit
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
-# Labelled questions the model learns from. heldout_*.yaml never: it measures the result.
+# Labelled questions the model learns from. Never validation_*.yaml (scored on first contact,
+# then used to choose between designs) nor heldout_*.yaml (scored once, to measure the result).
 TRAINING_GLOBS = (
     "matcher_cases*.yaml",
     "blind_*.yaml",
     "dev_shared_*.yaml",
     "multilingual_train.yaml",
+    "train_*.yaml",
 )
 
 
@@ -27,7 +32,7 @@ def training_files(data: Path = DATA) -> list[Path]:
     return sorted({path for pattern in TRAINING_GLOBS for path in data.glob(pattern)})
 
 
-def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE) -> int:
+def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE, head_out: Path = HEAD_FILE) -> int:
     """Collect evidence, cross-validate, choose the policy, fit on everything, write ``out``."""
     files = training_files(data)
     if not files:
@@ -38,15 +43,29 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE) -> int:
     for path in files:
         cases = [c for c in yaml.safe_load(path.read_text(encoding="utf-8")) if "q" in c]
         samples += fitting.collect(matcher.evidence, cases, path.name)
+    encoder = matcher.encoder
+    if encoder is None:
+        print("ofin: the embedding model is not installed; the owner model needs it to fit")
+        return 1
+    # The owner model learns how far to trust the head from readings by heads that never saw
+    # the question (nor its translations); the head shipped is fitted on everything.
+    readings = fitting.head_readings(samples, encoder)
+    samples = [
+        replace(s, evidence=s.evidence.with_head(*r))
+        for s, r in zip(samples, readings, strict=True)
+    ]
     outcomes = fitting.cross_validate(samples)
     policy = fitting.choose_policy(outcomes)
     model = fitting.fit(samples, policy)
+    head = fitting.fit_owner_head(samples, encoder)
     out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
-    print(f"fitted on {len(samples)} questions from {len(files)} sets -> {out}")
+    head_out.write_text(json.dumps(head.to_json()) + "\n", encoding="utf-8")
+    print(f"fitted on {len(samples)} questions from {len(files)} sets -> {out}, {head_out}")
     print(
         f"policy: answer at p >= {policy.answer_at:.2f} with the opposite owner under "
         f"{policy.opposite_below:.2f} (under {policy.opposite_below_with_stack:.2f} when the asked "
-        f"service's stack agrees); decline at p(none) >= {policy.decline_above:.2f}"
+        f"service's stack agrees, p >= {policy.against_stack_at:.2f} when it says the opposite); "
+        f"decline at p(none) >= {policy.decline_above:.2f}"
     )
     loose = Policy(0.0, 1.01, 1.01)
     for name, chosen in (("always an owner", loose), ("with the policy", policy)):
@@ -57,9 +76,21 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE) -> int:
             f"declined {figures['declined']:.1f}%"
         )
     print("reliability (cross-validated): predicted -> observed (count)")
-    for predicted, observed, count in fitting.reliability(outcomes, bins=5):
+    rows = fitting.reliability(outcomes, bins=5)
+    for predicted, observed, count in rows:
         print(f"  {predicted:.2f} -> {observed:.2f} ({count})")
-    floors = measure_floors(Matcher(matcher.kb, model=model), data)
+    (data / RELIABILITY_FILE).write_text(
+        RELIABILITY_HEADER
+        + yaml.safe_dump(
+            [
+                {"predicted": round(p, 2), "observed": round(o, 2), "questions": n}
+                for p, o, n in rows
+            ],
+            sort_keys=False,
+        ),
+        encoding="utf-8",
+    )
+    floors = measure_floors(Matcher(matcher.kb, model=model, head=head), data)
     (data / FLOORS_FILE).write_text(
         FLOORS_HEADER + yaml.safe_dump(floors, sort_keys=True), encoding="utf-8"
     )
@@ -69,10 +100,17 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE) -> int:
 
 
 FLOORS_FILE = "engine_floors.yaml"
+RELIABILITY_FILE = "engine_reliability.yaml"
+RELIABILITY_HEADER = (
+    "# Written by `python -m bot engine fit`: cross-validated, per bin of the best owner's\n"
+    "# probability, the mean probability, how often that owner was right, and how many questions.\n"
+    "# The README's reliability table is checked against this file (tests/test_docs.py).\n"
+)
 FLOORS_HEADER = (
     "# Written by `python -m bot engine fit`: per set, the share answered right (percent, rounded\n"
     "# down) and the opposite owners named, as measured with the fitted weights. The tests\n"
-    "# hold the engine to them (tests/answer/test_matcher.py). heldout_* is never trained on.\n"
+    "# hold the engine to them (tests/answer/test_matcher.py). validation_* and heldout_* are\n"
+    "# never trained on.\n"
 )
 _OPPOSITE = {("aws", "customer"), ("customer", "aws")}
 
@@ -91,7 +129,11 @@ def _figures(pairs: list[tuple[str, str]]) -> dict[str, float | int]:
 def measure_floors(matcher: Matcher, data: Path) -> dict[str, dict[str, float | int]]:
     """Right share and opposite owners on every labelled set, the aliases and the quiz."""
     floors: dict[str, dict[str, float | int]] = {}
-    for path in sorted(set(training_files(data)) | set(data.glob("heldout_*.yaml"))):
+    for path in sorted(
+        set(training_files(data))
+        | set(data.glob("validation_*.yaml"))
+        | set(data.glob("heldout_*.yaml"))
+    ):
         cases = [c for c in yaml.safe_load(path.read_text(encoding="utf-8")) if "q" in c]
         floors[path.name] = _figures([(_said(matcher.ask(c["q"])), c["owner"]) for c in cases])
     aliases = []

@@ -35,9 +35,11 @@ def run_report(
         ANSWER_COLUMNS,
         PEOPLE_COLUMNS,
         people_rows,
+        with_names,
         write_csv,
         write_json,
     )
+    from bot.training.names import names_for
     from bot.training.report import answer_rows, build_report
 
     out = out or sys.stdout
@@ -53,20 +55,30 @@ def run_report(
         kb = load_or_report()
         if kb is None:
             return 2
+        if channel_id and not store.channels.known(channel_id):
+            print(
+                f"ofin: no channel {channel_id} in this database: no quiz, answer or schedule was "
+                "ever recorded there. Check the id (Slack: channel details, at the bottom).",
+                file=sys.stderr,
+            )
+            return 2
         report = build_report(store, kb, period, channel_id=channel_id, workspace=workspace)
+        names = names_for(store, [*(p.user_id for p in report.people), *report.inactive])
         rows = answer_rows(store, period, channel_id) if answers else None
+        if rows is not None:
+            rows = with_names(rows, names)
         if fmt == "csv":
             if rows is not None:
                 write_csv(rows, ANSWER_COLUMNS, out)
             else:
-                write_csv(people_rows(report), PEOPLE_COLUMNS, out)
+                write_csv(people_rows(report, names), PEOPLE_COLUMNS, out)
         elif fmt == "json":
             write_json(report, out, rows)
         else:
             from bot.training.html import render_html
 
             png = _chart(store, report) if chart else None
-            out.write(render_html(report, chart_png=png, answers=rows))
+            out.write(render_html(report, chart_png=png, answers=rows, names=names))
     finally:
         store.close()
     return 0

@@ -24,6 +24,11 @@ class Session(Protocol):
         """Who is typing."""
         ...
 
+    @property
+    def options(self) -> frozenset[str]:
+        """The console's options given on this line (e.g. "--notes" after matrix)."""
+        ...
+
     def expect(self, reply: Reply) -> None:
         """Send the next line to ``reply`` first (a pick from a list, a quiz answer)."""
         ...

@@ -6,9 +6,11 @@ words.
 
 from __future__ import annotations
 
+import re
+import shutil
 import textwrap
 
-from bot.answer.matcher import Answer
+from bot.answer.answer import Answer
 from bot.kb.owners import OWNER_LINES, OWNER_SHORT
 
 WIDTH = 88
@@ -17,6 +19,9 @@ DECLINE_TEXT = {
     "too_long": "That is a long one. Could you ask it in one short sentence?",
     "off_topic": "I don't have an answer for that: I only answer questions about the cloud "
     "shared responsibility model (what AWS secures, what you secure, what you share).",
+    "other_cloud": "I know AWS's side of the model. On another provider's cloud the split is "
+    "alike (the provider secures its cloud, you secure what you run in it), but check that "
+    "provider's documentation for the service.",
     "unsure": "I am not sure what you mean.",
     "depends": "It depends, layer by layer:",
 }
@@ -26,6 +31,49 @@ def fill(text: str, indent: str = "") -> str:
     """Wrap ``text`` at WIDTH columns, every line indented by ``indent``."""
     flat = " ".join(text.split())
     return textwrap.fill(flat, WIDTH, initial_indent=indent, subsequent_indent=indent)
+
+
+MIN_WIDTH = 40  # narrower than this, wrapping helps nobody
+
+
+def terminal_width(fallback: int = WIDTH) -> int:
+    """The terminal's width in columns (COLUMNS, else the terminal, else ``fallback``)."""
+    return max(shutil.get_terminal_size((fallback, 24)).columns, MIN_WIDTH)
+
+
+# Where a wrapped line's continuation starts: under the text after a bullet ("  - ", "[ ] ",
+# "3. "), or under a second column (a label, then two spaces or more), else under its indent.
+_BULLET = re.compile(r"^(\s*(?:[-•*]|\[[ x]\]|\d+\.)\s+)")
+_COLUMN = re.compile(r"^(\s*\S.*?\s{2,})\S")
+
+
+def wrap_lines(text: str, width: int) -> str:
+    """Wrap each line longer than ``width`` at word boundaries, with a hanging indent.
+
+    Words are never split (a word longer than the line, such as a URL, stays whole), so what a
+    renderer wrote reads the same at any terminal width.
+    """
+    out: list[str] = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        match = _BULLET.match(line) or _COLUMN.match(line)
+        lead = len(match.group(1)) if match else len(line) - len(line.lstrip())
+        if lead > width // 2:  # a column too far right: continue under the indent instead
+            lead = len(line) - len(line.lstrip())
+        out.extend(
+            textwrap.wrap(
+                line,
+                width,
+                subsequent_indent=" " * lead,
+                break_long_words=False,
+                break_on_hyphens=False,
+                drop_whitespace=True,
+            )
+            or [line]
+        )
+    return "\n".join(out)
 
 
 def answer_text(answer: Answer) -> str:

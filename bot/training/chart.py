@@ -44,9 +44,13 @@ def render_chart(this: Totals, last: Totals, this_label: str, last_label: str) -
     ax.barh(above, this_values, height, label=this_label, color=THIS_COLOUR)
     ax.barh(below, last_values, height, label=last_label, color=LAST_COLOUR)
     for y, category in zip(rows, names, strict=True):
-        value = _pct(this, category)
-        text = f"{value:.0f}%" if value is not None else "no answers"
-        ax.text((value or 0) + 1, y - height / 2, text, va="center", fontsize=8)
+        # Both bars carry their figure, so the older period reads without a ruler.
+        for value, offset, colour in (
+            (_pct(this, category), -height / 2, "#16191f"),
+            (_pct(last, category), height / 2, "#545b64"),
+        ):
+            text = f"{value:.0f}%" if value is not None else "no answers"
+            ax.text((value or 0) + 1, y + offset, text, va="center", fontsize=7, color=colour)
     ax.set_yticks(list(rows), names)
     ax.invert_yaxis()
     ax.set_xlim(0, 110)

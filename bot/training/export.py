@@ -7,10 +7,13 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
+from bot.training.names import Names
 from bot.training.report import Report
 
 PEOPLE_COLUMNS = (
     "user_id",
+    "name",
+    "email",
     "status",
     "answered",
     "daily_answered",
@@ -25,6 +28,8 @@ PEOPLE_COLUMNS = (
 )
 ANSWER_COLUMNS = (
     "user_id",
+    "name",
+    "email",
     "answered_at",
     "kind",
     "channel_id",
@@ -36,11 +41,14 @@ ANSWER_COLUMNS = (
 )
 
 
-def people_rows(report: Report) -> list[dict]:
+def people_rows(report: Report, names: Names | None = None) -> list[dict]:
     """One dict per person: those who answered, then those who answered nothing."""
+    names = names or Names()
     rows = [
         {
             "user_id": p.user_id,
+            "name": names.name(p.user_id),
+            "email": names.email(p.user_id),
             "status": "trained",
             "answered": p.answered,
             "daily_answered": p.daily_answered,
@@ -58,6 +66,8 @@ def people_rows(report: Report) -> list[dict]:
     rows += [
         {
             "user_id": user,
+            "name": names.name(user),
+            "email": names.email(user),
             "status": "no answers",
             "answered": 0,
             "daily_answered": 0,
@@ -73,6 +83,13 @@ def people_rows(report: Report) -> list[dict]:
         for user in report.inactive
     ]
     return rows
+
+
+def with_names(rows: list[dict], names: Names) -> list[dict]:
+    """The per-answer rows with each person's name and email beside their id."""
+    return [
+        {**r, "name": names.name(r["user_id"]), "email": names.email(r["user_id"])} for r in rows
+    ]
 
 
 def write_csv(rows: Iterable[dict], columns: tuple[str, ...], out: TextIO) -> int:

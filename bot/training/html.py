@@ -8,6 +8,7 @@ from datetime import timedelta
 from html import escape
 
 from bot.training.export import people_rows
+from bot.training.names import Names
 from bot.training.report import Report
 
 STYLE = """
@@ -23,21 +24,38 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.none td { color: #8a1c1c; }
 img.chart { max-width: 100%; border: 1px solid #c8ccd2; }
 footer { margin-top: 2rem; font-size: .9rem; color: #545b64; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; }
-               table, img.chart { break-inside: avoid; } }
+td.who { white-space: nowrap; }
+/* Print: numbered pages; long tables split across pages, their header row repeated on each. */
+@page { size: A4; margin: 14mm 12mm 16mm;
+        @bottom-right { content: "Page " counter(page) " of " counter(pages);
+                        font: 9px system-ui, sans-serif; color: #545b64; }
+        @bottom-left { content: "ofin training report"; font: 9px system-ui, sans-serif;
+                       color: #545b64; } }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10px; }
+  h2, h3 { break-after: avoid; }
+  thead { display: table-header-group; } tfoot { display: table-footer-group; }
+  table { break-inside: auto; } tr, img.chart { break-inside: avoid; }
+  th, td { padding: .15rem .3rem; }
+}
 """
 
 
-def _cell(value: object, numeric: bool = False, when: bool = False) -> str:
+def _cell(value: object, numeric: bool = False, when: bool = False, who: bool = False) -> str:
     text = "" if value is None else str(value)
-    cls = ' class="num"' if numeric else ' class="when"' if when else ""
+    cls = ' class="num"' if numeric else ' class="when"' if when else ' class="who"' if who else ""
     return f"<td{cls}>{escape(text)}</td>"
 
 
 def render_html(
-    report: Report, *, chart_png: bytes | None = None, answers: list[dict] | None = None
+    report: Report,
+    *,
+    chart_png: bytes | None = None,
+    answers: list[dict] | None = None,
+    names: Names | None = None,
 ) -> str:
     """The whole page as a string."""
+    names = names or Names()
     p = report.period
     scope = f"channel {report.channel_id}" if report.channel_id else "all channels"
     out = [
@@ -56,6 +74,7 @@ def render_html(
         f"{len(report.inactive)} answered nothing</dd>",
         f"<dt>Answers</dt><dd>{report.answered}, "
         f"{report.accuracy if report.accuracy is not None else '—'}% right</dd>",
+        f"<dt>People named</dt><dd>{escape(names.note())}</dd>",
         "</dl>",
     ]
     if chart_png:
@@ -69,6 +88,8 @@ def render_html(
     out.append('<table id="people"><thead><tr>')
     heads = (
         "Person",
+        "Name",
+        "Email",
         "Status",
         "Answered",
         "Daily",
@@ -81,11 +102,13 @@ def render_html(
         "Current streak",
     )
     out.append("".join(f"<th>{h}</th>" for h in heads) + "</tr></thead><tbody>")
-    for row in people_rows(report):
+    for row in people_rows(report, names):
         cls = ' class="none"' if row["status"] != "trained" else ""
         out.append(
             f"<tr{cls}>"
             + _cell(row["user_id"])
+            + _cell(row["name"], who=True)
+            + _cell(row["email"])
             + _cell(row["status"])
             + "".join(
                 _cell(row[k], True)
@@ -133,16 +156,18 @@ def render_html(
         for a in answers:
             by_person[a["user_id"]].append(a)
         for user, rows in by_person.items():
-            out.append(f"<h3>{escape(user)}</h3><table class='answers'><thead><tr>")
+            name = names.name(user)
+            title = f"{name} ({user})" if name else user
+            out.append(f"<h3>{escape(title)}</h3><table class='answers'><thead><tr>")
             out.append("<th>When (UTC)</th><th>Kind</th><th>Channel</th><th>Question</th>")
             out.append("<th>Version</th><th>Answer</th><th>Result</th></tr></thead><tbody>")
             for a in rows:
                 out.append(
                     "<tr>"
+                    + _cell(a["answered_at"], when=True)
                     + "".join(
                         _cell(a[k])
                         for k in (
-                            "answered_at",
                             "kind",
                             "channel_id",
                             "question_id",

@@ -122,3 +122,20 @@ def test_options_that_are_owners() -> None:
     assert options is not None and options.are_owners
     assert language.option_owner("Both AWS and the customer") == "shared"
     assert language.option_owner("the hypervisor") is None
+
+
+def test_a_question_sentence_after_a_short_story_is_the_clause() -> None:
+    story = "Meltdown: AWS says its infrastructure is patched. Do we still patch our kernels?"
+    assert question_clause(story) == "Do we still patch our kernels?"
+    assert question_clause("RDS. who patches it?") is None  # no story before it
+
+
+@pytest.mark.parametrize(
+    ("text", "aside"),
+    [
+        ("we migrated Mongo on EC2 to DocumentDB", ["mongo on ec2"]),
+        ("moved from self managed kafka on ec2 to msk", ["self managed kafka on ec2"]),
+    ],
+)
+def test_what_a_migration_leaves_is_set_aside(text: str, aside: list[str]) -> None:
+    assert set_aside_phrases(fold(text)) == aside

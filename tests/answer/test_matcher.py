@@ -18,6 +18,8 @@ REGRESSION = sorted(
         "blind_*.yaml",
         "dev_shared_*.yaml",
         "multilingual_*.yaml",
+        "train_*.yaml",
+        "validation_*.yaml",
     )
     for path in DATA.glob(pattern)
 )

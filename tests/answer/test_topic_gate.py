@@ -64,3 +64,35 @@ def test_asks_who() -> None:
     assert asks_who(fold("Whose responsibility is the firewall?"))
     assert asks_who(fold("aws or us?"))
     assert not asks_who(fold("encryption at rest for RDS"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Azure App Service: who patches the guest OS under our web app, Microsoft or us?",
+        "GKE Autopilot: do we patch the node OS or does Google?",
+        "on google cloud, whose job is encrypting Cloud SQL backups?",
+    ],
+)
+def test_another_providers_cloud_is_said_to_be_outside_what_ofin_knows(question: str) -> None:
+    assert off_topic_reason(fold(question)) == "other_cloud"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "we moved from Azure to AWS: who patches the database hosts now?",
+        "who scans the OCI images we push to the registry",
+    ],
+)
+def test_a_question_about_aws_that_mentions_another_cloud_passes(question: str) -> None:
+    assert off_topic_reason(fold(question)) is None
+
+
+def test_leaving_another_cloud_for_aws_keeps_the_question_in() -> None:
+    question = fold("moving off Azure to RDS, who patches the database hosts?")
+    assert off_topic_reason(question, names_a_service=True) is None
+    # generic words ("VM") may look like an AWS service; the other provider decides
+    assert off_topic_reason(fold("Azure VM: who patches the OS?"), names_a_service=True) == (
+        "other_cloud"
+    )

@@ -5,9 +5,11 @@ quiz on in its channel, posts one (with its own token), has two people answer it
 gets a question declined and a practice answer. Then, in each workspace, every surface that
 shows stored data is opened: the leaderboard, the team board, stats, the training report (and
 the chart it sends), unanswered questions, saved stacks, duties, daily and digest status, and
-the App Home. What each workspace sees names its own people, channel and stack, and never a
-word of another's; every Web API call made for it carries its own token. The command-line
-export (OFIN_TEAM) is checked the same way.
+the App Home, the shortcuts (a message's answer in its thread, the "Ask ofin" modal and its
+answer by DM) and the report's Download (people's names read from Slack into the workspace's
+own cache, the files sent by DM). What each workspace sees names its own people, channel and
+stack, and never a word of another's; every Web API call made for it carries its own token. The
+command-line export (OFIN_TEAM) is checked the same way.
 """
 
 from __future__ import annotations
@@ -22,8 +24,18 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.slack.blocks import shortcuts
+from bot.slack.blocks.report import ACTION_DOWNLOAD
 from tests.e2e.harness import SIGNING_SECRET, FakeSlack, OfinProcess, SlackSender, db_rows
-from tests.e2e.harness.slack_requests import FORM, block_actions_body, command_body, event_body
+from tests.e2e.harness.slack_requests import (
+    FORM,
+    block_actions_body,
+    command_body,
+    event_body,
+    message_action_body,
+    shortcut_body,
+    view_submission_body,
+)
 from tests.e2e.test_oauth import install
 from tests.e2e.test_quiz_daily import DAILY_PREFIX, buttons, wait_post
 
@@ -41,6 +53,11 @@ def people(word: str) -> list[str]:
 
 def channel(word: str) -> str:
     return f"C0{word}"
+
+
+def name_of(user: str, word: str) -> str:
+    """The name Slack gives a person: their workspace's word in it, so a leak shows."""
+    return f"Person {user[:2]} of {word.title()}"
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +84,10 @@ def played(
         team, here = TEAMS[word], channel(word)
         install(bot, slack, team)
         slack.set_members(here, [admin(word), *people(word)])
+        for person in people(word):
+            slack.set_user(
+                person, name=name_of(person, word), email=f"{person.lower()}@example.com"
+            )
         ask = _asker(sender, slack, team)
         assert "Daily quiz on" in ask("daily on 09:00 UTC", admin(word), here)
         ask("daily now", admin(word), here)
@@ -215,3 +236,123 @@ def test_the_command_line_export_reads_one_workspace(played, word: str) -> None:
         assert run.returncode == 0, run.stderr
         assert all(p in run.stdout for p in people(word)), (args, run.stdout[:400])
         assert_only(word, run.stdout, " ".join(args))
+
+
+def _wait_call(slack: FakeSlack, name: str, match, timeout: float = 15.0):  # noqa: ANN001, ANN202
+    """The last call of ``name`` that ``match`` accepts, once it arrived."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [c for c in slack.calls(name) if match(c)]
+        if found:
+            return found[-1]
+        time.sleep(0.05)
+    raise AssertionError(f"no {name} call as expected")
+
+
+def _files(call) -> list[dict]:  # noqa: ANN001
+    files = call.body["files"]
+    return json.loads(files) if isinstance(files, str) else files
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_the_reports_download_names_only_its_own_people(played, word: str) -> None:
+    bot, slack = played
+    sender = SlackSender(bot.events_url, SIGNING_SECRET)
+    team, here, who = TEAMS[word], channel(word), admin(word)
+    report = json.loads(_asker(sender, slack, team)("report", who, here))
+    [button] = [
+        e
+        for b in report["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ACTION_DOWNLOAD
+    ]
+    body = block_actions_body(
+        ACTION_DOWNLOAD,
+        button["value"],
+        user_id=who,
+        channel_id=here,
+        team_id=team,
+        response_url=slack.response_url(f"download-{word}"),
+    )
+    assert sender.post(body, FORM).status_code == 200
+    upload = _wait_call(
+        slack,
+        "files.completeUploadExternal",
+        lambda c: c.body.get("channel_id") == f"D{who}" and len(_files(c)) == 3,
+        timeout=60,
+    )
+    assert slack.team_of(upload) == team  # sent with its own token
+    raw = slack.uploaded()
+    shown = "\n".join(raw[f["id"]].decode("utf-8") for f in _files(upload))
+    for person in people(word):
+        assert name_of(person, word) in shown, shown[:400]  # names from its own cache
+        assert f"{person.lower()}@example.com" in shown
+    assert_only(word, shown, "the report's Download")
+    for call in slack.calls("users.info") + slack.calls("users.list"):
+        asked = str(call.body.get("user", ""))
+        if asked in people(word):
+            assert slack.team_of(call) == team, asked  # names read with its own token
+    cached = db_rows(bot.db_path, "SELECT user_id FROM directory WHERE team_id = ?", (team,))
+    assert {r[0] for r in cached} >= set(people(word))
+    assert all(word in r[0] for r in cached), cached  # its cache holds its own people only
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_the_message_shortcut_answers_in_its_own_workspace(played, word: str) -> None:
+    bot, slack = played
+    sender = SlackSender(bot.events_url, SIGNING_SECRET)
+    team, here, who = TEAMS[word], channel(word), people(word)[1]
+    ts = f"1710000000.{WORDS.index(word):06d}"
+    question = f"write a limerick about {word.lower()}"  # declined: recorded for curators
+    message = {"user": people(word)[0], "ts": ts, "text": question}
+    body = message_action_body(
+        shortcuts.MESSAGE_SHORTCUT,
+        message,
+        user_id=who,
+        channel_id=here,
+        team_id=team,
+        response_url=slack.response_url(f"shortcut-{word}"),
+    )
+    assert sender.post(body, FORM).status_code == 200
+    post = _wait_call(
+        slack,
+        "chat.postMessage",
+        lambda c: c.body.get("channel") == here and c.body.get("thread_ts") == ts,
+    )
+    assert slack.team_of(post) == team  # answered in its thread with its own token
+    assert_only(word, json.dumps(post.body), "the message shortcut")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        rows = db_rows(bot.db_path, "SELECT team_id FROM declined WHERE question = ?", (question,))
+        if rows:
+            break
+        time.sleep(0.05)
+    assert [r[0] for r in rows] == [team]  # the declined question is its workspace's
+    unanswered = _asker(sender, slack, team)("unanswered", admin(word), here)
+    assert "LIMERICK" in unanswered.upper()
+    assert_only(word, unanswered, "unanswered after the shortcut")
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_the_ask_modal_answers_in_its_own_workspace(played, word: str) -> None:
+    bot, slack = played
+    sender = SlackSender(bot.events_url, SIGNING_SECRET)
+    team, who = TEAMS[word], people(word)[0]
+    before = len(slack.calls("views.open"))
+    assert sender.post(shortcut_body(shortcuts.GLOBAL_SHORTCUT, user_id=who, team_id=team), FORM)
+    opened = slack.wait_for("views.open", count=before + 1)[-1]
+    assert slack.team_of(opened) == team  # the modal opened with its own token
+    values = {
+        shortcuts.QUESTION_BLOCK: {
+            shortcuts.QUESTION_INPUT: {
+                "type": "plain_text_input",
+                "value": "who patches the guest OS on EC2?",
+            }
+        }
+    }
+    body = view_submission_body(shortcuts.ASK_VIEW, values, user_id=who, team_id=team)
+    assert sender.post(body, FORM).status_code == 200
+    post = _wait_call(slack, "chat.postMessage", lambda c: c.body.get("channel") == f"D{who}")
+    assert slack.team_of(post) == team  # the answer by DM, with its own token
+    assert_only(word, json.dumps(post.body), "the Ask ofin modal")

@@ -28,6 +28,8 @@ from tests.e2e.harness import (
 from tests.e2e.harness.bot_process import clean_env
 from tests.e2e.harness.slack_requests import FORM
 
+NOTES = "ofin_matrix_notes"
+
 
 def rid() -> str:
     return uuid.uuid4().hex[:10]
@@ -49,21 +51,50 @@ def buttons(body: dict) -> dict[str, dict]:
     }
 
 
-def test_matrix_answers_within_three_seconds_with_a_section_per_area(sender, slack):
+def test_matrix_answers_within_three_seconds_with_a_line_per_area(sender, slack):
     started = time.monotonic()
     body = command(sender, slack, "matrix ec2 rds")
     assert time.monotonic() - started < 3.0
     assert body["response_type"] == "ephemeral"
     blocks = body["blocks"]
     assert blocks[0]["text"]["text"] == "Responsibility matrix: EC2, RDS"
-    areas = {b["text"]["text"]: b for b in blocks if b["type"] == "section" and "fields" in b}
+    areas = {
+        b["text"]["text"].split("\n")[0]: b
+        for b in blocks
+        if b["type"] == "section" and b.get("accessory", {}).get("action_id") == NOTES
+    }
     assert len(areas) == 10
-    patching = areas["*OS, runtime and engine patching*"]["fields"]
-    assert patching[0]["text"].startswith("*EC2* :bust_in_silhouette: You")
-    assert patching[1]["text"].startswith("*RDS* :cloud: AWS")
+    patching = areas["*OS, runtime and engine patching*"]["text"]["text"]
+    assert patching.endswith(":bust_in_silhouette: You: EC2 · :cloud: AWS: RDS")
     text = json.dumps(blocks, ensure_ascii=False)
     assert "Patching the guest operating system — EC2" in text
     assert "ofin_matrix_download" in buttons(body)
+
+
+def test_notes_show_one_areas_notes_on_demand_each_once(sender, slack):
+    services = "ec2 rds lambda s3 eks dynamodb ecs fargate elastic-beanstalk cloudfront"
+    body = command(sender, slack, f"matrix {services}", user_id="UNOTES")
+    text = json.dumps(body["blocks"], ensure_ascii=False)
+    assert len(text) < 12_000 and len(body["blocks"]) <= 50
+    patching = next(
+        b
+        for b in body["blocks"]
+        if b["type"] == "section" and b["text"]["text"].startswith("*OS, runtime and engine")
+    )
+    button = patching["accessory"]
+    r = rid()
+    resp = sender.action(
+        button["action_id"], button["value"], user_id="UNOTES", response_url=slack.response_url(r)
+    )
+    assert resp.status_code == 200
+    notes = slack.wait_for(f"response:{r}")[0].body
+    assert notes["response_type"] == "ephemeral" and notes["replace_original"] is False
+    lines = [line for b in notes["blocks"] for line in b["text"]["text"].split("\n")][1:]
+    assert len(lines) == len(set(lines)) >= 2  # each note once
+    shown = "\n".join(lines)
+    for name in ("EC2", "RDS", "Lambda", "CloudFront"):
+        assert name in shown  # every service's note is there, grouped
+    assert "|docs>" in shown
 
 
 def test_an_unknown_service_gets_did_you_mean(sender, slack):

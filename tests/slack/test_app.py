@@ -17,6 +17,8 @@ from bot.slack.blocks import answers as blocks
 from bot.slack.blocks import digest as digest_blocks
 from bot.slack.blocks import matrix as matrix_blocks
 from bot.slack.blocks import quiz as quiz_blocks
+from bot.slack.blocks import report as report_blocks
+from bot.slack.blocks import shortcuts as shortcut_blocks
 from bot.wiring import build_core
 from tests.e2e.harness import FakeSlack, signed_headers
 from tests.e2e.harness.slack_requests import block_actions_body, command_body, event_body
@@ -142,6 +144,11 @@ def test_manifest_matches_the_code():
         settings["event_subscriptions"]["request_url"],
     }
     assert all(u.endswith("/slack/events") for u in urls)
+    kinds = {s["callback_id"]: s["type"] for s in features["shortcuts"]}
+    assert kinds == {
+        shortcut_blocks.MESSAGE_SHORTCUT: "message",
+        shortcut_blocks.GLOBAL_SHORTCUT: "global",
+    }
 
 
 def _action_ids() -> list[str]:
@@ -154,6 +161,8 @@ def _action_ids() -> list[str]:
         digest_blocks.PRACTICE_ACTION,
         matrix_blocks.ACTION_DOWNLOAD,
         matrix_blocks.ACTION_ASSIGN,
+        matrix_blocks.ACTION_NOTES,
+        report_blocks.ACTION_DOWNLOAD,
         f"{quiz_blocks.PRACTICE_PREFIX}0",
         f"{quiz_blocks.DAILY_PREFIX}0",
     ]

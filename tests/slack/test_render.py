@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.answer.matcher import Answer
+from bot.answer.answer import Answer
 from bot.commands.results import AnswerResult, StackResult, UnknownServiceResult
 from bot.kb.loader import load
 from bot.slack import render

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.store import InstallationRow
+from bot.store import DirectoryEntry, InstallationRow
 
 
 def row(team: str, token: str, enterprise: str = "", org_wide: bool = False) -> InstallationRow:
@@ -62,8 +62,11 @@ def test_forgetting_a_workspace_deletes_its_rows_only(store):
         view.record_answer(
             post_id=post.id, user_id="U1", choice="aws", correct=True, points=10, response_ms=5
         )
+        view.directory.save([DirectoryEntry("U1", "Ada", "Ada", None, False, store.clock.now())])
     store.installations.save(row("T1", "xoxb-1"))
-    assert mine.forget_workspace() == 6  # declined, user, stack, schedule, post, answer
+    # declined, user, stack, schedule, post, answer, the cached name
+    assert mine.forget_workspace() == 7
+    assert mine.directory.lookup(["U1"]) == {} and "U1" in theirs.directory.lookup(["U1"])
     assert mine.top_declined() == [] and mine.user("U1") is None
     assert mine.leaderboard("C1") == [] and mine.stacks.names() == []
     assert theirs.top_declined() == [("a poem", 1)]

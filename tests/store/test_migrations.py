@@ -35,6 +35,7 @@ MIGRATIONS = [
     "m016_create_campaigns",
     "m017_every_row_belongs_to_a_workspace",
     "m018_create_installations",
+    "m019_create_directory",
 ]
 
 # Each table's columns in order ("name TYPE [PK] [NOT NULL] [DEFAULT x] [REFERENCES t(c)]"),
@@ -252,6 +253,15 @@ SCHEMA = {
         "enterprise_id TEXT NOT NULL",
         "first_seen TEXT NOT NULL",
         "uninstalled_at TEXT",
+    ],
+    "directory": [
+        "team_id TEXT PK NOT NULL",
+        "user_id TEXT PK",
+        "name TEXT",
+        "real_name TEXT",
+        "email TEXT",
+        "emails_visible INTEGER NOT NULL",
+        "fetched_at TEXT NOT NULL",
     ],
 }
 

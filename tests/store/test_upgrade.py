@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -213,3 +213,40 @@ def test_a_database_that_never_named_its_workspace_is_adopted_at_the_first_start
     assert reopened.team == "T9"
     assert reopened.feedback_counts() == (1, 0)
     reopened.close()
+
+
+def test_a_database_from_the_single_workspace_names_release_upgrades(tmp_path, clock):
+    """That release cached names in its own m017_create_directory, keyed by user only: the
+    workspace migrations run after it, and the cache is made again, keyed by team and user."""
+    old = Database(tmp_path / "old.db")
+    migrations.apply(old, stop_before="m017_every_row_belongs_to_a_workspace")
+    old["users"].insert(
+        {"user_id": "U001", "team_id": TEAM, "tz": None, "first_seen": AT, "last_seen": AT}
+    )
+    old["directory"].create(  # as its m017_create_directory made it
+        {
+            "user_id": str,
+            "team_id": str,
+            "name": str,
+            "real_name": str,
+            "email": str,
+            "emails_visible": int,
+            "fetched_at": str,
+        },
+        pk="user_id",
+        not_null={"fetched_at", "emails_visible"},
+    )
+    old["directory"].insert(
+        {"user_id": "U001", "team_id": TEAM, "name": "Ada", "emails_visible": 0, "fetched_at": AT}
+    )
+    old["_sqlite_migrations"].insert(
+        {"migration_set": "ofin", "name": "m017_create_directory", "applied_at": AT}
+    )
+    old.close()
+    store = Store(tmp_path / "old.db", clock=clock)
+    assert store.team == TEAM
+    assert store.db["directory"].pks == ["team_id", "user_id"]
+    assert store.directory.lookup(["U001"]) == {}  # a cache: refilled at the next report
+    assert store.directory.stale(["U001"], timedelta(days=1)) == ["U001"]
+    assert store.user("U001") is not None
+    store.close()

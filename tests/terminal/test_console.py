@@ -136,3 +136,66 @@ def test_an_unusable_database_path_is_one_clear_line(tmp_path):
     assert done.returncode == 2
     assert "cannot open the database at" in done.stderr and "OFIN_DB" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+def test_notes_the_matrix_suggests_work_in_the_console(console):
+    plain = run(console, "matrix ec2 rds")
+    assert "Add --notes" in plain
+    assert "Notes and sources:" not in plain
+    noted = run(console, "matrix ec2 rds --notes")
+    assert "Notes and sources:" in noted
+    assert "I don't know a service" not in noted
+    assert "Add --notes" not in noted
+    assert noted.startswith("Responsibility matrix: Amazon EC2, Amazon RDS")
+    assert "Notes and sources:" not in run(console, "matrix ec2 rds")  # one line's option only
+
+
+@pytest.mark.parametrize("width", [60, 110])
+def test_output_wraps_at_the_terminal_width_between_words(kb, tmp_path, width):
+    core = build_core(Settings(db_path=tmp_path / "ofin.db"), kb)
+    lines = ("help", "matrix ec2 rds lambda --notes", "stack rds", "who patches the hypervisor?")
+    narrow = run(Console(core, width=width), *lines)
+    wide = run(Console(core, width=10_000), *lines)
+    assert words(narrow) == words(wide)  # the same words, none cut in two
+    for line in narrow.splitlines():
+        assert len(line) <= width or " " not in line.strip()  # only a lone URL may stick out
+    assert max(len(line) for line in wide.splitlines()) > width  # so wrapping really happened
+
+
+def test_help_says_what_works_here_and_what_only_in_slack(console):
+    text = run(console, "help")
+    here, _, slack = text.partition("In Slack only")
+    assert "stack <service>" in here and "matrix … --notes" in here
+    for name in ("daily", "digest", "campaign", "remind"):
+        assert name in slack
+        assert f"\n  {name}" not in here  # not listed as if it worked here
+
+
+def test_a_slack_only_command_says_so_and_does_nothing(console):
+    text = run(console, "daily on 09:00")
+    assert "daily works in Slack only" in text
+    assert console.core.store.schedules.enabled() == []
+    assert "Posted" not in run(console, "digest now")
+    # A question that starts with the word is still a question.
+    assert "Slack only" not in run(console, "daily backups for RDS: whose job?")
+
+
+def test_the_console_works_in_the_workspace_ofin_team_names(kb, tmp_path, monkeypatch):
+    from bot.terminal.console import run_console
+
+    settings = Settings(db_path=tmp_path / "ofin.db")
+    monkeypatch.setenv("OFIN_TEAM", "T0ONE")
+    out = io.StringIO()
+    assert run_console(io.StringIO("tell me a joke\n"), out, prepared=(settings, kb)) == 0
+    monkeypatch.setenv("OFIN_TEAM", "T0TWO")
+    out = io.StringIO()
+    assert run_console(io.StringIO("unanswered\n"), out, prepared=(settings, kb)) == 0
+    assert "tell me a joke" not in out.getvalue()  # T0ONE's, not T0TWO's
+    monkeypatch.setenv("OFIN_TEAM", "T0ONE")
+    out = io.StringIO()
+    assert run_console(io.StringIO("unanswered\n"), out, prepared=(settings, kb)) == 0
+    assert "tell me a joke" in out.getvalue()

@@ -94,3 +94,32 @@ def test_html_report_in_headless_chromium(page, tmp_path):
     assert all("no answers" in r for r in quiet_rows) and len(quiet_rows) == 2
     assert "Example Corp" in dom.stdout and "2026-Q4" in dom.stdout
     assert re.search(r"<img[^>]+class=\"chart\"", dom.stdout)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_printed_pdf_numbers_its_pages_and_repeats_the_people_header(page, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    pdf = tmp_path / "report.pdf"
+    done = subprocess.run(
+        [
+            CHROMIUM,
+            *FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--no-pdf-header-footer",  # the page numbers must come from the page's own CSS
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=90,
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    pages = [p.extract_text() for p in pypdf.PdfReader(pdf).pages]
+    total = len(pages)
+    assert total >= 2
+    for number, text in enumerate(pages, 1):
+        assert f"Page {number} of {total}" in text
+    # The people table starts on page 1 (no half-empty first page) and goes on with its header.
+    assert "U000" in pages[0]
+    assert "U039" not in pages[0]
+    continued = next(t for t in pages[1:] if "U039" in t)
+    assert "Person Name Email Status" in continued

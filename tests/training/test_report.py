@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.clock import FakeClock
+from bot.store import DirectoryEntry, Store
 from bot.terminal.report import run_report
 from bot.training.export import PEOPLE_COLUMNS
 from bot.training.periods import parse_period
@@ -199,3 +201,41 @@ def test_missing_database_and_bad_period(tmp_path, capsys, seeded):
     path = seeded[0]
     assert run_report(period_text="2026-Q5", fmt="csv", answers=False, db_path=path) == 2
     assert "is not a period" in capsys.readouterr().err
+
+
+def test_an_unknown_channel_is_an_error_not_an_empty_report(seeded, capsys):
+    path = seeded[0]
+    out = io.StringIO()
+    status = run_report(
+        period_text="2026-Q4", fmt="csv", answers=False, channel_id="CTYPO00001", db_path=path,
+        out=out,
+    )  # fmt: skip
+    assert status == 2
+    assert out.getvalue() == ""
+    assert "no channel CTYPO00001 in this database" in capsys.readouterr().err
+    known = run_report(
+        period_text="2026-Q4", fmt="csv", answers=False, channel_id=CHANNELS[0], db_path=path,
+        out=io.StringIO(),
+    )  # fmt: skip
+    assert known == 0
+
+
+def test_cached_names_and_emails_reach_the_csv_and_the_page(seeded):
+    path = seeded[0]
+    store = Store(path, clock=FakeClock(datetime(2027, 1, 6, tzinfo=UTC)))
+    store.directory.save(
+        [
+            DirectoryEntry("U001", "Ada Lovelace", "Ada Lovelace", "ada@example.com", True,
+                           store.clock.now()),
+        ]
+    )  # fmt: skip
+    store.close()
+    out = io.StringIO()
+    assert run_report(period_text="2026-Q4", fmt="csv", answers=False, db_path=path, out=out) == 0
+    rows = {r["user_id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert (rows["U001"]["name"], rows["U001"]["email"]) == ("Ada Lovelace", "ada@example.com")
+    assert rows["U002"]["name"] == ""  # never fetched: the id alone
+    page = io.StringIO()
+    run_report(period_text="2026-Q4", fmt="html", answers=True, chart=False, db_path=path, out=page)
+    assert "Ada Lovelace (U001)" in page.getvalue()  # the per-person answers heading
+    assert "Names from Slack as of 2027-01-06 00:00 UTC (1 of" in page.getvalue()

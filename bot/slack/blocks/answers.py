@@ -128,6 +128,9 @@ DECLINE_REASONS = {
     "too_long": "That is a long one. Could you ask it in one short sentence?",
     "off_topic": "I only know who does what in the cloud: AWS (security OF the cloud), you "
     "(security IN the cloud), or both.",
+    "other_cloud": "I know AWS's side of the model. On another provider's cloud the split is "
+    "alike (the provider secures its cloud, you secure what you run in it), but check that "
+    "provider's documentation for the service.",
     "unsure": "I am not sure I understood that one.",
 }
 

@@ -15,16 +15,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.kb.owners import OWNER_SHORT
 from bot.slack.blocks.common import context, escape, owner_badge, section
 
 ACTION_DOWNLOAD = "ofin_matrix_download"
 ACTION_ASSIGN = "ofin_matrix_assign"
+ACTION_NOTES = "ofin_matrix_notes"  # an area's notes, on demand
+OWNER_ORDER = ("customer", "shared", "aws")  # yours first: what the reader must act on
 DUTY_BLOCK_PREFIX = "ofin_duty|"  # + stack name + "|" + duty key
 MAX_BLOCKS = 50  # Slack's limit for one message
-MAX_FIELDS = 10  # Slack's limit for one section's fields
-MAX_FIELD = 1900  # Slack allows 2000 characters in a field
-NOTE_CHARS = 110
+NOTE_CHARS = 200
 MAX_UNKNOWN_SHOWN = 10
 
 
@@ -61,27 +60,100 @@ def parse_duty_block_id(block_id: str) -> tuple[str, str]:
     return stack, key
 
 
+def encode_notes(services: list[str], area_id: str, stack: str | None) -> str:
+    """The Notes button's value: which services, which area, and the saved stack's name."""
+    return json.dumps({"s": services, "a": area_id, "n": stack}, separators=(",", ":"))
+
+
+def decode_notes(value: str) -> tuple[list[str], str, str | None]:
+    """Unpack ``encode_notes``; raise ValueError when the value is not one of ours."""
+    if not isinstance(value, str) or len(value) > 2000:
+        raise ValueError("not a matrix notes value")
+    data = json.loads(value)
+    if not isinstance(data, dict) or not isinstance(data.get("s"), list):
+        raise ValueError(f"not a matrix notes value: {value!r}")
+    if not isinstance(data.get("a"), str):
+        raise ValueError(f"not a matrix notes value: {value!r}")
+    stack = data.get("n")
+    return [str(s) for s in data["s"]], data["a"], stack if isinstance(stack, str) else None
+
+
+def owner_groups(cells: list[dict]) -> list[tuple[str, list[str]]]:
+    """(owner, the services' short names) for each owner of an area, in OWNER_ORDER."""
+    groups: dict[str, list[str]] = {}
+    for cell in cells:
+        groups.setdefault(cell["owner"], []).append(cell["short"])
+    return [(o, groups[o]) for o in OWNER_ORDER if o in groups]
+
+
+def area_line(area: dict) -> str:
+    """One area in one line: the owner across services, grouped where the owners agree.
+
+    "You: all 10", or "You: all but DynamoDB · AWS: DynamoDB" when one owner holds most, else
+    each owner with its services.
+    """
+    groups = owner_groups(area["cells"])
+    total = len(area["cells"])
+    title = f"*{escape(area['name'])}*"
+    if len(groups) == 1:
+        owner, _ = groups[0]
+        every = f"all {total}" if total > 1 else escape(area["cells"][0]["short"])
+        return f"{title}\n{owner_badge(owner)}: {every}"
+    main, main_shorts = max(groups, key=lambda g: len(g[1]))
+    others = [(o, shorts) for o, shorts in groups if o != main]
+    rest = [s for _, shorts in others for s in shorts]
+    if total >= 5 and len(main_shorts) * 3 >= total * 2 and len(rest) <= 3:
+        parts = [f"{owner_badge(main)}: all but {escape(', '.join(rest))}"]
+        parts += [f"{owner_badge(o)}: {escape(', '.join(shorts))}" for o, shorts in others]
+    else:
+        parts = [f"{owner_badge(o)}: {escape(', '.join(shorts))}" for o, shorts in groups]
+    return f"{title}\n" + " · ".join(parts)
+
+
 def _area_blocks(data: dict) -> list[dict]:
-    """One section per area: a field per service (with its note), or one line when many."""
+    """One short section per area, with a Notes button that shows its notes on demand."""
+    services = [s["id"] for s in data["services"]]
     blocks = []
-    many = len(data["services"]) > MAX_FIELDS
     for area in data["areas"]:
-        title = f"*{escape(area['name'])}*"
-        if many:
-            cells = " · ".join(
-                f"{escape(c['short'])}: {OWNER_SHORT[c['owner']]}" for c in area["cells"]
-            )
-            blocks.append(section(f"{title}\n{cells}"))
-            continue
-        fields = []
-        for cell in area["cells"]:
-            link = f" <{cell['source']}|docs>" if cell.get("source") else ""
-            text = (
-                f"*{escape(cell['short'])}* {owner_badge(cell['owner'])}\n"
-                f"{escape(_clip(cell['note'], NOTE_CHARS))}{link}"
-            )
-            fields.append({"type": "mrkdwn", "text": _clip(text, MAX_FIELD)})
-        blocks.append(section(title, fields=fields))
+        notes = {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "Notes"},
+            "action_id": ACTION_NOTES,
+            "value": encode_notes(services, area["id"], data.get("stack")),
+        }
+        blocks.append(section(area_line(area), accessory=notes))
+    return blocks
+
+
+def notes_message(area: dict) -> dict:
+    """One area's notes, each note once with the services it applies to, and its source."""
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for cell in area["cells"]:
+        grouped.setdefault((cell["owner"], cell["note"]), []).append(cell)
+    lines = [f"*{escape(area['name'])}*: the notes behind each owner"]
+    for (owner, note), cells in sorted(
+        grouped.items(), key=lambda kv: (OWNER_ORDER.index(kv[0][0]), kv[1][0]["short"])
+    ):
+        shorts = ", ".join(escape(c["short"]) for c in cells)
+        source = next((c["source"] for c in cells if c.get("source")), None)
+        link = f" <{source}|docs>" if source else ""
+        lines.append(f"{owner_badge(owner)} *{shorts}*: {escape(_clip(note, NOTE_CHARS))}{link}")
+    blocks = _lines_in_sections(lines)
+    return {"text": f"Notes: {area['name']}", "blocks": blocks[:MAX_BLOCKS]}
+
+
+def _lines_in_sections(lines: list[str]) -> list[dict]:
+    """``lines`` packed into as few sections as Slack's 3000 characters allow."""
+    blocks: list[dict] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > 2900:
+            blocks.append(section(current))
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        blocks.append(section(current))
     return blocks
 
 
@@ -172,7 +244,8 @@ def matrix_message(data: dict) -> dict:
     blocks.append(
         context(
             f"{owner_badge('aws')} · {owner_badge('customer')} · {owner_badge('shared')} — "
-            "each cell from the knowledge item ofin answers questions with"
+            "per area, who owns it on which service. *Notes* shows why; *Download* has every "
+            "cell with its note and source"
         )
     )
     blocks += _area_blocks(data)

@@ -2,12 +2,48 @@
 
 from __future__ import annotations
 
-from bot.slack.blocks.common import escape
+import json
+
+from bot.slack.blocks.common import button, escape
 
 MAX_SECTION = 2900  # Slack allows 3000 characters in a section's text
-MAX_PEOPLE = 60  # lines of people shown; the export has everyone
+MAX_PEOPLE = 60  # lines of people shown; the Download has everyone
 MAX_SILENT = 60
-EXPORT_HINT = "python -m bot report --period {label} --format csv"
+ACTION_DOWNLOAD = "ofin_report_download"  # bot/slack/listeners/report.py listens for it
+
+
+def encode_download(period_label: str, channel_id: str | None) -> str:
+    """The Download button's value: the period and the channel, nothing about people."""
+    return json.dumps({"p": period_label, "c": channel_id}, separators=(",", ":"))
+
+
+def decode_download(value: str) -> tuple[str, str | None]:
+    """(period label, channel id or None) from a Download value; ValueError when not ours."""
+    if not isinstance(value, str) or len(value) > 200:
+        raise ValueError("not a report download value")
+    data = json.loads(value)
+    if not isinstance(data, dict) or not isinstance(data.get("p"), str):
+        raise ValueError("not a report download value")
+    channel = data.get("c")
+    if channel is not None and not (isinstance(channel, str) and channel.isalnum()):
+        raise ValueError("not a report download value (channel)")
+    return data["p"], channel
+
+
+def download_block(period_label: str, channel_id: str | None) -> dict:
+    """The actions block with the Download button (full report to the clicker's DM)."""
+    return {
+        "type": "actions",
+        "block_id": "ofin_report_actions",
+        "elements": [
+            button(
+                "Download full report (HTML + CSV)",
+                ACTION_DOWNLOAD,
+                encode_download(period_label, channel_id),
+                style="primary",
+            )
+        ],
+    }
 
 
 def _pct(value: int | None) -> str:
@@ -76,7 +112,9 @@ def report_message(report: dict) -> dict:
         for p in people[:MAX_PEOPLE]
     ]
     if len(people) > MAX_PEOPLE:
-        person_lines.append(f"… and {len(people) - MAX_PEOPLE} more in the export.")
+        person_lines.append(
+            f"… and {len(people) - MAX_PEOPLE} more: *Download* sends everyone, with names."
+        )
     blocks += _chunks("People", person_lines or ["Nobody answered in this period."])
     if silent:
         names = ", ".join(f"<@{u}>" for u in silent[:MAX_SILENT])
@@ -105,7 +143,8 @@ def report_message(report: dict) -> dict:
                     "text": escape(
                         f"Computed from the stored answers just now. {forgotten} "
                         f"{'person' if forgotten == 1 else 'people'} asked to be forgotten. "
-                        f"Export: {EXPORT_HINT.format(label=label)} (or json, html)."
+                        "Download: the printable HTML page and CSV (per person, per answer), "
+                        "with names, in your DM."
                     ),
                 }
             ],
@@ -115,4 +154,6 @@ def report_message(report: dict) -> dict:
         f"Training report {label}: {totals['people']} people answered {totals['answered']} "
         f"questions ({_pct(totals['accuracy'])} right); {len(silent)} answered nothing."
     )
-    return {"text": text, "blocks": blocks[:50]}
+    blocks = blocks[:48]
+    blocks.append(download_block(label, report["channel_id"]))
+    return {"text": text, "blocks": blocks}

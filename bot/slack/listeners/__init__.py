@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, digest, events, home, installs, matrix, quiz
+from bot.slack.listeners import (
+    actions,
+    commands,
+    digest,
+    events,
+    home,
+    installs,
+    matrix,
+    quiz,
+    report,
+    shortcuts,
+)
 
 
 def register(app: App) -> None:
@@ -20,3 +31,5 @@ def register(app: App) -> None:
     matrix.register(app)
     quiz.register(app)
     installs.register(app)
+    report.register(app)
+    shortcuts.register(app)

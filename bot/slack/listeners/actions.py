@@ -7,7 +7,7 @@ import re
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.answer.matcher import Answer
+from bot.answer.answer import Answer
 from bot.commands.builtin import answer_for_item
 from bot.slack.blocks import answers as blocks
 from bot.slack.context import core_of

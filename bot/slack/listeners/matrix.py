@@ -1,4 +1,4 @@
-"""The matrix in Slack: renderers, the Download button, owner pickers, templates sent in a DM.
+"""The matrix in Slack: the Download and Notes buttons, owner pickers, templates sent in a DM.
 
 Thin: parse the click, call the Slack-free core (bot/commands/matrix.py), render with
 bot/slack/blocks/matrix.py, send.
@@ -26,7 +26,7 @@ from bot.slack import files
 from bot.slack.blocks import matrix as matrix_blocks
 from bot.slack.blocks.answers import notice_message
 from bot.slack.context import core_of, slack_caller
-from bot.slack.render import Where, render
+from bot.slack.render import Where, matrix_data, render
 from bot.slack.work import later
 
 logger = logging.getLogger(__name__)
@@ -100,6 +100,27 @@ def _download(
         return
     text = f"Sent to our DM: {base}.csv and {base}.md."
     respond(response_type="ephemeral", replace_original=False, **notice_message(text))
+
+
+def _notes(
+    action: dict, body: dict, respond: Respond, context: BoltContext, client: WebClient
+) -> None:
+    """Show one area's notes to the clicker, each note once with the services it applies to."""
+    try:
+        service_ids, area_id, stack = matrix_blocks.decode_notes(action.get("value") or "")
+    except ValueError:
+        logger.warning("ignored a notes button whose value is not ours: %r", action.get("value"))
+        return
+    result = export_matrix(core_of(context), service_ids, stack)  # the workspace's own stack
+    area = None
+    if result is not None:
+        area = next((a for a in matrix_data(result)["areas"] if a["id"] == area_id), None)
+    if area is None:
+        message = notice_message("That matrix is gone (the stack was deleted). Ask for it again.")
+        respond(response_type="ephemeral", replace_original=False, **message)
+        return
+    message = matrix_blocks.notes_message(area)
+    respond(response_type="ephemeral", replace_original=False, unfurl_links=False, **message)
 
 
 def _assign(
@@ -198,4 +219,5 @@ def register(app: App) -> None:
     """Register the matrix buttons, the owner pickers and the file events."""
     app.action(matrix_blocks.ACTION_DOWNLOAD)(acked_first(_download))
     app.action(matrix_blocks.ACTION_ASSIGN)(acked_first(_assign))
+    app.action(matrix_blocks.ACTION_NOTES)(acked_first(_notes))
     app.event("file_shared")(on_file_shared)

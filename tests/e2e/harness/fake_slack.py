@@ -19,6 +19,7 @@ It records every request and answers plausible JSON, so end-to-end tests can poi
     fake.fail_uploads(status=500)                             # the next file upload POST fails
     fake.uploaded()                                           # {file_id: bytes} uploaded so far
     fake.set_scopes(["chat:write", "commands"])               # the token's x-oauth-scopes
+    fake.set_user("U1", name="Ada Lovelace", email="ada@example.com")  # users.info, users.list
 
 Web API calls are recorded under their method name ("chat.postMessage"); posts to a response_url
 under "response:<id>"; files_upload_v2's uploads under "upload:<file id>" (the bytes as text in
@@ -277,10 +278,18 @@ class FakeSlack:
         tz_offset: int = 0,
         name: str | None = None,
         is_bot: bool = False,
+        email: str | None = None,
     ) -> None:
-        """Describe a user for users.info (unknown users are plain members in UTC)."""
+        """Describe a user for users.info and users.list (unknown users: plain members in UTC).
+
+        The email is shown only while the token's scopes include users:read.email, as in Slack.
+        """
+        profile = {"display_name": name or "", "real_name": name or user_id}
+        if email:
+            profile["email"] = email
         with self._lock:
             self._users[user_id] = {
+                "profile": profile,
                 "id": user_id,
                 "team_id": TEAM_ID,
                 "name": name or user_id.lower(),
@@ -603,10 +612,24 @@ class FakeSlack:
             view = dict(body.get("view") or {})
             view.update({"id": "VHOME", "team_id": TEAM_ID})
             return {"ok": True, "view": view}
+        if call.name == "users.list":
+            with self._lock:
+                emails = self._emails_visible()
+                everyone = [self._visible(u, emails) for _, u in sorted(self._users.items())]
+            start = int(body.get("cursor") or 0)
+            limit = int(body.get("limit") or 200)
+            page = everyone[start : start + limit]
+            more = start + limit < len(everyone)
+            return {
+                "ok": True,
+                "members": page,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+            }
         if call.name == "users.info":
             user_id = str(body.get("user", ""))
             with self._lock:
                 user = self._users.get(user_id)
+                user = self._visible(user, self._emails_visible()) if user else None
             if user is None:
                 user = {
                     "id": user_id,
@@ -639,6 +662,18 @@ class FakeSlack:
                 },
             }
         return {"ok": True}
+
+    def _emails_visible(self) -> bool:
+        """Whether the token's scopes include users:read.email (lock held)."""
+        return "users:read.email" in (manifest_scopes() if self._scopes is None else self._scopes)
+
+    @staticmethod
+    def _visible(user: dict[str, Any], emails: bool) -> dict[str, Any]:
+        """The user as the token may see it: no email without users:read.email."""
+        if emails:
+            return user
+        profile = {k: v for k, v in (user.get("profile") or {}).items() if k != "email"}
+        return {**user, "profile": profile}
 
     @staticmethod
     def _send(

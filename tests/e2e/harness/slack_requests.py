@@ -8,6 +8,11 @@ secret, in ``X-Slack-Signature``, the timestamp in ``X-Slack-Request-Timestamp``
     sender.event({"type": "app_mention", "user": "U1", "text": "<@UBOT> hi", "channel": "C1",
                   "ts": "1.1"}, retry_num=1)
     sender.action("ofin_share", value, user_id="U1", response_url=fake.response_url("r2"))
+    sender.message_shortcut("ofin_ask_message", {"text": "who patches RDS?", "user": "U2",
+                            "ts": "1.2"}, user_id="U1", response_url=fake.response_url("r3"))
+    sender.shortcut("ofin_ask", user_id="U1")                   # a global shortcut
+    sender.view_submission("ofin_ask_view", {"blk": {"act": {"type": "plain_text_input",
+                           "value": "who patches RDS?"}}}, user_id="U1")
     sender.post(body, content_type, signature="v0=wrong")      # the raw door, for bad requests
 """
 
@@ -134,6 +139,84 @@ def block_actions_body(
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
+def _interaction(payload: dict[str, Any]) -> bytes:
+    """An interaction's body: form-encoded, its one ``payload`` field holding JSON."""
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def _who(user_id: str, team_id: str) -> dict[str, Any]:
+    return {
+        "token": "deprecated-verification-token",
+        "team": {"id": team_id, "domain": "ofin-test"},
+        "user": {
+            "id": user_id,
+            "username": user_id.lower(),
+            "name": user_id.lower(),
+            "team_id": team_id,
+        },
+        "api_app_id": "A0OFIN",
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "trigger_id": f"trigger.{uuid.uuid4().hex}",
+        "action_ts": f"{time.time():.6f}",
+    }
+
+
+def message_action_body(
+    callback_id: str,
+    message: dict[str, Any],
+    *,
+    user_id: str,
+    response_url: str,
+    channel_id: str = "C0GENERAL",
+    team_id: str = TEAM_ID,
+) -> bytes:
+    """A message shortcut (``message_action``) on ``message``, as Slack posts it."""
+    message = {"type": "message", "team": team_id, "blocks": [], **message}
+    payload = {
+        "type": "message_action",
+        **_who(user_id, team_id),
+        "callback_id": callback_id,
+        "channel": {"id": channel_id, "name": "general"},
+        "message_ts": message.get("ts", ""),
+        "message": message,
+        "response_url": response_url,
+    }
+    return _interaction(payload)
+
+
+def shortcut_body(callback_id: str, *, user_id: str, team_id: str = TEAM_ID) -> bytes:
+    """A global shortcut (``shortcut``), as Slack posts it: no channel, no response_url."""
+    return _interaction({"type": "shortcut", **_who(user_id, team_id), "callback_id": callback_id})
+
+
+def view_submission_body(
+    callback_id: str, values: dict[str, Any], *, user_id: str, team_id: str = TEAM_ID
+) -> bytes:
+    """A modal's ``view_submission``; ``values`` is its state (block id -> action id -> value)."""
+    view = {
+        "id": "V0ASK",
+        "team_id": team_id,
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": "",
+        "blocks": [],
+        "state": {"values": values},
+        "hash": "1700000000.abcdef",
+        "title": {"type": "plain_text", "text": "Ask ofin"},
+        "app_id": "A0OFIN",
+        "bot_id": "BBOT",
+    }
+    payload = {
+        "type": "view_submission",
+        **_who(user_id, team_id),
+        "view": view,
+        "response_urls": [],
+    }
+    payload.pop("action_ts")
+    return _interaction(payload)
+
+
 class SlackSender:
     """Send signed requests to the bot's /slack/events URL, as Slack would."""
 
@@ -181,3 +264,19 @@ class SlackSender:
     def action(self, action_id: str, value: str, **fields: Any) -> requests.Response:
         """Click a button (see ``block_actions_body`` for the fields)."""
         return self.post(block_actions_body(action_id, value, **fields), FORM)
+
+    def message_shortcut(
+        self, callback_id: str, message: dict[str, Any], **fields: Any
+    ) -> requests.Response:
+        """Pick a message shortcut on ``message`` (see ``message_action_body``)."""
+        return self.post(message_action_body(callback_id, message, **fields), FORM)
+
+    def shortcut(self, callback_id: str, **fields: Any) -> requests.Response:
+        """Pick a global shortcut (see ``shortcut_body``)."""
+        return self.post(shortcut_body(callback_id, **fields), FORM)
+
+    def view_submission(
+        self, callback_id: str, values: dict[str, Any], **fields: Any
+    ) -> requests.Response:
+        """Submit a modal (see ``view_submission_body``)."""
+        return self.post(view_submission_body(callback_id, values, **fields), FORM)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot.slack.blocks.report import MAX_PEOPLE, report_message
+import pytest
+from slack_sdk.models.blocks import Block
+
+from bot.slack.blocks.report import (
+    ACTION_DOWNLOAD,
+    MAX_PEOPLE,
+    decode_download,
+    encode_download,
+    report_message,
+)
 from bot.training.periods import parse_period
 from bot.training.report import CategoryRow, PersonRow, Report
 
@@ -48,5 +57,18 @@ def test_a_big_team_stays_within_slack_limits():
         if block["type"] == "section" and "text" in block:
             assert len(block["text"]["text"]) <= 3000
     text = json.dumps(message, ensure_ascii=False)
-    assert f"and {500 - MAX_PEOPLE} more in the export" in text
+    assert f"and {500 - MAX_PEOPLE} more: *Download* sends everyone" in text
     assert "and 240 more" in text
+    assert all(Block.parse(b) is not None for b in message["blocks"])
+    assert message["blocks"][-1]["elements"][0]["action_id"] == ACTION_DOWNLOAD
+
+
+def test_the_download_value_carries_the_period_and_channel_only():
+    message = report_message(make_report(3))
+    value = message["blocks"][-1]["elements"][0]["value"]
+    assert decode_download(value) == ("2026-Q4", "C123")
+    assert "U0001" not in value
+    assert decode_download(encode_download("2026-12", None)) == ("2026-12", None)
+    for forged in ("[]", '{"p": 1}', '{"p": "2026-Q4", "c": "C1;drop"}', "x" * 300):
+        with pytest.raises(ValueError):
+            decode_download(forged)
