@@ -64,7 +64,7 @@ def seed(path: Path, people: int, rng: random.Random) -> int:
                     right = rng.random() < skill[user]
                     at = day + timedelta(seconds=rng.randint(5, 20000))
                     answers.append(
-                        (post_id, user, channel, qid, category, "aws", int(right),
+                        (post_id, "T1", user, channel, qid, category, "aws", int(right),
                          10 if right else 0, 1000, ts(at))
                     )  # fmt: skip
     columns = (
@@ -73,23 +73,23 @@ def seed(path: Path, people: int, rng: random.Random) -> int:
     )
     conn.executemany(f"INSERT INTO quiz_posts ({columns}) VALUES ({','.join('?' * 15)})", posts)
     conn.executemany(
-        "INSERT INTO answers (post_id, user_id, channel_id, question_id, category, choice, "
-        "correct, points, response_ms, answered_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO answers (post_id, team_id, user_id, channel_id, question_id, category, "
+        "choice, correct, points, response_ms, answered_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         answers,
     )
     practice = [
-        (f"p{n}", f"U{rng.randrange(len(channels)):03d}{rng.randrange(PER_CHANNEL):03d}", None,
-         q[0], q[0].split("#")[0], q[1], ts(when), ts(when), "aws", rng.randint(0, 1), 0)
+        (f"p{n}", "T1", f"U{rng.randrange(len(channels)):03d}{rng.randrange(PER_CHANNEL):03d}",
+         None, q[0], q[0].split("#")[0], q[1], ts(when), ts(when), "aws", rng.randint(0, 1), 0)
         for n in range(people * 5)
         for q in [rng.choice(questions)]
         for when in [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(525000))]
     ]  # fmt: skip
     columns = (
-        "id, user_id, channel_id, question_id, item_id, category, asked_at, answered_at, choice, "
-        "correct, points"
+        "id, team_id, user_id, channel_id, question_id, item_id, category, asked_at, answered_at, "
+        "choice, correct, points"
     )
     conn.executemany(
-        f"INSERT INTO practice_prompts ({columns}) VALUES ({','.join('?' * 11)})", practice
+        f"INSERT INTO practice_prompts ({columns}) VALUES ({','.join('?' * 12)})", practice
     )
     conn.commit()
     conn.execute("ANALYZE")
@@ -119,8 +119,8 @@ def main() -> int:
         rows = seed(path, args.people, random.Random(SEED))
         print(f"seeded {rows:,} daily answers in {time.perf_counter() - start:.1f} s")
     kb = load()
-    store = Store(path, clock=FakeClock(datetime(2027, 1, 2, tzinfo=UTC)))
-    total = store.query("SELECT COUNT(*) AS n FROM answers")[0]["n"]
+    store = Store(path, clock=FakeClock(datetime(2027, 1, 2, tzinfo=UTC)), team="T1")
+    total = store.db["answers"].count
     now = store.clock.now()
     cases = [
         ("year 2026, all channels", parse_period("2026", now), None),

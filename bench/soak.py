@@ -29,11 +29,13 @@ Usage: python bench/soak.py [--quick] [--only front-door|attacks] [--code DIR]
 from __future__ import annotations
 
 import argparse
+import html
 import http.client
 import json
 import multiprocessing
 import os
 import random
+import re
 import socket
 import sqlite3
 import subprocess
@@ -178,6 +180,17 @@ class RemoteFake:
     def settle(self, quiet: float = 0.5, timeout: float = 10.0) -> None:
         self._ask("settle", quiet=quiet, timeout=timeout)
 
+    def install_as(self, team: str) -> None:
+        self._ask("install_as", team=team)
+
+    def set_redirect(self, url: str) -> None:
+        self._ask("redirect", url=url)
+
+    def tokens(self, prefix: str) -> tuple[int, int]:
+        """(calls about channels starting with ``prefix``, how many used another's token)."""
+        answer = self._ask("tokens", prefix=prefix)
+        return int(answer["checked"]), int(answer["wrong"])
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
@@ -217,6 +230,22 @@ def serve_fake() -> int:
                 ]
             elif parts.path == "/texts":
                 answer["texts"] = [c.text() for c in fake.calls() if c.name.startswith(q["prefix"])]
+            elif parts.path == "/install_as":
+                fake.install_as(q["team"])
+            elif parts.path == "/redirect":
+                fake.set_redirect_url(q["url"])
+            elif parts.path == "/tokens":
+                # Calls about a workspace's channel (C…) made with another's token (T…).
+                about = [
+                    c
+                    for c in fake.calls()
+                    if c.name.startswith("chat.")
+                    and str(c.body.get("channel", "")).startswith(q["prefix"])
+                ]
+                answer["checked"] = len(about)
+                answer["wrong"] = sum(
+                    1 for c in about if fake.team_of(c) != "T" + str(c.body["channel"])[1:]
+                )
             data = json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -417,6 +446,99 @@ def load(
         )
         if lock:
             locked(fake, bot, name)
+    finally:
+        bot.stop()
+
+
+def install(bot: OfinProcess, fake: RemoteFake, team: str) -> None:
+    """ "Add to Slack" as a person of ``team``: the install page, the consent, the redirect."""
+    fake.install_as(team)
+    with requests.Session() as browser:
+        page = browser.get(f"{bot.base_url}/slack/install", timeout=30)
+        found = re.search(r'href="([^"]*/oauth/v2/authorize\?[^"]*)"', page.text)
+        assert found, page.text
+        link = html.unescape(found.group(1))
+        for cookie in list(browser.cookies):  # Secure, kept by browsers on localhost too
+            browser.cookies.set(cookie.name, cookie.value, secure=False)
+        done = browser.get(link, timeout=30)
+        assert done.status_code == 200, done.text
+
+
+def workspaces(fake: RemoteFake, work: Path, teams: int, people: int, clients: int) -> None:
+    """OAuth installs: ``teams`` workspaces through "Add to Slack", each posts its daily quiz,
+    and ``people`` of each click it twice, all workspaces mixed in one burst."""
+    folder = work / "workspaces"
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {
+        "SLACK_API_URL": fake.api_url,
+        "OFIN_DB": str(folder / "ofin.db"),
+        "OFIN_ADMINS": ADMIN,
+        "OFIN_LOG_LEVEL": "WARNING",
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_CLIENT_ID": "111.222",
+        "SLACK_CLIENT_SECRET": "soak-secret",
+    }
+    bot = restart(OfinProcess(env, folder))
+    try:
+        fake.set_redirect(f"{bot.base_url}/slack/oauth_redirect")
+        names = [f"{n:04d}" for n in range(teams)]
+        started = time.monotonic()
+        for name in names:
+            install(bot, fake, f"TW{name}")
+        installed = time.monotonic() - started
+        bodies = []
+        for name in names:
+            team, channel = f"TW{name}", f"CW{name}"
+            url = fake.response_url(f"soak-ws-{uuid.uuid4().hex[:12]}")
+            body = command_body(
+                "daily now", user_id=ADMIN, channel_id=channel, team_id=team, response_url=url
+            )
+            assert post(bot.events_url, body)[0] == 200
+        query = "SELECT id, message_ts FROM quiz_posts WHERE channel_id = ? AND status = 'open'"
+        for name in names:
+            channel = f"CW{name}"
+            assert wait_until(lambda c=channel: bool(db_rows(bot.db_path, query, (c,))), 60)
+            post_id, ts = db_rows(bot.db_path, query, (channel,))[0]
+            for p in range(people):
+                for i in (0, 1):
+                    bodies.append(
+                        block_actions_body(
+                            f"{DAILY_PREFIX}{i}",
+                            f"{post_id}:{i}",
+                            user_id=f"UW{name}{p:03d}",
+                            channel_id=channel,
+                            team_id=f"TW{name}",
+                            response_url=fake.response_url(f"soak-ws-{uuid.uuid4().hex[:12]}"),
+                            message_ts=ts,
+                            is_ephemeral=False,
+                        )
+                    )
+        random.Random(SEED).shuffle(bodies)
+        started = time.monotonic()
+        results = burst(bot.events_url, bodies, clients)
+        took = time.monotonic() - started
+        total = teams * people
+        count = "SELECT COUNT(*) FROM answers"
+        wait_until(lambda: db_rows(bot.db_path, count)[0][0] >= total, 60)
+        per_team = db_rows(
+            bot.db_path,
+            "SELECT team_id, COUNT(*), SUM(channel_id = 'C' || substr(team_id, 2)) "
+            "FROM answers GROUP BY team_id",
+        )
+        in_place = sum(1 for _, n, ok in per_team if n == people and ok == people)
+        checked, wrong = fake.tokens("CW")
+        acks = [t for _, t in results]
+        ok = sum(1 for code, _ in results if code == 200)
+        row(
+            f"{teams} workspaces installed by OAuth ({installed:.1f} s), {len(bodies):,} clicks "
+            f"from {total:,} people, {clients} clients",
+            f"{ok:,}/{len(bodies):,} × 200; {db_rows(bot.db_path, count)[0][0]:,} answers, "
+            f"{in_place}/{teams} workspaces with exactly their {people} in their own channel; "
+            f"{wrong} of {checked} posts and updates with another workspace's token; ack p50 "
+            f"{ms(pct(acks, 50))}, p99 {ms(pct(acks, 99))}, max {ms(max(acks))}; "
+            f"{len(bodies) / took:.0f} clicks/s; {log_errors(bot)} tracebacks",
+            f"all 200, exactly {total:,}, {teams}/{teams}, 0, p99 < 300 ms",
+        )
     finally:
         bot.stop()
 
@@ -873,7 +995,9 @@ def main() -> int:
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--code", type=Path, help="serve this checkout of ofin instead")
     parser.add_argument(
-        "--only", choices=["front-door", "attacks"], help="run only these scenarios"
+        "--only",
+        choices=["front-door", "attacks", "workspaces"],
+        help="run only these scenarios",
     )
     args = parser.parse_args()
     if args.serve_fake:
@@ -895,6 +1019,9 @@ def main() -> int:
             fuzzed_interactions(fake, work, 500 if quick else 2_000)
             hostile_templates(fake, work)
             database_faults(fake, work)
+        if args.only in (None, "workspaces"):
+            print("soak: many workspaces", flush=True)
+            workspaces(fake, work, 10 if quick else 50, 50, 100)
         if args.only:
             return report(fake, started)
         print("soak: load", flush=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DB = "./data/ofin.db"
 DEFAULT_SCHEDULER_SECONDS = 30.0
+DEFAULT_RETENTION_DAYS = 30.0  # days a workspace's data is kept after it uninstalls ofin
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -54,18 +55,29 @@ class Settings:
     metrics_port: int | None = None  # Socket Mode: serve /metrics, /healthz, /readyz here
     daily_reveal_hours: float | None = None  # None: reveal when the next daily quiz posts
     scheduler_seconds: float = DEFAULT_SCHEDULER_SECONDS
+    client_id: str | None = None  # OAuth install ("Add to Slack") for any number of workspaces
+    client_secret: str | None = None
+    redirect_uri: str | None = None  # None: the app's configured redirect URL
+    retention_days: float = DEFAULT_RETENTION_DAYS  # data kept after a workspace uninstalls
 
     @property
     def has_slack_tokens(self) -> bool:
         """True when any Slack credential is configured."""
-        return bool(self.bot_token or self.signing_secret or self.app_token)
+        return bool(self.bot_token or self.signing_secret or self.app_token or self.oauth)
+
+    @property
+    def oauth(self) -> bool:
+        """True when workspaces install ofin by OAuth (client id and secret set)."""
+        return bool(self.client_id and self.client_secret)
 
     def require_http(self) -> None:
-        """Raise ConfigError unless HTTP mode (bot token + signing secret) can start."""
-        for name, value in (
-            ("SLACK_BOT_TOKEN", self.bot_token),
-            ("SLACK_SIGNING_SECRET", self.signing_secret),
-        ):
+        """Raise ConfigError unless HTTP mode (bot token or OAuth, signing secret) can start."""
+        if self.client_id and not self.client_secret:
+            raise ConfigError("ofin: SLACK_CLIENT_SECRET is required with SLACK_CLIENT_ID")
+        if self.client_secret and not self.client_id:
+            raise ConfigError("ofin: SLACK_CLIENT_ID is required with SLACK_CLIENT_SECRET")
+        token = ("SLACK_BOT_TOKEN", self.bot_token) if not self.oauth else ("", "oauth")
+        for name, value in (token, ("SLACK_SIGNING_SECRET", self.signing_secret)):
             if not value:
                 raise ConfigError(f"ofin: {name} is required for HTTP mode")
 
@@ -160,4 +172,9 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         daily_reveal_hours=_positive_float(env, "OFIN_DAILY_REVEAL_HOURS", None),
         scheduler_seconds=_positive_float(env, "OFIN_SCHEDULER_SECONDS", DEFAULT_SCHEDULER_SECONDS)
         or DEFAULT_SCHEDULER_SECONDS,
+        client_id=_get(env, "SLACK_CLIENT_ID"),
+        client_secret=_get(env, "SLACK_CLIENT_SECRET"),
+        redirect_uri=_get(env, "SLACK_REDIRECT_URI"),
+        retention_days=_positive_float(env, "OFIN_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+        or DEFAULT_RETENTION_DAYS,
     )

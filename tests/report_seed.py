@@ -70,7 +70,7 @@ def seed(path: Path, kb: KnowledgeBase | None = None, seed: int = 7) -> tuple[St
     for day in days:
         for channel in CHANNELS:
             clock.set(day)
-            post = daily.claim_now(channel, "T0TEST")
+            post = daily.claim_now(channel)
             daily.close_open(channel, keep=post.id)
             daily.opened(post, f"ts-{post.id}")
             truth.posts.setdefault(channel, []).append(post.id)

@@ -21,7 +21,7 @@ def test_small_bench_database_builds_a_report(tmp_path):
     path = tmp_path / "bench.db"
     rows = bench_report.seed(path, 100, random.Random(1))
     assert 20_000 < rows < 30_000  # 100 people x 261 weekdays x 95%
-    store = Store(path, clock=FakeClock(datetime(2027, 1, 2, tzinfo=UTC)))
+    store = Store(path, clock=FakeClock(datetime(2027, 1, 2, tzinfo=UTC)), team="T1")
     report = build_report(store, load(), parse_period("2026", store.clock.now()))
     assert len(report.people) == 100
     assert report.answered == rows + 500  # plus 5 practice answers per person

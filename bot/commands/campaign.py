@@ -55,7 +55,7 @@ def campaign_command(core: Core, caller: Caller, args: str) -> Notice | Campaign
     action = args.split()[0].lower()
     if action == "set":
         try:
-            campaign = campaigns.set(channel, args, team_id=caller.team_id, user_id=caller.user_id)
+            campaign = campaigns.set(channel, args, user_id=caller.user_id)
         except CampaignError as exc:
             return Notice(str(exc), kind="error")
         return Notice(

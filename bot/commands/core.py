@@ -7,6 +7,7 @@ subcommand table a plain literal without an import circle.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, get_args
@@ -118,6 +119,18 @@ class Core:
     deliver_chart: DeliverChart | None = None  # draws and DMs the report's chart later
     profile_of: ProfileOf | None = None  # admin rights and time zone of anyone, by id
     refresh_names: RefreshNames | None = None  # fetch people's names into the store's cache
+    _views: dict[str, Core] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def for_team(self, team: str) -> Core:
+        """This Core as workspace ``team`` sees it: the same pieces over that team's store view."""
+        if team == self.store.team:
+            return self
+        view = self._views.get(team)
+        if view is None:
+            view = dataclasses.replace(self, store=self.store.for_team(team))
+            view._views = self._views
+            self._views[team] = view
+        return view
 
     def __post_init__(self) -> None:
         self.daily = DailyQuizzes(

@@ -35,12 +35,10 @@ def digest_command(core: Core, caller: Caller, args: str) -> Notice:
         return Notice("Run `digest` in the Slack channel that should get it.", kind="error")
     digests = core.digests
     if action == "on":
-        daily = core.store.schedule(channel)
+        daily = core.store.schedules.get(channel)
         tz = daily.tz if daily and daily.enabled else caller.tz
         try:
-            schedule = digests.turn_on(
-                channel, rest, default_tz=tz, team_id=caller.team_id, user_id=caller.user_id
-            )
+            schedule = digests.turn_on(channel, rest, default_tz=tz, user_id=caller.user_id)
         except ScheduleError as exc:
             return Notice(str(exc), kind="error")
         return Notice(f"Weekly digest on: {schedule.describe()}.")

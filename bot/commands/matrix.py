@@ -166,12 +166,10 @@ def matrix_for_template(
     return template_result(core, map_resources(core.kb, template))
 
 
-def export_matrix(
-    core: Core, team_id: str, service_ids: list[str], stack: str | None
-) -> MatrixResult | None:
+def export_matrix(core: Core, service_ids: list[str], stack: str | None) -> MatrixResult | None:
     """The matrix behind a Download button: a saved stack's (with owners), or these services."""
     if stack is not None:
-        saved = core.store.stacks.get(team_id, stack)
+        saved = core.store.stacks.get(stack)
         if saved is None:
             return None
         return _saved_result(core, saved, can_assign=False)
@@ -183,10 +181,6 @@ def export_matrix(
 
 # ---------------------------------------------------------------------------------------------
 # Saved stacks and the owners of their duties
-
-
-def _team(caller: Caller) -> str:
-    return caller.team_id or ""
 
 
 def _may_change(caller: Caller, saved: SavedStack) -> bool:
@@ -229,11 +223,11 @@ def save_stack(
     if problem is not None:
         return problem
     stacks = core.store.stacks
-    existing = stacks.get(_team(caller), name)
+    existing = stacks.get(name)
     if existing is not None and not _may_change(caller, existing):
         return _refusal(existing)
-    stacks.save(_team(caller), name, [s.id for s in parsed.services], caller.user_id)
-    saved = stacks.get(_team(caller), name)
+    stacks.save(name, [s.id for s in parsed.services], caller.user_id)
+    saved = stacks.get(name)
     assert saved is not None
     return _saved_result(core, saved, can_assign=True)
 
@@ -243,11 +237,11 @@ def show_stack(core: Core, caller: Caller, args: str) -> MatrixResult | Notice:
     name = args.strip().lower()
     stacks = core.store.stacks
     if not name:
-        names = stacks.names(_team(caller))
+        names = stacks.names()
         if not names:
             return Notice(f'No saved stacks here yet. Save one: "{SAVE_EXAMPLE}".')
         return Notice(f'Saved stacks: {", ".join(names)}. Show one: "matrix show {names[0]}".')
-    saved = stacks.get(_team(caller), name)
+    saved = stacks.get(name)
     if saved is None:
         return Notice(f'No stack called {name} here. Save one: "{SAVE_EXAMPLE}".', kind="error")
     return _saved_result(core, saved, can_assign=_may_change(caller, saved))
@@ -256,7 +250,7 @@ def show_stack(core: Core, caller: Caller, args: str) -> MatrixResult | Notice:
 def assign_duty(core: Core, caller: Caller, stack: str, duty_key: str, owner_id: str) -> Notice:
     """Make ``owner_id`` the owner of one duty of a saved stack (its saver and admins only)."""
     stacks = core.store.stacks
-    saved = stacks.get(_team(caller), stack)
+    saved = stacks.get(stack)
     if saved is None:
         return Notice(f"The stack {stack} is gone; save it again.", kind="error")
     if not _may_change(caller, saved):
@@ -264,7 +258,7 @@ def assign_duty(core: Core, caller: Caller, stack: str, duty_key: str, owner_id:
     duty = _duty(_saved_result(core, saved, can_assign=False).matrix, duty_key)
     if duty is None:
         return Notice(f"That duty is no longer part of {stack}. Show it again.", kind="error")
-    stacks.assign(_team(caller), stack, duty_key, owner_id, caller.user_id)
+    stacks.assign(stack, duty_key, owner_id, caller.user_id)
     return Notice(f"Owner set for “{duty.item.title}” in {stack}.")
 
 
@@ -277,9 +271,9 @@ def duties_of(core: Core, caller: Caller) -> DutiesResult:
     stacks = core.store.stacks
     rows: list[DutyRow] = []
     cache: dict[str, Matrix | None] = {}
-    for stack, key in stacks.duties_of(_team(caller), caller.user_id):
+    for stack, key in stacks.duties_of(caller.user_id):
         if stack not in cache:
-            saved = stacks.get(_team(caller), stack)
+            saved = stacks.get(stack)
             cache[stack] = _saved_result(core, saved, can_assign=False).matrix if saved else None
         matrix = cache[stack]
         duty = _duty(matrix, key) if matrix is not None else None

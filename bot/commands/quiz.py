@@ -57,11 +57,26 @@ def quiz_command(core: Core, caller: Caller, args: str) -> PracticeQuestion | No
             core.kb,
             caller.user_id,
             channel_id=caller.channel_id,
-            team_id=caller.team_id,
             topic_text=args,
         )
     except QuizError as exc:
         return Notice(str(exc), kind="error")
+
+
+def _forget_workspace(core: Core, caller: Caller, confirm: list[str]) -> Notice:
+    """``forget workspace``: an admin deletes every row of this workspace, once confirmed."""
+    if not caller.is_admin:
+        return Notice("Only an admin can make ofin forget this workspace.", kind="error")
+    team = core.store.team
+    if confirm != [team]:
+        return Notice(
+            "This deletes everything ofin keeps about this workspace: scores, answers, schedules,"
+            " saved stacks, campaigns, digests and feedback, for everyone, now. To go ahead: "
+            f"`forget workspace {team}`.",
+            kind="error",
+        )
+    deleted = core.store.forget_workspace()
+    return Notice(f"Done: I deleted everything I kept about this workspace ({deleted} records).")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,16 +110,14 @@ def daily_command(core: Core, caller: Caller, args: str) -> Notice | DailyStatus
     channel = str(caller.channel_id)
     if action == "on":
         try:
-            rule, first = daily.turn_on(
-                channel, rest, default_tz=caller.tz, team_id=caller.team_id, user_id=caller.user_id
-            )
+            rule, first = daily.turn_on(channel, rest, default_tz=caller.tz, user_id=caller.user_id)
         except ScheduleError as exc:
             return Notice(str(exc), kind="error")
         return Notice(
             f"Daily quiz on: {rule.describe()}. The first one posts {format_local(first, rule.tz)}."
         )
     if action == "off":
-        if core.store.disable_schedule(channel, updated_by=caller.user_id):
+        if core.store.schedules.disable(channel, updated_by=caller.user_id):
             return Notice("Daily quiz off for this channel. Scores are kept.")
         return Notice("There was no daily quiz scheduled here.")
     if action == "status":
@@ -113,9 +126,7 @@ def daily_command(core: Core, caller: Caller, args: str) -> Notice | DailyStatus
     if publisher is None:
         return Notice("Daily quizzes are posted by the Slack app; it is not running here.", "error")
     if action == "now":
-        post = daily.claim_now(
-            channel, caller.team_id, once_within=NOW_ONCE_WITHIN, requested_by=caller.user_id
-        )
+        post = daily.claim_now(channel, once_within=NOW_ONCE_WITHIN, requested_by=caller.user_id)
         if post is None:
             return Notice("A quiz was posted here less than a minute ago: one is enough.")
         return _published(publisher.publish(post), rule_tz=caller.tz)
@@ -184,11 +195,14 @@ def stats_command(core: Core, caller: Caller, args: str) -> Stats:
 
 @subcommand(
     "forget",
-    usage="forget me",
-    help="Delete everything ofin stores about you.",
-    accepts=lambda args: args.strip().lower() == "me",
+    usage="forget me | forget workspace",
+    help="Delete everything ofin stores about you (admins: about this whole workspace).",
+    accepts=lambda args: args.strip().lower().split()[:1] in (["me"], ["workspace"]),
 )
 def forget_command(core: Core, caller: Caller, args: str) -> Notice:
+    words = args.strip().split()
+    if words[0].lower() == "workspace":
+        return _forget_workspace(core, caller, words[1:])
     deleted = core.store.forget_user(caller.user_id)
     return Notice(
         f"Done: I deleted everything I kept about you ({deleted} records). Training reports "

@@ -40,6 +40,11 @@ def check_settings(env: dict[str, str] | None = None) -> tuple[Check, Settings |
         return Check("settings", False, str(exc).removeprefix("ofin: ")), None
     if settings.app_token and settings.bot_token:
         mode = "Socket Mode (SLACK_APP_TOKEN, SLACK_BOT_TOKEN)"
+    elif settings.oauth and settings.signing_secret:
+        mode = (
+            "HTTP mode for `serve` with OAuth installs, any number of workspaces "
+            "(SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET)"
+        )
     elif settings.bot_token and settings.signing_secret:
         mode = "HTTP mode for `serve` (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)"
     elif settings.has_slack_tokens:

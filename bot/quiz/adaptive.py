@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from bot.kb.model import KnowledgeBase, QuizQuestion
 from bot.quiz.insight import category_window
 from bot.quiz.rules import pick_daily
-from bot.store import Store, parse_ts
+from bot.store import Store
 
 RECALL_DAYS = 7
 MIN_ANSWERS = 3
@@ -100,18 +100,9 @@ def pick_adaptive(
 
 def channel_posts(store: Store, channel_id: str) -> list[PastPost]:
     """The channel's posts that reached Slack, oldest first, with answer counts."""
-    rows = store.query(
-        """
-        SELECT p.question_id, p.posted_at, COUNT(a.id) AS n, COALESCE(SUM(a.correct), 0) AS ok
-        FROM quiz_posts p LEFT JOIN answers a ON a.post_id = p.id
-        WHERE p.channel_id = ? AND p.status IN ('open', 'closed') AND p.posted_at IS NOT NULL
-        GROUP BY p.id ORDER BY p.id
-        """,
-        [channel_id],
-    )
     return [
-        PastPost(r["question_id"], parse_ts(r["posted_at"]), int(r["n"]), int(r["ok"]))  # type: ignore[arg-type]
-        for r in rows
+        PastPost(p.question_id, p.posted_at, p.answered, p.correct)
+        for p in store.reports.posts_answered(channel_id)
     ]
 
 

@@ -170,14 +170,12 @@ class DailyQuizzes:
         args: str,
         *,
         default_tz: str | None,
-        team_id: str | None,
         user_id: str | None,
     ) -> tuple[Rule, datetime]:
         """Parse and save a schedule; return the rule and its first due time (ScheduleError)."""
         rule = parse_rule(args, default_tz=default_tz)
-        row = self.store.save_schedule(
+        row = self.store.schedules.save(
             channel_id=channel_id,
-            team_id=team_id,
             at=f"{rule.at:%H:%M}",
             tz=rule.tz,
             weekdays=rule.weekdays_text(),
@@ -187,7 +185,7 @@ class DailyQuizzes:
 
     def rule(self, channel_id: str) -> Rule | None:
         """The channel's rule when its schedule is on."""
-        row = self.store.schedule(channel_id)
+        row = self.store.schedules.get(channel_id)
         return rule_of(row) if row and row.enabled else None
 
     def run_pass(self, publisher: Publisher) -> None:
@@ -214,11 +212,11 @@ class DailyQuizzes:
         """Claim every scheduled post due now (catch-up included); the caller must publish them."""
         now = now or self.now()
         claimed = []
-        for row in self.store.enabled_schedules():
+        for row in self.store.schedules.enabled():
             slot = due_slot(rule_of(row), now, active_since=row.active_since)
             if slot is None or self.store.slot_taken(slot.key(row.channel_id)):
                 continue
-            post = self._claim(row.channel_id, row.team_id, "scheduled", slot.key(row.channel_id))
+            post = self._claim(row.channel_id, "scheduled", slot.key(row.channel_id))
             if post is not None:
                 claimed.append(post)
         return claimed
@@ -226,7 +224,6 @@ class DailyQuizzes:
     def claim_now(
         self,
         channel_id: str,
-        team_id: str | None,
         *,
         once_within: timedelta | None = None,
         requested_by: str | None = None,
@@ -235,7 +232,7 @@ class DailyQuizzes:
         ``once_within`` (a repeated or replayed command posts once)."""
         since = self.now() - once_within if once_within is not None else None
         post = self._claim(
-            channel_id, team_id, "manual", None, unless_since=since, requested_by=requested_by
+            channel_id, "manual", None, unless_since=since, requested_by=requested_by
         )
         assert post is not None or since is not None  # no slot, so nothing else collides
         return post
@@ -243,7 +240,7 @@ class DailyQuizzes:
     def retry_until(self, post: QuizPost) -> datetime:
         """Until when a post that Slack refused for now is tried again: the end of its day
         (local midnight in the schedule's zone) for a scheduled one, MANUAL_WINDOW for the rest."""
-        row = self.store.schedule(post.channel_id)
+        row = self.store.schedules.get(post.channel_id)
         if post.slot and row is not None:
             local_day = datetime.fromisoformat(post.slot.rsplit(":", 1)[1])
             zone = ZoneInfo(row.tz)
@@ -254,7 +251,6 @@ class DailyQuizzes:
     def _claim(
         self,
         channel_id: str,
-        team_id: str | None,
         kind: PostKind,
         slot: str | None,
         unless_since: datetime | None = None,
@@ -265,7 +261,6 @@ class DailyQuizzes:
         item = self.kb.item(question.item_id)
         return self.store.create_post(
             channel_id=channel_id,
-            team_id=team_id,
             kind=kind,
             slot=slot,
             question_id=question.id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.kb.model import KnowledgeBase
-from bot.store import Store, ts
+from bot.store import Store
 
 SHORT_WEEKS = 4
 LONG_WEEKS = 12
@@ -87,13 +87,7 @@ def category_window(
     store: Store, channel_id: str, start: datetime, end: datetime
 ) -> dict[str, tuple[int, int]]:
     """(answered, correct) per category of the channel's daily answers in [start, end)."""
-    rows = store.query(
-        "SELECT category, COUNT(*) AS n, SUM(correct) AS ok FROM answers "
-        "WHERE channel_id = ? AND answered_at >= ? AND answered_at < ? AND category IS NOT NULL "
-        "GROUP BY category",
-        [channel_id, ts(start), ts(end)],
-    )
-    return {r["category"]: (int(r["n"]), int(r["ok"] or 0)) for r in rows}
+    return store.reports.category_window(channel_id, start, end)
 
 
 def weak_spots(store: Store, kb: KnowledgeBase, channel_id: str, now: datetime) -> WeakSpots:
@@ -108,24 +102,15 @@ def weak_spots(store: Store, kb: KnowledgeBase, channel_id: str, now: datetime) 
             t.category,
         )
     )
-    rows = store.query(
-        """
-        SELECT p.item_id, COUNT(*) AS n, SUM(1 - a.correct) AS missed
-        FROM answers a JOIN quiz_posts p ON p.id = a.post_id
-        WHERE a.channel_id = ? AND a.answered_at >= ? AND a.answered_at < ?
-          AND p.item_id IS NOT NULL
-        GROUP BY p.item_id HAVING missed > 0
-        ORDER BY missed DESC, CAST(missed AS REAL) / n DESC, p.item_id
-        LIMIT ?
-        """,
-        [channel_id, ts(now - timedelta(weeks=LONG_WEEKS)), ts(now), MOST_MISSED],
+    rows = store.reports.most_missed(
+        channel_id, now - timedelta(weeks=LONG_WEEKS), now, MOST_MISSED
     )
     missed = tuple(
         MissedItem(
-            r["item_id"],
-            item.title if (item := kb.item(r["item_id"])) else r["item_id"],
-            int(r["n"]),
-            int(r["missed"]),
+            r.item_id,
+            item.title if (item := kb.item(r.item_id)) else r.item_id,
+            r.answered,
+            r.missed,
         )
         for r in rows
     )

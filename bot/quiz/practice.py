@@ -60,11 +60,10 @@ def ask_practice(
     user_id: str,
     *,
     channel_id: str | None = None,
-    team_id: str | None = None,
     topic_text: str = "",
 ) -> PracticeQuestion:
     """Pick the person's next practice question and remember the prompt; QuizError if none."""
-    store.touch_user(user_id, team_id=team_id)
+    store.touch_user(user_id)
     topic = resolve_topic(kb, topic_text)
     questions = questions_for(kb, topic)
     if not questions:

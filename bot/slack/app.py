@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from typing import TypedDict
 from urllib.error import URLError
 
 from slack_bolt import App
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.error import BoltError
+from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -20,11 +25,13 @@ from bot.slack import listeners, middleware
 from bot.slack.campaign_runner import start_campaigns
 from bot.slack.context import SlackState
 from bot.slack.listeners import digest, quiz
+from bot.slack.oauth import oauth_settings
 from bot.slack.observe import CountingCalls, ObservedApp
 from bot.slack.report import wire_report
 from bot.slack.ticker import Ticker
 from bot.slack.uploads import ChartSender
 from bot.slack.work import Work
+from bot.slack.workspaces import Retention, TeamCores
 from bot.wiring import build_core
 
 logger = logging.getLogger(__name__)
@@ -35,8 +42,19 @@ def start_background(app: App, core: Core) -> tuple[Ticker, ...]:
 
     Campaign reminders, the weekly digests, the daily quiz scheduler, and the report's two Slack
     helpers (a channel's members; the chart sent by DM), which share one chart-upload pool.
-    Returns the three scheduler threads.
+    Returns the three scheduler threads. With OAuth installs, each installed workspace gets its
+    own (bot/slack/workspaces.py), and one more thread deletes the data of workspaces whose
+    retention ended.
     """
+    teams = app.team_cores if isinstance(app, ObservedApp) else None
+    if teams is not None:
+        store = teams.core.store
+        retention = Retention(
+            store.installations, timedelta(days=teams.core.settings.retention_days)
+        )
+        retention.start()
+        teams.schedulers.append(retention)
+        return tuple(teams.start_installed())
     sender = ChartSender(app.client)
     campaigns = start_campaigns(app, core)
     digests = digest.start_digests(app, core, sender)
@@ -45,7 +63,9 @@ def start_background(app: App, core: Core) -> tuple[Ticker, ...]:
     return campaigns, digests, daily
 
 
-def build(settings: Settings, kb: KnowledgeBase, *, socket_mode: bool = False) -> tuple[App, Core]:
+def build(
+    settings: Settings, kb: KnowledgeBase, *, socket_mode: bool = False
+) -> tuple[ObservedApp, Core]:
     """Check the settings, open the store, create the app; raise ConfigError when it cannot."""
     if socket_mode:
         settings.require_socket_mode()
@@ -63,28 +83,59 @@ def make_client(settings: Settings) -> WebClient:
 
     Every attempt is counted in ofin_slack_api_calls (bot/slack/observe.py).
     """
-    return WebClient(
-        token=settings.bot_token,
-        base_url=settings.api_url,
-        timeout=API_TIMEOUT,
-        retry_handlers=[
+    return WebClient(token=settings.bot_token, base_url=settings.api_url, **client_options())
+
+
+class ClientOptions(TypedDict):
+    """What every Web API client of ofin shares."""
+
+    timeout: int
+    retry_handlers: list[RetryHandler]
+
+
+def client_options() -> ClientOptions:
+    """Every Web API client's timeout and retries (each attempt counted)."""
+    return {
+        "timeout": API_TIMEOUT,
+        "retry_handlers": [
             CountingCalls(),  # first: sees every attempt, retried or not
             ConnectionErrorRetryHandler(max_retry_count=1),
             RateLimitErrorRetryHandler(max_retry_count=3),
         ],
-    )
+    }
 
 
-def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> App:
+def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> ObservedApp:
     """The Bolt App with every listener registered; raise ConfigError when it cannot start."""
     if socket_mode:
         settings.require_socket_mode()
     else:
         settings.require_http()
+    oauth = settings.oauth and not socket_mode
+    client = make_client(settings)
+    installs: dict[str, object] = {}
+    if oauth:
+        bolt_oauth = oauth_settings(settings, core.store.installations)
+        # One store for Bolt's OAuth flow and its authorization. Bolt's default authorization
+        # calls auth.test on every request; this one asks once per token (a click's ack is
+        # measured in milliseconds), at SLACK_API_URL, and refreshes rotating tokens there too.
+        installs = {
+            "installation_store": bolt_oauth.installation_store,
+            "oauth_settings": bolt_oauth,
+            "authorize": InstallationStoreAuthorize(
+                installation_store=bolt_oauth.installation_store,
+                client_id=settings.client_id,
+                client_secret=settings.client_secret,
+                client=client,
+                bot_only=True,
+                cache_enabled=True,
+                logger=logger,
+            ),
+        }
     try:
         # Bolt checks the token with auth.test here, so a wrong one fails at start-up.
         app = ObservedApp(
-            client=make_client(settings),
+            client=client,
             signing_secret=settings.signing_secret or "",
             # Listeners run in the request thread, ack at once and hand the work to our own
             # bounded pools (bot/slack/work.py): Bolt's pool of 5 let slow calls stall acks.
@@ -92,6 +143,7 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
             # A request no listener handles goes to the error handler (one log line, a 200)
             # instead of Bolt's 404 and its several lines of suggested code.
             raise_error_for_unhandled_request=True,
+            **installs,  # type: ignore[arg-type]
         )
     except BoltError as exc:
         raise ConfigError(f"ofin: Slack refused SLACK_BOT_TOKEN ({exc})") from None
@@ -101,6 +153,22 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
             f"and the network): {getattr(exc, 'reason', exc)}"
         ) from None
 
-    middleware.register(app, core, Work.create(), SlackState())
+    if oauth:
+        app.team_cores = TeamCores(core, core.store.installations)
+    else:
+        adopt_home_workspace(app, core)
+    middleware.register(app, core, Work.create(), SlackState(), app.team_cores)
     listeners.register(app)
     return app
+
+
+def adopt_home_workspace(app: App, core: Core) -> None:
+    """Serve the bot token's workspace: the rows made before it was known become its own.
+
+    Bolt checked the token with auth.test when the app was made; its answer names the team.
+    """
+    for step in app._middleware_list:
+        if isinstance(step, SingleTeamAuthorization) and step.auth_test_result:
+            team = step.auth_test_result.get("team_id")
+            if team and team != core.store.team:
+                core.store.adopt_workspace(str(team))

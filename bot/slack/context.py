@@ -20,6 +20,7 @@ PROFILE_TTL = 15 * 60.0  # seconds a users.info answer is reused
 FAILED_PROFILE_TTL = 60.0  # seconds a failed lookup is not retried (rate limits, outages)
 CORE_KEY = "ofin_core"
 STATE_KEY = "ofin_slack_state"
+TEAMS_KEY = "ofin_team_cores"  # OAuth installs: each workspace's Core (bot/slack/workspaces.py)
 VERIFIED_KEY = "ofin_verified"  # set once Bolt's request checks have passed
 
 

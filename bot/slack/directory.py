@@ -80,10 +80,10 @@ def refresh_names(
     store: Store,
     user_ids: Iterable[str],
     *,
-    team_id: str | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    """Fetch the names missing or older than MAX_AGE; return how many entries were saved.
+    """Fetch the names missing or older than MAX_AGE into ``store``'s workspace; return how many
+    entries were saved. ``client`` must carry that workspace's token.
 
     Failures are logged and leave the cache as it was: a report then shows ids where names are
     missing, never an error.
@@ -102,7 +102,7 @@ def refresh_names(
     except OSError as exc:
         logger.warning("could not read people's names: %s", exc)
         return 0
-    return store.directory.save(entries, team_id)
+    return store.directory.save(entries)
 
 
 def _by_info(

@@ -15,21 +15,42 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from bot.commands.core import Core
-from bot.slack.context import CORE_KEY, STATE_KEY, VERIFIED_KEY, SlackState
+from bot.slack.context import CORE_KEY, STATE_KEY, TEAMS_KEY, VERIFIED_KEY, SlackState
 from bot.slack.observe import RECORD_KEY, open_record, record_of
 from bot.slack.work import CLAIM_KEY, WORK_KEY, Work, tell_user_about_error
+from bot.slack.workspaces import TeamCores
 from bot.store import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, core: Core, work: Work, state: SlackState) -> None:
-    """Add ofin's middleware (context, redelivery claims) and its error handler to ``app``."""
+#: Events about the installation itself: answered with the plain store view, never a
+#: workspace's schedulers (they come after its token is gone).
+INSTALL_EVENTS = frozenset({"app_uninstalled", "tokens_revoked"})
+
+
+def register(
+    app: App, core: Core, work: Work, state: SlackState, teams: TeamCores | None = None
+) -> None:
+    """Add ofin's middleware (context, redelivery claims) and its error handler to ``app``.
+
+    With ``teams`` (OAuth installs), each request gets the Core of its own workspace: its store
+    view, its Slack helpers, its schedulers. Without, every request gets ``core`` (one workspace).
+    """
+
+    def core_of_request(body: dict, context: BoltContext) -> Core:
+        if teams is None:
+            return core
+        team = context.team_id or context.enterprise_id or ""
+        if (body.get("event") or {}).get("type") in INSTALL_EVENTS:
+            return core.for_team(team)
+        return teams.core_for(team, context.enterprise_id)
 
     @app.middleware
     def provide_core(body: dict, context: BoltContext, next: Callable[[], None]) -> None:
         context[VERIFIED_KEY] = True
-        context[CORE_KEY] = core
+        context[CORE_KEY] = core_of_request(body, context)
+        context[TEAMS_KEY] = teams
         context[STATE_KEY] = state
         context[WORK_KEY] = work
         context[RECORD_KEY] = open_record(body)

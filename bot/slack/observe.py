@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk.http_retry.handler import RetryHandler
@@ -21,11 +22,19 @@ from slack_sdk.http_retry.state import RetryState
 from bot.ops import metrics
 from bot.ops.requests import RequestRecord
 
+if TYPE_CHECKING:  # workspaces.py needs this module (through app.py): no import circle
+    from bot.slack.workspaces import TeamCores
+
 RECORD_KEY = "ofin_request"  # where the middleware puts the request's record in Bolt's context
 
 
 class ObservedApp(App):
-    """A Bolt App whose dispatch (Bolt's checks, middleware, listener, ack) is timed."""
+    """A Bolt App whose dispatch (Bolt's checks, middleware, listener, ack) is timed.
+
+    ``team_cores`` is set with OAuth installs: each workspace's Core (bot/slack/workspaces.py).
+    """
+
+    team_cores: TeamCores | None = None
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         """Dispatch as Bolt does; observe the ack's latency; finish an undeferred record."""

@@ -240,7 +240,7 @@ class DailyPublisher(Ticker):
 
     def _tell_admin(self, post: QuizPost, reason: str) -> None:
         """A direct message to whoever asked for the post: that it failed, and Slack's reason."""
-        schedule = self.daily.store.schedule(post.channel_id)
+        schedule = self.daily.store.schedules.get(post.channel_id)
         admin = post.requested_by or (schedule.updated_by if schedule else None)
         if not admin:
             return

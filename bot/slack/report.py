@@ -45,7 +45,11 @@ def channel_members(client: WebClient, channel_id: str, bot_user: str | None) ->
 
 
 def wire_report(app: App, core: Core, sender: ChartSender) -> None:
-    """Give the Slack-free report its Slack helpers: member lists, chart delivery, names."""
+    """Give the Slack-free report its Slack helpers: member lists, chart delivery, names.
+
+    ``core`` is one workspace's (with OAuth installs, each installed workspace's Core is wired
+    here with its own client, bot/slack/workspaces.py): names go into that workspace's cache.
+    """
     client = app.client
     try:
         bot_user = client.auth_test().get("user_id")

@@ -138,14 +138,18 @@ def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    schedulers: list[Ticker] = []  # started below, once the port is ours
+    # Started below, once the port is ours; with OAuth installs, the list grows as workspaces do.
+    teams = getattr(app, "team_cores", None)
+    schedulers: list[Ticker] = teams.schedulers if teams is not None else []
     try:
         wsgi = make_wsgi(app, settings.signing_secret or "", schedulers, readiness_checks(core))
         server = make_server(wsgi, host, port)
     except OSError as exc:
         print(f"ofin: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    schedulers.extend(start_background(app, core))
+    started = start_background(app, core)
+    if teams is None:
+        schedulers.extend(started)
 
     def stop(signum: int, frame: Any) -> None:
         raise SystemExit(0)  # waitress's loop ends on it and lets its threads finish

@@ -27,7 +27,9 @@ def _build() -> WsgiApp:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
-    schedulers = start_background(app, core)
+    started = start_background(app, core)
+    # With OAuth installs the list grows as workspaces start.
+    schedulers = app.team_cores.schedulers if app.team_cores is not None else list(started)
     return make_wsgi(app, settings.signing_secret or "", schedulers, readiness_checks(core))
 
 

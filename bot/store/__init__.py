@@ -5,28 +5,33 @@
 - ``people`` (users, feedback, forgetting), ``declined`` (questions the bot declined),
   ``practice`` (prompts and reviews), ``quiz`` (daily posts and their answers), ``schedules``,
   ``scores`` (leaderboards, totals, the export), ``stacks`` (saved stacks, duty owners),
-  ``digests`` (weekly digest schedules and claims), ``campaigns`` (targets, reminders) and
-  ``versions`` (each quiz question's wordings).
+  ``digests`` (weekly digest schedules and claims), ``campaigns`` (targets, reminders),
+  ``reports`` (the training report's, the digest's and the insights' reads), ``directory``
+  (people's names and emails from Slack, for reports), ``channels`` (which channel ids the
+  workspace has used) and ``versions`` (each quiz question's wordings);
+- ``workspaces`` (the home workspace, adopting rows no workspace owned yet).
 
-Callers hold one ``Store``: each repository is an attribute (``store.posts``, ``store.digests``),
-and the store also offers the operations of the core repositories under their own names
-(``store.create_post``), which is what most of the bot calls; stacks, digests, campaigns and
-versions are reached through their attribute. Every operation is safe to call from several
-threads and processes (see bot/store/db.py). Rows come back as frozen dataclasses, never dicts;
-only ``query`` is left, for the reports that own their read-only SQL: every write is here.
+Every row belongs to a workspace (its ``team_id``, m017) and a ``Store`` is one workspace's view:
+what it reads and writes is that workspace's only; ``store.for_team(team)`` is another's, on the
+same connection. Callers hold one ``Store``: each repository is an attribute (``store.posts``,
+``store.digests``), and the store also offers the operations of the core repositories under their
+own names (``store.create_post``), which is what most of the bot calls; schedules, stacks,
+digests, campaigns, reports and versions are reached through their attribute, and the three kinds
+of channel schedule name their operations alike (``get``, ``save``, ``disable``, ``enabled``).
+Every operation is safe to call from several threads and processes (see bot/store/db.py). Rows
+come back as frozen dataclasses, never dicts; there is no raw query: every read and write is here.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
 from bot.clock import Clock
 from bot.store.campaigns import CampaignPeriod, CampaignRow, CampaignStore
 from bot.store.channels import Channels
-from bot.store.db import CLAIM_TTL, Db, Params, StoreError, StoreUnavailable, parse_ts, ts
+from bot.store.db import CLAIM_TTL, Db, StoreError, StoreUnavailable, parse_ts, ts
 from bot.store.declined import (
     MAX_LOGGED_QUESTION,
     DeclinedCount,
@@ -35,9 +40,11 @@ from bot.store.declined import (
 )
 from bot.store.digests import DigestRow, DigestStatus, DigestStore
 from bot.store.directory import Directory, DirectoryEntry
+from bot.store.installations import InstallationRow, Installations, WorkspaceRow
 from bot.store.people import USER_COLUMNS, People, UserRow
 from bot.store.practice import Practice, PromptRow, ReviewRow
 from bot.store.quiz import AnswerRow, PostKind, PostStatus, QuizPost, QuizPosts
+from bot.store.reports import REPORT_INDEX, Reports
 from bot.store.schedules import ScheduleRow, Schedules
 from bot.store.scores import (
     CategoryResult,
@@ -50,8 +57,7 @@ from bot.store.scores import (
 )
 from bot.store.stacks import SavedStack, StackStore
 from bot.store.versions import QuestionVersions, VersionRow
-
-REPORT_INDEX = "idx_answers_report"  # migration m013; the report reads answers through it
+from bot.store.workspaces import adopt, home_team
 
 __all__ = [
     "CLAIM_TTL",
@@ -65,9 +71,10 @@ __all__ = [
     "ChannelTotals",
     "DeclinedCount",
     "DigestRow",
-    "DirectoryEntry",
     "DigestStatus",
+    "DirectoryEntry",
     "ExportRow",
+    "InstallationRow",
     "PlayerTotals",
     "PostKind",
     "PostOutcome",
@@ -83,6 +90,7 @@ __all__ = [
     "UserRow",
     "UserTotals",
     "VersionRow",
+    "WorkspaceRow",
     "normalize_question",
     "parse_ts",
     "ts",
@@ -90,39 +98,80 @@ __all__ = [
 
 
 class Store:
-    """The bot's SQLite database: claims, people, declined questions, quizzes and stacks."""
+    """The bot's database as one workspace sees it: claims, people, quizzes, stacks, reports.
 
-    def __init__(self, path: str | Path, *, clock: Clock) -> None:
+    A Store reads and writes one workspace's rows only (``team``); ``for_team`` gives the view
+    of another workspace on the same connection. Whoever opens the store gets its home
+    workspace: the one a single-workspace ofin serves (``home_team`` in ``meta``), or "" until
+    the first start in Slack names it (``adopt_workspace``).
+    """
+
+    def __init__(self, path: str | Path, *, clock: Clock, team: str | None = None) -> None:
         """Open (creating if needed) the database at ``path`` and apply pending migrations.
 
         ``clock`` stamps every row and answers "now" for the repositories; whoever opens the
-        store chooses it (the composition root, or a test with a FakeClock).
+        store chooses it (the composition root, or a test with a FakeClock). ``team`` is the
+        workspace this view serves (default: the home workspace).
         Raise StoreError, with the reason, when the path cannot hold a database.
         """
-        self._db = Db(path, clock=clock)
-        self.path: Path = self._db.path
-        self.clock: Clock = self._db.clock
-        self.db: Database = self._db.database  # sqlite-utils' view, for tests and db tools
+        db = Db(path, clock=clock)
+        self._views: dict[str, Store] = {}
+        self._bind(db, home_team(db) if team is None else team, self._views)
 
-        self.people = People(self._db)
-        self.declined = DeclinedQuestions(self._db)
-        self.practice = Practice(self._db)
-        self.posts = QuizPosts(self._db)
-        self.schedules = Schedules(self._db)
-        self.scores = Scores(self._db)
-        self.stacks = StackStore(self._db)
-        self.digests = DigestStore(self._db)
-        self.campaigns = CampaignStore(self._db)
-        self.versions = QuestionVersions(self._db)
-        self.directory = Directory(self._db, self.people)  # names and emails for reports
-        self.channels = Channels(self._db)  # which channel ids this database has seen
+    def for_team(self, team: str) -> Store:
+        """The same database as workspace ``team`` sees it (one view per team, reused)."""
+        with self._db.lock:
+            view = self._views.get(team)
+            if view is None:
+                view = Store.__new__(Store)
+                view._bind(self._db, team, self._views)
+                self._views[team] = view
+            return view
+
+    def adopt_workspace(self, team: str) -> int:
+        """Make ``team`` the home workspace: give it the rows no workspace owned yet ("").
+
+        Called when a single-workspace ofin learns which workspace it serves (auth.test at
+        start), so a database made before workspaces were keyed loses nothing. Returns the rows
+        moved; this store serves ``team`` from now on.
+        """
+        moved = adopt(self._db, team)
+        self._bind(self._db, team, self._views)
+        return moved
+
+    def forget_workspace(self) -> int:
+        """Delete every row of this workspace (and its installation); return how many."""
+        return self.installations.forget_workspace(self.team)
+
+    def _bind(self, db: Db, team: str, views: dict[str, Store]) -> None:
+        self._db = db
+        self._views = views
+        self.team: str = team
+        self.path: Path = db.path
+        self.clock: Clock = db.clock
+        self.db: Database = db.database  # sqlite-utils' view, for tests and db tools
+
+        self.people = People(db, team)
+        self.declined = DeclinedQuestions(db, team)
+        self.practice = Practice(db, team)
+        self.posts = QuizPosts(db, team)
+        self.schedules = Schedules(db, team)
+        self.scores = Scores(db, team)
+        self.stacks = StackStore(db, team)
+        self.digests = DigestStore(db, team)
+        self.campaigns = CampaignStore(db, team)
+        self.reports = Reports(db, team)
+        self.versions = QuestionVersions(db)  # the knowledge base's, shared by every workspace
+        self.directory = Directory(db, team)  # people's names and emails, for reports
+        self.channels = Channels(db, team)  # which channel ids this workspace has used
+        self.installations = Installations(db)  # OAuth installs: of the app, not of a workspace
 
         # The flat API: each name is the operation of the repository that owns it.
-        self.problem = self._db.problem  # why writes fail now (for /readyz), or None
-        self.claim = self._db.claim
-        self.prune_claims = self._db.prune_claims
-        self.applied_migrations = self._db.applied_migrations
-        self.close = self._db.close
+        self.problem = db.problem  # why writes fail now (for /readyz), or None
+        self.claim = db.claim
+        self.prune_claims = db.prune_claims
+        self.applied_migrations = db.applied_migrations
+        self.close = db.close
 
         self.touch_user = self.people.touch_user
         self.user = self.people.user
@@ -162,11 +211,6 @@ class Store:
         self.answer_count = self.posts.answer_count
         self.post_summary = self.posts.post_summary
 
-        self.save_schedule = self.schedules.save_schedule
-        self.disable_schedule = self.schedules.disable_schedule
-        self.schedule = self.schedules.schedule
-        self.enabled_schedules = self.schedules.enabled_schedules
-
         self.leaderboard = self.scores.leaderboard
         self.team_board = self.scores.team_board
         self.user_totals = self.scores.user_totals
@@ -174,9 +218,3 @@ class Store:
         self.post_results = self.scores.post_results
         self.channels_played = self.scores.channels_played
         self.export_answers = self.scores.export_answers
-
-    # --- raw SQL, read-only, for the reports that own their queries ------------------------
-
-    def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
-        """Rows of a read-only query as dicts (for reports that own their SQL)."""
-        return self._db.rows(sql, params)

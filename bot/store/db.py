@@ -107,8 +107,12 @@ class Db:
                 self.database.execute("PRAGMA synchronous=NORMAL")
                 self.database.execute("PRAGMA foreign_keys=ON")
                 self._identity = _identity(self.path)
+                # A migration that rebuilds tables journals each rebuild in a temporary file;
+                # kept in memory, a nearly full disk still takes the upgrade.
+                self.database.execute("PRAGMA temp_store=MEMORY")
                 with self.write():
                     migrations.apply(self.database)
+                self.database.execute("PRAGMA temp_store=DEFAULT")
                 # A read-only file opens, and even migrates when nothing is pending: find out
                 # now, not at the first person's click.
                 self._probe()

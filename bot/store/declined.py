@@ -24,17 +24,19 @@ class DeclinedCount(NamedTuple):
 class DeclinedQuestions:
     """Log declined questions and count the most frequent."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, team: str) -> None:
         self._db = db
+        self._team = team
 
     def record_declined(
         self, *, question: str, user_id: str | None, channel_id: str | None
     ) -> None:
         """Log a question the bot declined to answer (the first MAX_LOGGED_QUESTION characters)."""
         self._db.execute(
-            "INSERT INTO declined (question, normalized, user_id, channel_id, asked_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO declined (team_id, question, normalized, user_id, channel_id, asked_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [
+                self._team,
                 question.strip()[:MAX_LOGGED_QUESTION],
                 normalize_question(question[:MAX_LOGGED_QUESTION]),
                 user_id,
@@ -48,13 +50,15 @@ class DeclinedQuestions:
         rows = self._db.rows(
             """
             SELECT normalized, COUNT(*) AS n, MAX(asked_at) AS last_asked,
-                   (SELECT d2.question FROM declined d2 WHERE d2.normalized = d.normalized
+                   (SELECT d2.question FROM declined d2
+                    WHERE d2.team_id = d.team_id AND d2.normalized = d.normalized
                     ORDER BY d2.id DESC LIMIT 1) AS question
             FROM declined d
+            WHERE team_id = ?
             GROUP BY normalized
             ORDER BY n DESC, last_asked DESC
             LIMIT ?
             """,
-            [max(0, limit)],
+            [self._team, max(0, limit)],
         )
         return [DeclinedCount(row["question"], int(row["n"])) for row in rows]

@@ -45,14 +45,14 @@ class DigestRow:
 class DigestStore:
     """Turn channels' digests on and off; claim each week's post once."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, team: str) -> None:
         self._db = db
+        self._team = team
 
     def save(
         self,
         channel_id: str,
         *,
-        team_id: str | None,
         weekday: int,
         at: str,
         tz: str,
@@ -65,13 +65,13 @@ class DigestStore:
             INSERT INTO digests (channel_id, team_id, enabled, weekday, at, tz, enabled_since,
                                  updated_by, updated_at)
             VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (channel_id) DO UPDATE SET
-                team_id = COALESCE(excluded.team_id, digests.team_id), enabled = 1,
+            ON CONFLICT (team_id, channel_id) DO UPDATE SET
+                enabled = 1,
                 weekday = excluded.weekday, at = excluded.at, tz = excluded.tz,
                 enabled_since = excluded.enabled_since, updated_by = excluded.updated_by,
                 updated_at = excluded.updated_at
             """,
-            [channel_id, team_id, weekday, at, tz, now, updated_by, now],
+            [channel_id, self._team, weekday, at, tz, now, updated_by, now],
         )
         saved = self.get(channel_id)
         assert saved is not None  # written just above; digests are never deleted
@@ -81,32 +81,37 @@ class DigestStore:
         """Stop the channel's digest; True when it was on."""
         changed = self._db.execute(
             "UPDATE digests SET enabled = 0, updated_by = ?, updated_at = ? "
-            "WHERE channel_id = ? AND enabled = 1",
-            [updated_by, self._db.now(), channel_id],
+            "WHERE team_id = ? AND channel_id = ? AND enabled = 1",
+            [updated_by, self._db.now(), self._team, channel_id],
         )
         return changed == 1
 
     def get(self, channel_id: str) -> DigestRow | None:
         """The channel's digest schedule (on or off), or None when it never had one."""
-        rows = self._db.rows("SELECT * FROM digests WHERE channel_id = ?", [channel_id])
+        rows = self._db.rows(
+            "SELECT * FROM digests WHERE team_id = ? AND channel_id = ?", [self._team, channel_id]
+        )
         return DigestRow.from_row(rows[0]) if rows else None
 
     def enabled(self) -> list[DigestRow]:
         """Every digest that is on."""
-        rows = self._db.rows("SELECT * FROM digests WHERE enabled = 1 ORDER BY channel_id")
+        rows = self._db.rows(
+            "SELECT * FROM digests WHERE team_id = ? AND enabled = 1 ORDER BY channel_id",
+            [self._team],
+        )
         return [DigestRow.from_row(row) for row in rows]
 
     def claim(self, channel_id: str, week: str | None) -> int | None:
         """Claim one post (week None: a manual one, never refused); None when already claimed."""
         return self._db.insert_or_ignore(
-            "INSERT OR IGNORE INTO digest_posts (channel_id, week, status, created_at) "
-            "VALUES (?, ?, 'posting', ?)",
-            [channel_id, week, self._db.now()],
+            "INSERT OR IGNORE INTO digest_posts (team_id, channel_id, week, status, created_at) "
+            "VALUES (?, ?, ?, 'posting', ?)",
+            [self._team, channel_id, week, self._db.now()],
         )
 
     def mark(self, claim_id: int, status: Literal["posted", "failed"]) -> None:
         """Record how the claimed post went."""
         self._db.execute(
-            "UPDATE digest_posts SET status = ?, posted_at = ? WHERE id = ?",
-            [status, self._db.now(), claim_id],
+            "UPDATE digest_posts SET status = ?, posted_at = ? WHERE team_id = ? AND id = ?",
+            [status, self._db.now(), self._team, claim_id],
         )

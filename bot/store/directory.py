@@ -1,4 +1,7 @@
-"""People's names and emails as Slack last gave them (migration m017), read by the reports."""
+"""People's names and emails as Slack last gave them (migration m019), read by the reports.
+
+One workspace's cache: keyed by (team_id, user_id), so a name is shown only where it was read.
+"""
 
 from __future__ import annotations
 
@@ -25,17 +28,18 @@ class DirectoryEntry:
 
 
 class Directory:
-    """Read and write the cached names; the Slack side decides when to refresh them."""
+    """Read and write one workspace's cached names; the Slack side decides when to refresh."""
 
-    def __init__(self, db: Db, people: People) -> None:
+    def __init__(self, db: Db, team: str) -> None:
         self._db = db
-        self._people = people  # its keyed hash keeps the forgotten out
+        self._team = team
+        self._people = People(db, team)  # its keyed hash keeps the forgotten out
 
-    def save(self, entries: Iterable[DirectoryEntry], team_id: str | None = None) -> int:
+    def save(self, entries: Iterable[DirectoryEntry]) -> int:
         """Insert or replace ``entries``, leaving out the people who asked to be forgotten."""
         forgotten = self._people.forgotten_hashes()
         rows = [
-            [e.user_id, team_id, e.name, e.real_name, e.email, int(e.emails_visible)]
+            [self._team, e.user_id, e.name, e.real_name, e.email, int(e.emails_visible)]
             + [ts(e.fetched_at)]
             for e in entries
             if self._people.user_hash(e.user_id) not in forgotten
@@ -44,7 +48,7 @@ class Directory:
             return 0
         with self._db.write() as db:
             db.conn.executemany(
-                "INSERT OR REPLACE INTO directory (user_id, team_id, name, real_name, email, "
+                "INSERT OR REPLACE INTO directory (team_id, user_id, name, real_name, email, "
                 "emails_visible, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
@@ -57,7 +61,10 @@ class Directory:
         for start in range(0, len(ids), MAX_IDS_PER_QUERY):
             chunk = ids[start : start + MAX_IDS_PER_QUERY]
             marks = ",".join("?" * len(chunk))
-            for row in self._db.rows(f"SELECT * FROM directory WHERE user_id IN ({marks})", chunk):
+            for row in self._db.rows(
+                f"SELECT * FROM directory WHERE team_id = ? AND user_id IN ({marks})",
+                [self._team, *chunk],
+            ):
                 found[row["user_id"]] = DirectoryEntry(
                     user_id=row["user_id"],
                     name=row["name"] or row["user_id"],

@@ -326,20 +326,136 @@ def m016_create_campaigns(db: Database) -> None:
     db.table("remind_optouts").create({"user_id": str, "opted_out_at": str}, pk="user_id")
 
 
+#: Tables whose rows all belong to one workspace, with the primary key each gets (team first).
+#: claims, meta and question_versions are the installation's own, not a workspace's.
+WORKSPACE_KEYS: dict[str, tuple[str, ...] | None] = {
+    "feedback": ("team_id", "user_id", "question", "item_key"),
+    "declined": None,  # keeps its own id
+    "users": ("team_id", "user_id"),
+    "reviews": ("team_id", "user_id", "question_id"),
+    "practice_prompts": None,
+    "quiz_posts": None,
+    "answers": None,
+    "schedules": ("team_id", "channel_id"),
+    "stacks": None,  # keyed by team since m010
+    "duty_owners": None,
+    "forgotten": ("team_id", "user_hash"),
+    "digests": ("team_id", "channel_id"),
+    "digest_posts": None,
+    "campaigns": ("team_id", "channel_id"),
+    "campaign_reminders": ("team_id", "user_id", "week"),
+    "remind_optouts": ("team_id", "user_id"),
+}
+
+#: Where a database made before workspaces were keyed learnt which one it served.
+HOME_TEAM_SOURCES = ("users", "quiz_posts", "schedules", "digests", "campaigns", "stacks")
+
+
 @migrations()
-def m017_create_directory(db: Database) -> None:
+def m017_every_row_belongs_to_a_workspace(db: Database) -> None:
+    """Key every workspace's row by its team id, so one database can serve many workspaces.
+
+    A database made by a single-workspace ofin holds one workspace: its team id is the one its
+    rows already name (users, posts, schedules...), recorded in ``meta`` as ``home_team`` and
+    given to every row. When no row names one yet, rows get "" (not yet known) and the first
+    start in Slack gives them the workspace's id (``Store.adopt_workspace``). Nothing is dropped.
+    """
+    teams = set()
+    for table in HOME_TEAM_SOURCES:
+        teams |= {
+            r[0] for r in db.execute(f"SELECT DISTINCT team_id FROM [{table}] WHERE team_id != ''")
+        }
+    home = teams.pop() if len(teams) == 1 else ""
+    if home:
+        db.table("meta").upsert({"key": "home_team", "value": home}, pk="key")
+    for table, pk in WORKSPACE_KEYS.items():
+        t = db.table(table)
+        if "team_id" not in t.columns_dict:
+            t.add_column("team_id", str)
+        if table == "answers":  # an answer belongs to its post's workspace
+            db.execute(
+                "UPDATE answers SET team_id = (SELECT team_id FROM quiz_posts p "
+                "WHERE p.id = answers.post_id)"
+            )
+        db.execute(f"UPDATE [{table}] SET team_id = ? WHERE team_id IS NULL", [home])
+        if pk is not None:
+            t.transform(pk=pk, not_null={"team_id"})
+        elif table != "quiz_posts":  # answers refer to quiz_posts: it cannot be rebuilt here
+            t.transform(not_null={"team_id"})
+    db.execute("DROP INDEX idx_answers_report")
+    db.table("answers").create_index(
+        ["team_id", "user_id", "category", "answered_at", "correct"],
+        index_name="idx_answers_report",
+    )
+    db.table("declined").create_index(["team_id", "normalized"])
+    db.table("practice_prompts").create_index(["team_id", "user_id", "asked_at"])
+    db.table("quiz_posts").create_index(["team_id", "status"])
+    db.execute("DROP INDEX idx_digest_posts_channel_id_week")
+    db.table("digest_posts").create_index(["team_id", "channel_id", "week"], unique=True)
+
+
+@migrations()
+def m018_create_installations(db: Database) -> None:
+    """OAuth installs: each workspace's (or Grid org's) bot token, the OAuth states of installs
+    under way, and the workspaces served, with when they uninstalled ofin (their data is kept
+    for OFIN_RETENTION_DAYS from then, and deleted after)."""
+    db.table("installations").create(
+        {
+            "enterprise_id": str,  # "" outside Enterprise Grid
+            "team_id": str,  # "" for an org-wide install
+            "is_enterprise_install": int,
+            "bot_token": str,
+            "bot_id": str,
+            "bot_user_id": str,
+            "bot_scopes": str,
+            "bot_refresh_token": str,
+            "bot_token_expires_at": int,
+            "app_id": str,
+            "team_name": str,
+            "enterprise_name": str,
+            "enterprise_url": str,
+            "installer_user_id": str,
+            "token_type": str,
+            "installed_at": str,
+        },
+        pk=("enterprise_id", "team_id"),
+        not_null={"enterprise_id", "team_id", "is_enterprise_install", "bot_token", "installed_at"},
+    )
+    db.table("oauth_states").create(
+        {"state": str, "expires_at": str}, pk="state", not_null={"expires_at"}
+    )
+    db.table("workspaces").create(
+        {"team_id": str, "enterprise_id": str, "first_seen": str, "uninstalled_at": str},
+        pk="team_id",
+        not_null={"enterprise_id", "first_seen"},
+    )
+
+
+#: Tables made after m017 that belong to one workspace: keyed by team from their first migration.
+#: With WORKSPACE_KEYS, what forgetting a workspace deletes (bot/store/workspaces.py).
+KEYED_BY_TEAM_SINCE_MADE: tuple[str, ...] = ("directory",)
+
+
+@migrations()
+def m019_create_directory(db: Database) -> None:
     """People's names (and emails, when the workspace lets ofin read them) as Slack last gave
-    them, for reports an auditor can read; refreshed when older than a day."""
+    them, for reports an auditor can read; refreshed when older than a day. One workspace's:
+    keyed by (team_id, user_id), so a name read in one workspace is never shown in another.
+
+    A database that ran the single-workspace "m017_create_directory" already has the table,
+    keyed by user only; it is a cache, so it is made again empty and refills at the next report.
+    """
+    db.execute("DROP TABLE IF EXISTS directory")
     db.table("directory").create(
         {
-            "user_id": str,
             "team_id": str,
+            "user_id": str,
             "name": str,  # the display name, else the real name, else the handle
             "real_name": str,
             "email": str,
             "emails_visible": int,  # 1 when the token had users:read.email at that fetch
             "fetched_at": str,
         },
-        pk="user_id",
-        not_null={"fetched_at", "emails_visible"},
+        pk=("team_id", "user_id"),
+        not_null={"team_id", "fetched_at", "emails_visible"},
     )

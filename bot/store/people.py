@@ -22,6 +22,15 @@ USER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("directory", "user_id"),
 )
 
+#: (table, column) pairs that name who set something up; forgetting blanks the name only (a
+#: schedule belongs to its channel, a saved stack to its team).
+NAMED_BY: tuple[tuple[str, str], ...] = (
+    ("schedules", "updated_by"),
+    ("digests", "updated_by"),
+    ("campaigns", "set_by"),
+    ("stacks", "saved_by"),
+)
+
 
 @dataclass(frozen=True)
 class UserRow:
@@ -37,32 +46,32 @@ class UserRow:
 class People:
     """Users, feedback votes, and the keyed hashes of the forgotten."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, team: str) -> None:
         self._db = db
+        self._team = team
         self._forget_key: bytes | None = None
 
     # --- users ------------------------------------------------------------------------------
 
-    def touch_user(
-        self, user_id: str, *, team_id: str | None = None, tz: str | None = None
-    ) -> None:
-        """Remember that we met ``user_id`` (and their workspace and time zone, when known)."""
+    def touch_user(self, user_id: str, *, tz: str | None = None) -> None:
+        """Remember that we met ``user_id`` in this workspace (and their time zone, when known)."""
         now = self._db.now()
         self._db.execute(
             """
             INSERT INTO users (user_id, team_id, tz, first_seen, last_seen)
             VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (user_id) DO UPDATE SET
-                team_id = COALESCE(excluded.team_id, users.team_id),
+            ON CONFLICT (team_id, user_id) DO UPDATE SET
                 tz = COALESCE(excluded.tz, users.tz),
                 last_seen = excluded.last_seen
             """,
-            [user_id, team_id, tz, now, now],
+            [user_id, self._team, tz, now, now],
         )
 
     def user(self, user_id: str) -> UserRow | None:
         """The stored record of ``user_id``, or None."""
-        rows = self._db.rows("SELECT * FROM users WHERE user_id = ?", [user_id])
+        rows = self._db.rows(
+            "SELECT * FROM users WHERE team_id = ? AND user_id = ?", [self._team, user_id]
+        )
         if not rows:
             return None
         row = rows[0]
@@ -84,25 +93,28 @@ class People:
         self._db.execute(
             """
             INSERT INTO feedback
-                (user_id, question, item_key, item_id, helpful, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (user_id, question, item_key)
+                (team_id, user_id, question, item_key, item_id, helpful, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (team_id, user_id, question, item_key)
             DO UPDATE SET helpful = excluded.helpful, updated_at = excluded.updated_at
             """,
-            [user_id, question, item_id or "", item_id, int(helpful), now, now],
+            [self._team, user_id, question, item_id or "", item_id, int(helpful), now, now],
         )
 
     def feedback_for(self, *, user_id: str, question: str, item_id: str | None) -> bool | None:
         """The user's current vote on this answer: True, False, or None when there is none."""
         rows = self._db.rows(
-            "SELECT helpful FROM feedback WHERE user_id = ? AND question = ? AND item_key = ?",
-            [user_id, question, item_id or ""],
+            "SELECT helpful FROM feedback "
+            "WHERE team_id = ? AND user_id = ? AND question = ? AND item_key = ?",
+            [self._team, user_id, question, item_id or ""],
         )
         return bool(rows[0]["helpful"]) if rows else None
 
     def feedback_counts(self, item_id: str | None = None) -> tuple[int, int]:
         """(helpful, unhelpful) vote counts, for one item or overall."""
-        where, params = ("WHERE item_key = ?", [item_id]) if item_id is not None else ("", [])
+        where, params = "WHERE team_id = ?", [self._team]
+        if item_id is not None:
+            where, params = where + " AND item_key = ?", [self._team, item_id]
         row = self._db.rows(
             f"SELECT COALESCE(SUM(helpful), 0) AS up, COALESCE(SUM(1 - helpful), 0) AS down "
             f"FROM feedback {where}",
@@ -121,10 +133,11 @@ class People:
 
     def forgotten_hashes(self) -> frozenset[str]:
         """The hashes of everyone who asked to be forgotten (reports leave them out)."""
-        return frozenset(r["user_hash"] for r in self._db.rows("SELECT user_hash FROM forgotten"))
+        rows = self._db.rows("SELECT user_hash FROM forgotten WHERE team_id = ?", [self._team])
+        return frozenset(r["user_hash"] for r in rows)
 
     def forget_user(self, user_id: str) -> int:
-        """Delete every row about ``user_id``; return how many rows were deleted.
+        """Delete every row about ``user_id`` in this workspace; return how many were deleted.
 
         A keyed hash of the id is kept so that reports leave the person out from then on (they
         still count in "N people asked to be forgotten"), even when Slack lists them in a channel.
@@ -133,22 +146,21 @@ class People:
         user_hash = self.user_hash(user_id)
         with self._db.write() as db:
             db.conn.execute(
-                "INSERT OR IGNORE INTO forgotten (user_hash, forgotten_at) VALUES (?, ?)",
-                [user_hash, self._db.now()],
+                "INSERT OR IGNORE INTO forgotten (team_id, user_hash, forgotten_at) "
+                "VALUES (?, ?, ?)",
+                [self._team, user_hash, self._db.now()],
             )
             for table, column in USER_COLUMNS:
-                if db[table].exists():
-                    cursor = db.conn.execute(
-                        f"DELETE FROM [{table}] WHERE [{column}] = ?", [user_id]
-                    )
-                    deleted += cursor.rowcount
+                cursor = db.conn.execute(
+                    f"DELETE FROM [{table}] WHERE team_id = ? AND [{column}] = ?",
+                    [self._team, user_id],
+                )
+                deleted += cursor.rowcount
             # A schedule belongs to its channel; only the name of who set it goes.
-            db.conn.execute(
-                "UPDATE schedules SET updated_by = NULL WHERE updated_by = ?", [user_id]
-            )
-            db.conn.execute("UPDATE digests SET updated_by = NULL WHERE updated_by = ?", [user_id])
-            db.conn.execute("UPDATE campaigns SET set_by = NULL WHERE set_by = ?", [user_id])
+            for table, column in NAMED_BY:
+                db.conn.execute(
+                    f"UPDATE [{table}] SET [{column}] = NULL WHERE team_id = ? AND [{column}] = ?",
+                    [self._team, user_id],
+                )
             # remind_optouts stays: "don't remind me" is respected forever, even after forgetting.
-            # A saved stack belongs to its team; only the name of who saved it goes.
-            db.conn.execute("UPDATE stacks SET saved_by = NULL WHERE saved_by = ?", [user_id])
         return deleted

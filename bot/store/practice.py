@@ -47,12 +47,15 @@ class PromptRow:
 class Practice:
     """Practice prompts and Leitner reviews."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, team: str) -> None:
         self._db = db
+        self._team = team
 
     def reviews_for(self, user_id: str) -> dict[str, ReviewRow]:
         """The person's Leitner state per question id."""
-        rows = self._db.rows("SELECT * FROM reviews WHERE user_id = ?", [user_id])
+        rows = self._db.rows(
+            "SELECT * FROM reviews WHERE team_id = ? AND user_id = ?", [self._team, user_id]
+        )
         return {
             row["question_id"]: ReviewRow(
                 user_id=row["user_id"],
@@ -73,24 +76,24 @@ class Practice:
         """Store the person's new Leitner box for a question after an answer."""
         self._db.execute(
             """
-            INSERT INTO reviews (user_id, question_id, box, due_at, last_asked_at,
+            INSERT INTO reviews (team_id, user_id, question_id, box, due_at, last_asked_at,
                                  times_answered, times_correct)
-            VALUES (?, ?, ?, ?, ?, 1, ?)
-            ON CONFLICT (user_id, question_id) DO UPDATE SET
+            VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+            ON CONFLICT (team_id, user_id, question_id) DO UPDATE SET
                 box = excluded.box, due_at = excluded.due_at,
                 last_asked_at = excluded.last_asked_at,
                 times_answered = reviews.times_answered + 1,
                 times_correct = reviews.times_correct + excluded.times_correct
             """,
-            [user_id, question_id, box, ts(due_at), self._db.now(), int(correct)],
+            [self._team, user_id, question_id, box, ts(due_at), self._db.now(), int(correct)],
         )
 
     def recent_practice(self, user_id: str, limit: int = 5) -> list[str]:
         """The question ids of the person's latest practice prompts, newest first."""
         rows = self._db.rows(
-            "SELECT question_id FROM practice_prompts WHERE user_id = ? "
+            "SELECT question_id FROM practice_prompts WHERE team_id = ? AND user_id = ? "
             "ORDER BY asked_at DESC, rowid DESC LIMIT ?",
-            [user_id, limit],
+            [self._team, user_id, limit],
         )
         return [row["question_id"] for row in rows]
 
@@ -107,15 +110,26 @@ class Practice:
         prompt_id = secrets.token_hex(8)
         self._db.execute(
             "INSERT INTO practice_prompts "
-            "(id, user_id, channel_id, question_id, item_id, category, asked_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [prompt_id, user_id, channel_id, question_id, item_id, category, self._db.now()],
+            "(id, team_id, user_id, channel_id, question_id, item_id, category, asked_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                prompt_id,
+                self._team,
+                user_id,
+                channel_id,
+                question_id,
+                item_id,
+                category,
+                self._db.now(),
+            ],
         )
         return prompt_id
 
     def prompt(self, prompt_id: str) -> PromptRow | None:
         """The practice prompt with this id, or None."""
-        rows = self._db.rows("SELECT * FROM practice_prompts WHERE id = ?", [prompt_id])
+        rows = self._db.rows(
+            "SELECT * FROM practice_prompts WHERE team_id = ? AND id = ?", [self._team, prompt_id]
+        )
         if not rows:
             return None
         row = rows[0]
@@ -140,8 +154,8 @@ class Practice:
         return (
             self._db.execute(
                 "UPDATE practice_prompts SET answered_at = ?, choice = ?, correct = ?, points = ? "
-                "WHERE id = ? AND user_id = ? AND answered_at IS NULL",
-                [self._db.now(), choice, int(correct), points, prompt_id, user_id],
+                "WHERE team_id = ? AND id = ? AND user_id = ? AND answered_at IS NULL",
+                [self._db.now(), choice, int(correct), points, self._team, prompt_id, user_id],
             )
             == 1
         )

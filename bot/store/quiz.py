@@ -102,8 +102,9 @@ class AnswerRow:
 class QuizPosts:
     """Claim, open, close and reveal daily posts; count the answers to them."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, team: str) -> None:
         self._db = db
+        self._team = team
 
     def _posts(self, sql: str, params: list[Any] | None = None) -> list[QuizPost]:
         return [QuizPost.from_row(row) for row in self._db.rows(sql, params or [])]
@@ -114,7 +115,6 @@ class QuizPosts:
         self,
         *,
         channel_id: str,
-        team_id: str | None,
         kind: PostKind,
         slot: str | None,
         question_id: str,
@@ -130,9 +130,9 @@ class QuizPosts:
             if (
                 unless_since is not None
                 and db.execute(
-                    "SELECT 1 FROM quiz_posts WHERE channel_id = ? AND kind = ? "
+                    "SELECT 1 FROM quiz_posts WHERE team_id = ? AND channel_id = ? AND kind = ? "
                     "AND created_at >= ? AND status != 'failed'",
-                    [channel_id, kind, ts(unless_since)],
+                    [self._team, channel_id, kind, ts(unless_since)],
                 ).fetchone()
             ):
                 return None
@@ -145,7 +145,7 @@ class QuizPosts:
                 """,
                 [
                     channel_id,
-                    team_id,
+                    self._team,
                     kind,
                     slot,
                     question_id,
@@ -162,7 +162,11 @@ class QuizPosts:
 
     def slot_taken(self, slot: str) -> bool:
         """True when a post already claimed ``slot``."""
-        return bool(self._db.rows("SELECT 1 FROM quiz_posts WHERE slot = ?", [slot]))
+        return bool(
+            self._db.rows(
+                "SELECT 1 FROM quiz_posts WHERE team_id = ? AND slot = ?", [self._team, slot]
+            )
+        )
 
     def mark_posted(self, post_id: int, *, message_ts: str, deadline_at: datetime) -> list[int]:
         """The post is in Slack: open it for answers until ``deadline_at``.
@@ -173,25 +177,30 @@ class QuizPosts:
         now = self._db.now()
         with self._db.write() as db:
             row = db.execute(
-                "SELECT channel_id FROM quiz_posts WHERE id = ? AND status = 'posting'", [post_id]
+                "SELECT channel_id FROM quiz_posts WHERE team_id = ? AND id = ? "
+                "AND status = 'posting'",
+                [self._team, post_id],
             ).fetchone()
             if row is None:
                 return []
             closed = [
                 r[0]
                 for r in db.execute(
-                    "SELECT id FROM quiz_posts WHERE channel_id = ? AND status = 'open'", [row[0]]
+                    "SELECT id FROM quiz_posts WHERE team_id = ? AND channel_id = ? "
+                    "AND status = 'open'",
+                    [self._team, row[0]],
                 ).fetchall()
             ]
             db.execute(
                 "UPDATE quiz_posts SET status = 'closed', closed_at = ? "
-                "WHERE channel_id = ? AND status = 'open'",
-                [now, row[0]],
+                "WHERE team_id = ? AND channel_id = ? AND status = 'open'",
+                [now, self._team, row[0]],
             )
             db.execute(
                 "UPDATE quiz_posts SET status = 'open', message_ts = ?, posted_at = ?, "
-                "deadline_at = ?, error = NULL WHERE id = ? AND status = 'posting'",
-                [message_ts, now, ts(deadline_at), post_id],
+                "deadline_at = ?, error = NULL WHERE team_id = ? AND id = ? "
+                "AND status = 'posting'",
+                [message_ts, now, ts(deadline_at), self._team, post_id],
             )
         return closed
 
@@ -199,74 +208,85 @@ class QuizPosts:
         """Slack refused the post; it never opens (and its slot stays used: at most once)."""
         self._db.execute(
             "UPDATE quiz_posts SET status = 'failed', closed_at = ?, error = ? "
-            "WHERE id = ? AND status = 'posting'",
-            [self._db.now(), error, post_id],
+            "WHERE team_id = ? AND id = ? AND status = 'posting'",
+            [self._db.now(), error, self._team, post_id],
         )
 
     def note_error(self, post_id: int, error: str) -> None:
         """Remember the latest reason a post is still waiting to reach Slack."""
         self._db.execute(
-            "UPDATE quiz_posts SET error = ? WHERE id = ? AND status = 'posting'",
-            [error, post_id],
+            "UPDATE quiz_posts SET error = ? WHERE team_id = ? AND id = ? AND status = 'posting'",
+            [error, self._team, post_id],
         )
 
     def posts_posting(self) -> list[QuizPost]:
         """Posts claimed but not yet known to be in Slack (in flight, retrying, or a crash)."""
-        return self._posts("SELECT * FROM quiz_posts WHERE status = 'posting' ORDER BY id")
+        return self._posts(
+            "SELECT * FROM quiz_posts WHERE team_id = ? AND status = 'posting' ORDER BY id",
+            [self._team],
+        )
 
     def post(self, post_id: int) -> QuizPost | None:
         """The post with this id, or None."""
-        posts = self._posts("SELECT * FROM quiz_posts WHERE id = ?", [post_id])
+        posts = self._posts(
+            "SELECT * FROM quiz_posts WHERE team_id = ? AND id = ?", [self._team, post_id]
+        )
         return posts[0] if posts else None
 
     def open_posts(self, channel_id: str | None = None) -> list[QuizPost]:
         """Open posts, oldest first, in one channel or everywhere."""
         where, params = ("AND channel_id = ?", [channel_id]) if channel_id else ("", [])
         return self._posts(
-            f"SELECT * FROM quiz_posts WHERE status = 'open' {where} ORDER BY id", params
+            f"SELECT * FROM quiz_posts WHERE team_id = ? AND status = 'open' {where} ORDER BY id",
+            [self._team, *params],
         )
 
     def posts_to_close(self, now: datetime) -> list[QuizPost]:
         """Open posts whose deadline has passed."""
         return self._posts(
-            "SELECT * FROM quiz_posts WHERE status = 'open' AND deadline_at <= ? ORDER BY id",
-            [ts(now)],
+            "SELECT * FROM quiz_posts WHERE team_id = ? AND status = 'open' AND deadline_at <= ? "
+            "ORDER BY id",
+            [self._team, ts(now)],
         )
 
     def posts_to_reveal(self) -> list[QuizPost]:
         """Closed posts whose answer has not been shown yet (e.g. a crash mid-reveal)."""
         return self._posts(
-            "SELECT * FROM quiz_posts WHERE status = 'closed' AND revealed = 0 ORDER BY id"
+            "SELECT * FROM quiz_posts WHERE team_id = ? AND status = 'closed' AND revealed = 0 "
+            "ORDER BY id",
+            [self._team],
         )
 
     def close_post(self, post_id: int) -> bool:
         """Stop accepting answers; True only for the caller that actually closed it."""
         closed = self._db.execute(
             "UPDATE quiz_posts SET status = 'closed', closed_at = ? "
-            "WHERE id = ? AND status = 'open'",
-            [self._db.now(), post_id],
+            "WHERE team_id = ? AND id = ? AND status = 'open'",
+            [self._db.now(), self._team, post_id],
         )
         return closed == 1
 
     def mark_revealed(self, post_id: int) -> None:
         """The post now shows its answer."""
-        self._db.execute("UPDATE quiz_posts SET revealed = 1 WHERE id = ?", [post_id])
+        self._db.execute(
+            "UPDATE quiz_posts SET revealed = 1 WHERE team_id = ? AND id = ?", [self._team, post_id]
+        )
 
     def times_asked(self, channel_id: str) -> dict[str, int]:
         """How often each question id was posted in the channel (failed posts excluded)."""
         rows = self._db.rows(
             "SELECT question_id, COUNT(*) AS n FROM quiz_posts "
-            "WHERE channel_id = ? AND status != 'failed' GROUP BY question_id",
-            [channel_id],
+            "WHERE team_id = ? AND channel_id = ? AND status != 'failed' GROUP BY question_id",
+            [self._team, channel_id],
         )
         return {row["question_id"]: int(row["n"]) for row in rows}
 
     def last_question(self, channel_id: str) -> str | None:
         """The question id of the channel's latest post (any status but failed)."""
         rows = self._db.rows(
-            "SELECT question_id FROM quiz_posts WHERE channel_id = ? AND status != 'failed' "
-            "ORDER BY id DESC LIMIT 1",
-            [channel_id],
+            "SELECT question_id FROM quiz_posts WHERE team_id = ? AND channel_id = ? "
+            "AND status != 'failed' ORDER BY id DESC LIMIT 1",
+            [self._team, channel_id],
         )
         return rows[0]["question_id"] if rows else None
 
@@ -291,38 +311,43 @@ class QuizPosts:
         counted = self._db.execute(
             """
             INSERT OR IGNORE INTO answers
-                (post_id, user_id, channel_id, question_id, category, choice, correct,
+                (post_id, team_id, user_id, channel_id, question_id, category, choice, correct,
                  points, response_ms, answered_at)
-            SELECT id, ?, channel_id, question_id, category, ?, ?, ?, ?, ?
+            SELECT id, team_id, ?, channel_id, question_id, category, ?, ?, ?, ?, ?
             FROM quiz_posts
-            WHERE id = ? AND status IN ('posting', 'open')
+            WHERE team_id = ? AND id = ? AND status IN ('posting', 'open')
               AND (deadline_at IS NULL OR deadline_at > ?)
             """,
-            [user_id, choice, int(correct), points, response_ms, now, post_id, now],
+            [user_id, choice, int(correct), points, response_ms, now, self._team, post_id, now],
         )
         return counted == 1
 
     def answer_of(self, post_id: int, user_id: str) -> AnswerRow | None:
         """The person's counted answer to a post, or None."""
         rows = self._db.rows(
-            "SELECT * FROM answers WHERE post_id = ? AND user_id = ?", [post_id, user_id]
+            "SELECT * FROM answers WHERE team_id = ? AND post_id = ? AND user_id = ?",
+            [self._team, post_id, user_id],
         )
         return AnswerRow.from_row(rows[0]) if rows else None
 
     def answer_count(self, post_id: int) -> int:
         """How many people answered the post."""
-        rows = self._db.rows("SELECT COUNT(*) AS n FROM answers WHERE post_id = ?", [post_id])
+        rows = self._db.rows(
+            "SELECT COUNT(*) AS n FROM answers WHERE team_id = ? AND post_id = ?",
+            [self._team, post_id],
+        )
         return int(rows[0]["n"])
 
     def post_summary(self, post_id: int, first: int = 3) -> tuple[int, int, list[str]]:
         """(answers, correct answers, the first ``first`` correct answerers in order)."""
         row = self._db.rows(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(correct), 0) AS ok FROM answers WHERE post_id = ?",
-            [post_id],
+            "SELECT COUNT(*) AS n, COALESCE(SUM(correct), 0) AS ok FROM answers "
+            "WHERE team_id = ? AND post_id = ?",
+            [self._team, post_id],
         )[0]
         firsts = self._db.rows(
-            "SELECT user_id FROM answers WHERE post_id = ? AND correct = 1 "
+            "SELECT user_id FROM answers WHERE team_id = ? AND post_id = ? AND correct = 1 "
             "ORDER BY answered_at, id LIMIT ?",
-            [post_id, first],
+            [self._team, post_id, first],
         )
         return int(row["n"]), int(row["ok"]), [r["user_id"] for r in firsts]

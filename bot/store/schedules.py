@@ -42,14 +42,14 @@ class ScheduleRow:
 class Schedules:
     """Turn channels' daily quizzes on and off."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, team: str) -> None:
         self._db = db
+        self._team = team
 
-    def save_schedule(
+    def save(
         self,
-        *,
         channel_id: str,
-        team_id: str | None,
+        *,
         at: str,
         tz: str,
         weekdays: str,
@@ -63,33 +63,38 @@ class Schedules:
                 (channel_id, team_id, at, tz, weekdays, enabled, active_since, updated_by,
                  updated_at)
             VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
-            ON CONFLICT (channel_id) DO UPDATE SET
-                team_id = COALESCE(excluded.team_id, schedules.team_id), at = excluded.at,
+            ON CONFLICT (team_id, channel_id) DO UPDATE SET
+                at = excluded.at,
                 tz = excluded.tz, weekdays = excluded.weekdays, enabled = 1,
                 active_since = excluded.active_since, updated_by = excluded.updated_by,
                 updated_at = excluded.updated_at
             """,
-            [channel_id, team_id, at, tz, weekdays, now, updated_by, now],
+            [channel_id, self._team, at, tz, weekdays, now, updated_by, now],
         )
-        saved = self.schedule(channel_id)
+        saved = self.get(channel_id)
         assert saved is not None  # written just above; schedules are never deleted
         return saved
 
-    def disable_schedule(self, channel_id: str, *, updated_by: str | None = None) -> bool:
+    def disable(self, channel_id: str, *, updated_by: str | None = None) -> bool:
         """Turn the channel's daily quiz off; True when it was on."""
         changed = self._db.execute(
             "UPDATE schedules SET enabled = 0, updated_by = ?, updated_at = ? "
-            "WHERE channel_id = ? AND enabled = 1",
-            [updated_by, self._db.now(), channel_id],
+            "WHERE team_id = ? AND channel_id = ? AND enabled = 1",
+            [updated_by, self._db.now(), self._team, channel_id],
         )
         return changed == 1
 
-    def schedule(self, channel_id: str) -> ScheduleRow | None:
+    def get(self, channel_id: str) -> ScheduleRow | None:
         """The channel's schedule (on or off), or None when it never had one."""
-        rows = self._db.rows("SELECT * FROM schedules WHERE channel_id = ?", [channel_id])
+        rows = self._db.rows(
+            "SELECT * FROM schedules WHERE team_id = ? AND channel_id = ?", [self._team, channel_id]
+        )
         return ScheduleRow.from_row(rows[0]) if rows else None
 
-    def enabled_schedules(self) -> list[ScheduleRow]:
+    def enabled(self) -> list[ScheduleRow]:
         """Every schedule that is on."""
-        rows = self._db.rows("SELECT * FROM schedules WHERE enabled = 1 ORDER BY channel_id")
+        rows = self._db.rows(
+            "SELECT * FROM schedules WHERE team_id = ? AND enabled = 1 ORDER BY channel_id",
+            [self._team],
+        )
         return [ScheduleRow.from_row(row) for row in rows]

@@ -82,14 +82,15 @@ class ExportRow:
 class Scores:
     """Leaderboards, team boards, a person's totals and every answer for export."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, team: str) -> None:
         self._db = db
+        self._team = team
 
     def leaderboard(self, channel_id: str, since: datetime | None = None) -> list[PlayerTotals]:
         """Daily-quiz totals per person in a channel since ``since``: most points first."""
-        where, params = "WHERE channel_id = ?", [channel_id]
+        where, params = "WHERE team_id = ? AND channel_id = ?", [self._team, channel_id]
         if since is not None:
-            where, params = where + " AND answered_at >= ?", [channel_id, ts(since)]
+            where, params = where + " AND answered_at >= ?", [*params, ts(since)]
         rows = self._db.rows(
             f"""
             SELECT user_id, SUM(points) AS points, SUM(correct) AS correct,
@@ -113,11 +114,11 @@ class Scores:
 
     def team_board(self, since: datetime | None = None) -> list[ChannelTotals]:
         """Per channel: posts, distinct players, answers and correct answers since ``since``."""
-        post_where, answer_where, params = "", "", []
+        post_where, answer_where, params = "", "", [self._team]
         if since is not None:
             post_where = "AND p.posted_at >= ?"
             answer_where = "AND a.answered_at >= ?"
-            params = [ts(since), ts(since)]
+            params = [ts(since), self._team, ts(since)]
         rows = self._db.rows(
             f"""
             SELECT p.channel_id,
@@ -127,7 +128,7 @@ class Scores:
                    COALESCE(SUM(a.correct), 0) AS correct
             FROM quiz_posts p
             LEFT JOIN answers a ON a.post_id = p.id {answer_where}
-            WHERE p.status IN ('open', 'closed') {post_where}
+            WHERE p.team_id = ? AND p.status IN ('open', 'closed') {post_where}
             GROUP BY p.channel_id
             """,
             params,
@@ -147,13 +148,13 @@ class Scores:
         """The person's counts: daily answered/correct/points, practice answered/correct."""
         daily = self._db.rows(
             "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct, "
-            "COALESCE(SUM(points), 0) AS points FROM answers WHERE user_id = ?",
-            [user_id],
+            "COALESCE(SUM(points), 0) AS points FROM answers WHERE team_id = ? AND user_id = ?",
+            [self._team, user_id],
         )[0]
         practice = self._db.rows(
             "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct "
-            "FROM practice_prompts WHERE user_id = ? AND answered_at IS NOT NULL",
-            [user_id],
+            "FROM practice_prompts WHERE team_id = ? AND user_id = ? AND answered_at IS NOT NULL",
+            [self._team, user_id],
         )[0]
         return UserTotals(
             daily_answered=int(daily["answered"]),
@@ -168,13 +169,13 @@ class Scores:
         rows = self._db.rows(
             """
             SELECT category, COUNT(*) AS answered, SUM(correct) AS correct FROM (
-                SELECT category, correct FROM answers WHERE user_id = ?
+                SELECT category, correct FROM answers WHERE team_id = ? AND user_id = ?
                 UNION ALL
                 SELECT category, correct FROM practice_prompts
-                WHERE user_id = ? AND answered_at IS NOT NULL
+                WHERE team_id = ? AND user_id = ? AND answered_at IS NOT NULL
             ) WHERE category IS NOT NULL GROUP BY category ORDER BY category
             """,
-            [user_id, user_id],
+            [self._team, user_id, self._team, user_id],
         )
         return [CategoryResult(r["category"], int(r["answered"]), int(r["correct"])) for r in rows]
 
@@ -186,10 +187,10 @@ class Scores:
                    COALESCE(a.correct, 0) AS correct
             FROM quiz_posts p
             LEFT JOIN answers a ON a.post_id = p.id AND a.user_id = ?
-            WHERE p.channel_id = ? AND p.status IN ('open', 'closed')
+            WHERE p.team_id = ? AND p.channel_id = ? AND p.status IN ('open', 'closed')
             ORDER BY p.id DESC LIMIT ?
             """,
-            [user_id, channel_id, limit],
+            [user_id, self._team, channel_id, limit],
         )
         return [
             PostOutcome(
@@ -204,8 +205,9 @@ class Scores:
     def channels_played(self, user_id: str) -> list[str]:
         """Channels where the person answered at least one daily quiz."""
         rows = self._db.rows(
-            "SELECT DISTINCT channel_id FROM answers WHERE user_id = ? ORDER BY channel_id",
-            [user_id],
+            "SELECT DISTINCT channel_id FROM answers WHERE team_id = ? AND user_id = ? "
+            "ORDER BY channel_id",
+            [self._team, user_id],
         )
         return [row["channel_id"] for row in rows]
 
@@ -215,13 +217,14 @@ class Scores:
             """
             SELECT answered_at, 'daily' AS kind, user_id, channel_id, post_id AS source_id,
                    question_id, category, choice, correct, points, response_ms
-            FROM answers
+            FROM answers WHERE team_id = :team
             UNION ALL
             SELECT answered_at, 'practice', user_id, channel_id, id, question_id, category,
                    choice, correct, COALESCE(points, 0), NULL
-            FROM practice_prompts WHERE answered_at IS NOT NULL
+            FROM practice_prompts WHERE team_id = :team AND answered_at IS NOT NULL
             ORDER BY answered_at, kind, source_id
-            """
+            """,
+            {"team": self._team},
         )
         for row in rows:
             yield ExportRow(

@@ -14,6 +14,7 @@ command); that is how a "did you mean" list or a quiz question takes its answer.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
@@ -254,6 +255,9 @@ def run_console(
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    team = os.environ.get("OFIN_TEAM")
+    if team:  # with OAuth installs, the workspace to work in, as for the other tools
+        core = core.for_team(team)
     interactive = stdin is sys.stdin and stdin.isatty()
     lines = _prompted_lines() if interactive else stdin
     return Console(core).run(lines, stdout, banner=interactive)

@@ -6,6 +6,7 @@ exit status 1, a bad setting or an unusable file exit status 2, each said in one
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +40,8 @@ def open_existing_store(
 ) -> Store | int:
     """The Store over the existing database, or an exit status after saying what is wrong.
 
-    ``clock`` defaults to the one the environment asks for (bot.clock.from_env).
+    ``clock`` defaults to the one the environment asks for (bot.clock.from_env). The store
+    reads the home workspace, or the one ``OFIN_TEAM`` names (a team id, with OAuth installs).
     """
     from bot.store import Store, StoreError
 
@@ -47,7 +49,8 @@ def open_existing_store(
     if isinstance(path, int):
         return path
     try:
-        return Store(path, clock=clock or clock_from_env())
+        team = os.environ.get("OFIN_TEAM") or None
+        return Store(path, clock=clock or clock_from_env(), team=team)
     except StoreError as exc:
         print(f"ofin: {exc} (check OFIN_DB)", file=sys.stderr)
         return 2

@@ -26,6 +26,9 @@ def run_checks() -> list[Check]:
         from bot.slack.doctor import slack_checks
 
         checks += slack_checks(settings, channels)
+    elif settings.oauth:
+        why = "OAuth installs: each workspace's token is checked when it installs ofin"
+        checks.append(Check("slack", True, why, skipped=True))
     else:
         checks.append(Check("slack", True, "no SLACK_BOT_TOKEN: not checked", skipped=True))
     return checks

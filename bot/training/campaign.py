@@ -98,17 +98,15 @@ class Campaigns:
         self.store = store
         self.kb = kb
 
-    def set(self, channel_id: str, args: str, *, team_id: str | None, user_id: str) -> Campaign:
+    def set(self, channel_id: str, args: str, *, user_id: str) -> Campaign:
         """Start (or change) the channel's campaign from 'set N per PERIOD' (CampaignError)."""
         target, per = parse_set(args)
-        self.store.campaigns.save(
-            channel_id, team_id=team_id, target=target, per=per, set_by=user_id
-        )
+        self.store.campaigns.save(channel_id, target=target, per=per, set_by=user_id)
         return Campaign(channel_id, target, per)
 
     def stop(self, channel_id: str) -> bool:
         """End the channel's campaign; True when there was one."""
-        return self.store.campaigns.stop(channel_id)
+        return self.store.campaigns.disable(channel_id)
 
     def get(self, channel_id: str) -> Campaign | None:
         """The channel's running campaign."""
@@ -117,7 +115,7 @@ class Campaigns:
 
     def running(self) -> list[Campaign]:
         """Every running campaign."""
-        return [Campaign(r.channel_id, r.target, r.per) for r in self.store.campaigns.running()]
+        return [Campaign(r.channel_id, r.target, r.per) for r in self.store.campaigns.enabled()]
 
     def progress(self, campaign: Campaign, members: list[str] | None, now: datetime) -> Progress:
         """Each member's answers this period (computed from the answers, like the report)."""

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.kb.model import KnowledgeBase
 from bot.quiz.insight import CategoryTrend, category_window, weak_spots
 from bot.quiz.schedule import WEEKDAY_NAMES, Rule, ScheduleError, parse_rule
-from bot.store import DigestRow, Store, ts
+from bot.store import DigestRow, Store
 
 TOP = 3
 DAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
@@ -53,12 +53,7 @@ class Digest:
 def build_digest(store: Store, kb: KnowledgeBase, channel_id: str, now: datetime) -> Digest:
     """The digest for the 7 days before ``now``, against the 7 days before those."""
     start, before = now - timedelta(days=7), now - timedelta(days=14)
-    top = store.query(
-        "SELECT user_id, SUM(correct) AS ok, COUNT(*) AS n FROM answers "
-        "WHERE channel_id = ? AND answered_at >= ? AND answered_at < ? "
-        "GROUP BY user_id ORDER BY ok DESC, n DESC, MIN(answered_at), user_id LIMIT ?",
-        [channel_id, ts(start), ts(now), TOP],
-    )
+    top = store.reports.top_answerers(channel_id, start, now, TOP)
     forgotten = store.forgotten_hashes()
     this_week = category_window(store, channel_id, start, now)
     last_week = category_window(store, channel_id, before, start)
@@ -67,9 +62,9 @@ def build_digest(store: Store, kb: KnowledgeBase, channel_id: str, now: datetime
         start=start,
         end=now,
         top=tuple(
-            (r["user_id"], int(r["ok"]), int(r["n"]))
-            for r in top
-            if int(r["ok"]) and store.user_hash(r["user_id"]) not in forgotten
+            (t.key, t.correct, t.answered)
+            for t in top
+            if t.correct and store.user_hash(t.key) not in forgotten
         ),
         answered=sum(n for n, _ in this_week.values()),
         correct=sum(ok for _, ok in this_week.values()),
@@ -140,14 +135,12 @@ class Digests:
         self.store = store
 
     def turn_on(
-        self, channel_id: str, args: str, *, default_tz: str | None, team_id: str | None,
-        user_id: str | None,
+        self, channel_id: str, args: str, *, default_tz: str | None, user_id: str | None,
     ) -> DigestSchedule:  # fmt: skip
         """Save the channel's digest schedule (ScheduleError for bad arguments)."""
         rule = parse_digest_rule(args, default_tz)
         row = self.store.digests.save(
             channel_id,
-            team_id=team_id,
             weekday=next(iter(rule.weekdays)),
             at=f"{rule.at:%H:%M}",
             tz=rule.tz,

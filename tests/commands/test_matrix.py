@@ -24,6 +24,7 @@ KB = load()
 @pytest.fixture
 def core(tmp_path):
     core = build_core(Settings(db_path=tmp_path / "ofin.db"), KB)
+    core.store.adopt_workspace("T1")  # the workspace of who()'s callers
     yield core
     core.store.close()
 
@@ -33,7 +34,7 @@ def who(user: str, team: str = "T1", admin: bool = False) -> Caller:
 
 
 def run(core, caller: Caller, text: str):
-    return dispatch(core, caller, text)
+    return dispatch(core.for_team(caller.team_id or ""), caller, text)
 
 
 def test_the_stack_tables_have_the_pinned_columns(core):

@@ -54,6 +54,7 @@ def clock() -> FakeClock:
 def core(make_kb, tmp_path, clock) -> Core:
     kb = make_kb(9)
     store = Store(tmp_path / "ofin.db", clock=clock)
+    store.adopt_workspace("T1")  # the callers' workspace, as the first start in Slack records it
     c = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
     c.daily = DailyQuizzes(store, kb, rng=random.Random(4))
     yield c
@@ -128,7 +129,7 @@ def test_a_missed_question_comes_back_soon_but_not_at_once(core):
 def test_daily_is_for_admins_only(core):
     refused = dispatch(core, caller(admin=False), "daily on")
     assert isinstance(refused, Notice) and refused.kind == "refusal"
-    assert core.store.schedule("C1") is None
+    assert core.store.schedules.get("C1") is None
 
 
 def test_daily_text_that_is_a_question_is_not_the_command(core):
@@ -185,7 +186,7 @@ def test_daily_now_and_reveal_go_through_the_publisher(core, clock):
 
 
 def test_daily_status_shows_a_post_still_waiting_for_slack(core):
-    post = core.daily.claim_now("C1", "T1")
+    post = core.daily.claim_now("C1")
     core.store.note_error(post.id, "internal_error (HTTP 500)")
     status = dispatch(core, caller(admin=True), "daily status")
     assert status.waiting == ("internal_error (HTTP 500)",)
@@ -222,7 +223,7 @@ def play(core, clock, channel, answers: dict[str, bool], minutes: int = 1) -> in
     """Post one daily quiz in ``channel`` and answer it: user -> right or wrong."""
     daily = core.daily
     daily.close_open(channel)
-    post = daily.opened(daily.claim_now(channel, "T1"), "ts")
+    post = daily.opened(daily.claim_now(channel), "ts")
     q = daily.question(post.question_id)
     clock.advance(minutes=minutes)
     for user, right in answers.items():
@@ -360,3 +361,18 @@ def test_scores_export_one_row_per_answer(core, clock, tmp_path):
     assert len(lines) == 4
     assert sorted(line.split(",")[1] for line in lines[1:]) == ["daily", "daily", "practice"]
     assert run_export(tmp_path / "missing.db", io.StringIO()) == 1
+
+
+def test_forget_workspace_is_for_admins_and_asks_for_the_team_id(core, clock):
+    play(core, clock, "C1", {"U1": True, "U2": False})
+    other = core.for_team("T2")
+    other.store.record_declined(question="a poem", user_id="U9", channel_id="C9")
+    refused = dispatch(core, caller("U1"), "forget workspace")
+    assert refused.kind == "error" and "admin" in refused.text
+    asked = dispatch(core, caller("UADMIN", admin=True), "forget workspace")
+    assert asked.kind == "error" and "forget workspace T1" in asked.text
+    assert core.store.leaderboard("C1")  # nothing deleted yet
+    done = dispatch(core, caller("UADMIN", admin=True), "forget workspace T1")
+    assert done.kind == "info" and "deleted everything" in done.text
+    assert core.store.leaderboard("C1") == [] and core.store.user("U1") is None
+    assert other.store.top_declined() == [("a poem", 1)]  # another workspace keeps its data

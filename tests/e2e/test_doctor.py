@@ -69,9 +69,8 @@ def test_all_good_but_a_channel_with_a_daily_quiz_the_bot_is_not_in(
 ) -> None:
     store = Store(Path(env["OFIN_DB"]), clock=SystemClock())
     for channel in ("C0INSIDE", "C0OUTSIDE"):
-        store.save_schedule(
+        store.schedules.save(
             channel_id=channel,
-            team_id="T0TEST",
             at="09:00",
             tz="UTC",
             weekdays="12345",

@@ -46,7 +46,7 @@ def seed_500(path) -> None:
     day = datetime(2026, 12, 1, 9, tzinfo=UTC)
     for _ in range(10):
         clock.set(day)
-        post = daily.claim_now(CHANNEL, "T0TEST")
+        post = daily.claim_now(CHANNEL)
         daily.close_open(CHANNEL, keep=post.id)
         daily.opened(post, f"ts-{post.id}")
         question = daily.question(post.question_id)

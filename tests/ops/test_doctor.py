@@ -27,9 +27,7 @@ def test_the_database_checks(tmp_path: Path):
 
     good = tmp_path / "ofin.db"
     store = Store(good, clock=SystemClock())
-    store.save_schedule(
-        channel_id="C1", team_id="T1", at="09:00", tz="UTC", weekdays="12345", updated_by="U1"
-    )
+    store.schedules.save(channel_id="C1", at="09:00", tz="UTC", weekdays="12345", updated_by="U1")
     check, channels = check_database(good)
     assert check.ok and "integrity ok" in check.detail and channels == ["C1"]
 
@@ -42,6 +40,9 @@ def test_the_settings_check_names_the_mode_or_the_problem():
     check, settings = check_settings({"SLACK_BOT_TOKEN": "not-a-token"})
     assert not check.ok and "SLACK_BOT_TOKEN must start with 'xoxb-'" in check.detail
     assert settings is None
+    oauth = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_SIGNING_SECRET": "x"}
+    check, settings = check_settings(oauth)
+    assert check.ok and "OAuth installs" in check.detail and settings is not None
 
 
 def test_a_broken_knowledge_base_points_at_kb_check(tmp_path: Path):

@@ -64,7 +64,7 @@ def test_a_missed_question_is_reasked_after_7_days_and_the_report_shows_recall(t
     posted = []
     for day in range(12):
         clock.set(DAY + timedelta(days=day))
-        p = daily.claim_now("CTEAM", "T1")
+        p = daily.claim_now("CTEAM")
         daily.close_open("CTEAM", keep=p.id)
         daily.opened(p, f"ts-{p.id}")
         posted.append(p.question_id)

@@ -37,7 +37,7 @@ def publish(daily: DailyQuizzes, claimed) -> list:
 def test_scheduled_post_is_claimed_once_even_across_restarts(make_kb, tmp_path, clock):
     path = tmp_path / "ofin.db"
     daily = DailyQuizzes(Store(path, clock=clock), make_kb(), rng=random.Random(1))
-    daily.turn_on("C1", "09:00 UTC", default_tz=None, team_id="T1", user_id="U0")
+    daily.turn_on("C1", "09:00 UTC", default_tz=None, user_id="U0")
     assert daily.claim_due() == []  # 07:00: not yet
     clock.set(T0 + timedelta(minutes=1))
     first = daily.claim_due()
@@ -52,9 +52,7 @@ def test_scheduled_post_is_claimed_once_even_across_restarts(make_kb, tmp_path, 
 def test_two_processes_racing_for_a_slot_post_once(make_kb, tmp_path, clock):
     path = tmp_path / "ofin.db"
     stores = [Store(path, clock=clock) for _ in range(4)]
-    DailyQuizzes(stores[0], make_kb()).turn_on(
-        "C1", "09:00 UTC", default_tz=None, team_id=None, user_id=None
-    )
+    DailyQuizzes(stores[0], make_kb()).turn_on("C1", "09:00 UTC", default_tz=None, user_id=None)
     clock.set(T0 + timedelta(minutes=5))
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda s: DailyQuizzes(s, make_kb()).claim_due(), stores))
@@ -63,7 +61,7 @@ def test_two_processes_racing_for_a_slot_post_once(make_kb, tmp_path, clock):
 
 def test_catch_up_after_downtime_posts_once_same_day_only(make_kb, store, clock):
     daily = DailyQuizzes(store, make_kb())
-    daily.turn_on("C1", "09:00 Europe/Paris", default_tz=None, team_id=None, user_id=None)
+    daily.turn_on("C1", "09:00 Europe/Paris", default_tz=None, user_id=None)
     # Down all Monday morning; back at 15:00 Paris (14:00 UTC): Monday's quiz posts now.
     clock.set(datetime(2026, 3, 2, 14, 0, tzinfo=UTC))
     assert [p.slot for p in daily.claim_due()] == ["daily:C1:2026-03-02"]
@@ -77,7 +75,7 @@ def test_catch_up_after_downtime_posts_once_same_day_only(make_kb, store, clock)
 def test_answers_count_once_and_not_after_close(make_kb, store, clock):
     daily = DailyQuizzes(store, make_kb(), rng=random.Random(2))
     clock.set(T0)
-    post = publish(daily, [daily.claim_now("C1", None)])[0]
+    post = publish(daily, [daily.claim_now("C1")])[0]
     question = daily.question(post.question_id)
     right = question.choices.index(question.answer)
     clock.advance(minutes=1)
@@ -98,7 +96,7 @@ def test_answers_count_once_and_not_after_close(make_kb, store, clock):
 def test_answer_after_deadline_does_not_count_even_before_the_reveal(make_kb, store, clock):
     daily = DailyQuizzes(store, make_kb(), reveal_hours=2)
     clock.set(T0)
-    post = publish(daily, [daily.claim_now("C1", None)])[0]
+    post = publish(daily, [daily.claim_now("C1")])[0]
     assert post.deadline_at == T0 + timedelta(hours=2)
     clock.advance(hours=2, seconds=1)
     assert daily.answer(post.id, "U1", 0).status == "closed"
@@ -109,16 +107,16 @@ def test_no_question_repeats_in_a_channel_until_all_were_asked(make_kb, store, c
     kb = make_kb()
     daily = DailyQuizzes(store, kb, rng=random.Random(5))
     n = len(kb.quiz_questions)
-    ids = [daily.claim_now("C1", None).question_id for _ in range(n)]
+    ids = [daily.claim_now("C1").question_id for _ in range(n)]
     assert sorted(ids) == sorted(q.id for q in kb.quiz_questions)
-    other = daily.claim_now("C2", None).question_id  # another channel has its own round
+    other = daily.claim_now("C2").question_id  # another channel has its own round
     assert other in ids
 
 
 def test_streak_over_a_weekend(make_kb, store, clock):
     kb = make_kb()
     daily = DailyQuizzes(store, kb, rng=random.Random(9))
-    daily.turn_on("C1", "09:00 UTC", default_tz=None, team_id=None, user_id=None)
+    daily.turn_on("C1", "09:00 UTC", default_tz=None, user_id=None)
     # Thursday, Friday, then Monday: Saturday and Sunday have no posts.
     for day in (
         datetime(2026, 3, 5, 9, 5, tzinfo=UTC),
@@ -146,10 +144,10 @@ def test_status_reports_rule_open_quizzes_and_posts_waiting_for_slack(make_kb, s
     daily = DailyQuizzes(store, make_kb(), rng=random.Random(1))
     off = daily.status("C1", reveal_hours=None)
     assert off.rule is None and off.next_at is None and off.open == () and off.waiting == ()
-    daily.turn_on("C1", "09:00 UTC", default_tz=None, team_id="T1", user_id="U0")
-    (post,) = publish(daily, [daily.claim_now("C1", "T1")])
+    daily.turn_on("C1", "09:00 UTC", default_tz=None, user_id="U0")
+    (post,) = publish(daily, [daily.claim_now("C1")])
     daily.answer(post.id, "U1", 0)
-    stuck = daily.claim_now("C1", "T1", once_within=None)
+    stuck = daily.claim_now("C1", once_within=None)
     store.note_error(stuck.id, "ratelimited")
     status = daily.status("C1", reveal_hours=4)
     assert status.rule is not None and status.next_at == T0  # 07:00 now: today's 09:00 is next

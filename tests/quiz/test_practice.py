@@ -21,10 +21,10 @@ def store(tmp_path):
 
 def test_ask_remembers_the_prompt_and_the_person(store, make_kb):
     kb = make_kb(9)
-    asked = ask_practice(store, kb, "U1", channel_id="C1", team_id="T1", topic_text="s3")
+    asked = ask_practice(store, kb, "U1", channel_id="C1", topic_text="s3")
     assert asked.question.service == "s3"
     assert store.prompt(asked.prompt_id).user_id == "U1"
-    assert store.user("U1").team_id == "T1"
+    assert store.user("U1").team_id == store.team
     with pytest.raises(QuizError, match="cooking"):
         ask_practice(store, kb, "U1", topic_text="cooking")
 

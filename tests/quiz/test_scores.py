@@ -29,7 +29,7 @@ def store(tmp_path, clock):
 
 def play(daily: DailyQuizzes, channel: str, answers: dict[str, bool]) -> None:
     daily.close_open(channel)
-    post = daily.opened(daily.claim_now(channel, "T1"), "ts")
+    post = daily.opened(daily.claim_now(channel), "ts")
     q = daily.question(post.question_id)
     right = q.choices.index(q.answer)
     for user, ok in answers.items():

@@ -53,7 +53,7 @@ def test_live_count_updates_are_serialised_and_the_last_shows_the_final_count(ma
     client = SlowClient()
     runner = DailyPublisher(client, core, interval=60)  # type: ignore[arg-type]
     daily: DailyQuizzes = runner.daily
-    post = daily.claim_now("C1", None)
+    post = daily.claim_now("C1")
     assert runner.publish(post)
     assert client.posts[0]["channel"] == "C1"
 
@@ -86,7 +86,7 @@ def test_tick_posts_due_quizzes_and_reveals_past_deadline(make_kb, tmp_path):
     core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=settings)
     client = SlowClient()
     runner = DailyPublisher(client, core, interval=60)  # type: ignore[arg-type]
-    runner.daily.turn_on("C1", "09:00 UTC", default_tz=None, team_id=None, user_id=None)
+    runner.daily.turn_on("C1", "09:00 UTC", default_tz=None, user_id=None)
     runner.tick()
     assert client.posts == []
     clock.set(datetime(2026, 3, 2, 9, 0, 1, tzinfo=UTC))
@@ -122,7 +122,7 @@ def test_reveal_retries_unless_the_message_is_gone(make_kb, tmp_path, error, giv
     store = Store(tmp_path / "ofin.db", clock=FakeClock())
     core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
     runner = DailyPublisher(FailingClient(error), core, interval=60)  # type: ignore[arg-type]
-    post = runner.daily.claim_now("C1", None)
+    post = runner.daily.claim_now("C1")
     assert runner.publish(post)
     assert runner.daily.close(post.id)
     runner.reveal(store.post(post.id))

@@ -18,6 +18,6 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def store(tmp_path, clock) -> Iterator[Store]:
-    s = Store(tmp_path / "data" / "ofin.db", clock=clock)
+    s = Store(tmp_path / "data" / "ofin.db", clock=clock, team="T1")
     yield s
     s.close()

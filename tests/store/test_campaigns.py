@@ -7,16 +7,16 @@ from bot.store import CampaignRow
 
 def test_a_campaign_is_started_changed_and_stopped(store, clock):
     assert store.campaigns.get("C1") is None
-    store.campaigns.save("C1", team_id="T1", target=10, per="quarter", set_by="U1")
-    store.campaigns.save("C1", team_id="T1", target=4, per="month", set_by="U2")
+    store.campaigns.save("C1", target=10, per="quarter", set_by="U1")
+    store.campaigns.save("C1", target=4, per="month", set_by="U2")
     row = CampaignRow(
         "C1", "T1", target=4, per="month", enabled=True, set_by="U2", set_at=clock.now()
     )
     assert store.campaigns.get("C1") == row
-    assert store.campaigns.running() == [row]
-    assert store.campaigns.stop("C1") is True
-    assert store.campaigns.stop("C1") is False
-    assert store.campaigns.running() == []
+    assert store.campaigns.enabled() == [row]
+    assert store.campaigns.disable("C1") is True
+    assert store.campaigns.disable("C1") is False
+    assert store.campaigns.enabled() == []
 
 
 def test_reminders_are_claimed_once_a_week_and_opt_outs_survive_forgetting(store):

@@ -6,9 +6,7 @@ from bot.store import DigestRow
 
 
 def test_a_digest_is_saved_turned_off_and_each_week_claimed_once(store, clock):
-    saved = store.digests.save(
-        "C1", team_id="T1", weekday=4, at="16:00", tz="Europe/Paris", updated_by="U1"
-    )
+    saved = store.digests.save("C1", weekday=4, at="16:00", tz="Europe/Paris", updated_by="U1")
     assert saved == DigestRow(
         channel_id="C1",
         team_id="T1",

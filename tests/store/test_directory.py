@@ -48,13 +48,20 @@ def test_forgotten_people_are_deleted_and_never_cached_again(store):
 
 def test_a_channel_is_known_once_anything_names_it(store):
     assert store.channels.known("C0NEW") is False
-    store.save_schedule(
-        channel_id="C0NEW",
-        team_id="T1",
-        at="09:00",
-        tz="UTC",
-        weekdays="0,1,2,3,4",
-        updated_by="U1",
-    )
+    store.schedules.save("C0NEW", at="09:00", tz="UTC", weekdays="0,1,2,3,4", updated_by="U1")
     assert store.channels.known("C0NEW") is True
     assert store.channels.known("C0OTHER") is False
+    assert store.for_team("T0OTHER").channels.known("C0NEW") is False  # another workspace's
+
+
+def test_each_workspace_has_its_own_names(store):
+    mine, theirs = store.for_team("T1"), store.for_team("T2")
+    mine.directory.save([entry(store, "U1", "u1@example.com")])
+    assert theirs.directory.lookup(["U1"]) == {}  # never shown to another workspace
+    assert theirs.directory.stale(["U1"], timedelta(days=1)) == ["U1"]
+    theirs.directory.save([DirectoryEntry("U1", "Other", None, None, False, store.clock.now())])
+    assert mine.directory.lookup(["U1"])["U1"].name == "Name U1"  # each keeps its own
+    assert theirs.directory.lookup(["U1"])["U1"].name == "Other"
+    mine.forget_workspace()
+    assert mine.directory.lookup(["U1"]) == {}  # a workspace's names go with its data
+    assert theirs.directory.lookup(["U1"])["U1"].name == "Other"

@@ -27,7 +27,7 @@ def test_feedback_without_item_is_one_vote_too(store):
 
 
 def test_touch_user_keeps_known_fields(store, clock):
-    store.touch_user("U1", team_id="T1", tz="Europe/Paris")
+    store.touch_user("U1", tz="Europe/Paris")
     store.touch_user("U1")
     clock.advance(hours=1)
     store.touch_user("U1")

@@ -12,7 +12,6 @@ def test_one_open_quiz_per_channel_is_enforced_by_the_database(store, clock):
     def claim(channel: str):
         return store.create_post(
             channel_id=channel,
-            team_id=None,
             kind="manual",
             slot=None,
             question_id="q",
@@ -35,7 +34,6 @@ def test_a_repeated_manual_claim_within_the_window_claims_nothing(store, clock):
     def claim(since):
         return store.create_post(
             channel_id="C1",
-            team_id=None,
             kind="manual",
             slot=None,
             question_id="q",

@@ -6,10 +6,9 @@ from bot.store import ScheduleRow
 
 
 def test_a_schedule_is_saved_changed_and_turned_off(store, clock):
-    assert store.schedule("C1") is None
-    saved = store.save_schedule(
+    assert store.schedules.get("C1") is None
+    saved = store.schedules.save(
         channel_id="C1",
-        team_id="T1",
         at="09:00",
         tz="Europe/Paris",
         weekdays="mon,tue",
@@ -27,13 +26,13 @@ def test_a_schedule_is_saved_changed_and_turned_off(store, clock):
         updated_at=clock.now(),
     )
     clock.advance(days=1)
-    changed = store.save_schedule(
-        channel_id="C1", team_id=None, at="10:30", tz="UTC", weekdays="fri", updated_by="U2"
+    changed = store.schedules.save(
+        channel_id="C1", at="10:30", tz="UTC", weekdays="fri", updated_by="U2"
     )
     assert (changed.team_id, changed.at, changed.active_since) == ("T1", "10:30", clock.now())
-    assert store.enabled_schedules() == [changed]
-    assert store.disable_schedule("C1", updated_by="U3") is True
-    assert store.disable_schedule("C1", updated_by="U3") is False  # already off
-    off = store.schedule("C1")
+    assert store.schedules.enabled() == [changed]
+    assert store.schedules.disable("C1", updated_by="U3") is True
+    assert store.schedules.disable("C1", updated_by="U3") is False  # already off
+    off = store.schedules.get("C1")
     assert (off.enabled, off.updated_by) == (False, "U3")
-    assert store.enabled_schedules() == []
+    assert store.schedules.enabled() == []

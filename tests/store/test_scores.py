@@ -10,7 +10,6 @@ from bot.store import ChannelTotals, ExportRow, PlayerTotals, PostOutcome, UserT
 def open_post(store, clock, channel="C1", question="q1"):
     post = store.create_post(
         channel_id=channel,
-        team_id="T1",
         kind="manual",
         slot=None,
         question_id=question,

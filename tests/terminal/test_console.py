@@ -179,7 +179,24 @@ def test_help_says_what_works_here_and_what_only_in_slack(console):
 def test_a_slack_only_command_says_so_and_does_nothing(console):
     text = run(console, "daily on 09:00")
     assert "daily works in Slack only" in text
-    assert console.core.store.enabled_schedules() == []
+    assert console.core.store.schedules.enabled() == []
     assert "Posted" not in run(console, "digest now")
     # A question that starts with the word is still a question.
     assert "Slack only" not in run(console, "daily backups for RDS: whose job?")
+
+
+def test_the_console_works_in_the_workspace_ofin_team_names(kb, tmp_path, monkeypatch):
+    from bot.terminal.console import run_console
+
+    settings = Settings(db_path=tmp_path / "ofin.db")
+    monkeypatch.setenv("OFIN_TEAM", "T0ONE")
+    out = io.StringIO()
+    assert run_console(io.StringIO("tell me a joke\n"), out, prepared=(settings, kb)) == 0
+    monkeypatch.setenv("OFIN_TEAM", "T0TWO")
+    out = io.StringIO()
+    assert run_console(io.StringIO("unanswered\n"), out, prepared=(settings, kb)) == 0
+    assert "tell me a joke" not in out.getvalue()  # T0ONE's, not T0TWO's
+    monkeypatch.setenv("OFIN_TEAM", "T0ONE")
+    out = io.StringIO()
+    assert run_console(io.StringIO("unanswered\n"), out, prepared=(settings, kb)) == 0
+    assert "tell me a joke" in out.getvalue()

@@ -45,7 +45,7 @@ def test_progress_matches_independent_counts(seeded):
     store, core, truth = seeded
     channel = CHANNELS[0]
     campaigns = Campaigns(store, core.kb)
-    campaign = campaigns.set(channel, "set 10 per month", team_id="T", user_id="UADMIN")
+    campaign = campaigns.set(channel, "set 10 per month", user_id="UADMIN")
     members = [u for u in PEOPLE if channel_of(u) == channel] + ["UNEW"]
     progress = campaigns.progress(campaign, members, NOW)
     start = datetime(2027, 1, 1, tzinfo=UTC)
@@ -65,7 +65,7 @@ def test_reminders_once_a_week_opt_out_forever_and_forgotten_people_left_out(see
     channel = CHANNELS[0]
     members = [u for u in PEOPLE if channel_of(u) == channel] + ["UNEW", "UQUIET", "UGONE"]
     campaigns = Campaigns(store, core.kb)
-    campaign = campaigns.set(channel, "set 40 per month", team_id="T", user_id="UADMIN")
+    campaign = campaigns.set(channel, "set 40 per month", user_id="UADMIN")
     campaigns.opt_out("UQUIET")
     store.forget_user("UQUIET")  # forgetting does not undo "remind off"
     store.forget_user("UGONE")
@@ -77,7 +77,7 @@ def test_reminders_once_a_week_opt_out_forever_and_forgotten_people_left_out(see
     other = Campaigns(Store(store.path, clock=store.clock), core.kb)
     assert other.reminders_due(campaign, members, NOW + timedelta(days=3), limit=100) == []
     # A second campaign the same week does not remind the same people twice.
-    second = campaigns.set(CHANNELS[1], "set 40 per month", team_id="T", user_id="UADMIN")
+    second = campaigns.set(CHANNELS[1], "set 40 per month", user_id="UADMIN")
     assert "UNEW" not in [u for u, _, _ in campaigns.reminders_due(second, ["UNEW"], NOW, 10)]
     # Next week: reminded again (still behind), still not the quiet one.
     later = campaigns.reminders_due(campaign, members, NOW + timedelta(days=7), limit=100)

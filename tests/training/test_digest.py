@@ -101,7 +101,7 @@ def test_claimed_once_per_week_even_by_a_second_process(tmp_path):
     clock = FakeClock(datetime(2026, 12, 14, 9, tzinfo=UTC))  # Monday
     first = Store(tmp_path / "ofin.db", clock=clock)
     second = Store(tmp_path / "ofin.db", clock=clock)  # another process, same file
-    Digests(first).turn_on("C1", "fri 16:00 UTC", default_tz=None, team_id=None, user_id="U1")
+    Digests(first).turn_on("C1", "fri 16:00 UTC", default_tz=None, user_id="U1")
     assert Digests(first).claim_due(clock.now()) == []  # not due before Friday 16:00
     clock.set(datetime(2026, 12, 18, 16, 0, tzinfo=UTC))
     claims = Digests(first).claim_due(clock.now()) + Digests(second).claim_due(clock.now())
@@ -111,7 +111,7 @@ def test_claimed_once_per_week_even_by_a_second_process(tmp_path):
     clock.advance(days=5)  # next Friday
     assert [c for c, _ in Digests(second).claim_due(clock.now())] == ["C1"]
     # Turned on after this week's time: this week is not back-posted.
-    Digests(first).turn_on("C2", "mon 08:00 UTC", default_tz=None, team_id=None, user_id="U1")
+    Digests(first).turn_on("C2", "mon 08:00 UTC", default_tz=None, user_id="U1")
     assert Digests(first).claim_due(clock.now()) == []
     first.close()
     second.close()
@@ -124,8 +124,8 @@ def test_home_weak_spots_only_for_admins(seeded):
     from bot.slack.listeners.digest import home_weak_spots
 
     store, core, truth = seeded
-    store.save_schedule(
-        channel_id=CHANNELS[1], team_id="T", at="09:00", tz="UTC", weekdays="mon", updated_by="U"
+    store.schedules.save(
+        channel_id=CHANNELS[1], at="09:00", tz="UTC", weekdays="mon", updated_by="U"
     )
     admin_core = dataclasses.replace(
         core, settings=dataclasses.replace(core.settings, admins=frozenset({"UADM"}))

@@ -13,6 +13,7 @@ from bot.slack.listeners import (
     digest,
     events,
     home,
+    installs,
     matrix,
     quiz,
     report,
@@ -29,5 +30,6 @@ def register(app: App) -> None:
     digest.register(app)
     matrix.register(app)
     quiz.register(app)
+    installs.register(app)
     report.register(app)
     shortcuts.register(app)

@@ -64,7 +64,7 @@ def home_weak_spots(core: Core, user_id: str) -> list[dict]:
         return []
     blocks: list[dict] = []
     now = core.store.clock.now()
-    for schedule in core.store.enabled_schedules()[:HOME_CHANNELS]:
+    for schedule in core.store.schedules.enabled()[:HOME_CHANNELS]:
         spots = weak_spots(core.store, core.kb, schedule.channel_id, now)
         data = {
             "categories": [

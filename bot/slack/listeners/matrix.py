@@ -69,8 +69,7 @@ def _download(
         logger.warning("ignored a download button whose value is not ours: %r", action.get("value"))
         return
     user_id = body["user"]["id"]
-    team_id = (body.get("team") or {}).get("id") or ""
-    result = export_matrix(core_of(context), team_id, service_ids, stack)
+    result = export_matrix(core_of(context), service_ids, stack)
     if result is None:
         message = notice_message("That matrix is gone (the stack was deleted). Ask for it again.")
         respond(response_type="ephemeral", replace_original=False, **message)
@@ -112,8 +111,7 @@ def _notes(
     except ValueError:
         logger.warning("ignored a notes button whose value is not ours: %r", action.get("value"))
         return
-    team_id = (body.get("team") or {}).get("id") or ""
-    result = export_matrix(core_of(context), team_id, service_ids, stack)
+    result = export_matrix(core_of(context), service_ids, stack)  # the workspace's own stack
     area = None
     if result is not None:
         area = next((a for a in matrix_data(result)["areas"] if a["id"] == area_id), None)

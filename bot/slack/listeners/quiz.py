@@ -105,12 +105,13 @@ def on_daily_answer(
 def _touch(core: Core, seen: dict[str, float], user_id: str, team_id: str | None) -> None:
     """Remember the person, at most once per TOUCH_EVERY seconds: a click burst writes once."""
     now = time.monotonic()
-    if now - seen.get(user_id, -TOUCH_EVERY) < TOUCH_EVERY:
+    key = f"{team_id}:{user_id}"
+    if now - seen.get(key, -TOUCH_EVERY) < TOUCH_EVERY:
         return
     if len(seen) > 50_000:
         seen.clear()
-    seen[user_id] = now
-    core.store.touch_user(user_id, team_id=team_id)
+    seen[key] = now
+    core.store.touch_user(user_id)
 
 
 # --- App Home -------------------------------------------------------------------------------

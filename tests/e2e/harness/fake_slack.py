@@ -114,6 +114,11 @@ class FakeSlack:
         self._members: dict[str, list[str]] = {}
         self._upload_failures: list[int] = []
         self._scopes: list[str] | None = None  # None: the manifest's
+        self._teams: dict[str, str] = {}  # bot token -> its workspace (OAuth installs)
+        self._installing: list[tuple[str, str | None]] = []  # who consents next: (team, org)
+        self._redirect_url: str | None = None  # the app's OAuth redirect URL (its manifest's)
+        self._rotation = False  # token rotation on: tokens expire and come with a refresh token
+        self._tokens = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -167,6 +172,88 @@ class FakeSlack:
     def response_url(self, response_id: str) -> str:
         """A response_url that this server accepts and records under "response:<id>"."""
         return f"{self.base_url}/response/{response_id}"
+
+    # --- OAuth installs ---------------------------------------------------------------------
+
+    def install_as(self, team_id: str, *, enterprise_id: str | None = None) -> None:
+        """The next consent at /oauth/v2/authorize is given by ``team_id`` (an org-wide one with
+        ``team_id`` "" and an ``enterprise_id``)."""
+        with self._lock:
+            self._installing.append((team_id, enterprise_id))
+
+    def set_redirect_url(self, url: str) -> None:
+        """Where the consent page sends people back (the app's redirect URL, as configured)."""
+        self._redirect_url = url
+
+    def enable_token_rotation(self) -> None:
+        """Tokens from oauth.v2.access expire in 12 hours and come with a refresh token."""
+        self._rotation = True
+
+    def team_of(self, call: Call) -> str | None:
+        """The workspace whose token made ``call`` (from its Authorization header)."""
+        token = call.headers.get("Authorization", "").removeprefix("Bearer ")
+        with self._lock:
+            return self._teams.get(token)
+
+    def _new_token(self, team: str) -> str:
+        token = f"xoxb-{team or 'org'}-{next(self._tokens)}"
+        self._teams[token] = team
+        return token
+
+    def _consent(self, request: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
+        """Slack's consent page: the person allows, and is sent back with a code."""
+        with self._lock:
+            team, org = self._installing.pop(0) if self._installing else (TEAM_ID, None)
+        code = f"code:{team}:{org or ''}"
+        target = query.get("redirect_uri") or self._redirect_url or ""
+        location = f"{target}?code={code}&state={query.get('state', '')}"
+        call = Call("oauth.authorize", "GET", "/oauth/v2/authorize", {}, dict(query))
+        with self._lock:
+            self._calls.append(call)
+            self._lock.notify_all()
+        request.send_response(302)
+        request.send_header("Location", location)
+        request.send_header("Content-Length", "0")
+        request.end_headers()
+
+    def _oauth_access(self, body: dict[str, Any]) -> dict[str, Any]:
+        """oauth.v2.access: a code for a workspace's own token, or a refresh token for a new one."""
+        if body.get("grant_type") == "refresh_token":
+            refresh = str(body.get("refresh_token", ""))
+            team = refresh.split(":")[1] if refresh.count(":") == 2 else None
+            if team is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            with self._lock:
+                token = self._new_token(team)
+            return {
+                "ok": True,
+                "access_token": token,
+                "refresh_token": f"xoxe:{team}:{next(self._tokens)}",
+                "expires_in": 43200,
+                "token_type": "bot",
+                "team": {"id": team},
+            }
+        parts = str(body.get("code", "")).split(":")
+        if len(parts) != 3 or parts[0] != "code":
+            return {"ok": False, "error": "invalid_code"}
+        team, org = parts[1], parts[2] or None
+        with self._lock:
+            token = self._new_token(team)
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": "A0OFIN",
+            "access_token": token,
+            "token_type": "bot",
+            "scope": ",".join(manifest_scopes()),
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": team, "name": f"team {team}"} if team else None,
+            "enterprise": {"id": org, "name": f"org {org}"} if org else None,
+            "is_enterprise_install": bool(org and not team),
+            "authed_user": {"id": f"UINSTALL{team}"},
+        }
+        if self._rotation:
+            answer |= {"refresh_token": f"xoxe:{team}:{next(self._tokens)}", "expires_in": 43200}
+        return answer
 
     # --- configuration --------------------------------------------------------------------
 
@@ -368,6 +455,9 @@ class FakeSlack:
             body.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
         _decode_fields(body)
 
+        if parts.path == "/oauth/v2/authorize":
+            self._consent(request, {k: str(v) for k, v in body.items()})
+            return
         if parts.path.startswith("/api/"):
             name = parts.path[len("/api/") :]
         elif parts.path.startswith("/response/"):
@@ -489,13 +579,15 @@ class FakeSlack:
             return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
         if call.name == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(body.get("users", "")).split(",")[0]}}
+        if call.name == "oauth.v2.access":
+            return self._oauth_access(body)
         if call.name == "auth.test":
             return {
                 "ok": True,
                 "url": "https://ofin-test.slack.com/",
                 "team": "ofin test",
                 "user": "ofin",
-                "team_id": TEAM_ID,
+                "team_id": self.team_of(call) or TEAM_ID,
                 "user_id": BOT_USER_ID,
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,

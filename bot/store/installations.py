@@ -1,0 +1,225 @@
+"""Installations of ofin by OAuth (one per workspace, or per Enterprise Grid org), OAuth states,
+and the workspaces whose data is kept for a while after they uninstalled ofin.
+
+Slack-free: rows are plain records; bot/slack/installations.py adapts them to Bolt's
+InstallationStore and OAuthStateStore. Keys: an org-wide install is (enterprise_id, ""), a
+workspace install (enterprise_id or "", team_id).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.store.db import Db, parse_required_ts, parse_ts, ts
+from bot.store.workspaces import WORKSPACE_TABLES
+
+
+@dataclass(frozen=True)
+class InstallationRow:
+    """What Slack gave ofin when a workspace (or an org) installed it: the bot's token and who."""
+
+    enterprise_id: str  # "" outside Enterprise Grid
+    team_id: str  # "" for an org-wide install
+    is_enterprise_install: bool
+    bot_token: str
+    bot_id: str | None = None
+    bot_user_id: str | None = None
+    bot_scopes: str = ""  # comma-separated
+    bot_refresh_token: str | None = None  # token rotation on
+    bot_token_expires_at: int | None = None  # epoch seconds
+    app_id: str | None = None
+    team_name: str | None = None
+    enterprise_name: str | None = None
+    enterprise_url: str | None = None
+    installer_user_id: str | None = None
+    token_type: str | None = None
+    installed_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> InstallationRow:
+        """Build from an installations row."""
+        values = {f.name: row[f.name] for f in fields(cls)}
+        values["is_enterprise_install"] = bool(row["is_enterprise_install"])
+        values["installed_at"] = parse_ts(row["installed_at"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class WorkspaceRow:
+    """A workspace ofin served by OAuth; ``uninstalled_at`` starts its data's retention."""
+
+    team_id: str
+    enterprise_id: str
+    first_seen: datetime
+    uninstalled_at: datetime | None
+
+
+def _key(enterprise_id: str | None, team_id: str | None, org_wide: bool) -> tuple[str, str]:
+    return (enterprise_id or "", "" if org_wide else (team_id or ""))
+
+
+class Installations:
+    """Save, find and delete installations; issue and consume OAuth states; track workspaces."""
+
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    # --- installations ----------------------------------------------------------------------
+
+    def save(self, row: InstallationRow) -> None:
+        """Store an installation (a new install, a reinstall, or refreshed tokens)."""
+        enterprise_id, team_id = _key(row.enterprise_id, row.team_id, row.is_enterprise_install)
+        values = {f.name: getattr(row, f.name) for f in fields(row)}
+        values |= {
+            "enterprise_id": enterprise_id,
+            "team_id": team_id,
+            "is_enterprise_install": int(row.is_enterprise_install),
+            "installed_at": ts(row.installed_at or self._db.clock.now()),
+        }
+        columns = ", ".join(values)
+        updates = ", ".join(
+            f"{c} = excluded.{c}" for c in values if c not in ("enterprise_id", "team_id")
+        )
+        with self._db.write() as db:
+            db.execute(
+                f"INSERT INTO installations ({columns}) VALUES ({', '.join('?' * len(values))}) "
+                f"ON CONFLICT (enterprise_id, team_id) DO UPDATE SET {updates}",
+                list(values.values()),
+            )
+            if not row.is_enterprise_install and team_id:
+                self._seen(db, team_id, enterprise_id, reinstalled=True)
+            elif enterprise_id:
+                db.execute(
+                    "UPDATE workspaces SET uninstalled_at = NULL WHERE enterprise_id = ?",
+                    [enterprise_id],
+                )
+
+    def find(
+        self, enterprise_id: str | None, team_id: str | None, *, org_wide: bool = False
+    ) -> InstallationRow | None:
+        """The installation that serves this workspace: its own, else its org's (Grid)."""
+        keys = [_key(enterprise_id, team_id, org_wide)]
+        if enterprise_id:
+            keys.append((enterprise_id, ""))  # an org-wide install serves every workspace in it
+        for key in keys:
+            rows = self._db.rows(
+                "SELECT * FROM installations WHERE enterprise_id = ? AND team_id = ?", list(key)
+            )
+            if rows:
+                return InstallationRow.from_row(rows[0])
+        return None
+
+    def all(self) -> list[InstallationRow]:
+        """Every installation, oldest first."""
+        rows = self._db.rows("SELECT * FROM installations ORDER BY installed_at, team_id")
+        return [InstallationRow.from_row(r) for r in rows]
+
+    def delete(
+        self, enterprise_id: str | None, team_id: str | None, *, org_wide: bool = False
+    ) -> int:
+        """Delete the installation (uninstalled, or tokens revoked): its data's retention starts.
+
+        Returns how many installations were deleted.
+        """
+        enterprise, team = _key(enterprise_id, team_id, org_wide)
+        now = self._db.now()
+        with self._db.write() as db:
+            deleted = db.execute(
+                "DELETE FROM installations WHERE enterprise_id = ? AND team_id = ?",
+                [enterprise, team],
+            ).rowcount
+            if team:
+                self._seen(db, team, enterprise)
+                db.execute(
+                    "UPDATE workspaces SET uninstalled_at = ? WHERE team_id = ?", [now, team]
+                )
+            elif enterprise:
+                db.execute(
+                    "UPDATE workspaces SET uninstalled_at = ? WHERE enterprise_id = ?",
+                    [now, enterprise],
+                )
+        return int(deleted)
+
+    # --- OAuth states -----------------------------------------------------------------------
+
+    def issue_state(self, lifetime: timedelta) -> str:
+        """A new OAuth state, valid for ``lifetime`` (it binds a consent to this install page)."""
+        state = secrets.token_urlsafe(24)
+        self._db.execute(
+            "INSERT INTO oauth_states (state, expires_at) VALUES (?, ?)",
+            [state, ts(self._db.clock.now() + lifetime)],
+        )
+        return state
+
+    def consume_state(self, state: str) -> bool:
+        """True once for a state issued here and not yet expired; it cannot be used again."""
+        now = self._db.now()
+        with self._db.write() as db:
+            db.execute("DELETE FROM oauth_states WHERE expires_at <= ?", [now])
+            return bool(db.execute("DELETE FROM oauth_states WHERE state = ?", [state]).rowcount)
+
+    # --- workspaces and their data's retention ----------------------------------------------
+
+    def seen(self, team_id: str, enterprise_id: str | None) -> None:
+        """Remember a workspace ofin serves (its data is kept until it uninstalls ofin)."""
+        with self._db.write() as db:
+            self._seen(db, team_id, enterprise_id or "")
+
+    def _seen(self, db: Any, team_id: str, enterprise_id: str, reinstalled: bool = False) -> None:
+        db.execute(
+            "INSERT INTO workspaces (team_id, enterprise_id, first_seen) VALUES (?, ?, ?) "
+            "ON CONFLICT (team_id) DO NOTHING",
+            [team_id, enterprise_id, self._db.now()],
+        )
+        if reinstalled:
+            db.execute("UPDATE workspaces SET uninstalled_at = NULL WHERE team_id = ?", [team_id])
+
+    def workspaces(self) -> list[WorkspaceRow]:
+        """Every workspace ofin served, by team id."""
+        rows = self._db.rows("SELECT * FROM workspaces ORDER BY team_id")
+        return [
+            WorkspaceRow(
+                r["team_id"],
+                r["enterprise_id"],
+                parse_required_ts(r["first_seen"]),
+                parse_ts(r["uninstalled_at"]),
+            )
+            for r in rows
+        ]
+
+    def expired(self, keep: timedelta) -> list[str]:
+        """Workspaces that uninstalled ofin more than ``keep`` ago (their data is due to go)."""
+        cutoff = ts(self._db.clock.now() - keep)
+        rows = self._db.rows(
+            "SELECT team_id FROM workspaces WHERE uninstalled_at IS NOT NULL "
+            "AND uninstalled_at < ? ORDER BY team_id",
+            [cutoff],
+        )
+        return [r["team_id"] for r in rows]
+
+    def forget_workspace(self, team_id: str) -> int:
+        """Delete every row of the workspace's data; return how many.
+
+        Its installation stays: an admin who makes ofin forget the workspace still has it.
+        """
+        with self._db.write() as db:
+            return self._delete_data(db, team_id)
+
+    def purge(self, team_id: str) -> int:
+        """The end of an uninstalled workspace's retention: its data goes, and its record."""
+        with self._db.write() as db:
+            deleted = self._delete_data(db, team_id)
+            db.execute("DELETE FROM installations WHERE team_id = ?", [team_id])
+            db.execute("DELETE FROM workspaces WHERE team_id = ?", [team_id])
+        return deleted
+
+    @staticmethod
+    def _delete_data(db: Any, team_id: str) -> int:
+        deleted = 0
+        # answers first: they refer to quiz_posts
+        for table in sorted(WORKSPACE_TABLES, key=lambda t: t != "answers"):
+            deleted += db.execute(f"DELETE FROM [{table}] WHERE team_id = ?", [team_id]).rowcount
+        return int(deleted)

@@ -1,0 +1,98 @@
+"""Installations, OAuth states and the retention of uninstalled workspaces' data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.store import DirectoryEntry, InstallationRow
+
+
+def row(team: str, token: str, enterprise: str = "", org_wide: bool = False) -> InstallationRow:
+    return InstallationRow(
+        enterprise_id=enterprise, team_id=team, is_enterprise_install=org_wide, bot_token=token
+    )
+
+
+def test_each_workspace_finds_its_own_installation_and_a_reinstall_replaces_it(store):
+    installs = store.installations
+    installs.save(row("T1", "xoxb-1"))
+    installs.save(row("T2", "xoxb-2"))
+    installs.save(row("T1", "xoxb-1b"))  # reinstalled: a new token
+    assert installs.find(None, "T1").bot_token == "xoxb-1b"
+    assert installs.find(None, "T2").bot_token == "xoxb-2"
+    assert installs.find(None, "T3") is None
+    assert [r.team_id for r in installs.all()] == ["T1", "T2"]
+
+
+def test_an_org_wide_install_serves_the_orgs_workspaces_and_no_other(store):
+    installs = store.installations
+    installs.save(row("", "xoxb-org", enterprise="E1", org_wide=True))
+    installs.save(row("T9", "xoxb-own", enterprise="E1"))
+    assert installs.find("E1", "T5").bot_token == "xoxb-org"  # any workspace of the org
+    assert installs.find("E1", "T9").bot_token == "xoxb-own"  # its own install first
+    assert installs.find("E1", None, org_wide=True).bot_token == "xoxb-org"
+    assert installs.find("E2", "T5") is None
+    assert installs.find(None, "T5") is None
+
+
+def test_uninstalling_deletes_the_installation_and_starts_the_retention(store, clock):
+    installs = store.installations
+    installs.save(row("T1", "xoxb-1"))
+    installs.save(row("T2", "xoxb-2"))
+    assert installs.delete(None, "T1") == 1
+    assert installs.find(None, "T1") is None
+    clock.advance(days=29)
+    assert installs.expired(timedelta(days=30)) == []
+    clock.advance(days=2)
+    assert installs.expired(timedelta(days=30)) == ["T1"]
+    installs.save(row("T1", "xoxb-again"))  # back before the retention pass: kept
+    assert installs.expired(timedelta(days=30)) == []
+
+
+def test_forgetting_a_workspace_deletes_its_rows_only(store):
+    mine, theirs = store.for_team("T1"), store.for_team("T2")
+    for view in (mine, theirs):
+        view.record_declined(question="a poem", user_id="U1", channel_id="C1")
+        view.touch_user("U1")
+        view.stacks.save("web", ["ec2"], "U1")
+        view.schedules.save("C1", at="09:00", tz="UTC", weekdays="mon", updated_by="U1")
+        post = view.create_post(
+            channel_id="C1", kind="manual", slot=None, question_id="q", item_id=None, category=None
+        )
+        view.record_answer(
+            post_id=post.id, user_id="U1", choice="aws", correct=True, points=10, response_ms=5
+        )
+        view.directory.save([DirectoryEntry("U1", "Ada", "Ada", None, False, store.clock.now())])
+    store.installations.save(row("T1", "xoxb-1"))
+    # declined, user, stack, schedule, post, answer, the cached name
+    assert mine.forget_workspace() == 7
+    assert mine.directory.lookup(["U1"]) == {} and "U1" in theirs.directory.lookup(["U1"])
+    assert mine.top_declined() == [] and mine.user("U1") is None
+    assert mine.leaderboard("C1") == [] and mine.stacks.names() == []
+    assert theirs.top_declined() == [("a poem", 1)]
+    assert [p.user_id for p in theirs.leaderboard("C1")] == ["U1"]
+    assert theirs.schedules.get("C1") is not None
+    assert store.installations.find(None, "T1") is not None  # still installed: it still answers
+
+
+def test_the_end_of_the_retention_deletes_the_data_and_the_record(store, clock):
+    view = store.for_team("T1")
+    view.record_declined(question="a poem", user_id="U1", channel_id="C1")
+    store.for_team("T2").record_declined(question="a poem", user_id="U1", channel_id="C1")
+    store.installations.save(row("T1", "xoxb-1"))
+    store.installations.delete(None, "T1")
+    assert [w.team_id for w in store.installations.workspaces()] == ["T1"]
+    assert store.installations.purge("T1") == 1
+    assert view.top_declined() == [] and store.installations.workspaces() == []
+    assert store.for_team("T2").top_declined() == [("a poem", 1)]
+
+
+def test_an_oauth_state_is_consumed_once_and_expires(store, clock):
+    installs = store.installations
+    state = installs.issue_state(timedelta(minutes=10))
+    assert installs.consume_state(state) is True
+    assert installs.consume_state(state) is False  # a replayed redirect
+    late = installs.issue_state(timedelta(minutes=10))
+    clock.advance(minutes=11)
+    assert installs.consume_state(late) is False
+    assert installs.consume_state("made-up") is False
