@@ -77,42 +77,44 @@ def played(
         },
         cwd,
     ).start()
-    slack.set_redirect_url(f"{bot.base_url}/slack/oauth_redirect")
-    slack.reset()
-    sender = SlackSender(bot.events_url, SIGNING_SECRET)
-    for word in WORDS:
-        team, here = TEAMS[word], channel(word)
-        install(bot, slack, team)
-        slack.set_members(here, [admin(word), *people(word)])
-        for person in people(word):
-            slack.set_user(
-                person, name=name_of(person, word), email=f"{person.lower()}@example.com"
-            )
-        ask = _asker(sender, slack, team)
-        assert "Daily quiz on" in ask("daily on 09:00 UTC", admin(word), here)
-        ask("daily now", admin(word), here)
-        wait_post(slack, here)
-        ts = _message_ts(bot, here)
-        value = buttons(_message(slack, here))[0]["value"]
-        for person in people(word):
-            body = block_actions_body(
-                f"{DAILY_PREFIX}{value.rsplit(':', 1)[1]}",
-                value,
-                user_id=person,
-                channel_id=here,
-                team_id=team,
-                response_url=slack.response_url(f"click-{person}"),
-                message_ts=ts,
-                is_ephemeral=False,
-            )
-            assert sender.post(body, FORM).status_code == 200
-        ask(f"matrix save stack{word.lower()} ec2 rds", admin(word), here)
-        ask(f"write a poem about {word.lower()}", people(word)[0], here)  # declined
-        ask("digest on fri 16:00 UTC", admin(word), here)
-    for word in WORDS:  # every answer stored (the clicks are written after their ack)
-        _wait_answers(bot, TEAMS[word], 2)
-    yield bot, slack
-    bot.stop()
+    try:  # a setup that fails still stops the bot
+        slack.set_redirect_url(f"{bot.base_url}/slack/oauth_redirect")
+        slack.reset()
+        sender = SlackSender(bot.events_url, SIGNING_SECRET)
+        for word in WORDS:
+            team, here = TEAMS[word], channel(word)
+            install(bot, slack, team)
+            slack.set_members(here, [admin(word), *people(word)])
+            for person in people(word):
+                slack.set_user(
+                    person, name=name_of(person, word), email=f"{person.lower()}@example.com"
+                )
+            ask = _asker(sender, slack, team)
+            assert "Daily quiz on" in ask("daily on 09:00 UTC", admin(word), here)
+            ask("daily now", admin(word), here)
+            wait_post(slack, here)
+            ts = _message_ts(bot, here)
+            value = buttons(_message(slack, here))[0]["value"]
+            for person in people(word):
+                body = block_actions_body(
+                    f"{DAILY_PREFIX}{value.rsplit(':', 1)[1]}",
+                    value,
+                    user_id=person,
+                    channel_id=here,
+                    team_id=team,
+                    response_url=slack.response_url(f"click-{person}"),
+                    message_ts=ts,
+                    is_ephemeral=False,
+                )
+                assert sender.post(body, FORM).status_code == 200
+            ask(f"matrix save stack{word.lower()} ec2 rds", admin(word), here)
+            ask(f"write a poem about {word.lower()}", people(word)[0], here)  # declined
+            ask("digest on fri 16:00 UTC", admin(word), here)
+        for word in WORDS:  # every answer stored (the clicks are written after their ack)
+            _wait_answers(bot, TEAMS[word], 2)
+        yield bot, slack
+    finally:
+        bot.stop()
 
 
 def _asker(sender: SlackSender, slack: FakeSlack, team: str):  # noqa: ANN202 - a closure

@@ -45,9 +45,11 @@ def oauth_bot(
         },
         cwd,
     ).start()
-    fake_slack.set_redirect_url(f"{bot.base_url}/slack/oauth_redirect")
-    yield bot
-    bot.stop()
+    try:
+        fake_slack.set_redirect_url(f"{bot.base_url}/slack/oauth_redirect")
+        yield bot
+    finally:
+        bot.stop()
 
 
 def install(bot: OfinProcess, slack: FakeSlack, team: str, org: str | None = None) -> str:
