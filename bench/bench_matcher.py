@@ -75,11 +75,12 @@ def write_report(path: Path, quick: bool) -> None:
         "# Benchmarks (generated)",
         "",
         f"Written by `make bench` ({'--quick, ' if quick else ''}"
-        f"`python bench/bench_matcher.py --write {path.name}`) on {when}, on "
+        f"`python bench/bench_matcher.py --write {path}`) on {when}, on "
         f"{platform.machine()} with {os.cpu_count()} cores, Python {platform.python_version()}. "
         "Do not edit: run it again. On a machine shared with other work, p99 is noisy.",
         "",
-        'Accuracy per set (owner right; a decline or "it depends" counts as not right), then '
+        'Accuracy per set (the owner named against the label; a decline or "it depends" counts '
+        'as "none", right only where the label is none), then '
         "latency per question in ms for ofin and its two peers over the same knowledge base; "
         "then p50 / p99 per question and batch throughput on the real knowledge base and on "
         "synthetic ones 10x (and 100x) larger; then a fresh `python -m bot ask`.",
