@@ -1,18 +1,18 @@
-"""Question -> best knowledge item, with a confidence; no Slack imports.
+"""Question -> an owner, "it depends, layer by layer", or a decline; no Slack imports.
 
-How a question is matched (README, "How the answer engine works"):
-1. An exam question listing options is answered option by option; how-tos, prices, definitions
-   and trivia are declined before any matching (bot/answer/topic_gate.py).
-2. Fold it (case, accents, punctuation), drop framing ("security OF/IN the cloud", "aws or us?"),
-   correct typos against the knowledge base's own vocabulary, fold phrases and synonyms.
-3. Detect the service it names (bot/answer/service_detector.py), minus any it sets aside
-   ("not EKS").
-4. Score every item on words (a weighted F-measure of shared terms blended with rapidfuzz's
-   token-set ratio, discounted for incidental words, adjusted for service fit) and on meaning
-   (cosine similarity of sentence embeddings, bot/answer/semantic.py), half and half; a long
-   message's question clause is scored too; wording about a layer leans the owner.
-5. The best item wins; its owner comes from the item's per-service owners when it has one for the
-   detected service. Below a confidence threshold the engine declines and offers close candidates.
+How a question is answered (docs/engine.md):
+1. Rules that are real structure first: empty or over-long questions, exam options (answered
+   option by option), the topic gate (bot/answer/topic_gate.py), a bare service name.
+2. A question in another language is read through the glossary (bot/answer/glossary.py).
+3. The service it names is detected (bot/answer/service_detector.py), minus any it sets aside
+   ("not EKS", "migrated Mongo on EC2 to DocumentDB").
+4. Evidence: the closest items by words (bot/answer/lexical.py) and meaning
+   (bot/answer/semantic.py), on the whole message and its question clause, with their fit to the
+   asked service's stack; and the owner head's reading of the question itself
+   (bot/answer/owner_head.py).
+5. The owner model (bot/answer/owner_model.py) turns the evidence into calibrated probabilities;
+   its fitted policy names an owner, answers layer by layer, or declines with "did you mean".
+   Without the model (``OFIN_ENGINE=words``, or while fitting) hand-set thresholds decide.
 """
 
 from __future__ import annotations
@@ -47,10 +47,6 @@ SUGGEST_THRESHOLD = 35  # confidence at or above which an item is offered as "di
 BLEND_ANSWER_THRESHOLD = 30
 BLEND_SUGGEST_THRESHOLD = 24
 _LEXICAL_SHARE = 0.5  # the blend: half lexical score, half cosine similarity
-_MAX_LEXICAL = 1.2  # a lexical score can exceed 1 with service bonuses; cap its pull
-# A question that shares no word with the knowledge base and names no service is answered only
-# when its meaning is this close to an item: otherwise "who founded amazon" finds "AWS's side".
-_SEMANTIC_ONLY_FLOOR = 0.78
 _SEMANTIC_ELSEWHERE_PENALTY = 0.1
 # A question about the layer under the guest ("underlying", "firmware", "physical host") lifts
 # the items AWS owns in that context by this much, and lowers the customer's; one about a
@@ -67,17 +63,6 @@ _CONSENSUS_SHARPNESS = 20.0  # how fast a candidate's vote fades with its gap to
 _SUGGEST_PROBABILITY = 0.08  # a candidate this probable is offered as "did you mean"
 _AGREEING = 3  # top items whose shared owner answers a question just under the line
 _AGREEING_DETAIL = 5  # terms such a question must have
-# Service fit: an item stating an owner for the asked service gains; a phrase naming another
-# service than the question's (or any, when the question names none) loses.
-_SERVICE_BONUS = 0.06
-_OTHER_SERVICE_FACTOR = 0.6  # a phrase naming only other services keeps 60% of its score
-_ELSEWHERE_PENALTY = 0.15  # divided by how many services the item speaks of
-_UNASKED_SERVICE_PENALTY = 0.08
-_INCIDENTAL_DISCOUNT = 0.25  # a match only on words found in one alias keeps 75% of its score
-_FUZZY_SHARE = 0.25  # how much of a phrase's score comes from rapidfuzz's token-set ratio
-_SHORTLIST = 40  # phrases re-scored with rapidfuzz after the term overlap
-_BETA = 1.5  # F-beta over shared terms: covering the question weighs more than covering the phrase
-_MAX_CACHED_CORRECTIONS = 50_000
 # "how old are you", "what's your name": talk to the bot about itself, when nothing else is asked.
 _SMALL_TALK = re.compile(r"\b(?:are|do|can|will|would|have) you\b|\byour(?:self)?\b|\byou re\b")
 
