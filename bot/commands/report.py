@@ -81,8 +81,23 @@ def make_report(core: Core, caller: Caller, args: str) -> ReportResult | Notice:
                     "choose it), so that I get its id.",
                     kind="error",
                 )
+    built = _build(core, period_word, channel_id, default=DEFAULT_PERIOD)
+    if isinstance(built, Notice):
+        return built
+    report, _ = built
+    deliver = core.deliver_chart
+    if deliver is not None:
+        # The front end draws and sends the chart after the report is shown (it takes a second).
+        deliver(caller, lambda: report_chart(core, report))
+    return ReportResult(report)
+
+
+def _build(
+    core: Core, period_word: str | None, channel_id: str | None, default: str = "month"
+) -> tuple[Report, list[str] | None] | Notice:
+    """The report of a period (and channel) with the members Slack gave for it, or why not."""
     try:
-        period = parse_period(period_word, core.store.clock.now(), default=DEFAULT_PERIOD)
+        period = parse_period(period_word, core.store.clock.now(), default=default)
     except PeriodError as exc:
         return Notice(str(exc), kind="error")
     members = None
@@ -92,11 +107,7 @@ def make_report(core: Core, caller: Caller, args: str) -> ReportResult | Notice:
         except UnknownChannel:
             return unknown_channel_notice(channel_id)
     report = build_report(core.store, core.kb, period, channel_id=channel_id, members=members)
-    deliver = core.deliver_chart
-    if deliver is not None:
-        # The front end draws and sends the chart after the report is shown (it takes a second).
-        deliver(caller, lambda: report_chart(core, report))
-    return ReportResult(report)
+    return report, members
 
 
 def report_chart(core: Core, report: Report) -> tuple[bytes | None, str, str]:
@@ -167,17 +178,11 @@ def export_report(
 
     if not caller.is_admin:
         return Notice("The report is for admins only.", kind="error")
-    try:
-        period = parse_period(period_label, core.store.clock.now())
-    except PeriodError as exc:
-        return Notice(str(exc), kind="error")
-    members = None
-    if channel_id and core.members_of is not None:
-        try:
-            members = core.members_of(channel_id)
-        except UnknownChannel:
-            return unknown_channel_notice(channel_id)
-    report = build_report(core.store, core.kb, period, channel_id=channel_id, members=members)
+    built = _build(core, period_label, channel_id)
+    if isinstance(built, Notice):
+        return built
+    report, members = built
+    period = report.period
     ids = [*(p.user_id for p in report.people), *report.inactive]
     if core.refresh_names is not None:
         core.refresh_names(ids)
