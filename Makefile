@@ -41,8 +41,8 @@ check: setup ## Validate the knowledge base
 bench: setup ## Measure the answer engine's latency and throughput
 	$(PY) bench/bench_matcher.py --write docs/benchmarks.md
 
-soak: setup ## Load and fault suite against the production server (a few minutes); prints a table
-	$(PY) bench/soak.py
+soak: setup ## Load and fault suite against the production server (a few minutes); writes docs/soak.md
+	$(PY) bench/soak.py --write docs/soak.md
 
 fit: setup ## Fit the answer engine's owner model on tests/data (writes bot/answer/owner_weights.json)
 	$(PY) -m bot engine fit
