@@ -193,10 +193,11 @@ def serve(port: int, host: str) -> None:
 def doctor() -> None:
     """Check that ofin can run here: one line per check, ✓ or ✗ with the fix.
 
-    Settings, the knowledge base, the answer engine's model, the database (writable, migrated,
-    intact) and, when SLACK_BOT_TOKEN is set, Slack itself at SLACK_API_URL: auth.test, the
-    scopes the token really has against manifest.yml's, and the bot's membership of every
-    channel with a daily quiz. Nothing is changed. Exit status 0 when every check passed, else 1.
+    Settings, the knowledge base, the answer engine's model and its fitted weights, the database
+    (writable, migrated, intact) and, when SLACK_BOT_TOKEN is set, Slack itself at
+    SLACK_API_URL: auth.test, the scopes the token really has against manifest.yml's, and the
+    bot's membership of every channel with a daily quiz. Nothing is changed. Exit status 0 when
+    every check passed, else 1.
 
     Example:
 

@@ -26,16 +26,11 @@ import numpy as np
 
 from bot.answer import language, topic_gate
 from bot.answer.answer import Answer
+from bot.answer.fitted import shipped_head, shipped_model
 from bot.answer.glossary import shared_glossary
 from bot.answer.lexical import LexicalIndex, Parsed
-from bot.answer.owner_head import OwnerHead, load_head
-from bot.answer.owner_model import (
-    CANDIDATE_FEATURES,
-    Evidence,
-    Judgement,
-    OwnerModel,
-    load_model,
-)
+from bot.answer.owner_head import OwnerHead
+from bot.answer.owner_model import CANDIDATE_FEATURES, Evidence, Judgement, OwnerModel
 from bot.answer.semantic import SemanticIndex, build_index
 from bot.answer.service_detector import ServiceDetector
 from bot.kb.model import Item, KnowledgeBase, Service
@@ -93,9 +88,10 @@ class Matcher:
     ):
         """Index ``kb``; ``semantic``: an index, True to build one (when the model is installed),
         or False/None for the lexical signal alone; ``model``: the learned owner model, True for
-        the one shipped with ofin, False/None for the hand-set thresholds (used while fitting)."""
+        the one shipped with ofin, False/None for the hand-set thresholds (used while fitting).
+        Raise FittedFilesError (bot/answer/fitted.py) when the shipped files do not fit the code."""
         self.kb = kb
-        self._model = load_model() if model is True else (model or None)
+        self._model = shipped_model() if model is True else (model or None)
         self._head: OwnerHead | None = None
         self._services = ServiceDetector(kb.services)
         self._lexical = LexicalIndex(kb, self._services)
@@ -104,7 +100,7 @@ class Matcher:
             build_index(kb, self._without_services) if semantic is True else (semantic or None)
         )
         if self._model is not None and self._semantic is not None:
-            self._head = head or load_head(self._semantic.encoder)
+            self._head = head or shipped_head(self._semantic.encoder)
         self._lower_layer_terms = _lower_layer_terms(kb)
         self._phrases_naming = self._index_semantic_services()
         phrase_count = len(self._semantic.phrases) if self._semantic else 0

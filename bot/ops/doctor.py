@@ -1,4 +1,5 @@
-"""``python -m bot doctor``'s local checks: settings, knowledge base, model, database.
+"""``python -m bot doctor``'s local checks: settings, knowledge base, model, fitted weights,
+database.
 
 Each check is one ``Check``: a name, whether it passed, what was found, and the fix when it did
 not. Nothing here creates or changes anything: the database is opened read-only for its checks
@@ -104,6 +105,20 @@ def check_model() -> Check:
         return Check("model", False, detail, f"pip install{fix}" if fix else None)
     chosen = os.environ.get("OFIN_ENGINE", "").strip().lower() == "words"
     return Check("model", True, "words only (OFIN_ENGINE=words)" if chosen else "installed")
+
+
+def check_weights() -> Check:
+    """The owner model's fitted weights: present and fitted for this code's features."""
+    from bot.answer.fitted import FIX, FittedFilesError, shipped_model
+
+    try:
+        model = shipped_model()
+    except FittedFilesError as exc:
+        detail = str(exc).removeprefix("ofin: ").removesuffix(f": {FIX}")
+        return Check("engine weights", False, detail, "python -m bot engine fit")
+    if model is None:
+        return Check("engine weights", False, "none fitted", "python -m bot engine fit")
+    return Check("engine weights", True, "fitted for this code's features")
 
 
 def check_database(path: Path) -> tuple[Check, list[str]]:
