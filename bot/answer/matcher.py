@@ -137,7 +137,7 @@ class Matcher:
             for service_id in item.services:
                 service = self._services.by_id(service_id)
                 if service is not None:
-                    texts.append(f"{item.title} on {service.name}")
+                    texts.append(f"{item.title} on {service.matched_name}")
                     owners.append(item.owner_for(service_id))
         return np.vstack([self._semantic.vector(t) for t in texts]), tuple(owners)
 
@@ -497,7 +497,7 @@ class Matcher:
         if options.side is None:
             return None
         service = self.find_service(options.stem)
-        context = f" on {service.name}" if service else ""
+        context = f" on {service.matched_name}" if service else ""
         answers = [self.ask(option + context) for option in options.options]
         for answer in answers:
             if answer.answered and (answer.owner == options.side) != options.negated:
