@@ -325,10 +325,14 @@ def engine() -> None:
 
 @engine.command("fit")
 def engine_fit() -> None:
-    """Fit the owner model on the labelled sets in tests/data and write its weights.
+    """Fit the owner model and head on the training sets in tests/data and write them.
 
-    Cross-validates first (no question is scored by a model that learned from it), chooses when
-    to name an owner from those scores, then fits on every set but the held-out ones.
+    Learns from the training and regression sets only (matcher_cases*, blind_*, dev_shared_*,
+    multilingual_train, train_*), never validation_* or heldout_*. Cross-validates first (no
+    question is scored by a model that learned from it), chooses when to name an owner from those
+    scores, then fits on all of them and writes bot/answer/owner_weights.json, owner_head.json and
+    owner_neighbours.npz, and the measured floors and reliability in tests/data
+    (engine_floors.yaml, engine_reliability.yaml).
 
     Example:
 
