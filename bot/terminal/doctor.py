@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import sys
 
-from bot.ops.doctor import Check, check_database, check_knowledge, check_model, check_settings
+from bot.ops.doctor import (
+    Check,
+    check_database,
+    check_knowledge,
+    check_model,
+    check_postgres,
+    check_settings,
+)
 
 
 def run_checks() -> list[Check]:
@@ -20,7 +27,10 @@ def run_checks() -> list[Check]:
     checks.append(check_model())
     if settings is None:
         return checks
-    database, channels = check_database(settings.db_path)
+    if settings.database_url:
+        database, channels = check_postgres(settings.database_url)
+    else:
+        database, channels = check_database(settings.db_path)
     checks.append(database)
     if settings.bot_token:
         from bot.slack.doctor import slack_checks
