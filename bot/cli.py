@@ -211,7 +211,7 @@ def doctor() -> None:
 
 @cli.group()
 def db() -> None:
-    """Back up or check the database (OFIN_DB)."""
+    """Back up or check the SQLite database (OFIN_DB); PostgreSQL has its own tools (pg_dump)."""
 
 
 @db.command("backup")
@@ -220,6 +220,8 @@ def db_backup(path: str) -> None:
     """Copy the database to PATH with SQLite's online backup (safe while ofin runs).
 
     PATH must not exist yet. The copy's integrity is checked before it is called good.
+    Exit status 0 when the copy is good, 1 when it failed; 2 with OFIN_DATABASE_URL set: a
+    PostgreSQL database is backed up with pg_dump (the message says how), not by ofin.
 
     Example:
 
@@ -235,7 +237,8 @@ def db_backup(path: str) -> None:
 def db_check() -> None:
     """Check the database's integrity (SQLite's own checks) and that its migrations are applied.
 
-    Exit status 0 when all is well, 1 with the problems listed otherwise.
+    Exit status 0 when all is well, 1 with the problems listed otherwise; 2 with
+    OFIN_DATABASE_URL set: PostgreSQL is checked with the server's own tools (pg_amcheck).
 
     Example:
 

@@ -76,16 +76,16 @@ def prepare() -> tuple[Settings, KnowledgeBase] | int:
 
 
 def build_core(settings: Settings, kb: KnowledgeBase, clock: Clock | None = None) -> Core:
-    """Open the store and index the knowledge base once; ConfigError when OFIN_DB is unusable
+    """Open the store and index the knowledge base once; ConfigError when the database is unusable
     or the engine's fitted files do not fit the code.
 
     ``clock`` is the one time source of the store and the quizzes; by default the real clock, or
     the fake one an end-to-end test asks for through the environment (bot.clock.from_env).
     """
     try:
-        store = Store(settings.db_path, clock=clock or clock_from_env())
+        store = Store(settings.database, clock=clock or clock_from_env())
     except StoreError as exc:
-        raise ConfigError(f"ofin: {exc} (check OFIN_DB)") from None
+        raise ConfigError(f"ofin: {exc} (check {settings.database_setting})") from None
     try:
         matcher = Matcher(kb)
     except FittedFilesError as exc:

@@ -15,6 +15,7 @@ from bot.ops.doctor import (
     check_database,
     check_knowledge,
     check_model,
+    check_postgres,
     check_settings,
     check_weights,
 )
@@ -29,7 +30,10 @@ def run_checks() -> list[Check]:
     checks.append(check_weights())
     if settings is None:
         return checks
-    database, channels = check_database(settings.db_path)
+    if settings.database_url:
+        database, channels = check_postgres(settings.database_url)
+    else:
+        database, channels = check_database(settings.db_path)
     checks.append(database)
     if settings.bot_token:
         from bot.slack.doctor import slack_checks
