@@ -4,21 +4,23 @@ The migrations in bot/store/migrations.py stay the only place the schema is writ
 it on PostgreSQL, they are applied to an in-memory SQLite database, and what they made (tables,
 columns, keys, defaults, indexes, partial unique indexes) is read back and written as
 PostgreSQL DDL, with the names of the migrations it includes, so a database knows which
-version of the schema it has.
+version of the schema it has. bot/store/pg_migrate.py creates it, or gives a database made by
+an older ofin the migrations it lacks, from the same functions.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from typing import Any
 
 from sqlite_utils import Database
 
 from bot.store.db import StoreError
 from bot.store.migrations import migrations
-from bot.store.pg_conn import connect
 
-SCHEMA_LOCK = 0x0F1_5C4EA  # pg_advisory_xact_lock's key while a worker creates the schema
+#: pg_advisory_xact_lock's key while a worker creates or upgrades the schema (or a copy fills it)
+SCHEMA_LOCK = 0x0F1_5C4EA
 
 #: SQLite's declared types -> PostgreSQL's. Timestamps stay ISO-8601 text on both engines (they
 #: sort and compare as text, and every query already treats them so).
@@ -32,6 +34,21 @@ def sqlite_schema() -> Database:
     return db
 
 
+def ofin_tables(db: Database) -> list[str]:
+    """The tables the migrations made, by name (not SQLite's own, nor the migrations' record)."""
+    return sorted(t for t in db.table_names() if not t.startswith(("_sqlite", "sqlite_")))
+
+
+def identity_column(db: Database, table: str) -> str:
+    """The column PostgreSQL numbers rows by: the INTEGER primary key (SQLite's rowid alias), or
+    ``rowid``, SQLite's hidden insertion order made a visible column."""
+    columns = list(db.execute(f"PRAGMA table_info([{table}])"))
+    keys = [c for c in columns if c[5]]
+    if len(keys) == 1 and keys[0][2].upper() == "INTEGER":
+        return str(keys[0][1])
+    return "rowid"
+
+
 def migration_names(db: Database) -> list[str]:
     """The names of the migrations the schema includes, in order."""
     return [m.name for m in migrations.applied(db)]
@@ -40,12 +57,17 @@ def migration_names(db: Database) -> list[str]:
 def postgres_ddl(db: Database | None = None) -> list[str]:
     """The statements that create ofin's schema on PostgreSQL: tables, indexes, then the
     foreign keys (so no table waits for another), each safe to run again."""
-    db = db or sqlite_schema()
+    tables, keys = postgres_ddl_parts(db or sqlite_schema())
+    return tables + keys
+
+
+def postgres_ddl_parts(db: Database) -> tuple[list[str], list[str]]:
+    """``postgres_ddl`` in its two parts: tables and indexes; then the foreign keys, which a
+    copy adds after the rows (each safe to run again)."""
     statements, keys = [], []
-    tables = [t for t in db.table_names() if not t.startswith(("_sqlite", "sqlite_"))]
-    for table in sorted(tables):
-        statements.append(_table(db, table))
-        statements += _indexes(db, table)
+    untranslatable(db)
+    for table in ofin_tables(db):
+        statements += table_ddl(db, table)
         for fk in db.table(table).foreign_keys:
             name = f"fk_{table}_{fk.column}"
             keys.append(
@@ -53,47 +75,50 @@ def postgres_ddl(db: Database | None = None) -> list[str]:
                 f'("{fk.column}") REFERENCES "{fk.other_table}" ("{fk.other_column}"); '
                 "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
             )
-    return statements + keys
+    return statements, keys
 
 
-def apply_schema(url: str) -> list[str]:
-    """Create ofin's schema in the PostgreSQL database at ``url``; return the migrations it has.
+def table_ddl(db: Database, table: str) -> list[str]:
+    """One table's CREATE TABLE and CREATE INDEX statements on PostgreSQL."""
+    return [_table(db, table), *_indexes(db, table)]
 
-    Workers starting together take turns (an advisory lock), and the first one creates it; the
-    names of the migrations it includes are recorded in ``schema_migrations``, and the
-    ``meta`` rows (the forgetting key) are written once.
-    """
-    db = sqlite_schema()
-    names = migration_names(db)
-    with connect(url) as conn, conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEMA_LOCK])
-        exists = conn.execute("SELECT to_regclass('schema_migrations')").fetchone()[0]
-        if exists:
-            done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
-            missing = [n for n in names if n not in done]
-            if done and missing:
-                # CREATE … IF NOT EXISTS would leave the old tables as they are.
-                raise StoreError(
-                    f"the PostgreSQL database lacks migrations {', '.join(missing)}: upgrading "
-                    "a PostgreSQL database is not supported yet (only creating one)"
-                )
-        for statement in postgres_ddl(db):
-            conn.execute(statement)
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "
-            "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+
+def untranslatable(db: Database) -> None:
+    """Raise StoreError naming what the schema has that this module cannot write for
+    PostgreSQL: views, triggers, virtual tables, or a column type outside TYPES."""
+    found = [
+        f"{kind} {name}"
+        for kind, name, sql in db.execute("SELECT type, name, sql FROM sqlite_master")
+        if kind in ("view", "trigger") or (sql or "").upper().startswith("CREATE VIRTUAL")
+    ]
+    for table in ofin_tables(db):
+        for _, column, type_, *_ in db.execute(f"PRAGMA table_info([{table}])"):
+            if type_.upper() not in TYPES:
+                found.append(f"column {table}.{column} of type {type_}")
+    if found:
+        raise StoreError(
+            "the schema has what bot/store/pg_schema.py cannot make on PostgreSQL: "
+            + ", ".join(found)
         )
-        for name in names:
-            conn.execute(
-                "INSERT INTO schema_migrations (name) VALUES (%s) ON CONFLICT DO NOTHING", [name]
-            )
-        for key, value in db.execute("SELECT key, value FROM meta"):
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                [key, value],
-            )
-        rows = conn.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()
-    return [r[0] for r in rows]
+
+
+def recorded_migrations(conn: Any) -> set[str]:
+    """The names in the database's ``schema_migrations`` (none when there is no schema)."""
+    if not conn.execute("SELECT to_regclass('schema_migrations')").fetchone()[0]:
+        return set()
+    return {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+
+
+def record_migrations(conn: Any, names: list[str]) -> None:
+    """Record ``names`` in ``schema_migrations`` (made if need be); those there stay as they are."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "
+        "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+    )
+    for name in names:
+        conn.execute(
+            "INSERT INTO schema_migrations (name) VALUES (%s) ON CONFLICT DO NOTHING", [name]
+        )
 
 
 def _table(db: Database, table: str) -> str:

@@ -38,7 +38,7 @@ from bot.ops.metrics import timed_write
 from bot.store.db import Cursor, Db, Params, StoreError, StoreUnavailable, Tx
 from bot.store.dialect import UPDATE_OR_IGNORE, to_postgres
 from bot.store.pg_conn import connect, connection_errors, redact
-from bot.store.pg_schema import apply_schema
+from bot.store.pg_migrate import apply_schema
 
 logger = logging.getLogger(__name__)
 

@@ -65,6 +65,10 @@ def test_the_postgresql_checks(pg_server_url: str):
     store.close()
     check, channels = check_postgres(url)
     assert check.ok and "migrations applied" in check.detail and channels == ["C1"]
+    with connect(url) as conn:  # made by an older ofin: the next start upgrades it
+        conn.execute("DELETE FROM schema_migrations WHERE name = 'm019_create_directory'")
+    check, _ = check_postgres(url)
+    assert check.ok and "1 migration(s) apply at the next start" in check.detail
 
     wrong = "postgresql://ofin:secret@127.0.0.1:1/nowhere?connect_timeout=2"
     check, _ = check_postgres(wrong)

@@ -84,7 +84,7 @@ def fresh_database(server_url: str) -> str:
 
     Copying a template takes milliseconds; building the schema each time would take longer.
     """
-    from bot.store.pg_schema import apply_schema
+    from bot.store.pg_migrate import apply_schema
     from bot.store.postgres import connect
 
     name = f"ofin_{os.getpid()}_{next(_numbers)}"

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.store import StoreError
-from bot.store.pg_schema import apply_schema, migration_names, sqlite_schema
+from bot.store.pg_migrate import apply_schema
+from bot.store.pg_schema import migration_names, sqlite_schema
 from bot.store.postgres import connect
 from tests.store.pg_server import pg_server
 from tests.store.test_migrations import MIGRATIONS, SCHEMA
@@ -89,11 +89,11 @@ def test_the_constraints_hold_on_postgres(pg_url: str) -> None:
             conn.execute(answer, [post + 1000])
 
 
-def test_an_older_schema_is_refused_rather_than_left_half_upgraded(pg_url: str) -> None:
+def test_an_older_schema_gets_the_migration_it_lacks(pg_url: str) -> None:
+    """The full upgrade from the single-workspace release is tests/store/test_pg_upgrade.py."""
     apply_schema(pg_url)
     with connect(pg_url) as conn:
         conn.execute("DELETE FROM schema_migrations WHERE name = %s", [MIGRATIONS[-1]])
-    with pytest.raises(StoreError, match=MIGRATIONS[-1]):
-        apply_schema(pg_url)
-    with connect(pg_url) as conn:  # put it back for the other tests
-        conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", [MIGRATIONS[-1]])
+    assert sorted(apply_schema(pg_url)) == sorted(MIGRATIONS)
+    with connect(pg_url) as conn:
+        assert columns(conn, "directory")[:2] == [("team_id", True), ("user_id", True)]

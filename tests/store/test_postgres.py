@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bot.clock import SystemClock
-from bot.store.pg_schema import apply_schema
+from bot.store.pg_migrate import apply_schema
 from bot.store.postgres import PgDb, PgLeader, connect
 from tests.store.pg_server import fresh_database
 
