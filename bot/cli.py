@@ -211,7 +211,7 @@ def doctor() -> None:
 
 @cli.group()
 def db() -> None:
-    """Back up or check the SQLite database (OFIN_DB); PostgreSQL has its own tools (pg_dump)."""
+    """Back up, check or move the SQLite database (OFIN_DB); PostgreSQL has its own tools."""
 
 
 @db.command("backup")
@@ -248,6 +248,28 @@ def db_check() -> None:
     from bot.terminal.db import run_check
 
     sys.exit(run_check())
+
+
+@db.command("copy-to-postgres")
+@click.argument("url", metavar="URL")
+def db_copy_to_postgres(url: str) -> None:
+    """Copy every row of the SQLite database (OFIN_DB) into an empty PostgreSQL database at URL.
+
+    Stop ofin first: rows written during the copy are not in it. The file gets any pending
+    migrations first (as at a start); the PostgreSQL database gets the same schema, then every
+    table's rows with their ids, all in one transaction, and each table's row count is checked
+    on both sides before it commits. A database that already holds ofin rows is refused. Then
+    set OFIN_DATABASE_URL=URL and start the workers. Exit status 0 when every table was copied,
+    1 when nothing was (the reason is printed), 2 when URL is not a PostgreSQL URL.
+
+    Example:
+
+    \b
+        python -m bot db copy-to-postgres postgresql://ofin:secret@db.internal:5432/ofin
+    """
+    from bot.terminal.db import run_copy_to_postgres
+
+    sys.exit(run_copy_to_postgres(url))
 
 
 @cli.group()

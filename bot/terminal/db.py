@@ -5,8 +5,12 @@ consistent copy even while the bot writes (a plain ``cp`` of a live WAL database
 checks the copy's integrity before calling it good. ``check`` runs SQLite's integrity and foreign
 key checks and says whether every migration is applied.
 
-On PostgreSQL (OFIN_DATABASE_URL) neither pretends: backups and integrity are the server's
-(``pg_dump``, ``pg_basebackup``, ``amcheck``), and both say so in one line, exit status 2.
+``copy-to-postgres URL`` moves the file's rows to an empty PostgreSQL database
+(bot/store/pg_copy.py), each table's count checked on both sides.
+
+On PostgreSQL (OFIN_DATABASE_URL) backup and check do not pretend: backups and integrity are
+the server's (``pg_dump``, ``pg_basebackup``, ``amcheck``), and both say so in one line, exit
+status 2.
 """
 
 from __future__ import annotations
@@ -106,6 +110,53 @@ def run_check(db_path: str | Path | None = None) -> int:
         return 1
     note = f"; {len(pending)} migration(s) apply at the next start" if pending else ""
     print(f"database OK: {path} (integrity ok, {len(applied)} migrations applied{note})")
+    return 0
+
+
+def run_copy_to_postgres(url: str, db_path: str | Path | None = None) -> int:
+    """Copy the SQLite database (OFIN_DB) into the PostgreSQL database at ``url``; the status."""
+    from sqlite_utils import Database
+
+    from bot.clock import SystemClock
+    from bot.config import ConfigError, from_env
+    from bot.store import Store, StoreError, is_postgres_url
+    from bot.store.pg_conn import connection_errors, redact
+    from bot.store.pg_copy import copy_database
+
+    if not is_postgres_url(url):
+        print("ofin: URL must be a PostgreSQL URL like postgresql://user@host/db", file=sys.stderr)
+        return 2
+    if db_path is None:
+        try:
+            db_path = from_env().db_path  # the file, even when OFIN_DATABASE_URL is set
+        except ConfigError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+    path = existing_database(db_path, "copy")
+    if isinstance(path, int):
+        return path
+    try:
+        Store(path, clock=SystemClock()).close()  # pending migrations first, as at a start
+        source = Database(path)
+        try:
+            copied = copy_database(source, url)
+        finally:
+            source.close()
+    except StoreError as exc:
+        print(f"ofin: nothing copied: {exc}", file=sys.stderr)
+        return 1
+    except connection_errors() as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"ofin: nothing copied to {redact(url)}: {reason}", file=sys.stderr)
+        return 1
+    width = max(len(t) for t in copied)
+    for table, rows in copied.items():
+        print(f"{table:<{width}}  {rows:>9,} rows")
+    total = sum(copied.values())
+    print(
+        f"copied {path} to {redact(url)}: {len(copied)} tables, {total:,} rows, every count "
+        "checked; set OFIN_DATABASE_URL to it and start the workers"
+    )
     return 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.store import Store
-from bot.terminal.db import run_backup, run_check
+from bot.terminal.db import run_backup, run_check, run_copy_to_postgres
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -116,3 +116,25 @@ def test_on_postgresql_backup_and_check_name_the_servers_tools(capsys):
     assert run_check(db_path=url) == 2
     err = capsys.readouterr().err
     assert "pg_amcheck" in err and "secret" not in err and len(err.splitlines()) == 1
+
+
+def test_copy_to_postgres_moves_every_row_and_says_how_many(tmp_path, capsys, pg_server_url):
+    from bot.store.pg_conn import connect
+    from tests.store.pg_server import fresh_database
+
+    store = filled(tmp_path / "ofin.db", 1500)
+    store.record_declined(question="a poem", user_id="U1", channel_id="C1")
+    store.close()
+    url = fresh_database(pg_server_url)  # a worker made the schema already: still empty
+    assert run_copy_to_postgres(url, db_path=tmp_path / "ofin.db") == 0
+    out = capsys.readouterr().out
+    assert "claims" in out and "1,500 rows" in out and "every count checked" in out
+    with connect(url) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM claims").fetchone() == (1500,)
+    copied = Store(url, clock=SystemClock())
+    assert copied.top_declined() == [("a poem", 1)]
+    copied.close()
+
+    assert run_copy_to_postgres(url, db_path=tmp_path / "ofin.db") == 1  # not empty any more
+    assert "not empty" in capsys.readouterr().err
+    assert run_copy_to_postgres(str(tmp_path / "x.db"), db_path=tmp_path / "ofin.db") == 2
