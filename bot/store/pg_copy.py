@@ -1,7 +1,7 @@
 """Rows between SQLite and PostgreSQL, table by table, keeping ids and insertion order.
 
 Two callers: upgrading a PostgreSQL database, whose rows go through a SQLite copy where the
-migrations run (bot/store/pg_upgrade.py), and moving a SQLite database to PostgreSQL
+migrations run (bot/store/pg_migrate.py), and moving a SQLite database to PostgreSQL
 (``copy_database``, for ``python -m bot db copy-to-postgres``). Rows travel with PostgreSQL's
 ``COPY`` (one round trip per table, not per row) and keep their numbers: the INTEGER primary
 key, or SQLite's hidden ``rowid``, which is a visible column on PostgreSQL
