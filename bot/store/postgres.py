@@ -18,9 +18,10 @@ either engine. What SQLite guaranteed by being one file, PostgreSQL guarantees t
   handful of periodic passes whose writes are already claims, not a queue of jobs; one leader at
   a time is all they need, and a lock needs no table, no lease and no clock.
 
-Each worker keeps one connection, serialised by a lock as the SQLite store's is: parallelism
-comes from running several workers. A lost connection makes writes raise ``StoreUnavailable``
-(people hear "Sorry", /readyz says why) and is opened again at the next statement.
+Each worker keeps a few connections (``CONNECTIONS``), opened as its threads need them and
+reused. A lost connection makes writes raise ``StoreUnavailable`` (people hear "Sorry",
+/readyz says why); the worker's idle connections are dropped with it (a restart or failover
+ended them too), and the next statement opens a new one.
 psycopg is imported only here, and only when a PostgreSQL URL is used.
 """
 
@@ -46,6 +47,9 @@ logger = logging.getLogger(__name__)
 LEADER_LOCK = 0x0F1_5C4ED
 #: pg_advisory_xact_lock's key held by every ``write()`` transaction: one writer at a time.
 WRITE_LOCK = 0x0F1_5C4EB
+#: Connections each worker opens at most: its request, write and Slack threads run statements
+#: side by side (the write transactions still take WRITE_LOCK, one at a time across workers).
+CONNECTIONS = 4
 #: Where files beside the database go (reports the console writes), as SQLite's folder would.
 LOCAL_FOLDER = Path("data")
 
@@ -122,11 +126,13 @@ class PgDb(Db):
         self.lock = threading.RLock()
         self._claims_since_prune = 0
         self._failure: str | None = None
-        self._conn: Any = None
+        self._idle: list[Any] = []  # open connections no thread is using
+        self._slots = threading.BoundedSemaphore(CONNECTIONS)
+        self._pool = threading.Lock()
         self.leader = PgLeader(url)
         try:
             self._migrations = apply_schema(url)
-            self._conn = connect(url)
+            self._idle.append(connect(url))
         except connection_errors() as exc:
             raise StoreError(
                 f"cannot open the PostgreSQL database at {redact(url)}: {_reason(exc)}"
@@ -134,24 +140,35 @@ class PgDb(Db):
 
     # --- the connection ---------------------------------------------------------------------
 
-    def _connection(self) -> Any:
-        if self._conn is None or self._conn.closed or self._conn.broken:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-            try:
-                self._conn = connect(self.url)
-            except connection_errors() as exc:
-                self._unavailable(f"cannot be reached ({_reason(exc)})", exc)
-        return self._conn
+    def _checkout(self) -> Any:
+        """An idle connection, or a new one; StoreUnavailable when the server cannot be reached."""
+        with self._pool:
+            while self._idle:
+                conn = self._idle.pop()
+                if not (conn.closed or conn.broken):
+                    return conn
+                conn.close()
+        try:
+            return connect(self.url)
+        except connection_errors() as exc:
+            self._unavailable(f"cannot be reached ({_reason(exc)})", exc)
+
+    def _drop_idle(self) -> None:
+        """Close every idle connection: when one was lost (a restart, a failover), so were they."""
+        with self._pool:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
 
     @contextmanager
     def _using(self, *, writing: bool) -> Iterator[Any]:
-        """The connection under the lock; a lost server or a full disk raise StoreUnavailable."""
+        """A connection of this worker's pool; a lost server or a full disk raise
+        StoreUnavailable. Up to CONNECTIONS threads run statements at once: one connection
+        serialised every thread's reads behind the others' writes (seconds at p99 in the soak)."""
         import psycopg
 
-        with self.lock:
-            conn = self._connection()
+        with self._slots:
+            conn = self._checkout()
             try:
                 if writing:
                     with timed_write():
@@ -159,7 +176,13 @@ class PgDb(Db):
                 else:
                     yield conn
             except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+                conn.close()
+                self._drop_idle()
                 self._unavailable(f"cannot take writes ({_reason(exc)})", exc)
+            finally:
+                if not (conn.closed or conn.broken):
+                    with self._pool:
+                        self._idle.append(conn)
             if self._failure:
                 logger.warning("the PostgreSQL database at %s answers again", redact(self.url))
                 self._failure = None
@@ -235,10 +258,7 @@ class PgDb(Db):
     def close(self) -> None:
         """Give up the scheduler lead and close the connection."""
         self.leader.resign()
-        with self.lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        self._drop_idle()
 
 
 def _reason(exc: BaseException) -> str:

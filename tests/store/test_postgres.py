@@ -109,3 +109,41 @@ def test_a_lost_connection_says_sorry_once_then_reconnects(pg_url: str, caplog) 
     assert store.user("U2") is None and store.user("U1") is not None
     assert store.problem() is None
     store.close()
+
+
+def test_a_read_does_not_wait_for_another_threads_open_transaction(pg_url: str) -> None:
+    """A worker's threads have connections of their own: a click's read in the request thread
+    is not queued behind a write pool thread's transaction (it was, with one connection)."""
+    import threading
+
+    from bot.store.postgres import CONNECTIONS
+
+    db = PgDb(pg_url, clock=SystemClock())
+    inside, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with db.write() as tx:
+            tx.execute("INSERT INTO claims (key, claimed_at) VALUES ('held', 'now')")
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        started = time.monotonic()
+        assert db.rows("SELECT COUNT(*) AS n FROM claims WHERE key = 'held'") == [{"n": 0}]
+        assert time.monotonic() - started < 2  # not the writer's 10 s
+    finally:
+        release.set()
+        thread.join()
+    assert db.rows("SELECT COUNT(*) AS n FROM claims WHERE key = 'held'") == [{"n": 1}]
+    with ThreadPoolExecutor(CONNECTIONS * 3) as pool:  # more threads than connections: they wait
+        assert sum(pool.map(lambda i: db.claim(f"k{i}"), range(60))) == 60
+    with connect(pg_url) as admin:
+        (open_,) = admin.execute(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid != pg_backend_pid() AND backend_type = 'client backend'"
+        ).fetchone()
+    assert open_ <= CONNECTIONS + 1  # the pool, and the leader's own connection at most
+    db.close()
