@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format check bench bench-report soak eval fit clean
+.PHONY: setup run test lint format check bench bench-report soak soak-postgres eval fit clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench-report: setup ## Time the training report on a year of 5,000 people; write
 
 soak: setup ## Load and fault suite against the production server (a few minutes); writes docs/soak.md
 	$(PY) bench/soak.py --write docs/soak.md
+
+soak-postgres: setup ## 3 workers on a throwaway PostgreSQL, 50 workspaces (a few minutes); its section of docs/soak.md
+	$(PY) bench/soak.py --only postgres --write docs/soak.md
 
 fit: setup ## Fit the answer engine's owner model on tests/data (writes bot/answer/owner_weights.json)
 	$(PY) -m bot engine fit
