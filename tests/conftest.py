@@ -8,7 +8,7 @@ import pytest
 
 from bot.kb.model import Item, KnowledgeBase, QuizQuestion, Service
 from bot.kb.owners import OWNERS
-from tests.store.pg_server import pg_server
+from tests.store.pg_server import fresh_database, pg_server
 
 
 @pytest.fixture(scope="session")
@@ -16,6 +16,16 @@ def pg_server_url() -> Iterator[str]:
     """One throwaway PostgreSQL server for the session (tests/store/pg_server.py); each test
     that needs a database makes its own there (``fresh_database``)."""
     yield from pg_server()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request: pytest.FixtureRequest, tmp_path) -> str:
+    """Where a test's store lives: a SQLite file's path, or a fresh PostgreSQL database's URL
+    (skipped, with the reason, where PostgreSQL's binaries or psycopg are absent). A test that
+    asks for it runs on both engines with the same assertions."""
+    if request.param == "sqlite":
+        return str(tmp_path / "data" / "ofin.db")
+    return fresh_database(request.getfixturevalue("pg_server_url"))
 
 
 def small_kb(n_items: int = 6) -> KnowledgeBase:

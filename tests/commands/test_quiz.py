@@ -51,9 +51,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def core(make_kb, tmp_path, clock) -> Core:
+def core(make_kb, store_target, clock) -> Core:
     kb = make_kb(9)
-    store = Store(tmp_path / "ofin.db", clock=clock)
+    store = Store(store_target, clock=clock)  # every command below on both engines
     store.adopt_workspace("T1")  # the callers' workspace, as the first start in Slack records it
     c = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
     c.daily = DailyQuizzes(store, kb, rng=random.Random(4))
@@ -349,13 +349,13 @@ def test_console_practice_quiz_takes_the_answer(core, clock):
 # --- export ------------------------------------------------------------------------------
 
 
-def test_scores_export_one_row_per_answer(core, clock, tmp_path):
+def test_scores_export_one_row_per_answer(core, clock, tmp_path, store_target):
     play(core, clock, "C1", {"U1": True, "U2": False})
     asked = dispatch(core, caller(), "quiz")
     answer_practice(core, "U1", asked.prompt_id, 0)
     answer_practice(core, "U1", asked.prompt_id, 1)  # a double click: still one row
     out = io.StringIO()
-    assert run_export(core.store.path, out) == 0
+    assert run_export(store_target, out) == 0  # the file, or OFIN_DATABASE_URL's database
     lines = out.getvalue().splitlines()
     assert lines[0] == ",".join(COLUMNS)
     assert len(lines) == 4

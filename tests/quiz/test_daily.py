@@ -24,8 +24,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store(tmp_path, clock):
-    s = Store(tmp_path / "ofin.db", clock=clock)
+def store(store_target, clock):
+    s = Store(store_target, clock=clock)  # on SQLite and on PostgreSQL
     yield s
     s.close()
 
@@ -34,8 +34,8 @@ def publish(daily: DailyQuizzes, claimed) -> list:
     return [daily.opened(post, f"ts-{post.id}") for post in claimed]
 
 
-def test_scheduled_post_is_claimed_once_even_across_restarts(make_kb, tmp_path, clock):
-    path = tmp_path / "ofin.db"
+def test_scheduled_post_is_claimed_once_even_across_restarts(make_kb, store_target, clock):
+    path = store_target
     daily = DailyQuizzes(Store(path, clock=clock), make_kb(), rng=random.Random(1))
     daily.turn_on("C1", "09:00 UTC", default_tz=None, user_id="U0")
     assert daily.claim_due() == []  # 07:00: not yet
@@ -49,8 +49,8 @@ def test_scheduled_post_is_claimed_once_even_across_restarts(make_kb, tmp_path, 
     assert again.claim_due() == []
 
 
-def test_two_processes_racing_for_a_slot_post_once(make_kb, tmp_path, clock):
-    path = tmp_path / "ofin.db"
+def test_two_processes_racing_for_a_slot_post_once(make_kb, store_target, clock):
+    path = store_target  # four connections to one file, or to one PostgreSQL database
     stores = [Store(path, clock=clock) for _ in range(4)]
     DailyQuizzes(stores[0], make_kb()).turn_on("C1", "09:00 UTC", default_tz=None, user_id=None)
     clock.set(T0 + timedelta(minutes=5))

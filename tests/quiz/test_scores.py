@@ -21,8 +21,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store(tmp_path, clock):
-    s = Store(tmp_path / "ofin.db", clock=clock)
+def store(store_target, clock):
+    s = Store(store_target, clock=clock)  # on SQLite and on PostgreSQL
     yield s
     s.close()
 

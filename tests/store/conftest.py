@@ -1,8 +1,9 @@
 """A store on each engine, with a clock the test moves: the same assertions run on both.
 
-``store`` is parametrized: a real SQLite file in a temporary folder, and a fresh database on a
-throwaway PostgreSQL server (tests/store/pg_server.py; skipped, with the reason, where the
-server's binaries or psycopg are absent). A test that is about one engine asks for ``sqlite_store``.
+``store`` is parametrized (``store_target``, tests/conftest.py): a real SQLite file in a temporary
+folder, and a fresh database on a throwaway PostgreSQL server (tests/store/pg_server.py; skipped,
+with the reason, where the server's binaries or psycopg are absent). A test that is about one
+engine asks for ``sqlite_store``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.store import Store
-from tests.store.pg_server import fresh_database
 
 try:
     from psycopg.errors import IntegrityError as _PgIntegrityError
@@ -29,14 +29,6 @@ INTEGRITY_ERRORS = (sqlite3.IntegrityError, _PgIntegrityError)
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_target(request: pytest.FixtureRequest, tmp_path) -> str:
-    """Where a test's store lives: a SQLite file's path, or a fresh PostgreSQL database's URL."""
-    if request.param == "sqlite":
-        return str(tmp_path / "data" / "ofin.db")
-    return fresh_database(request.getfixturevalue("pg_server_url"))
 
 
 @pytest.fixture
