@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format check bench soak eval fit clean
+.PHONY: setup run test lint format check bench bench-report soak eval fit clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,11 @@ check: setup ## Validate the knowledge base
 bench: setup ## Measure the answer engine's latency and throughput
 	$(PY) bench/bench_matcher.py --write docs/benchmarks.md
 
-soak: setup ## Load and fault suite against the production server (a few minutes); prints a table
-	$(PY) bench/soak.py
+bench-report: setup ## Time the training report on a year of 5,000 people; writes docs/report-benchmark.md
+	$(PY) bench/bench_report.py --write docs/report-benchmark.md
+
+soak: setup ## Load and fault suite against the production server (a few minutes); writes docs/soak.md
+	$(PY) bench/soak.py --write docs/soak.md
 
 fit: setup ## Fit the answer engine's owner model on tests/data (writes bot/answer/owner_weights.json)
 	$(PY) -m bot engine fit

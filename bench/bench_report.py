@@ -3,14 +3,18 @@
 Builds a database with 50 channels of 100 people, a daily quiz every weekday of 2026 in each
 channel, and an answer from each person to 95% of the posts (plus some practice), then times
 ``build_report`` for the whole year, for one quarter and for one channel's quarter (best of 3).
-Target: the year's report in under 2 s.
+Target: the year's report in under 2 s. ``--write PATH`` also writes the figures as a generated
+page of the docs, with the machine, the date and the load (``make bench-report`` writes
+docs/report-benchmark.md).
 
-Usage: python bench/bench_report.py [--people 5000] [--db PATH]
+Usage: python bench/bench_report.py [--people 5000] [--db PATH] [--write docs/report-benchmark.md]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import random
 import sqlite3
 import sys
@@ -111,7 +115,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--db", type=Path, help="reuse (or create) this database file")
+    parser.add_argument("--write", type=Path, help="also write the figures as a docs page")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     tmp = tempfile.TemporaryDirectory()
     path = args.db or Path(tmp.name) / "bench.db"
     if not path.exists():
@@ -127,14 +133,47 @@ def main() -> int:
         ("2026-Q4, all channels", parse_period("2026-Q4", now), None),
         ("2026-Q4, one channel", parse_period("2026-Q4", now), "C0000"),
     ]
-    print(f"{total:,} daily answers, {args.people:,} people")
+    lines = [f"{total:,} daily answers, {args.people:,} people"]
+    print(lines[0])
     for label, period, channel in cases:
         report = build_report(store, kb, period, channel_id=channel)
         seconds = best_of(3, lambda p=period, c=channel: build_report(store, kb, p, channel_id=c))
-        print(f"{label:28} {seconds:6.2f} s  ({len(report.people):,} people, "
-              f"{report.answered:,} answers)")  # fmt: skip
+        lines.append(f"{label:28} {seconds:6.2f} s  ({len(report.people):,} people, "
+                     f"{report.answered:,} answers)")  # fmt: skip
+        print(lines[-1])
     store.close()
+    if args.write:
+        args.write.write_text(page(args, lines, load_before), encoding="utf-8")
+        print(f"wrote {args.write}")
     return 0
+
+
+def page(args: argparse.Namespace, lines: list[str], load_before: tuple[float, ...]) -> str:
+    """The figures as a generated docs page: where, when, and under how much other load."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    people = "" if args.people == 5000 else f"--people {args.people} "
+    return "\n".join(
+        [
+            "# The training report at scale (generated)",
+            "",
+            f"Written by `make bench-report` (`python bench/bench_report.py {people}--write "
+            f"{args.write}`) on {when}, on {platform.machine()} with {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}. The machine's "
+            f"load average: {load_before[0]:.1f} before the run, {os.getloadavg()[0]:.1f} at "
+            "its end (other jobs share it). Do not edit: run it again. Why it is this fast: "
+            "[operations](operations.md#the-training-report-at-scale).",
+            "",
+            f"A database of {args.people:,} people in {max(1, args.people // PER_CHANNEL)} "
+            "channels answering a daily quiz every "
+            "weekday of 2026 (95% of the posts, plus practice); the report's time is the best of "
+            "3. Target: the year's report for everyone in under 2 s.",
+            "",
+            "```text",
+            *lines,
+            "```",
+            "",
+        ]
+    )
 
 
 if __name__ == "__main__":

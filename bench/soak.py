@@ -23,7 +23,11 @@ The server runs on a core of its own (the last one), the client and the stand-in
 as in production where Slack is elsewhere. Traffic goes only to 127.0.0.1; every loop is bounded
 in count and time.
 
-Usage: python bench/soak.py [--quick] [--only front-door|attacks] [--code DIR]
+``--write PATH`` also writes the table as a generated page of the docs, with the machine, the
+date and the load from other jobs (``make soak`` writes docs/soak.md), so no figure is retyped.
+
+Usage: python bench/soak.py [--quick] [--only front-door|attacks|workspaces] [--code DIR]
+                            [--write docs/soak.md]
 """
 
 from __future__ import annotations
@@ -999,6 +1003,7 @@ def main() -> int:
         choices=["front-door", "attacks", "workspaces"],
         help="run only these scenarios",
     )
+    parser.add_argument("--write", type=Path, help="also write the table as a docs page")
     args = parser.parse_args()
     if args.serve_fake:
         return serve_fake()
@@ -1008,6 +1013,7 @@ def main() -> int:
     pin(os.getpid(), CLIENT_CORES)  # the stand-in and the client's processes inherit it
     fake = RemoteFake()
     started = time.monotonic()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="ofin-soak-") as tmp:
         work = Path(tmp)
         if args.only in (None, "front-door"):
@@ -1023,7 +1029,7 @@ def main() -> int:
             print("soak: many workspaces", flush=True)
             workspaces(fake, work, 10 if quick else 50, 50, 100)
         if args.only:
-            return report(fake, started)
+            return report(fake, started, args, load_before)
         print("soak: load", flush=True)
         load(fake, work, 100 if quick else 500, 100, inline=False)
         load(fake, work, 100 if quick else 500, 100, inline=True)
@@ -1036,17 +1042,87 @@ def main() -> int:
         slow_clients(fake, work, 50)
         print("soak: slow users.info", flush=True)
         slow_users_info(fake, work, 100 if quick else 300)
-    return report(fake, started)
+    return report(fake, started, args, load_before)
 
 
-def report(fake: RemoteFake, started: float) -> int:
+def report(
+    fake: RemoteFake,
+    started: float,
+    args: argparse.Namespace,
+    load_before: tuple[float, float, float],
+) -> int:
     fake.stop()
+    seconds = time.monotonic() - started
+    table = ["| scenario | measured | target |", "|---|---|---|"]
+    table += [f"| {scenario} | {measured} | {target} |" for scenario, measured, target in ROWS]
     print()
-    print(f"| scenario | measured | target |  (total {time.monotonic() - started:.0f} s)")
-    print("|---|---|---|")
-    for scenario, measured, target in ROWS:
-        print(f"| {scenario} | {measured} | {target} |")
+    print(f"(total {seconds:.0f} s)")
+    print("\n".join(table))
+    if args.write:
+        args.write.write_text(page(args, table, seconds, load_before), encoding="utf-8")
+        print(f"wrote {args.write}")
     return 0
+
+
+def page(
+    args: argparse.Namespace,
+    table: list[str],
+    seconds: float,
+    load_before: tuple[float, float, float],
+) -> str:
+    """The table as a generated docs page: what ran, where, when, and under how much other load."""
+    import platform
+    from datetime import UTC, datetime
+
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    options = " ".join(
+        part
+        for part in (
+            "--quick" if args.quick else "",
+            f"--only {args.only}" if args.only else "",
+            f"--code {args.code}" if args.code else "",
+            f"--write {args.write}",
+        )
+        if part
+    )
+    served = (
+        f"the checkout at `{args.code}` (`--code`: the code before a change)"
+        if args.code
+        else f"this checkout ({git_head()})"
+    )
+    load_after = os.getloadavg()
+    return "\n".join(
+        [
+            "# Load and fault figures (generated)",
+            "",
+            f"Written by `make soak` (`python bench/soak.py {options}`) on {when}, serving "
+            f"{served}, on {platform.machine()} with {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}; {seconds / 60:.0f} minutes. The machine's load average: "
+            f"{load_before[0]:.1f} before the run, {load_after[0]:.1f} at its end (other jobs "
+            "share it). Do not edit: run it again. What each scenario does, and why ofin is "
+            "built to pass it: [operations](operations.md#under-load-and-faults) and "
+            "`bench/soak.py`.",
+            "",
+            f"The server runs on a core of its own ({len(SERVER_CORES)} of {len(CORES)}), the "
+            "load client and the Slack stand-in on the others, as in production where Slack is "
+            "elsewhere; every request is signed as Slack signs it and goes to 127.0.0.1.",
+            "",
+            *table,
+            "",
+        ]
+    )
+
+
+def git_head() -> str:
+    """The commit served, as `git describe` names it, or "not a git checkout"."""
+    found = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return f"commit {found.stdout.strip()}" if found.returncode == 0 else "not a git checkout"
 
 
 if __name__ == "__main__":

@@ -193,10 +193,11 @@ def serve(port: int, host: str) -> None:
 def doctor() -> None:
     """Check that ofin can run here: one line per check, ✓ or ✗ with the fix.
 
-    Settings, the knowledge base, the answer engine's model, the database (writable, migrated,
-    intact) and, when SLACK_BOT_TOKEN is set, Slack itself at SLACK_API_URL: auth.test, the
-    scopes the token really has against manifest.yml's, and the bot's membership of every
-    channel with a daily quiz. Nothing is changed. Exit status 0 when every check passed, else 1.
+    Settings, the knowledge base, the answer engine's model and its fitted weights, the database
+    (writable, migrated, intact) and, when SLACK_BOT_TOKEN is set, Slack itself at
+    SLACK_API_URL: auth.test, the scopes the token really has against manifest.yml's, and the
+    bot's membership of every channel with a daily quiz. Nothing is changed. Exit status 0 when
+    every check passed, else 1.
 
     Example:
 
@@ -210,7 +211,7 @@ def doctor() -> None:
 
 @cli.group()
 def db() -> None:
-    """Back up or check the database (OFIN_DB)."""
+    """Back up or check the SQLite database (OFIN_DB); PostgreSQL has its own tools (pg_dump)."""
 
 
 @db.command("backup")
@@ -219,6 +220,8 @@ def db_backup(path: str) -> None:
     """Copy the database to PATH with SQLite's online backup (safe while ofin runs).
 
     PATH must not exist yet. The copy's integrity is checked before it is called good.
+    Exit status 0 when the copy is good, 1 when it failed; 2 with OFIN_DATABASE_URL set: a
+    PostgreSQL database is backed up with pg_dump (the message says how), not by ofin.
 
     Example:
 
@@ -234,7 +237,8 @@ def db_backup(path: str) -> None:
 def db_check() -> None:
     """Check the database's integrity (SQLite's own checks) and that its migrations are applied.
 
-    Exit status 0 when all is well, 1 with the problems listed otherwise.
+    Exit status 0 when all is well, 1 with the problems listed otherwise; 2 with
+    OFIN_DATABASE_URL set: PostgreSQL is checked with the server's own tools (pg_amcheck).
 
     Example:
 
@@ -324,10 +328,14 @@ def engine() -> None:
 
 @engine.command("fit")
 def engine_fit() -> None:
-    """Fit the owner model on the labelled sets in tests/data and write its weights.
+    """Fit the owner model and head on the training sets in tests/data and write them.
 
-    Cross-validates first (no question is scored by a model that learned from it), chooses when
-    to name an owner from those scores, then fits on every set but the held-out ones.
+    Learns from the training and regression sets only (matcher_cases*, blind_*, dev_shared_*,
+    multilingual_train, train_*), never validation_* or heldout_*. Cross-validates first (no
+    question is scored by a model that learned from it), chooses when to name an owner from those
+    scores, then fits on all of them and writes bot/answer/owner_weights.json, owner_head.json and
+    owner_neighbours.npz, and the measured floors and reliability in tests/data
+    (engine_floors.yaml, engine_reliability.yaml).
 
     Example:
 

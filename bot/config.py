@@ -49,6 +49,7 @@ class Settings:
     app_token: str | None = None
     api_url: str = DEFAULT_API_URL
     db_path: Path = Path(DEFAULT_DB)
+    database_url: str | None = None  # postgresql://…: several workers share one database
     admins: frozenset[str] = field(default_factory=frozenset)
     log_level: str = "INFO"
     log_format: str = "text"  # "json": one JSON object per line, for a log pipeline
@@ -59,6 +60,16 @@ class Settings:
     client_secret: str | None = None
     redirect_uri: str | None = None  # None: the app's configured redirect URL
     retention_days: float = DEFAULT_RETENTION_DAYS  # data kept after a workspace uninstalls
+
+    @property
+    def database(self) -> str | Path:
+        """What the store opens: OFIN_DATABASE_URL (PostgreSQL) when set, else the OFIN_DB file."""
+        return self.database_url or self.db_path
+
+    @property
+    def database_setting(self) -> str:
+        """The variable that names the database, for messages ("check OFIN_DB")."""
+        return "OFIN_DATABASE_URL" if self.database_url else "OFIN_DB"
 
     @property
     def has_slack_tokens(self) -> bool:
@@ -165,6 +176,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         app_token=_token(env, "SLACK_APP_TOKEN", "xapp-"),
         api_url=api_url,
         db_path=Path(_get(env, "OFIN_DB") or DEFAULT_DB),
+        database_url=_database_url(env),
         admins=frozenset(admins),
         log_level=log_level,
         log_format=log_format,
@@ -178,3 +190,15 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=_positive_float(env, "OFIN_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
         or DEFAULT_RETENTION_DAYS,
     )
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    """OFIN_DATABASE_URL: a PostgreSQL URL, or None (the SQLite file at OFIN_DB)."""
+    url = _get(env, "OFIN_DATABASE_URL")
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            "ofin: OFIN_DATABASE_URL must be a PostgreSQL URL like "
+            "postgresql://user:password@host:5432/ofin (leave it unset for the SQLite file at "
+            "OFIN_DB)"
+        )
+    return url

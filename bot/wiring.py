@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Iterable
 
+from bot.answer.fitted import FittedFilesError
 from bot.answer.matcher import Matcher
 from bot.clock import Clock
 from bot.clock import from_env as clock_from_env
@@ -75,14 +76,20 @@ def prepare() -> tuple[Settings, KnowledgeBase] | int:
 
 
 def build_core(settings: Settings, kb: KnowledgeBase, clock: Clock | None = None) -> Core:
-    """Open the store and index the knowledge base once; ConfigError when OFIN_DB is unusable.
+    """Open the store and index the knowledge base once; ConfigError when the database is unusable
+    or the engine's fitted files do not fit the code.
 
     ``clock`` is the one time source of the store and the quizzes; by default the real clock, or
     the fake one an end-to-end test asks for through the environment (bot.clock.from_env).
     """
     try:
-        store = Store(settings.db_path, clock=clock or clock_from_env())
+        store = Store(settings.database, clock=clock or clock_from_env())
     except StoreError as exc:
-        raise ConfigError(f"ofin: {exc} (check OFIN_DB)") from None
+        raise ConfigError(f"ofin: {exc} (check {settings.database_setting})") from None
+    try:
+        matcher = Matcher(kb)
+    except FittedFilesError as exc:
+        store.close()
+        raise ConfigError(str(exc)) from None
     record_versions(store, kb.quiz_questions)  # which wording each answer saw, for evidence
-    return Core(kb=kb, matcher=Matcher(kb), store=store, settings=settings)
+    return Core(kb=kb, matcher=matcher, store=store, settings=settings)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from bot.kb.model import Item, KnowledgeBase, QuizQuestion, Service
 from bot.kb.owners import OWNERS
+from tests.store.pg_server import pg_server
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """One throwaway PostgreSQL server for the session (tests/store/pg_server.py); each test
+    that needs a database makes its own there (``fresh_database``)."""
+    yield from pg_server()
 
 
 def small_kb(n_items: int = 6) -> KnowledgeBase:

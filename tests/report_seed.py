@@ -55,7 +55,9 @@ def _weekdays(start: datetime, end: datetime) -> list[datetime]:
     return days
 
 
-def seed(path: Path, kb: KnowledgeBase | None = None, seed: int = 7) -> tuple[Store, Core, Truth]:
+def seed(
+    path: Path | str, kb: KnowledgeBase | None = None, seed: int = 7
+) -> tuple[Store, Core, Truth]:
     """Fill a new database at ``path``; return the open store, a Core and the truth."""
     kb = kb or load()
     rng = random.Random(seed)

@@ -67,6 +67,7 @@ def test_blank_values_count_as_unset():
         ({"OFIN_DAILY_REVEAL_HOURS": "-1"}, "OFIN_DAILY_REVEAL_HOURS must be a positive number"),
         ({"OFIN_SCHEDULER_SECONDS": "0"}, "OFIN_SCHEDULER_SECONDS must be a positive number"),
         ({"OFIN_SCHEDULER_SECONDS": "nan"}, "OFIN_SCHEDULER_SECONDS must be a positive number"),
+        ({"OFIN_DATABASE_URL": "mysql://db/ofin"}, "OFIN_DATABASE_URL must be a PostgreSQL URL"),
     ],
 )
 def test_malformed_settings_name_the_variable(env, message):
@@ -173,3 +174,10 @@ def test_log_format_and_metrics_port():
     for bad in ("http", "-1", "70000"):
         with pytest.raises(ConfigError, match="OFIN_METRICS_PORT must be a TCP port"):
             from_env({"OFIN_METRICS_PORT": bad})
+
+
+def test_a_postgresql_url_replaces_the_sqlite_file():
+    assert from_env({}).database == from_env({}).db_path  # SQLite, the default
+    settings = from_env({"OFIN_DATABASE_URL": "postgresql://ofin@db:5432/ofin", "OFIN_DB": "x.db"})
+    assert settings.database == "postgresql://ofin@db:5432/ofin"
+    assert settings.database_setting == "OFIN_DATABASE_URL"

@@ -180,9 +180,41 @@ def test_the_readme_states_the_engine_as_measured() -> None:
     held_out = sorted(name for name in floors if name.startswith("heldout_"))
     assert held_out, "no held-out set in tests/data/engine_floors.yaml"
     figure = floors[held_out[-1]]
+    size = len(yaml.safe_load((data / held_out[-1]).read_text(encoding="utf-8")))
+    assert f"{size} questions" in text
     assert f"**{figure['right']}%**" in text
-    assert f"the opposite owner for **{figure['opposite']}**" in text
+    share = f"{100 * figure['opposite'] / size:.1f}%"
+    assert f"the opposite owner for **{figure['opposite']}** ({share})" in text
+    engine = (ROOT / "docs" / "engine.md").read_text(encoding="utf-8")
+    shipped = f"at {figure['right']}% right with {figure['opposite']} opposite owners"
+    assert shipped in " ".join(engine.split()), f"docs/engine.md should say {shipped!r}"
     rows = yaml.safe_load((data / "engine_reliability.yaml").read_text(encoding="utf-8"))
     for row in rows:
         line = f"| {row['predicted']:.2f} | {row['observed']:.2f} | {row['questions']} |"
         assert line in text, line
+
+
+# Pages a command writes; the docs link them instead of retyping their figures.
+GENERATED = {
+    "docs/benchmarks.md": "make bench",
+    "docs/soak.md": "make soak",
+    "docs/report-benchmark.md": "make bench-report",
+}
+
+
+@pytest.mark.parametrize("page", sorted(GENERATED))
+def test_generated_pages_say_what_wrote_them_and_are_linked(page: str) -> None:
+    text = (ROOT / page).read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    assert first.startswith("# ") and first.endswith("(generated)"), first
+    assert f"Written by `{GENERATED[page]}`" in rest and "Do not edit" in rest
+    name = Path(page).name
+    linking = [p for p in DOCS if p.name != name and f"]({name}" in p.read_text(encoding="utf-8")]
+    assert linking, f"no page of docs/ links {page}"
+
+
+def test_the_soak_figures_are_not_retyped() -> None:
+    """operations.md explains the soak and links its page; a measured latency there is retyped."""
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    retyped = re.findall(r"\bp(?:50|99) \d[\d,.]* ms|\d[\d,.]* clicks/s|\bRSS \d", text)
+    assert retyped == [], "soak figures belong in docs/soak.md (make soak): " + ", ".join(retyped)

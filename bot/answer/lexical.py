@@ -256,7 +256,7 @@ def _vocabulary(kb: KnowledgeBase) -> frozenset[str]:
     for item in kb.items:
         texts.extend((item.title, *item.aliases))
     for service in kb.services:
-        texts.extend((service.name, *service.aliases))
+        texts.extend((service.matched_name, *service.aliases))
     words = {w for text in texts for w in language.fold(text).split()}
     words.update(language.SYNONYMS)
     words.update(language.SIDE_TERMS)

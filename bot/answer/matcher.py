@@ -26,19 +26,14 @@ import numpy as np
 
 from bot.answer import language, topic_gate, word_head
 from bot.answer.answer import Answer
+from bot.answer.fitted import shipped_head, shipped_model, shipped_words
 from bot.answer.glossary import shared_glossary
 from bot.answer.lexical import LexicalIndex, Parsed
-from bot.answer.owner_head import OwnerHead, load_head
-from bot.answer.owner_model import (
-    CANDIDATE_FEATURES,
-    Evidence,
-    Judgement,
-    OwnerModel,
-    load_model,
-)
+from bot.answer.owner_head import OwnerHead
+from bot.answer.owner_model import CANDIDATE_FEATURES, Evidence, Judgement, OwnerModel
 from bot.answer.semantic import SemanticIndex, build_index
 from bot.answer.service_detector import ServiceDetector
-from bot.answer.word_head import WordHead, load_word_head
+from bot.answer.word_head import WordHead
 from bot.kb.model import Item, KnowledgeBase, Service
 
 MAX_QUESTION_CHARS = 500
@@ -95,9 +90,10 @@ class Matcher:
     ):
         """Index ``kb``; ``semantic``: an index, True to build one (when the model is installed),
         or False/None for the lexical signal alone; ``model``: the learned owner model, True for
-        the one shipped with ofin, False/None for the hand-set thresholds (used while fitting)."""
+        the one shipped with ofin, False/None for the hand-set thresholds (used while fitting).
+        Raise FittedFilesError (bot/answer/fitted.py) when the shipped files do not fit the code."""
         self.kb = kb
-        self._model = load_model() if model is True else (model or None)
+        self._model = shipped_model() if model is True else (model or None)
         self._head: OwnerHead | None = None
         self._words: WordHead | None = None
         self._services = ServiceDetector(kb.services)
@@ -107,8 +103,8 @@ class Matcher:
             build_index(kb, self._without_services) if semantic is True else (semantic or None)
         )
         if self._model is not None and self._semantic is not None:
-            self._head = head or load_head(self._semantic.encoder)
-        self._words = (words or load_word_head()) if self._model is not None else None
+            self._head = head or shipped_head(self._semantic.encoder)
+        self._words = (words or shipped_words()) if self._model is not None else None
         self._lower_layer_terms = _lower_layer_terms(kb)
         self._phrases_naming = self._index_semantic_services()
         phrase_count = len(self._semantic.phrases) if self._semantic else 0
@@ -149,7 +145,7 @@ class Matcher:
             for service_id in item.services:
                 service = self._services.by_id(service_id)
                 if service is not None:
-                    texts.append(f"{item.title} on {service.name}")
+                    texts.append(f"{item.title} on {service.matched_name}")
                     owners.append(item.owner_for(service_id))
                     services.append(service_id)
         vectors = np.vstack([self._semantic.vector(t) for t in texts])
@@ -521,7 +517,7 @@ class Matcher:
         if options.side is None:
             return None
         service = self.find_service(options.stem)
-        context = f" on {service.name}" if service else ""
+        context = f" on {service.matched_name}" if service else ""
         answers = [self.ask(option + context) for option in options.options]
         for answer in answers:
             if answer.answered and (answer.owner == options.side) != options.negated:

@@ -16,7 +16,7 @@ class ServiceDetector:
         self._ngrams = _service_ngrams(services)
         self._longest = max((len(n) for n in self._ngrams), default=1)
         self._name_words = {
-            s.id: frozenset(language.content_words(language.fold(f"{s.id} {s.name}")))
+            s.id: frozenset(language.content_words(language.fold(f"{s.id} {s.matched_name}")))
             for s in services
         }
         self._ngrams_of: dict[str, list[tuple[str, ...]]] = defaultdict(list)
@@ -85,10 +85,13 @@ class ServiceDetector:
 
 
 def _service_ngrams(services: tuple[Service, ...]) -> dict[tuple[str, ...], str]:
-    """Each service alias (and name, and id) as a tuple of content words -> service id."""
+    """Each service alias (and matched name, and id) as a tuple of content words -> service id.
+
+    The matched name, not the displayed one: "AWS" is filler, so "AWS Batch" would be any "batch".
+    """
     ngrams: dict[tuple[str, ...], str] = {}
     for service in services:
-        for text in (service.id.replace("-", " "), service.name, *service.aliases):
+        for text in (service.id.replace("-", " "), service.matched_name, *service.aliases):
             words = tuple(language.content_words(language.fold_phrases(language.fold(text))))
             if words and words not in ngrams:
                 ngrams[words] = service.id

@@ -163,19 +163,26 @@ class Service:
     """A cloud service the matcher can detect, with its responsibility stack."""
 
     id: str
-    name: str
+    name: str  # the official name, shown to people
     model: str  # one of SERVICE_MODELS
     aliases: tuple[str, ...]
     stack: tuple[StackLayer, ...]
     sources: tuple[str, ...]
+    match_name: str = ""  # what matching reads instead of ``name``, when set
     file: str = ""
     line: int = 0
+
+    @property
+    def matched_name(self) -> str:
+        """The name matching reads (detector, indexes): ``match_name``, else ``name``."""
+        return self.match_name or self.name
 
     def to_dict(self) -> dict:
         """This service as plain JSON-ready data (without its file and line)."""
         return {
             "id": self.id,
             "name": self.name,
+            **({"match_name": self.match_name} if self.match_name else {}),
             "model": self.model,
             "aliases": list(self.aliases),
             "sources": list(self.sources),

@@ -203,11 +203,13 @@ def service(doc: Document, path: Path_, data: dict[str, object]) -> ParsedServic
         aliases=tuple(ref.text for ref in entry.texts("aliases", "alias")),
         stack=_stack(entry),
         sources=tuple(ref.text for ref in entry.texts("sources", "source")),
+        match_name=entry.text("match_name"),
         file=doc.file,
         line=entry.line,
     )
     id_ref, name_ref = entry.ref("id", "id"), entry.ref("name", "name")
-    names = [ref for ref in (id_ref, name_ref) if ref] + entry.texts("aliases", "alias")
+    match_ref = entry.ref("match_name", "match name")
+    names = [ref for ref in (id_ref, name_ref, match_ref) if ref] + entry.texts("aliases", "alias")
     return ParsedService(
         service=built,
         id=id_ref,

@@ -188,7 +188,8 @@ class ServiceNameReader:
         self._find_service = find_service
         self._by_name: dict[str, Service] = {}
         for service in kb.services:
-            for name in (service.id, service.id.replace("-", " "), service.name, *service.aliases):
+            spelled = (service.id, service.id.replace("-", " "), service.name, service.matched_name)
+            for name in (*spelled, *service.aliases):
                 self._by_name.setdefault(normalize_alias(name), service)
         self._longest = max((len(n.split()) for n in self._by_name), default=1)
 

@@ -1,4 +1,5 @@
-"""``python -m bot doctor``'s local checks: settings, knowledge base, model, database.
+"""``python -m bot doctor``'s local checks: settings, knowledge base, model, fitted weights,
+database.
 
 Each check is one ``Check``: a name, whether it passed, what was found, and the fix when it did
 not. Nothing here creates or changes anything: the database is opened read-only for its checks
@@ -69,7 +70,13 @@ def check_settings(env: dict[str, str] | None = None) -> tuple[Check, Settings |
         )
     else:
         mode = "the local console (no SLACK_* tokens)"
-    return Check("settings", True, f"{mode}; database {settings.db_path}"), settings
+    if settings.database_url:
+        from bot.store.pg_conn import redact
+
+        where = f"PostgreSQL {redact(settings.database_url)}"
+    else:
+        where = str(settings.db_path)
+    return Check("settings", True, f"{mode}; database {where}"), settings
 
 
 def check_knowledge(path: Path = DEFAULT_DIR) -> tuple[Check, KnowledgeBase | None]:
@@ -104,6 +111,57 @@ def check_model() -> Check:
         return Check("model", False, detail, f"pip install{fix}" if fix else None)
     chosen = os.environ.get("OFIN_ENGINE", "").strip().lower() == "words"
     return Check("model", True, "words only (OFIN_ENGINE=words)" if chosen else "installed")
+
+
+def check_weights() -> Check:
+    """The owner model's fitted weights: present and fitted for this code's features."""
+    from bot.answer.fitted import FIX, FittedFilesError, shipped_model
+
+    try:
+        model = shipped_model()
+    except FittedFilesError as exc:
+        detail = str(exc).removeprefix("ofin: ").removesuffix(f": {FIX}")
+        return Check("engine weights", False, detail, "python -m bot engine fit")
+    if model is None:
+        return Check("engine weights", False, "none fitted", "python -m bot engine fit")
+    return Check("engine weights", True, "fitted for this code's features")
+
+
+def check_postgres(url: str) -> tuple[Check, list[str]]:
+    """Reachable, ofin's schema there (or none yet); the channels that have a daily quiz."""
+    from bot.store.pg_conn import connect, redact
+    from bot.store.pg_schema import migration_names, sqlite_schema
+
+    where = redact(url)
+    try:
+        with connect(url) as conn:
+            made = conn.execute("SELECT to_regclass('schema_migrations')").fetchone()[0]
+            if not made:
+                return Check(
+                    "database", True, f"PostgreSQL {where}: reachable; schema made at first start"
+                ), []
+            applied = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+            channels = [
+                r[0] for r in conn.execute("SELECT channel_id FROM schedules WHERE enabled = 1")
+            ]
+    except Exception as exc:  # psycopg's errors, or a malformed URL: both are the finding
+        return Check(
+            "database",
+            False,
+            f"PostgreSQL {where} cannot be used: {str(exc).strip().splitlines()[0]}",
+            "check OFIN_DATABASE_URL (host, port, user, password, database) and the server",
+        ), []
+    missing = [n for n in migration_names(sqlite_schema()) if n not in applied]
+    if missing:
+        return Check(
+            "database",
+            False,
+            f"PostgreSQL {where} lacks migrations {', '.join(missing)}",
+            "upgrading a PostgreSQL database is not supported yet: make a new one",
+        ), channels
+    return Check(
+        "database", True, f"PostgreSQL {where}: reachable, {len(applied)} migrations applied"
+    ), channels
 
 
 def check_database(path: Path) -> tuple[Check, list[str]]:

@@ -198,7 +198,12 @@ def resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
         if wanted in {category, category.rstrip("s"), f"{category}s"}:
             return Topic("category", category, category)
     for service in kb.services:
-        names = {_words(service.id), _words(service.name), *(_words(a) for a in service.aliases)}
+        names = {
+            _words(service.id),
+            _words(service.name),
+            _words(service.matched_name),
+            *(_words(a) for a in service.aliases),
+        }
         if wanted in names or f"amazon {wanted}" in names or f"aws {wanted}" in names:
             return Topic("service", service.id, service.name)
     shown = " ".join(text.split())
@@ -217,7 +222,8 @@ def questions_for(kb: KnowledgeBase, topic: Topic) -> list[QuizQuestion]:
     if topic.kind == "category":
         return [q for item in kb.items if item.category == topic.id for q in item.quiz]
     service = kb.service(topic.id or "")
-    names = [_words(n) for n in ((service.name, *service.aliases) if service else ())]
+    spelled = (service.name, service.matched_name, *service.aliases) if service else ()
+    names = [_words(n) for n in dict.fromkeys(spelled)]
     names.append(_words(topic.id or ""))
     found = []
     for question in kb.quiz_questions:

@@ -50,7 +50,9 @@ def start_background(app: App, core: Core) -> tuple[Ticker, ...]:
     if teams is not None:
         store = teams.core.store
         retention = Retention(
-            store.installations, timedelta(days=teams.core.settings.retention_days)
+            store.installations,
+            timedelta(days=teams.core.settings.retention_days),
+            leads=store.leads_schedules,
         )
         retention.start()
         teams.schedulers.append(retention)

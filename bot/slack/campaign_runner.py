@@ -45,7 +45,7 @@ class CampaignRunner(Ticker):
         self.campaigns = campaigns
         self.members_of = members_of
         self.interval = core.settings.scheduler_seconds
-        super().__init__()
+        super().__init__(leads=core.store.leads_schedules)
         self._checked: dict[str, datetime] = {}  # campaign channel -> last full check
 
     def tick(self) -> int:

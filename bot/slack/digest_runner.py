@@ -54,7 +54,7 @@ class DigestRunner(Ticker):
         self.sender = sender
         self.digests: Digests = core.digests
         self.interval = core.settings.scheduler_seconds
-        super().__init__()
+        super().__init__(leads=core.store.leads_schedules)
 
     def tick(self) -> None:
         """Claim and post every digest due now."""

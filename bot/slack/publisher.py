@@ -80,7 +80,7 @@ class DailyPublisher(Ticker):
         self.interval = interval if interval is not None else core.settings.scheduler_seconds
         self._states: dict[int, _PostState] = {}
         self._states_lock = threading.Lock()
-        super().__init__()
+        super().__init__(leads=core.store.leads_schedules)
         self._flight_lock = threading.Lock()
         self._in_flight: set[int] = set()  # posts being attempted right now, by some thread
         self._retry_at: dict[int, float] = {}  # post id -> monotonic time of its next attempt

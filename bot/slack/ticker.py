@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from bot.ops import metrics
 from bot.ops.logs import FIELDS
@@ -24,12 +25,18 @@ class Ticker:
     ofin_scheduler_last_success_timestamp_seconds) and logged as one line: at DEBUG when it
     succeeded (a pass every 30 s is not news), with its traceback at ERROR when it failed.
     ``last_pass`` (monotonic seconds) is when the last pass finished, or when the thread started.
+
+    ``leads`` is asked before each pass: where several workers share a PostgreSQL database only
+    the one that holds the scheduler lead runs ``tick()`` (``Store.leads_schedules``); the others
+    count a pass without doing it (they are not stalled, just not leading), and take over at
+    their next pass when the leader dies.
     """
 
     thread_name = "ofin-ticker"
     interval: float
 
-    def __init__(self) -> None:
+    def __init__(self, leads: Callable[[], bool] | None = None) -> None:
+        self._leads = leads or _always
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.ticks = 0
@@ -55,7 +62,10 @@ class Ticker:
             start = time.monotonic()
             fields: dict[str, object] = {"job": self.thread_name, "outcome": "ok"}
             try:
-                self.tick()
+                if self._leads():
+                    self.tick()
+                else:
+                    fields["outcome"] = "follower"
             except StoreUnavailable:
                 fields["outcome"] = "error"  # logged once by the store; the next tick tries again
             except Exception:
@@ -70,3 +80,7 @@ class Ticker:
             self.ticks += 1
             self.last_pass = time.monotonic()
             self._stop.wait(self.interval)
+
+
+def _always() -> bool:
+    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import NamedTuple, cast
 
@@ -93,8 +94,13 @@ class Retention(Ticker):
     thread_name = "ofin-retention"
     interval = 3600.0  # hourly: retention counts in days
 
-    def __init__(self, installations: Installations, keep: timedelta) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        installations: Installations,
+        keep: timedelta,
+        leads: Callable[[], bool] | None = None,
+    ) -> None:
+        super().__init__(leads=leads)
         self._installations = installations
         self._keep = keep
 

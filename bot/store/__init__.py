@@ -1,6 +1,9 @@
-"""SQLite storage through sqlite-utils: one facade, ``Store``, over repositories by aggregate.
+"""ofin's storage: one facade, ``Store``, over repositories by aggregate, on SQLite or PostgreSQL.
 
-- ``db``: the connection, its lock and write transactions, the clock, claims;
+- ``db``: the one seam to the database (rows, statements, write transactions, the clock,
+  claims) and SQLite through sqlite-utils, the default; ``postgres`` (with ``dialect``,
+  ``pg_schema`` and ``pg_conn``): the same seam on a PostgreSQL server, for several workers;
+  ``engines``: which of the two a path or URL opens;
 - ``migrations``: the schema as named migrations, applied when the store opens;
 - ``people`` (users, feedback, forgetting), ``declined`` (questions the bot declined),
   ``practice`` (prompts and reviews), ``quiz`` (daily posts and their answers), ``schedules``,
@@ -31,7 +34,15 @@ from sqlite_utils import Database
 from bot.clock import Clock
 from bot.store.campaigns import CampaignPeriod, CampaignRow, CampaignStore
 from bot.store.channels import Channels
-from bot.store.db import CLAIM_TTL, Db, StoreError, StoreUnavailable, parse_ts, ts
+from bot.store.db import (
+    CLAIM_TTL,
+    Db,
+    SqliteDb,
+    StoreError,
+    StoreUnavailable,
+    parse_ts,
+    ts,
+)
 from bot.store.declined import (
     MAX_LOGGED_QUESTION,
     DeclinedCount,
@@ -40,6 +51,7 @@ from bot.store.declined import (
 )
 from bot.store.digests import DigestRow, DigestStatus, DigestStore
 from bot.store.directory import Directory, DirectoryEntry
+from bot.store.engines import is_postgres_url, open_db
 from bot.store.installations import InstallationRow, Installations, WorkspaceRow
 from bot.store.people import USER_COLUMNS, People, UserRow
 from bot.store.practice import Practice, PromptRow, ReviewRow
@@ -91,6 +103,7 @@ __all__ = [
     "UserTotals",
     "VersionRow",
     "WorkspaceRow",
+    "is_postgres_url",
     "normalize_question",
     "parse_ts",
     "ts",
@@ -109,12 +122,14 @@ class Store:
     def __init__(self, path: str | Path, *, clock: Clock, team: str | None = None) -> None:
         """Open (creating if needed) the database at ``path`` and apply pending migrations.
 
+        ``path`` is a SQLite file's path, or a ``postgresql://`` URL (bot/store/postgres.py).
+
         ``clock`` stamps every row and answers "now" for the repositories; whoever opens the
         store chooses it (the composition root, or a test with a FakeClock). ``team`` is the
         workspace this view serves (default: the home workspace).
         Raise StoreError, with the reason, when the path cannot hold a database.
         """
-        db = Db(path, clock=clock)
+        db = open_db(path, clock=clock)
         self._views: dict[str, Store] = {}
         self._bind(db, home_team(db) if team is None else team, self._views)
 
@@ -139,6 +154,13 @@ class Store:
         self._bind(self._db, team, self._views)
         return moved
 
+    @property
+    def db(self) -> Database:
+        """sqlite-utils' view of the SQLite file, for tests and the db tools (SQLite only)."""
+        if not isinstance(self._db, SqliteDb):
+            raise StoreError("the store is on PostgreSQL: there is no SQLite file to open")
+        return self._db.database
+
     def forget_workspace(self) -> int:
         """Delete every row of this workspace (and its installation); return how many."""
         return self.installations.forget_workspace(self.team)
@@ -149,7 +171,7 @@ class Store:
         self.team: str = team
         self.path: Path = db.path
         self.clock: Clock = db.clock
-        self.db: Database = db.database  # sqlite-utils' view, for tests and db tools
+        self.engine = db.engine  # "sqlite" or "postgresql"
 
         self.people = People(db, team)
         self.declined = DeclinedQuestions(db, team)
@@ -168,6 +190,7 @@ class Store:
 
         # The flat API: each name is the operation of the repository that owns it.
         self.problem = db.problem  # why writes fail now (for /readyz), or None
+        self.leads_schedules = db.leads_schedules  # False in a worker that follows the leader
         self.claim = db.claim
         self.prune_claims = db.prune_claims
         self.applied_migrations = db.applied_migrations

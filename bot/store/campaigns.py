@@ -110,9 +110,9 @@ class CampaignStore:
 
     def claim_reminder(self, user_id: str, week: str, channel_id: str) -> bool:
         """True the first time anyone claims a reminder for ``user_id`` in ``week``."""
-        claimed = self._db.insert_or_ignore(
+        claimed = self._db.execute(
             "INSERT OR IGNORE INTO campaign_reminders "
             "(team_id, user_id, week, channel_id, sent_at) VALUES (?, ?, ?, ?, ?)",
             [self._team, user_id, week, channel_id, self._db.now()],
         )
-        return claimed is not None
+        return claimed == 1

@@ -26,6 +26,7 @@ class Channels:
         """True when any quiz, answer, schedule, digest or campaign names ``channel_id``."""
         checks = " UNION ALL ".join(
             f"SELECT 1 FROM (SELECT 1 FROM [{t}] WHERE team_id = :t AND channel_id = :c LIMIT 1)"
+            f" AS hit"
             for t in CHANNEL_TABLES
         )
         return bool(

@@ -1,4 +1,14 @@
-"""One SQLite file through sqlite-utils: the shared connection, its lock, the clock, and claims.
+"""The database every repository reads and writes through: one seam, two engines.
+
+``Db`` is what the repositories see: ``rows`` (a query's rows as dicts), ``execute`` (one
+writing statement), ``insert_id`` (an insert that may be refused; the new row's id),
+``execute_many`` and ``write()`` (a read-modify-write transaction, one writer at a time). Its
+SQL is SQLite's text. bot/store/engines.py's ``open_db`` chooses the engine: a path opens
+``SqliteDb`` (here, the default); a ``postgresql://`` URL opens ``PgDb``
+(bot/store/postgres.py), which rewrites each statement with bot/store/dialect.py. Claims are
+written once, here, for both.
+
+One SQLite file through sqlite-utils: the shared connection, its lock, the clock, and claims.
 
 The store keeps one connection for every thread (Bolt runs listeners in a thread pool) and
 serialises its use with a lock. Several processes may share the file as well: the writes that must
@@ -22,11 +32,12 @@ import logging
 import os
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from sqlite_utils import Database
 
@@ -76,8 +87,131 @@ _UNAVAILABLE = {
 }
 
 
-class Db:
-    """The open database: every repository reads and writes through it."""
+class Cursor(Protocol):
+    """What a statement inside ``write()`` returns: rows as tuples, and how many it changed."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Tx(ABC):
+    """One write transaction (``Db.write()``): its statements commit together or not at all."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        """Run one statement (SQLite's text) in the transaction."""
+
+    @abstractmethod
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Run one statement for each row; return the rows changed."""
+
+    @abstractmethod
+    def insert_id(self, sql: str, params: Params = ()) -> int | None:
+        """Run an INSERT (OR IGNORE) into a table with an ``id``; its id, or None if refused."""
+
+
+class Db(ABC):
+    """The open database: every repository reads and writes through it, on either engine."""
+
+    engine: Literal["sqlite", "postgresql"]
+    path: Path  # the SQLite file; on PostgreSQL, the folder files beside the database go in
+    clock: Clock
+    lock: threading.RLock
+    _claims_since_prune: int = 0
+
+    def now(self) -> str:
+        """The clock's current instant, as stored text."""
+        return ts(self.clock.now())
+
+    @abstractmethod
+    def rows(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        """Rows of a read-only query as dicts."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one writing statement; return how many rows it changed."""
+
+    @abstractmethod
+    def insert_id(self, sql: str, params: Params = ()) -> int | None:
+        """Run one INSERT (OR IGNORE); the new row's id, or None when a constraint refused it."""
+
+    @abstractmethod
+    def execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
+        """Run one statement for each row in a single transaction; return the rows changed."""
+
+    @abstractmethod
+    def write(self) -> AbstractContextManager[Tx]:
+        """A read-modify-write transaction; one writer at a time, across processes too."""
+
+    @abstractmethod
+    def problem(self) -> str | None:
+        """Why the database cannot take writes now (for /readyz), or None when it can."""
+
+    @abstractmethod
+    def applied_migrations(self) -> list[str]:
+        """The names of the migrations the database has, in order."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the connection."""
+
+    def leads_schedules(self) -> bool:
+        """Whether this process runs the schedulers (always, unless workers share PostgreSQL)."""
+        return True
+
+    # --- idempotency ------------------------------------------------------------------------
+
+    def claim(self, key: str) -> bool:
+        """Return True the first time ``key`` is claimed (by any thread or process), else False.
+
+        Claims only guard against redeliveries and double clicks, which come within minutes, so
+        claims older than CLAIM_TTL are pruned now and then: the table does not grow forever.
+        """
+        won = self.execute(
+            "INSERT OR IGNORE INTO claims (key, claimed_at) VALUES (?, ?)", [key, self.now()]
+        )
+        with self.lock:
+            self._claims_since_prune += 1
+            prune = self._claims_since_prune >= CLAIMS_PER_PRUNE
+            if prune:
+                self._claims_since_prune = 0
+        if prune:
+            self.prune_claims()
+        return won == 1
+
+    def prune_claims(self, older_than: timedelta = CLAIM_TTL) -> int:
+        """Delete claims older than ``older_than``; return how many were deleted."""
+        cutoff = ts(self.clock.now() - older_than)
+        with self.lock:
+            self._claims_since_prune = 0
+        return self.execute("DELETE FROM claims WHERE claimed_at < ?", [cutoff])
+
+
+class _SqliteTx(Tx):
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        return self.database.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        before = self.database.conn.total_changes
+        self.database.conn.executemany(sql, rows)
+        return self.database.conn.total_changes - before
+
+    def insert_id(self, sql: str, params: Params = ()) -> int | None:
+        cursor = self.database.conn.execute(sql, params)
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
+class SqliteDb(Db):
+    """One SQLite file: a connection shared by every thread, serialised by a lock."""
+
+    engine = "sqlite"
 
     def __init__(self, path: str | Path, *, clock: Clock) -> None:
         """Open (creating if needed) the database at ``path`` and apply pending migrations.
@@ -205,22 +339,18 @@ class Db:
             self._recovered()
 
     @contextmanager
-    def write(self) -> Iterator[Database]:
+    def write(self) -> Iterator[Tx]:
         """Hold the lock and an immediate (write-locked) transaction for a read-modify-write."""
         with self.lock, self._writing():
             self.database.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.database
+                yield _SqliteTx(self.database)
             except BaseException:
                 if self.database.conn.in_transaction:
                     self.database.conn.execute("ROLLBACK")
                 raise
             else:
                 self.database.conn.execute("COMMIT")
-
-    def now(self) -> str:
-        """The clock's current instant, as stored text."""
-        return ts(self.clock.now())
 
     def rows(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         """Rows of a read-only query as dicts."""
@@ -232,18 +362,16 @@ class Db:
         with self.lock, self._writing():
             return int(self.database.execute(sql, params).rowcount)
 
-    def insert_or_ignore(self, sql: str, params: Params = ()) -> int | None:
-        """Run one INSERT OR IGNORE; the new row's id, or None when a constraint refused it."""
+    def insert_id(self, sql: str, params: Params = ()) -> int | None:
+        """Run one INSERT (OR IGNORE); the new row's id, or None when a constraint refused it."""
         with self.lock, self._writing():
             cursor = self.database.execute(sql, params)
             return cursor.lastrowid if cursor.rowcount == 1 else None
 
     def execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
         """Run one statement for each row in a single transaction; return the rows changed."""
-        with self.write() as db:
-            before = db.conn.total_changes
-            db.conn.executemany(sql, rows)
-            return db.conn.total_changes - before
+        with self.write() as tx:
+            return tx.executemany(sql, rows)
 
     def close(self) -> None:
         """Close the connection."""
@@ -254,31 +382,6 @@ class Db:
         """The names of the migrations applied to this file, in order."""
         with self.lock:
             return [m.name for m in migrations.applied(self.database)]
-
-    # --- idempotency ------------------------------------------------------------------------
-
-    def claim(self, key: str) -> bool:
-        """Return True the first time ``key`` is claimed (by any thread or process), else False.
-
-        Claims only guard against redeliveries and double clicks, which come within minutes, so
-        claims older than CLAIM_TTL are pruned now and then: the table does not grow forever.
-        """
-        with self.lock, self._writing():
-            cursor = self.database.execute(
-                "INSERT OR IGNORE INTO claims (key, claimed_at) VALUES (?, ?)", [key, self.now()]
-            )
-            self._claims_since_prune += 1
-            if self._claims_since_prune >= CLAIMS_PER_PRUNE:
-                self.prune_claims()
-            return bool(cursor.rowcount == 1)
-
-    def prune_claims(self, older_than: timedelta = CLAIM_TTL) -> int:
-        """Delete claims older than ``older_than``; return how many were deleted."""
-        cutoff = ts(self.clock.now() - older_than)
-        with self.lock, self._writing():
-            self._claims_since_prune = 0
-            cursor = self.database.execute("DELETE FROM claims WHERE claimed_at < ?", [cutoff])
-            return int(cursor.rowcount)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

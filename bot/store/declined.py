@@ -55,7 +55,7 @@ class DeclinedQuestions:
                     ORDER BY d2.id DESC LIMIT 1) AS question
             FROM declined d
             WHERE team_id = ?
-            GROUP BY normalized
+            GROUP BY team_id, normalized
             ORDER BY n DESC, last_asked DESC
             LIMIT ?
             """,

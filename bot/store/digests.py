@@ -103,7 +103,7 @@ class DigestStore:
 
     def claim(self, channel_id: str, week: str | None) -> int | None:
         """Claim one post (week None: a manual one, never refused); None when already claimed."""
-        return self._db.insert_or_ignore(
+        return self._db.insert_id(
             "INSERT OR IGNORE INTO digest_posts (team_id, channel_id, week, status, created_at) "
             "VALUES (?, ?, ?, 'posting', ?)",
             [self._team, channel_id, week, self._db.now()],

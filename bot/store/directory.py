@@ -46,10 +46,13 @@ class Directory:
         ]
         if not rows:
             return 0
-        with self._db.write() as db:
-            db.conn.executemany(
-                "INSERT OR REPLACE INTO directory (team_id, user_id, name, real_name, email, "
-                "emails_visible, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        with self._db.write() as tx:
+            tx.executemany(
+                "INSERT INTO directory (team_id, user_id, name, real_name, email, "
+                "emails_visible, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (team_id, user_id) DO UPDATE SET name = excluded.name, "
+                "real_name = excluded.real_name, email = excluded.email, "
+                "emails_visible = excluded.emails_visible, fetched_at = excluded.fetched_at",
                 rows,
             )
         return len(rows)

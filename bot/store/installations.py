@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.store.db import Db, parse_required_ts, parse_ts, ts
+from bot.store.db import Db, Tx, parse_required_ts, parse_ts, ts
 from bot.store.workspaces import WORKSPACE_TABLES
 
 
@@ -168,7 +168,7 @@ class Installations:
         with self._db.write() as db:
             self._seen(db, team_id, enterprise_id or "")
 
-    def _seen(self, db: Any, team_id: str, enterprise_id: str, reinstalled: bool = False) -> None:
+    def _seen(self, db: Tx, team_id: str, enterprise_id: str, reinstalled: bool = False) -> None:
         db.execute(
             "INSERT INTO workspaces (team_id, enterprise_id, first_seen) VALUES (?, ?, ?) "
             "ON CONFLICT (team_id) DO NOTHING",
@@ -217,7 +217,7 @@ class Installations:
         return deleted
 
     @staticmethod
-    def _delete_data(db: Any, team_id: str) -> int:
+    def _delete_data(db: Tx, team_id: str) -> int:
         deleted = 0
         # answers first: they refer to quiz_posts
         for table in sorted(WORKSPACE_TABLES, key=lambda t: t != "answers"):

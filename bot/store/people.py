@@ -144,21 +144,21 @@ class People:
         """
         deleted = 0
         user_hash = self.user_hash(user_id)
-        with self._db.write() as db:
-            db.conn.execute(
+        with self._db.write() as tx:
+            tx.execute(
                 "INSERT OR IGNORE INTO forgotten (team_id, user_hash, forgotten_at) "
                 "VALUES (?, ?, ?)",
                 [self._team, user_hash, self._db.now()],
             )
             for table, column in USER_COLUMNS:
-                cursor = db.conn.execute(
+                cursor = tx.execute(
                     f"DELETE FROM [{table}] WHERE team_id = ? AND [{column}] = ?",
                     [self._team, user_id],
                 )
                 deleted += cursor.rowcount
             # A schedule belongs to its channel; only the name of who set it goes.
             for table, column in NAMED_BY:
-                db.conn.execute(
+                tx.execute(
                     f"UPDATE [{table}] SET [{column}] = NULL WHERE team_id = ? AND [{column}] = ?",
                     [self._team, user_id],
                 )

@@ -1,9 +1,16 @@
-"""PostgreSQL for several workers: exactly-once claims and one scheduler leader among them.
+"""PostgreSQL for several workers: the same repositories, exactly-once writes, one leader.
 
-The first pieces of ofin on PostgreSQL (issue 19, items 3-4), Slack-free and usable alone:
+``OFIN_DATABASE_URL=postgresql://…`` opens ``PgDb``: the ``Db`` seam of bot/store/db.py on
+psycopg 3, so every repository runs its one SQL text (rewritten by bot/store/dialect.py) on
+either engine. What SQLite guaranteed by being one file, PostgreSQL guarantees this way:
 
-- ``PgClaims``: ``claim(key)`` is True for exactly one caller across every connection and
-  process, as the SQLite store's claims are: one ``INSERT … ON CONFLICT DO NOTHING`` decides.
+- exactly once (claims, first answers, one answer per person, daily slots, digests, reminders):
+  the same unique constraints as SQLite's (the schema is derived from the migrations,
+  bot/store/pg_schema.py) and ``INSERT … ON CONFLICT DO NOTHING``: one statement decides;
+- one writer at a time in ``write()`` (a read-modify-write such as "post unless one was posted
+  since"): SQLite's ``BEGIN IMMEDIATE`` becomes a transaction that first takes one
+  transaction-level advisory lock (``WRITE_LOCK``), so the check and the write cannot interleave
+  with another worker's; single statements need no lock;
 - ``PgLeader``: among workers that share the database, exactly one runs the schedulers. It holds
   a session-level advisory lock on a connection of its own; the lock dies with that connection,
   so when the leader's process dies (even ``kill -9``) the server releases it and the next worker
@@ -11,61 +18,231 @@ The first pieces of ofin on PostgreSQL (issue 19, items 3-4), Slack-free and usa
   handful of periodic passes whose writes are already claims, not a queue of jobs; one leader at
   a time is all they need, and a lock needs no table, no lease and no clock.
 
-psycopg 3 is imported only here, and only when a PostgreSQL URL is used.
+Each worker keeps one connection, serialised by a lock as the SQLite store's is: parallelism
+comes from running several workers. A lost connection makes writes raise ``StoreUnavailable``
+(people hear "Sorry", /readyz says why) and is opened again at the next statement.
+psycopg is imported only here, and only when a PostgreSQL URL is used.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
-from bot.store.db import ts
+from bot.ops.metrics import timed_write
+from bot.store.db import Cursor, Db, Params, StoreError, StoreUnavailable, Tx
+from bot.store.dialect import UPDATE_OR_IGNORE, to_postgres
+from bot.store.pg_conn import connect, connection_errors, redact
+from bot.store.pg_schema import apply_schema
 
 logger = logging.getLogger(__name__)
 
 #: pg_try_advisory_lock's key for "the scheduler leader" (any constant unique to ofin).
 LEADER_LOCK = 0x0F1_5C4ED
+#: pg_advisory_xact_lock's key held by every ``write()`` transaction: one writer at a time.
+WRITE_LOCK = 0x0F1_5C4EB
+#: Where files beside the database go (reports the console writes), as SQLite's folder would.
+LOCAL_FOLDER = Path("data")
 
 
-def connect(url: str) -> Any:
-    """An autocommit psycopg connection to ``url`` (postgresql://…)."""
-    import psycopg
+class _Done:
+    """The cursor of a statement run in pieces: only how many rows it changed."""
 
-    return psycopg.connect(url, autocommit=True)
+    def __init__(self, rowcount: int) -> None:
+        self.rowcount = rowcount
+
+    def fetchone(self) -> Any:
+        return None
+
+    def fetchall(self) -> list[Any]:
+        return []
 
 
-class PgClaims:
-    """Idempotency keys on PostgreSQL: each key is claimed once, by one caller, ever.
+class _PgTx(Tx):
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
 
-    The ``claims`` table is the migrations' (bot/store/pg_schema.py's ``apply_schema``), with
-    the same fixed-width UTC text timestamps as on SQLite.
-    """
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        ignoring = UPDATE_OR_IGNORE.match(sql)
+        if ignoring:
+            table, sets, where = ignoring.groups()
+            return self._update_or_ignore(table, sets, where, params)
+        cursor: Cursor = self.conn.execute(to_postgres(sql), params)
+        return cursor
 
-    def __init__(self, url: str, clock: Clock) -> None:
-        self._url = url
-        self._clock = clock
-        self._local = threading.local()  # a connection per thread: psycopg's are not shared
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        cursor = self.conn.cursor()
+        cursor.executemany(to_postgres(sql), rows)
+        return int(cursor.rowcount)
 
-    def _conn(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
-            conn = self._local.conn = connect(self._url)
-        return conn
+    def insert_id(self, sql: str, params: Params = ()) -> int | None:
+        row = self.conn.execute(to_postgres(sql + " RETURNING id"), params).fetchone()
+        return None if row is None else int(row[0])
 
-    def claim(self, key: str) -> bool:
-        """True the first time ``key`` is claimed by anyone, else False."""
-        row = (
-            self._conn()
-            .execute(
-                "INSERT INTO claims (key, claimed_at) VALUES (%s, %s) "
-                "ON CONFLICT (key) DO NOTHING RETURNING key",
-                [key, ts(self._clock.now())],
+    def _update_or_ignore(self, table: str, sets: str, where: str, params: Params) -> Cursor:
+        """SQLite's UPDATE OR IGNORE: each row changes unless a unique constraint refuses it."""
+        import psycopg
+
+        values = list(params)  # positional only: SET's parameters, then WHERE's
+        set_values, where_values = values[: sets.count("?")], values[sets.count("?") :]
+        found = self.conn.execute(
+            to_postgres(f"SELECT ctid FROM {table} WHERE {where}"), where_values
+        ).fetchall()
+        changed = 0
+        for (ctid,) in found:
+            try:
+                with self.conn.transaction():  # a savepoint: a refused row undoes itself only
+                    changed += self.conn.execute(
+                        to_postgres(f"UPDATE {table} SET {sets} WHERE ctid = ?"),
+                        [*set_values, ctid],
+                    ).rowcount
+            except psycopg.errors.UniqueViolation:
+                continue
+        return _Done(changed)
+
+
+class PgDb(Db):
+    """ofin's database on a PostgreSQL server: the seam every repository uses, on psycopg."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, *, clock: Clock) -> None:
+        """Connect to ``url`` and create ofin's schema there if it is not yet.
+
+        Raise StoreError, with the reason, when the server cannot be reached or the schema made.
+        """
+        self.url = url
+        self.path = LOCAL_FOLDER / "postgresql"
+        self.clock = clock
+        self.lock = threading.RLock()
+        self._claims_since_prune = 0
+        self._failure: str | None = None
+        self._conn: Any = None
+        self.leader = PgLeader(url)
+        try:
+            self._migrations = apply_schema(url)
+            self._conn = connect(url)
+        except connection_errors() as exc:
+            raise StoreError(
+                f"cannot open the PostgreSQL database at {redact(url)}: {_reason(exc)}"
+            ) from exc
+
+    # --- the connection ---------------------------------------------------------------------
+
+    def _connection(self) -> Any:
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            try:
+                self._conn = connect(self.url)
+            except connection_errors() as exc:
+                self._unavailable(f"cannot be reached ({_reason(exc)})", exc)
+        return self._conn
+
+    @contextmanager
+    def _using(self, *, writing: bool) -> Iterator[Any]:
+        """The connection under the lock; a lost server or a full disk raise StoreUnavailable."""
+        import psycopg
+
+        with self.lock:
+            conn = self._connection()
+            try:
+                if writing:
+                    with timed_write():
+                        yield conn
+                else:
+                    yield conn
+            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+                self._unavailable(f"cannot take writes ({_reason(exc)})", exc)
+            if self._failure:
+                logger.warning("the PostgreSQL database at %s answers again", redact(self.url))
+                self._failure = None
+
+    def _unavailable(self, reason: str, exc: BaseException | None = None) -> None:
+        message = f"the PostgreSQL database at {redact(self.url)} {reason}"
+        if self._failure != message:
+            self._failure = message
+            logger.error(
+                "%s: nothing is stored and people are told 'Sorry' until it is fixed", message
             )
-            .fetchone()
-        )
-        return row is not None
+        raise StoreUnavailable(message) from exc
+
+    # --- the seam ---------------------------------------------------------------------------
+
+    def rows(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        """Rows of a read-only query as dicts."""
+        from psycopg.rows import dict_row
+
+        with self._using(writing=False) as conn:
+            cursor = conn.cursor(row_factory=dict_row)
+            cursor.execute(to_postgres(sql), params)
+            return list(cursor.fetchall())
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one writing statement; return how many rows it changed."""
+        if UPDATE_OR_IGNORE.match(sql):
+            with self.write() as tx:
+                return tx.execute(sql, params).rowcount
+        with self._using(writing=True) as conn:
+            return int(conn.execute(to_postgres(sql), params).rowcount)
+
+    def insert_id(self, sql: str, params: Params = ()) -> int | None:
+        """Run one INSERT (OR IGNORE); the new row's id, or None when a constraint refused it."""
+        with self._using(writing=True) as conn:
+            return _PgTx(conn).insert_id(sql, params)
+
+    def execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
+        """Run one statement for each row in a single transaction; return the rows changed."""
+        with self.write() as tx:
+            return tx.executemany(sql, rows)
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A transaction holding the write lock: one read-modify-write at a time, everywhere."""
+        with self._using(writing=True) as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            yield _PgTx(conn)
+
+    def problem(self) -> str | None:
+        """Why the database cannot take writes now (for /readyz), or None when it can."""
+        try:
+            with self._using(writing=False) as conn, conn.transaction(force_rollback=True):
+                conn.execute("SET LOCAL lock_timeout = '200ms'")
+                conn.execute(  # a key of its own: workers' probes never wait for each other
+                    "INSERT INTO claims (key, claimed_at) "
+                    "VALUES ('ofin:probe:' || pg_backend_pid(), '') ON CONFLICT DO NOTHING"
+                )
+        except StoreUnavailable as exc:
+            return str(exc)
+        except connection_errors() as exc:
+            return f"the PostgreSQL database at {redact(self.url)} refused a write ({exc})"
+        return None
+
+    def applied_migrations(self) -> list[str]:
+        """The names of the migrations the database's schema includes, in order."""
+        return [r["name"] for r in self.rows("SELECT name FROM schema_migrations ORDER BY name")]
+
+    def leads_schedules(self) -> bool:
+        """Whether this worker holds the scheduler lead (taken when free, e.g. its holder died)."""
+        return self.leader.is_leader()
+
+    def close(self) -> None:
+        """Give up the scheduler lead and close the connection."""
+        self.leader.resign()
+        with self.lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 class PgLeader:
@@ -90,13 +267,18 @@ class PgLeader:
             if self._conn is None:
                 try:
                     self._conn = connect(self._url)
-                except _connection_errors() as exc:  # unreachable: nobody leads from here
+                except connection_errors() as exc:  # unreachable: nobody leads from here
                     logger.warning("cannot reach the database to take the scheduler lead: %s", exc)
                     return False
             if self._held:
                 return True
-            row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", [self._lock]).fetchone()
-            self._held = bool(row and row[0])
+            try:
+                row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", [self._lock])
+                self._held = bool(row.fetchone()[0])
+            except connection_errors() as exc:  # lost between the check and the ask
+                logger.warning("cannot ask for the scheduler lead: %s", exc)
+                self._drop()
+                return False
             if self._held:
                 logger.info("this worker now runs the schedulers")
             return self._held
@@ -114,7 +296,7 @@ class PgLeader:
         try:
             self._conn.execute("SELECT 1")
             return True
-        except _connection_errors():
+        except connection_errors():
             return False
 
     def _drop(self) -> None:
@@ -122,10 +304,3 @@ class PgLeader:
             self._conn.close()  # the server releases the lock with the session
         self._conn = None
         self._held = False
-
-
-def _connection_errors() -> tuple[type[BaseException], ...]:
-    """What a lost or refused connection raises: psycopg's errors and the OS's."""
-    import psycopg
-
-    return (psycopg.Error, OSError)

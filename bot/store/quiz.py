@@ -136,7 +136,7 @@ class QuizPosts:
                 ).fetchone()
             ):
                 return None
-            cursor = db.execute(
+            post_id = db.insert_id(
                 """
                 INSERT OR IGNORE INTO quiz_posts
                     (channel_id, team_id, kind, slot, question_id, item_id, category, status,
@@ -155,9 +155,8 @@ class QuizPosts:
                     requested_by,
                 ],
             )
-            if cursor.rowcount != 1 or cursor.lastrowid is None:
+            if post_id is None:
                 return None
-            post_id = cursor.lastrowid
         return self.post(post_id)
 
     def slot_taken(self, slot: str) -> bool:

@@ -132,7 +132,8 @@ class Reports:
             if for_grouping
             else "user_id, category, correct, answered_at, channel_id, question_id, choice"
         )
-        daily = f"SELECT {columns}, 1 AS daily, post_id AS source_id FROM answers {index} "
+        daily = f"SELECT {columns}, 1 AS daily, CAST(post_id AS TEXT) AS source_id "
+        daily += f"FROM answers {index} "
         daily += f"WHERE {daily_where}"
         practice = f"SELECT {columns}, 0 AS daily, id FROM practice_prompts WHERE {practice_where}"
         return daily, practice, params
@@ -144,8 +145,8 @@ class Reports:
         daily, practice, params = self._answers_sql(channel_id, members, for_grouping=True)
         params |= {"start": ts(start), "end": ts(end)}
         group = (
-            "SELECT user_id, category, daily, COUNT(*) AS n, SUM(correct) AS ok, "
-            "MIN(answered_at) AS first_at, MAX(answered_at) AS last_at FROM ({}) "
+            "SELECT user_id, category, MAX(daily) AS daily, COUNT(*) AS n, SUM(correct) AS ok, "
+            "MIN(answered_at) AS first_at, MAX(answered_at) AS last_at FROM ({}) AS answered "
             "GROUP BY user_id, category"
         )
         rows = self._db.rows(group.format(daily), params)
@@ -172,7 +173,7 @@ class Reports:
         totals: dict[str, tuple[int, int]] = {}
         for sql in (daily, practice):
             for row in self._db.rows(
-                f"SELECT category, COUNT(*) AS n, SUM(correct) AS ok FROM ({sql}) "
+                f"SELECT category, COUNT(*) AS n, SUM(correct) AS ok FROM ({sql}) AS answered "
                 "WHERE category IS NOT NULL GROUP BY category",
                 params,
             ):
@@ -186,8 +187,9 @@ class Reports:
         """Every answer in [start, end), by person then time (the report's --answers export)."""
         daily, practice, params = self._answers_sql(channel_id, members)
         rows = self._db.rows(
-            f"SELECT * FROM ({daily} UNION ALL {practice}) "
-            "ORDER BY user_id, answered_at, source_id",
+            f"SELECT * FROM ({daily} UNION ALL {practice}) AS answered "
+            # daily before practice, then by id: post ids as numbers, prompt ids as text
+            "ORDER BY user_id, answered_at, daily DESC, LENGTH(source_id), source_id",
             params | {"start": ts(start), "end": ts(end)},
         )
         return [
@@ -274,8 +276,8 @@ class Reports:
                 FROM recent r JOIN answers a ON a.post_id = r.id
                 WHERE a.correct = 1 AND a.answered_at < :end {window_filter} {user_filter}
             )
-            SELECT user_id, channel_id, SUM(back = rn) AS run,
-                   SUM(back = rn + 1) AS run_after_open
+            SELECT user_id, channel_id, SUM(CASE WHEN back = rn THEN 1 ELSE 0 END) AS run,
+                   SUM(CASE WHEN back = rn + 1 THEN 1 ELSE 0 END) AS run_after_open
             FROM hits GROUP BY user_id, channel_id
             """,
             self._streak_params(end, channel_id)

@@ -173,7 +173,7 @@ class Scores:
                 UNION ALL
                 SELECT category, correct FROM practice_prompts
                 WHERE team_id = ? AND user_id = ? AND answered_at IS NOT NULL
-            ) WHERE category IS NOT NULL GROUP BY category ORDER BY category
+            ) AS mine WHERE category IS NOT NULL GROUP BY category ORDER BY category
             """,
             [self._team, user_id, self._team, user_id],
         )
@@ -215,14 +215,18 @@ class Scores:
         """Every answer, daily and practice, oldest first (for the CSV export)."""
         rows = self._db.rows(
             """
-            SELECT answered_at, 'daily' AS kind, user_id, channel_id, post_id AS source_id,
-                   question_id, category, choice, correct, points, response_ms
-            FROM answers WHERE team_id = :team
-            UNION ALL
-            SELECT answered_at, 'practice', user_id, channel_id, id, question_id, category,
-                   choice, correct, COALESCE(points, 0), NULL
-            FROM practice_prompts WHERE team_id = :team AND answered_at IS NOT NULL
-            ORDER BY answered_at, kind, source_id
+            SELECT * FROM (
+                SELECT answered_at, 'daily' AS kind, user_id, channel_id,
+                       CAST(post_id AS TEXT) AS source_id,
+                       question_id, category, choice, correct, points, response_ms
+                FROM answers WHERE team_id = :team
+                UNION ALL
+                SELECT answered_at, 'practice', user_id, channel_id, id, question_id, category,
+                       choice, correct, COALESCE(points, 0), NULL
+                FROM practice_prompts WHERE team_id = :team AND answered_at IS NOT NULL
+            ) AS answered
+            -- post ids in number order, prompt ids as text
+            ORDER BY answered_at, kind, LENGTH(source_id), source_id
             """,
             {"team": self._team},
         )

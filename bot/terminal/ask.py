@@ -7,6 +7,7 @@ import sys
 from typing import TextIO
 
 from bot.answer.answer import Answer
+from bot.answer.fitted import FittedFilesError
 from bot.answer.matcher import Matcher
 from bot.kb.loader import load_or_exit
 from bot.terminal.text import answer_text, decline_text
@@ -17,7 +18,11 @@ def run_ask(question: str | None, *, as_json: bool, stdin: TextIO | None = None)
     if question is None:
         print('ofin: give a question, e.g. ofin ask "who patches EC2?", or "-" to read stdin.')
         return 2
-    matcher = Matcher(load_or_exit())
+    try:
+        matcher = Matcher(load_or_exit())
+    except FittedFilesError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     if question != "-":
         _emit(matcher.ask(question), as_json)
         return 0

@@ -4,6 +4,9 @@ Both read the database at OFIN_DB and never create it. ``backup`` uses SQLite's 
 consistent copy even while the bot writes (a plain ``cp`` of a live WAL database is not), and
 checks the copy's integrity before calling it good. ``check`` runs SQLite's integrity and foreign
 key checks and says whether every migration is applied.
+
+On PostgreSQL (OFIN_DATABASE_URL) neither pretends: backups and integrity are the server's
+(``pg_dump``, ``pg_basebackup``, ``amcheck``), and both say so in one line, exit status 2.
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ def run_backup(target: str | Path, db_path: str | Path | None = None) -> int:
     path = existing_database(db_path)
     if isinstance(path, int):
         return path
+    if isinstance(path, str):
+        return _not_on_postgres(
+            "db backup copies a SQLite file; back up PostgreSQL with the server's tools: "
+            'pg_dump --format=custom --file=ofin.dump "$OFIN_DATABASE_URL"'
+        )
     target = Path(target)
     if target.exists():
         print(f"ofin: {target} already exists; choose a new file name", file=sys.stderr)
@@ -70,6 +78,12 @@ def run_check(db_path: str | Path | None = None) -> int:
     path = existing_database(db_path)
     if isinstance(path, int):
         return path
+    if isinstance(path, str):
+        return _not_on_postgres(
+            "db check runs SQLite's checks; on PostgreSQL use the server's own (amcheck's "
+            "pg_amcheck, and pg_dump to a file proves every row reads back); ofin's schema is "
+            "created or checked by every worker at start"
+        )
     try:
         conn = _connect(path)
         try:
@@ -93,3 +107,9 @@ def run_check(db_path: str | Path | None = None) -> int:
     note = f"; {len(pending)} migration(s) apply at the next start" if pending else ""
     print(f"database OK: {path} (integrity ok, {len(applied)} migrations applied{note})")
     return 0
+
+
+def _not_on_postgres(message: str) -> int:
+    """Say what to use instead on PostgreSQL; exit status 2 (the command does not apply)."""
+    print(f"ofin: OFIN_DATABASE_URL is PostgreSQL: {message}", file=sys.stderr)
+    return 2

@@ -1,6 +1,7 @@
 """`python -m bot doctor`: every check an operator would run by hand, one line each.
 
-Settings, the knowledge base, the model, the database, and with a bot token set, Slack itself.
+Settings, the knowledge base, the model, its fitted weights, the database, and with a bot
+token set, Slack itself.
 Each line is ``✓ name: what was found`` or ``✗ name: what is wrong (fix: what to do)``; exit
 status 0 when every check passed, 1 otherwise.
 """
@@ -9,7 +10,15 @@ from __future__ import annotations
 
 import sys
 
-from bot.ops.doctor import Check, check_database, check_knowledge, check_model, check_settings
+from bot.ops.doctor import (
+    Check,
+    check_database,
+    check_knowledge,
+    check_model,
+    check_postgres,
+    check_settings,
+    check_weights,
+)
 
 
 def run_checks() -> list[Check]:
@@ -18,9 +27,13 @@ def run_checks() -> list[Check]:
     checks = [settings_check]
     checks.append(check_knowledge()[0])
     checks.append(check_model())
+    checks.append(check_weights())
     if settings is None:
         return checks
-    database, channels = check_database(settings.db_path)
+    if settings.database_url:
+        database, channels = check_postgres(settings.database_url)
+    else:
+        database, channels = check_database(settings.db_path)
     checks.append(database)
     if settings.bot_token:
         from bot.slack.doctor import slack_checks

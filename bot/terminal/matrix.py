@@ -63,7 +63,9 @@ def run_matrix(
         if fmt != "table":  # the table shows it; other formats stay clean for tools
             print(template_lines(summary), file=sys.stderr)
     if names.strip():
-        parsed = ServiceNameReader(kb, Matcher(kb).find_service).read(names)
+        # Only the detector reads names: no embeddings, no fitted files.
+        detector = Matcher(kb, semantic=False, model=False)
+        parsed = ServiceNameReader(kb, detector.find_service).read(names)
         problem = names_problem(parsed)
         if isinstance(problem, UnknownServicesResult):
             print(unknown_services_text(problem), file=sys.stderr)

@@ -68,3 +68,38 @@ def test_the_words_of_a_service_name_are_not_the_topic() -> None:
     # A longer alias's other words stay the topic: "eks worker nodes" is about worker nodes.
     _, naming = detector.split(["eks", "worker", "nodes"])
     assert naming == {"eks"}
+
+
+def test_a_match_name_is_read_instead_of_the_official_name() -> None:
+    """ "AWS Batch" is shown, but "aws" is filler: matching on it would read every "batch"."""
+    layer = StackLayer("Physical data centers", "aws")
+    batch = Service(
+        "batch-service", "AWS Batch", "container", ("batch job queue",), (layer,), ("https://x.com",),
+        match_name="AWS Batch service",
+    )  # fmt: skip
+    detector = ServiceDetector((batch,))
+    assert detector.detect(words("run the nightly batch of invoices")) == []
+    assert detector.detect(words("who patches the aws batch service hosts")) == [batch]
+    assert detector.detect(words("my batch job queue")) == [batch]
+
+
+@pytest.mark.parametrize(
+    ("service_id", "official", "question"),
+    [
+        ("batch-service", "AWS Batch", "who patches the AMI of an aws batch compute environment"),
+        ("config-service", "AWS Config", "who writes the rules of the aws config service"),
+        ("backup-service", "AWS Backup", "who encrypts the aws backup service vaults"),
+        ("qbusiness", "Amazon Q Business", "who controls access in amazon q business assistant"),
+        ("organizations", "AWS Organizations", "who writes the scps in aws organizations"),
+    ],
+)
+def test_services_show_their_official_name_and_are_still_detected(
+    service_id: str, official: str, question: str
+) -> None:
+    from bot.kb.loader import load
+
+    kb = load()
+    known = kb.service(service_id)
+    assert known is not None and known.name == official
+    found = ServiceDetector(kb.services).detect(words(question))
+    assert found and found[0].id == service_id

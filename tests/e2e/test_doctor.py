@@ -88,7 +88,7 @@ def test_all_good_but_a_channel_with_a_daily_quiz_the_bot_is_not_in(
         },
     )
     status, lines = doctor(tmp_path, **env)
-    assert len(lines) == 7, lines  # settings, knowledge, model, database, auth, scopes, channels
+    assert len(lines) == 8, lines  # settings, kb, model, weights, database, 3 slack
     channels = line(lines, "slack channels")
     assert channels.startswith("✗") and "C0OUTSIDE" in channels and "C0INSIDE" not in channels
     assert "/invite @ofin" in channels
@@ -113,5 +113,5 @@ def test_a_refused_token_is_one_line_with_the_fix(
 def test_without_slack_everything_local_passes(tmp_path: Path) -> None:
     status, lines = doctor(tmp_path, OFIN_DB=str(tmp_path / "ofin.db"), OFIN_ENGINE="words")
     assert status == 0, lines
-    assert [ln.split(" ", 1)[0] for ln in lines] == ["✓", "✓", "✓", "✓", "-"]
+    assert [ln.split(" ", 1)[0] for ln in lines] == ["✓", "✓", "✓", "✓", "✓", "-"]
     assert "created at the first start" in line(lines, "database")

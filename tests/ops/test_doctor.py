@@ -6,8 +6,10 @@ import sqlite3
 from pathlib import Path
 
 from bot.clock import SystemClock
-from bot.ops.doctor import check_database, check_knowledge, check_settings
+from bot.ops.doctor import check_database, check_knowledge, check_postgres, check_settings
 from bot.store import Store
+from bot.store.pg_conn import connect
+from tests.store.pg_server import fresh_database
 
 
 def test_the_database_checks(tmp_path: Path):
@@ -49,3 +51,21 @@ def test_a_broken_knowledge_base_points_at_kb_check(tmp_path: Path):
     (tmp_path / "broken.yaml").write_text("items: [{id: 1}]\n")
     check, kb = check_knowledge(tmp_path)
     assert not check.ok and kb is None and "kb check" in (check.fix or "")
+
+
+def test_the_postgresql_checks(pg_server_url: str):
+    url = fresh_database(pg_server_url)
+    with connect(url) as conn:
+        conn.execute("DROP TABLE schema_migrations")  # a fresh database: nothing made yet
+    check, channels = check_postgres(url)
+    assert check.ok and "schema made at first start" in check.detail and channels == []
+
+    store = Store(url, clock=SystemClock())
+    store.schedules.save(channel_id="C1", at="09:00", tz="UTC", weekdays="12345", updated_by="U1")
+    store.close()
+    check, channels = check_postgres(url)
+    assert check.ok and "migrations applied" in check.detail and channels == ["C1"]
+
+    wrong = "postgresql://ofin:secret@127.0.0.1:1/nowhere?connect_timeout=2"
+    check, _ = check_postgres(wrong)
+    assert not check.ok and "OFIN_DATABASE_URL" in check.fix and "secret" not in check.detail

@@ -64,3 +64,32 @@ def test_healthz_ticks_shows_each_scheduler():
     body = b"".join(wsgi(environ, lambda status, headers: statuses.append(status)))
     assert statuses == ["200 OK"]
     assert json.loads(body) == {"ofin-flaky": 4}
+
+
+class Counting(Ticker):
+    thread_name = "ofin-counting"
+    interval = 0.01
+
+    def __init__(self, leads) -> None:
+        super().__init__(leads=leads)
+        self.calls = 0
+
+    def tick(self) -> None:
+        self.calls += 1
+
+
+def test_a_worker_that_does_not_lead_counts_its_passes_without_doing_them():
+    leading = threading.Event()
+    ticker = Counting(leads=leading.is_set)  # another worker holds the lead
+    ticker.start()
+    try:
+        deadline = time.monotonic() + 5
+        while ticker.ticks < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ticker.ticks >= 3 and ticker.calls == 0  # alive (for /readyz), but idle
+        leading.set()  # the leader died: this worker took the lead over
+        while ticker.calls < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ticker.calls >= 1
+    finally:
+        ticker.stop()

@@ -24,7 +24,9 @@ def test_a_digest_is_saved_turned_off_and_each_week_claimed_once(store, clock):
     assert store.digests.claim("C1", "2026-W10") is None  # that week is taken, by anyone
     assert store.digests.claim("C1", None) is not None  # `digest now` is never refused
     store.digests.mark(first, "posted")
-    assert store.db["digest_posts"].get(first)["status"] == "posted"
+    assert store._db.rows("SELECT status FROM digest_posts WHERE id = ?", [first]) == [
+        {"status": "posted"}
+    ]
     assert store.digests.disable("C1", updated_by="U2") is True
     assert store.digests.disable("C1", updated_by="U2") is False
     assert store.digests.enabled() == []

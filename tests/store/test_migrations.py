@@ -297,14 +297,14 @@ def test_a_new_database_has_every_migration_applied_in_order(store):
     assert store.applied_migrations() == MIGRATIONS
 
 
-def test_a_new_database_has_exactly_these_tables(store):
-    tables = [t for t in store.db.table_names() if not t.startswith("_sqlite")]
+def test_a_new_database_has_exactly_these_tables(sqlite_store):
+    tables = [t for t in sqlite_store.db.table_names() if not t.startswith("_sqlite")]
     assert sorted(tables) == sorted(SCHEMA)
 
 
 @pytest.mark.parametrize("table", sorted(SCHEMA))
-def test_each_table_has_exactly_these_columns_and_indexes(store, table):
-    assert describe(store.db, table) == SCHEMA[table]
+def test_each_table_has_exactly_these_columns_and_indexes(sqlite_store, table):
+    assert describe(sqlite_store.db, table) == SCHEMA[table]  # on PostgreSQL: test_pg_schema.py
 
 
 def test_reopening_applies_nothing_twice_and_keeps_the_data(tmp_path, clock):

@@ -14,7 +14,7 @@ def test_feedback_latest_vote_wins(store):
     assert store.feedback_counts("os") == (0, 1)
     store.record_feedback(user_id="U1", question="who patches ec2?", item_id="os", helpful=True)
     assert store.feedback_counts("os") == (1, 0)
-    rows = list(store.db.query("SELECT * FROM feedback"))
+    rows = store._db.rows("SELECT * FROM feedback")
     assert len(rows) == 1
 
 

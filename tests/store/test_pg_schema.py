@@ -25,7 +25,8 @@ def columns(conn, table: str) -> list[tuple[str, bool]]:
         "WHERE table_name = %s ORDER BY ordinal_position",
         [table],
     ).fetchall()
-    return [(name, bool(required)) for name, required in rows]
+    # "rowid": SQLite's hidden insertion order, a visible column on PostgreSQL (pg_schema.py)
+    return [(name, bool(required)) for name, required in rows if name != "rowid"]
 
 
 def test_every_table_column_and_index_of_the_migrations_is_on_postgres(pg_url: str) -> None:

@@ -1,4 +1,4 @@
-"""Claims and the scheduler leader on a real PostgreSQL server (started by the test itself)."""
+"""Claims, write transactions and the scheduler leader on a real PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -10,20 +10,20 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.store.pg_schema import apply_schema
-from bot.store.postgres import PgClaims, PgLeader, connect
-from tests.store.pg_server import pg_server
+from bot.store.postgres import PgDb, PgLeader, connect
+from tests.store.pg_server import fresh_database
 
 
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    for url in pg_server():
-        apply_schema(url)
-        yield url
+@pytest.fixture
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    url = fresh_database(pg_server_url)
+    apply_schema(url)  # already there: a second worker starting finds it
+    yield url
 
 
 def test_each_claim_is_won_once_across_connections(pg_url: str) -> None:
     clock = SystemClock()
-    claims = [PgClaims(pg_url, clock) for _ in range(4)]  # four workers, their connections
+    claims = [PgDb(pg_url, clock=clock) for _ in range(4)]  # four workers, their connections
     keys = [f"daily:C{n}:2026-12-07" for n in range(50)]
 
     def race(worker: int) -> list[str]:
@@ -33,6 +33,8 @@ def test_each_claim_is_won_once_across_connections(pg_url: str) -> None:
         won = [k for keys_won in pool.map(race, range(8)) for k in keys_won]
     assert sorted(won) == sorted(keys)  # every key claimed exactly once, by someone
     assert claims[0].claim(keys[0]) is False
+    for db in claims:
+        db.close()
 
 
 def test_one_leader_and_another_takes_over_when_it_dies(pg_url: str) -> None:
@@ -62,3 +64,48 @@ def test_resigning_hands_the_lead_over_at_once(pg_url: str) -> None:
     first.resign()
     assert second.is_leader()
     second.resign()
+
+
+def test_a_read_modify_write_runs_once_across_workers(pg_url: str) -> None:
+    """`daily now` from many workers at once: the check and the claim cannot interleave."""
+    from datetime import timedelta
+
+    from bot.store import Store
+
+    clock = SystemClock()
+    stores = [Store(pg_url, clock=clock, team="T1") for _ in range(4)]
+
+    def daily_now(worker: int):
+        return stores[worker % 4].create_post(
+            channel_id="C1",
+            kind="manual",
+            slot=None,
+            question_id="q",
+            item_id=None,
+            category=None,
+            unless_since=clock.now() - timedelta(minutes=5),
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        posted = [p for p in pool.map(daily_now, range(16)) if p is not None]
+    assert len(posted) == 1
+    for store in stores:
+        store.close()
+
+
+def test_a_lost_connection_says_sorry_once_then_reconnects(pg_url: str, caplog) -> None:
+    from bot.store import Store, StoreUnavailable
+
+    store = Store(pg_url, clock=SystemClock(), team="T1")
+    store.touch_user("U1")
+    with connect(pg_url) as admin:  # the server ends the store's session (a restart, a failover)
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid != pg_backend_pid()"
+        )
+    with pytest.raises(StoreUnavailable, match="cannot take writes"):
+        store.touch_user("U2")
+    assert store.claim("k") is True  # the next statement opens a new connection
+    assert store.user("U2") is None and store.user("U1") is not None
+    assert store.problem() is None
+    store.close()

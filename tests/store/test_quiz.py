@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
 import pytest
+
+from tests.store.conftest import INTEGRITY_ERRORS
 
 
 def test_one_open_quiz_per_channel_is_enforced_by_the_database(store, clock):
@@ -26,8 +27,8 @@ def test_one_open_quiz_per_channel_is_enforced_by_the_database(store, clock):
     assert store.mark_posted(second.id, message_ts="1.2", deadline_at=clock.now()) == [first.id]
     assert [p.id for p in store.open_posts("C1")] == [second.id]
     assert store.post(first.id).status == "closed"
-    with pytest.raises(sqlite3.IntegrityError):
-        store.db.execute("UPDATE quiz_posts SET status = 'open' WHERE id = ?", [first.id])
+    with pytest.raises(INTEGRITY_ERRORS):
+        store._db.execute("UPDATE quiz_posts SET status = 'open' WHERE id = ?", [first.id])
 
 
 def test_a_repeated_manual_claim_within_the_window_claims_nothing(store, clock):

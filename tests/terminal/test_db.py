@@ -107,3 +107,12 @@ def test_the_commands_read_ofin_db(tmp_path):
     backed = bot("backup", str(tmp_path / "b.db"))
     assert backed.returncode == 0, backed.stderr
     assert (tmp_path / "b.db").is_file()
+
+
+def test_on_postgresql_backup_and_check_name_the_servers_tools(capsys):
+    url = "postgresql://ofin:secret@db.internal:5432/ofin"  # never reached: nothing to pretend
+    assert run_backup("/tmp/never.db", db_path=url) == 2
+    assert "pg_dump" in capsys.readouterr().err
+    assert run_check(db_path=url) == 2
+    err = capsys.readouterr().err
+    assert "pg_amcheck" in err and "secret" not in err and len(err.splitlines()) == 1

@@ -21,13 +21,18 @@ from bot.training.export import PEOPLE_COLUMNS
 from bot.training.periods import parse_period
 from bot.training.report import answer_rows, build_report, current_streaks
 from tests.report_seed import CHANNELS, PEOPLE, Q4_END, Q4_START, QUIET, q4_streak, seed
+from tests.store.pg_server import fresh_database
 
 NOW = datetime(2027, 1, 6, 18, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    path = tmp_path_factory.mktemp("report") / "ofin.db"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def seeded(request, tmp_path_factory):
+    """The seeded quarter on each engine: the reports' SQL must agree with the seed on both."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("report") / "ofin.db"
+    else:
+        path = fresh_database(request.getfixturevalue("pg_server_url"))
     store, core, truth = seed(path)
     yield path, store, core, truth
     store.close()
@@ -147,9 +152,9 @@ def test_csv_answers_one_row_per_answer_with_versions(seeded):
     from bot.quiz.versions import record_versions
 
     # Versions are recorded at start-up; one from before the quarter covers every answer.
-    store.db.execute("DELETE FROM question_versions")
+    store._db.execute("DELETE FROM question_versions")
     record_versions(store, core.kb.quiz_questions)
-    store.db.execute("UPDATE question_versions SET first_seen = ?", ["2026-01-01T00:00:00"])
+    store._db.execute("UPDATE question_versions SET first_seen = ?", ["2026-01-01T00:00:00"])
     out = io.StringIO()
     assert run_report(period_text="2026-Q4", fmt="csv", answers=True, db_path=path, out=out) == 0
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
