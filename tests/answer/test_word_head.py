@@ -1,4 +1,4 @@
-"""The word head: a question's framing words read directly, fitted out of fold, shipped with ofin."""
+"""The word head: a question's framing words read directly, fitted out of fold, shipped."""
 
 from __future__ import annotations
 
@@ -21,17 +21,22 @@ FRAMES = {
 }
 
 
+def read(text: str) -> tuple[str, ...]:
+    """The terms of a question written as one string."""
+    return terms(text.split())
+
+
 def toy(frames: dict[str, str] = FRAMES) -> tuple[list[tuple[str, ...]], list[str]]:
     reads, labels = [], []
     for label, frame in frames.items():
         for topic in TOPICS:
-            reads.append(terms(frame.format(topic).split()))
+            reads.append(read(frame.format(topic)))
             labels.append(label)
     return reads, labels
 
 
 def test_terms_are_the_words_and_their_neighbouring_pairs_once() -> None:
-    assert terms("how long does it last".split()) == (
+    assert read("how long does it last") == (
         "how", "long", "does", "it", "last", "how long", "long does", "does it", "it last",
     )  # fmt: skip
     assert terms(["a", "a"]) == ("a", "a a")
@@ -40,12 +45,12 @@ def test_terms_are_the_words_and_their_neighbouring_pairs_once() -> None:
 def test_the_framing_is_learned_across_topics_it_never_saw_with_it() -> None:
     reads, labels = toy()
     head = fit_word_head(reads, labels)
-    unseen = head.probabilities(terms("how long does snapshots last by default".split()))
+    unseen = head.probabilities(read("how long does snapshots last by default"))
     assert max(unseen, key=unseen.get) == "none"
     assert sum(unseen.values()) == pytest.approx(1.0)
-    asked = head.probabilities(terms("do we have to turn on snapshots".split()))
+    asked = head.probabilities(read("do we have to turn on snapshots"))
     assert max(asked, key=asked.get) == "customer"
-    assert "turn on" in head.leaning(terms("do we have to turn on snapshots".split()), "customer")
+    assert "turn on" in head.leaning(read("do we have to turn on snapshots"), "customer")
 
 
 def test_a_term_seen_in_one_question_only_is_not_learned() -> None:
@@ -87,7 +92,7 @@ def test_out_of_fold_readings_never_learn_from_the_question_read() -> None:
         fitting.Sample(Evidence(**{**empty.__dict__, "words": r}), label, "toy", f"q{k}")
         for k, (r, label) in enumerate(zip(reads, labels, strict=True))
     ]
-    odd = terms("quokka quokka question".split())
+    odd = read("quokka quokka question")
     samples += [
         fitting.Sample(Evidence(**{**empty.__dict__, "words": odd}), "shared", "toy", "odd")
         for _ in range(3)
@@ -102,5 +107,5 @@ def test_the_shipped_word_head_reads_a_framing() -> None:
     assert WORD_HEAD_FILE.is_file(), "run `python -m bot engine fit`"
     head = load_word_head()
     assert head is not None
-    read = head.probabilities(terms("how long is the default retention".split()))
-    assert read["none"] > head.probabilities(terms("who is responsible for".split()))["none"]
+    framed = head.probabilities(read("how long is the default retention"))
+    assert framed["none"] > head.probabilities(read("who is responsible for"))["none"]
