@@ -27,13 +27,15 @@ from bot.answer.owner_head import CLASSES
 
 WORD_HEAD_FILE = Path(__file__).with_name("word_head.json")
 MIN_QUESTIONS = 2  # a term must appear in this many training questions to be learned
-L2 = 1e-3  # chosen on cross-validation (docs/engine.md)
+L2 = 3e-3  # chosen on cross-validation (docs/engine.md)
 STEPS = 300
 LEARNING_RATE = 0.05
 
 
 def terms(words: Iterable[str]) -> tuple[str, ...]:
-    """The terms a question is read by: its words and each pair of neighbouring words."""
+    """The terms a question is read by: its words and each pair of neighbouring words ("do we",
+    "how long", "turn on" are the framing). Leaving filler words out alone measured worse on
+    cross-validation (86.7% against 87.6%) and fixed none of the odd cases, so they stay."""
     listed = [w for w in words if w]
     pairs = [f"{a} {b}" for a, b in zip(listed, listed[1:], strict=False)]
     return tuple(dict.fromkeys(listed + pairs))
