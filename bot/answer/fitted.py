@@ -74,13 +74,18 @@ def shipped_head(encoder: str, path: Path | None = None) -> OwnerHead | None:
         raise FittedFilesError(_unreadable(path, exc)) from None
 
 
-def shipped_words(path: Path | None = None) -> WordHead | None:
-    """The fitted word head (None before the first fit); FittedFilesError when unreadable."""
+def shipped_words(path: Path | None = None) -> WordHead:
+    """The fitted word head; FittedFilesError when it is missing (an install that left it out
+    would answer with a weaker engine, silently) or unreadable."""
     path = path or WORD_HEAD_FILE
+    if not path.is_file():
+        raise FittedFilesError(f"ofin: {display_path(path)} is missing: {FIX}")
     try:
-        return load_word_head(path)
+        head = load_word_head(path)
     except (OSError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
         raise FittedFilesError(_unreadable(path, exc)) from None
+    assert head is not None  # the file is there
+    return head
 
 
 def _mismatch(data: object) -> str:
