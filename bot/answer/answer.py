@@ -22,6 +22,7 @@ class Answer:
     # Layer by layer, when the evidence names more than one owner: (what, owner) pairs.
     layers: tuple[tuple[str, str], ...] = ()
     probability: float | None = None  # calibrated chance that ``owner`` is right (learned model)
+    cues: tuple[str, ...] = ()  # the question's words that leaned most to ``owner`` (word head)
 
     @property
     def answered(self) -> bool:
@@ -42,4 +43,5 @@ class Answer:
             "declined_because": self.declined_because,
             "probability": None if self.probability is None else round(self.probability, 3),
             "layers": [{"what": what, "owner": owner} for what, owner in self.layers],
+            "cues": list(self.cues),
         }

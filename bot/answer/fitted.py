@@ -1,6 +1,7 @@
 """The engine's fitted files, loaded, or refused in one line that names the file and the fix.
 
-``python -m bot engine fit`` writes bot/answer/owner_weights.json and owner_head.json for the code
+``python -m bot engine fit`` writes bot/answer/owner_weights.json, owner_head.json (with
+owner_neighbours.npz) and word_head.json for the code
 of its day. When the code's features change after that (or a merge brings another branch's file),
 the files no longer fit the code: that is said as one line, never as a traceback from numpy.
 """
@@ -19,6 +20,7 @@ from bot.answer.owner_model import (
     OwnerModel,
     load_model,
 )
+from bot.answer.word_head import WORD_HEAD_FILE, WordHead, load_word_head
 from bot.kb.files import display_path
 
 FIX = "run `python -m bot engine fit` to fit them again"
@@ -70,6 +72,20 @@ def shipped_head(encoder: str, path: Path | None = None) -> OwnerHead | None:
         zipfile.BadZipFile,
     ) as exc:
         raise FittedFilesError(_unreadable(path, exc)) from None
+
+
+def shipped_words(path: Path | None = None) -> WordHead:
+    """The fitted word head; FittedFilesError when it is missing (an install that left it out
+    would answer with a weaker engine, silently) or unreadable."""
+    path = path or WORD_HEAD_FILE
+    if not path.is_file():
+        raise FittedFilesError(f"ofin: {display_path(path)} is missing: {FIX}")
+    try:
+        head = load_word_head(path)
+    except (OSError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise FittedFilesError(_unreadable(path, exc)) from None
+    assert head is not None  # the file is there
+    return head
 
 
 def _mismatch(data: object) -> str:

@@ -127,10 +127,14 @@ _SIDE_OF_WORD = {
 _BRANDED_SERVICE = re.compile(r"\b(?:AWS|Amazon)\s+(?=[A-Z])")
 # An option that is itself an owner: "A) AWS B) The customer C) Both".
 _OWNER_OPTION = re.compile(
-    r"^(?:the\s+)?(?:(?P<aws>aws|amazon|amazon web services|the provider|cloud provider)"
-    r"|(?P<customer>customer|the customer|customers|you|us|we|the user)"
+    r"^(?:the\s+|an?\s+)?(?:(?P<aws>aws|amazon|amazon web services|the provider|cloud provider"
+    r"|inherited|aws only|aws owned|provider only|aws specific)"
+    r"|(?P<customer>customer|the customer|customers|you|us|we|the user|customer specific"
+    r"|customer only|customer owned)"
     r"|(?P<shared>both|shared|both aws and the customer|both aws and customer|aws and the customer"
-    r"|aws and customer|the customer and aws|customer and aws|shared between them|both of them))$"
+    r"|aws and customer|the customer and aws|customer and aws|shared between them|both of them))"
+    # the control categories as an exam lists them: "Inherited control", "Shared responsibility"
+    r"(?:\s+(?:controls?|responsibility|responsibilities))?(?:\s+(?:alone|only|solely))?$"
 )
 
 
@@ -145,15 +149,30 @@ class Options:
 
     @property
     def are_owners(self) -> bool:
-        """True when the options are the owners themselves ("A) AWS B) The customer C) Both"):
-        then the stem alone is the question."""
-        return all(option_owner(o) for o in self.options)
+        """True when the options are the owners themselves ("A) AWS B) The customer C) Both",
+        "A) AWS, because it is managed B) The customer alone …"), perhaps with one distractor
+        ("C) The colocation provider"): then the stem alone is the question."""
+        owners = [option_owner(o) for o in self.options]
+        named = [o for o in owners if o]
+        return len(set(named)) >= 2 and len(owners) - len(named) <= (len(owners) > 2)
 
 
 def option_owner(option: str) -> str | None:
-    """The owner an answer option names ("The customer" -> "customer"), or None."""
+    """The owner an answer option names ("The customer" -> "customer", "AWS, because it is
+    managed" -> "aws", "Shared: AWS releases … and you apply …" -> "shared"), or None."""
     found = _OWNER_OPTION.match(fold(option))
+    if found is None:
+        said = _OWNER_THEN_REASON.match(option.strip().lower())
+        found = _OWNER_OPTION.match(fold(said.group(1))) if said else None
     return found.lastgroup if found else None
+
+
+# An option that names an owner and then gives its reason: "AWS, because …", "Shared: …",
+# "The customer alone, since …", "Both — AWS … and the customer …".
+_OWNER_THEN_REASON = re.compile(
+    r"^([a-z ]{2,40}?)(?:\s+(?:alone|only|solely))?(?:\s*[,:;(\u2013\u2014-]|\s+(?:because|since"
+    r"|as|through|via|by)\b)"
+)
 
 
 def answer_options(text: str) -> Options | None:

@@ -24,15 +24,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot.answer import language, topic_gate
+from bot.answer import language, topic_gate, word_head
 from bot.answer.answer import Answer
-from bot.answer.fitted import shipped_head, shipped_model
+from bot.answer.fitted import shipped_head, shipped_model, shipped_words
 from bot.answer.glossary import shared_glossary
 from bot.answer.lexical import LexicalIndex, Parsed
 from bot.answer.owner_head import OwnerHead
 from bot.answer.owner_model import CANDIDATE_FEATURES, Evidence, Judgement, OwnerModel
 from bot.answer.semantic import SemanticIndex, build_index
 from bot.answer.service_detector import ServiceDetector
+from bot.answer.word_head import WordHead
 from bot.kb.model import Item, KnowledgeBase, Service
 
 MAX_QUESTION_CHARS = 500
@@ -85,6 +86,7 @@ class Matcher:
         semantic: SemanticIndex | None | bool = True,
         model: OwnerModel | None | bool = True,
         head: OwnerHead | None = None,
+        words: WordHead | None = None,
     ):
         """Index ``kb``; ``semantic``: an index, True to build one (when the model is installed),
         or False/None for the lexical signal alone; ``model``: the learned owner model, True for
@@ -93,6 +95,7 @@ class Matcher:
         self.kb = kb
         self._model = shipped_model() if model is True else (model or None)
         self._head: OwnerHead | None = None
+        self._words: WordHead | None = None
         self._services = ServiceDetector(kb.services)
         self._lexical = LexicalIndex(kb, self._services)
         self._glossary = shared_glossary().knowing(self._lexical.vocabulary)
@@ -101,6 +104,7 @@ class Matcher:
         )
         if self._model is not None and self._semantic is not None:
             self._head = head or shipped_head(self._semantic.encoder)
+        self._words = (words or shipped_words()) if self._model is not None else None
         self._lower_layer_terms = _lower_layer_terms(kb)
         self._phrases_naming = self._index_semantic_services()
         phrase_count = len(self._semantic.phrases) if self._semantic else 0
@@ -121,25 +125,31 @@ class Matcher:
         """The embedding model's fingerprint (None: answering on words alone)."""
         return self._semantic.encoder if self._semantic else None
 
-    def labelled_phrasings(self) -> tuple[np.ndarray, tuple[str, ...]]:
+    def labelled_phrasings(
+        self,
+    ) -> tuple[np.ndarray, tuple[str, ...], tuple[str | None, ...]]:
         """The knowledge base's own statements as labelled phrasings, for the owner head's vote
         (used while fitting): every alias with its item's owner for the service it names, and
-        every per-service owner an item states ("server-side encryption … on Amazon MSK": shared).
+        every per-service owner an item states ("server-side encryption … on Amazon MSK": shared);
+        with the service each speaks of.
         """
         if self._semantic is None:
-            return np.zeros((0, 0)), ()
-        texts, owners = [], []
+            return np.zeros((0, 0)), (), ()
+        texts, owners, services = [], [], []
         for item in self.kb.items:
             for alias in item.aliases:
                 service = self.find_service(alias)
                 texts.append(alias)
                 owners.append(item.owner_for(service.id if service else None))
+                services.append(service.id if service else None)
             for service_id in item.services:
                 service = self._services.by_id(service_id)
                 if service is not None:
                     texts.append(f"{item.title} on {service.matched_name}")
                     owners.append(item.owner_for(service_id))
-        return np.vstack([self._semantic.vector(t) for t in texts]), tuple(owners)
+                    services.append(service_id)
+        vectors = np.vstack([self._semantic.vector(t) for t in texts])
+        return vectors, tuple(owners), tuple(services)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -305,6 +315,7 @@ class Matcher:
                     float(lexical_rank[rank] == 0 and signals.lexical[index] > 0),
                     0.0,  # head_owner: filled in by Evidence.with_head below
                     0.0,  # head_owner_clause
+                    0.0,  # words_owner: filled in by Evidence.with_words below
                 ]
             )
         question_signals = [
@@ -320,6 +331,7 @@ class Matcher:
             stack_margin,
             0.0,  # head_none: filled in by Evidence.with_head below
             0.0,  # head_none_clause
+            0.0,  # words_none
         ]
         vector = self._question_vector(text, parsed)
         focus = language.question_clause(text)
@@ -331,11 +343,18 @@ class Matcher:
             signals=np.array(question_signals, dtype=np.float64),
             vector=vector,
             clause_vector=clause_vector,
+            service=service_id,
+            words=word_head.terms(self._without_services(text).split()),
         )
+        if self._words is not None:
+            evidence = evidence.with_words(self._words.probabilities(evidence.words))
+        else:
+            evidence = evidence.with_words(_UNREAD)
         if self._head is None:
             return evidence.with_head(_UNREAD)
         return evidence.with_head(
-            self._head.probabilities(vector), self._head.probabilities(clause_vector)
+            self._head.probabilities(vector, service_id),
+            self._head.probabilities(clause_vector, service_id),
         )
 
     def _question_vector(self, text: str, parsed: Parsed) -> np.ndarray:
@@ -389,6 +408,7 @@ class Matcher:
                 suggestions=others if chance < 0.75 else (),
                 note=item.note_for(service_id) if owner == item.owner_for(service_id) else None,
                 probability=chance,
+                cues=tuple(self._words.leaning(evidence.words, owner)) if self._words else (),
             )
         return Answer(
             question=question,

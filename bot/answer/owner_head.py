@@ -33,6 +33,10 @@ LEARNING_RATE = 0.05
 NEIGHBOURS = 10  # labelled questions that vote
 SHARPNESS = 0.02  # a neighbour's vote: exp((similarity - best similarity) / SHARPNESS)
 LINEAR_SHARE = 0.5  # the regression's share of the reading; the neighbours have the rest
+# A neighbour about the service the question asks about is this much closer; one about another
+# service this much further (the embedding is taken without service names, so "encryption at
+# rest on DynamoDB" and "… on RDS" read alike; the vote must know which service each speaks of).
+SAME_SERVICE = 0.02
 
 
 @dataclass(frozen=True)
@@ -44,21 +48,32 @@ class OwnerHead:
     encoder: str  # the embedding model's fingerprint: other vectors would be read wrongly
     neighbours: np.ndarray | None = None  # (questions, dimensions): labelled questions' vectors
     neighbour_labels: np.ndarray | None = None  # (questions,): each one's class index
+    # (questions,): the service each neighbour speaks of, as an index in ``services`` (-1: none)
+    neighbour_services: np.ndarray | None = None
+    services: tuple[str, ...] = ()
+    same_service: float = SAME_SERVICE
 
-    def probabilities(self, vector: np.ndarray) -> dict[str, float]:
-        """Each class's probability for one question's embedding."""
+    def probabilities(self, vector: np.ndarray, service: str | None = None) -> dict[str, float]:
+        """Each class's probability for one question's embedding (``service``: the service it
+        asks about, which the vote favours)."""
         query = vector.astype(np.float64)
         logits = query @ self.weights + self.bias
         logits -= logits.max()
         p = np.exp(logits)
         p /= p.sum()
         if self.neighbours is not None and self.neighbour_labels is not None:
-            p = LINEAR_SHARE * p + (1 - LINEAR_SHARE) * self._vote(query)
+            p = LINEAR_SHARE * p + (1 - LINEAR_SHARE) * self._vote(query, service)
         return {name: float(x) for name, x in zip(CLASSES, p, strict=True)}
 
-    def _vote(self, query: np.ndarray) -> np.ndarray:
+    def _vote(self, query: np.ndarray, service: str | None) -> np.ndarray:
         assert self.neighbours is not None and self.neighbour_labels is not None
         similarity = self.neighbours @ query.astype(self.neighbours.dtype)
+        asked = self.services.index(service) if service in self.services else -1
+        if self.neighbour_services is not None and self.same_service and asked >= 0:
+            tags = self.neighbour_services
+            closer = (tags == asked).astype(similarity.dtype)
+            further = ((tags >= 0) & (tags != asked)).astype(similarity.dtype)
+            similarity = similarity + self.same_service * (closer - further)
         count = min(NEIGHBOURS, len(similarity))
         if count == 0:
             return np.full(len(CLASSES), 1 / len(CLASSES))
@@ -69,12 +84,22 @@ class OwnerHead:
         np.add.at(vote, self.neighbour_labels[closest], weight)
         return vote / vote.sum()
 
-    def with_neighbours(self, vectors: np.ndarray, labels: Sequence[str]) -> OwnerHead:
-        """The same head, voting with these labelled questions."""
+    def with_neighbours(
+        self,
+        vectors: np.ndarray,
+        labels: Sequence[str],
+        services: Sequence[str | None] | None = None,
+    ) -> OwnerHead:
+        """The same head, voting with these labelled questions (and the service each names)."""
+        named = sorted({s for s in services or () if s})
         return replace(
             self,
             neighbours=vectors.astype(np.float32),
             neighbour_labels=np.array([CLASSES.index(x) for x in labels], dtype=np.int64),
+            neighbour_services=None
+            if services is None
+            else np.array([named.index(s) if s else -1 for s in services], dtype=np.int64),
+            services=tuple(named),
         )
 
     def save(self, path: Path = HEAD_FILE, neighbours: Path = NEIGHBOURS_FILE) -> None:
@@ -82,10 +107,14 @@ class OwnerHead:
         path.write_text(json.dumps(self.to_json()) + "\n", encoding="utf-8")
         if self.neighbours is not None and self.neighbour_labels is not None:
             with neighbours.open("wb") as handle:
+                tags = self.neighbour_services
                 np.savez_compressed(
                     handle,
                     vectors=self.neighbours.astype(np.float16),
                     labels=self.neighbour_labels.astype(np.int8),
+                    services=(
+                        np.full(len(self.neighbour_labels), -1) if tags is None else tags
+                    ).astype(np.int16),
                 )
 
     def to_json(self) -> dict:
@@ -95,6 +124,8 @@ class OwnerHead:
             "encoder": self.encoder,
             "weights": np.round(self.weights, 5).tolist(),
             "bias": np.round(self.bias, 5).tolist(),
+            "services": list(self.services),
+            "same_service": self.same_service,
         }
 
     @classmethod
@@ -106,6 +137,8 @@ class OwnerHead:
             np.array(data["weights"], dtype=np.float64),
             np.array(data["bias"], dtype=np.float64),
             str(data["encoder"]),
+            services=tuple(data.get("services", ())),
+            same_service=float(data.get("same_service", 0.0)),
         )
 
 
@@ -166,4 +199,7 @@ def load_head(
             head,
             neighbours=stored["vectors"].astype(np.float32),
             neighbour_labels=stored["labels"].astype(np.int64),
+            neighbour_services=stored["services"].astype(np.int64)
+            if "services" in stored.files
+            else None,
         )

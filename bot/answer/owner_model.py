@@ -53,6 +53,7 @@ CANDIDATE_FEATURES = (
     "lexical_first",  # the best candidate by words alone
     "head_owner",  # the owner head's log-probability of its owner (bot/answer/owner_head.py)
     "head_owner_clause",  # the same, reading the question clause of a long message alone
+    "words_owner",  # the word head's log-probability of its owner (bot/answer/word_head.py)
 )
 QUESTION_SIGNALS = (
     "bias",
@@ -67,6 +68,7 @@ QUESTION_SIGNALS = (
     "stack_margin",
     "head_none",  # the owner head's log-probability that the question is not ours to answer
     "head_none_clause",
+    "words_none",  # the word head's log-probability that the question is not ours to answer
 )
 
 
@@ -80,6 +82,8 @@ class Evidence:
     signals: np.ndarray  # (len(QUESTION_SIGNALS),)
     vector: np.ndarray | None = None  # the question's embedding (the owner head reads it)
     clause_vector: np.ndarray | None = None  # its question clause's (the same when short)
+    service: str | None = None  # the service the question asks about (the head's vote favours it)
+    words: tuple[str, ...] = ()  # the terms the word head reads (bot/answer/word_head.py)
 
     def with_head(
         self, whole: dict[str, float], clause: dict[str, float] | None = None
@@ -93,6 +97,15 @@ class Evidence:
             column = CANDIDATE_FEATURES.index("head_owner" + suffix)
             features[:, column] = [log_chance(reading, owner) for owner in self.owners]
             signals[QUESTION_SIGNALS.index("head_none" + suffix)] = log_chance(reading, "none")
+        return replace(self, features=features, signals=signals)
+
+    def with_words(self, reading: dict[str, float]) -> Evidence:
+        """The same evidence with the word head's reading (fitting gives out-of-fold ones)."""
+        features = self.features.copy()
+        signals = self.signals.copy()
+        column = CANDIDATE_FEATURES.index("words_owner")
+        features[:, column] = [log_chance(reading, owner) for owner in self.owners]
+        signals[QUESTION_SIGNALS.index("words_none")] = log_chance(reading, "none")
         return replace(self, features=features, signals=signals)
 
     @property

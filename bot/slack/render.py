@@ -72,6 +72,7 @@ def card_data(answer: Answer) -> dict[str, Any]:
         "note": answer.note,
         "source": item.sources[0] if item.sources else None,
         "confidence": answer.confidence,
+        "cues": list(answer.cues),
     }
 
 

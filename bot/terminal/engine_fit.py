@@ -13,6 +13,7 @@ from bot.answer.answer import Answer
 from bot.answer.matcher import Matcher
 from bot.answer.owner_head import HEAD_FILE, NEIGHBOURS_FILE
 from bot.answer.owner_model import WEIGHTS_FILE, Policy
+from bot.answer.word_head import WORD_HEAD_FILE
 from bot.kb.loader import load_or_exit
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
@@ -51,16 +52,20 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE, head_out: Path = HEAD_F
     # the question (nor its translations); the head shipped is fitted on everything.
     aliases = fitting.Phrasings(*matcher.labelled_phrasings())
     readings = fitting.head_readings(samples, encoder, bank=aliases)
+    worded = fitting.word_readings(samples)
     samples = [
-        replace(s, evidence=s.evidence.with_head(*r))
-        for s, r in zip(samples, readings, strict=True)
+        replace(s, evidence=s.evidence.with_head(*r).with_words(w))
+        for s, r, w in zip(samples, readings, worded, strict=True)
     ]
     outcomes = fitting.cross_validate(samples)
     policy = fitting.choose_policy(outcomes)
     model = fitting.fit(samples, policy)
     head = fitting.fit_owner_head(samples, encoder, bank=aliases)
+    words = fitting.fit_words(samples)
     out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     head.save(head_out, head_out.with_name(NEIGHBOURS_FILE.name))
+    words_out = head_out.with_name(WORD_HEAD_FILE.name)
+    words_out.write_text(json.dumps(words.to_json()) + "\n", encoding="utf-8")
     print(f"fitted on {len(samples)} questions from {len(files)} sets -> {out}, {head_out}")
     print(
         f"policy: answer at p >= {policy.answer_at:.2f} with the opposite owner under "
@@ -91,7 +96,7 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE, head_out: Path = HEAD_F
         ),
         encoding="utf-8",
     )
-    floors = measure_floors(Matcher(matcher.kb, model=model, head=head), data)
+    floors = measure_floors(Matcher(matcher.kb, model=model, head=head, words=words), data)
     (data / FLOORS_FILE).write_text(
         FLOORS_HEADER + yaml.safe_dump(floors, sort_keys=True), encoding="utf-8"
     )

@@ -84,6 +84,8 @@ def answer_text(answer: Answer) -> str:
     detail = f"confidence {answer.confidence}/100"
     if answer.service:
         detail = f"{answer.service.name}, {detail}"
+    if answer.cues:
+        detail += "; read from: " + ", ".join(f"'{cue}'" for cue in answer.cues)
     lines = [OWNER_LINES[answer.owner], f"{item.title}  ({detail})", fill(item.explanation)]
     if answer.note and answer.service:
         lines.append(fill(f"On {answer.service.name}: {answer.note}"))

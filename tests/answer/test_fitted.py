@@ -128,3 +128,26 @@ def test_doctor_names_the_mismatch_and_the_fix(stale_weights: Path) -> None:
     check = check_weights()
     assert not check.ok
     assert "retired_feature" in check.detail and check.fix == FIX
+
+
+def test_every_file_the_fit_writes_ships_in_the_package() -> None:
+    """A plain `pip install .` gets the whole engine: each fitted file is package data."""
+    import tomllib
+
+    from bot.answer.owner_head import HEAD_FILE, NEIGHBOURS_FILE
+    from bot.answer.owner_model import WEIGHTS_FILE
+    from bot.answer.word_head import WORD_HEAD_FILE
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = config["tool"]["setuptools"]["package-data"]["bot.answer"]
+    for path in (WEIGHTS_FILE, HEAD_FILE, NEIGHBOURS_FILE, WORD_HEAD_FILE):
+        assert path.is_file(), f"{path.name}: run `python -m bot engine fit`"
+        assert path.name in shipped, f"{path.name} is not package data in pyproject.toml"
+
+
+def test_a_missing_word_head_is_one_line_naming_it(tmp_path) -> None:
+    from bot.answer.fitted import shipped_words
+
+    with pytest.raises(FittedFilesError, match=r"word_head\.json is missing: run"):
+        shipped_words(tmp_path / "word_head.json")

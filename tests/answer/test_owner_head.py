@@ -109,3 +109,18 @@ def test_close_labelled_questions_outvote_a_broad_lean(tmp_path) -> None:
     again = load_head("toy", tmp_path / "head.json", tmp_path / "near.npz")
     assert again is not None and again.neighbours is not None
     assert again.probabilities(odd) == pytest.approx(read, abs=1e-2)
+
+
+def test_the_vote_favours_labelled_questions_about_the_asked_service() -> None:
+    """Alike in meaning (the embedding leaves service names out), told apart by service."""
+    vectors, labels = clustered(40)
+    head = fit_head(vectors, labels, "toy")
+    same = np.vstack([vectors[0]] * 2)
+    voting = head.with_neighbours(same, ["shared", "customer"], ["dynamodb", "rds"])
+    on_rds = voting.probabilities(vectors[0], "rds")
+    on_dynamodb = voting.probabilities(vectors[0], "dynamodb")
+    assert on_rds["customer"] > on_rds["shared"]
+    assert on_dynamodb["shared"] > on_dynamodb["customer"]
+    assert voting.probabilities(vectors[0], None)["shared"] == pytest.approx(
+        voting.probabilities(vectors[0], None)["customer"], abs=1e-2
+    )  # no service asked: both neighbours count alike (the regression differs a little)

@@ -104,6 +104,8 @@ def answer_card(card: dict[str, Any], *, shareable: bool, feedback: bool = True)
     if card.get("source"):
         asked.append(f"Source: {source_link(card['source'])}")
     asked.append(confidence_hint(int(card.get("confidence") or 0)))
+    if card.get("cues"):
+        asked.append("read from: " + ", ".join(f"“{escape(c)}”" for c in card["cues"]))
     blocks.append(context(" · ".join(asked)))
 
     value = encode_value(
