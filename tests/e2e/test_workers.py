@@ -85,6 +85,7 @@ def test_three_workers_one_schedule_and_a_leader_killed_mid_burst(
     acknowledged: dict[str, int] = {}
     refused: list[int] = []
     lost: list[str] = []  # clicks that reached no worker
+    cut_off: set[str] = set()  # people one of whose clicks died with the killed worker
 
     def person(user: str) -> None:
         for _ in range(2):
@@ -93,6 +94,7 @@ def test_three_workers_one_schedule_and_a_leader_killed_mid_burst(
                 status = click(sender, slack, user, channel, ts, f"{post_id}:{right}")
             except requests.ConnectionError as exc:
                 lost.append(f"{sender.url}: {exc}"[:300])
+                cut_off.add(user)
                 continue  # the killed worker: Slack would show the person an error
             if status == 200:
                 acknowledged[user] = acknowledged.get(user, 0) + 1
@@ -107,11 +109,15 @@ def test_three_workers_one_schedule_and_a_leader_killed_mid_burst(
         for future in burst:
             future.result()
 
-    # Every acknowledged person has one answer; nobody has two (the one-answer rule held).
+    # Every acknowledged person has one answer; nobody has two (the one-answer rule held). An
+    # answer the killed worker stored before its reply could leave is kept though never
+    # acknowledged: only people whose click died with it may have one without an ack.
     answers = rows(
         url, "SELECT user_id, COUNT(*) FROM answers WHERE post_id = %s GROUP BY user_id", (post_id,)
     )
-    assert {user for user, _ in answers} == set(acknowledged)
+    answered = {user for user, _ in answers}
+    assert set(acknowledged) <= answered
+    assert answered - set(acknowledged) <= cut_off
     assert all(count == 1 for _, count in answers)
     assert not refused
     # Most people reached a live worker at least once (on failure: why the others did not).
