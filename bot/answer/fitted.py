@@ -57,12 +57,15 @@ def shipped_model(path: Path | None = None) -> OwnerModel | None:
     return model
 
 
-def shipped_head(encoder: str, path: Path | None = None) -> OwnerHead | None:
-    """The fitted owner head for ``encoder`` (None when absent or fitted on another encoder);
-    FittedFilesError when the file does not fit this code."""
+def shipped_head(encoder: str, path: Path | None = None) -> OwnerHead:
+    """The fitted owner head for ``encoder``; FittedFilesError when it is missing, fitted on
+    another embedding model or does not fit this code (the owner model was fitted with the head's
+    readings: without them it would answer worse, silently)."""
     path = path or HEAD_FILE
+    if not path.is_file():
+        raise FittedFilesError(f"ofin: {display_path(path)} is missing: {FIX}")
     try:
-        return load_head(encoder, path)
+        head = load_head(encoder, path)
     except (
         OSError,
         UnicodeDecodeError,
@@ -72,6 +75,11 @@ def shipped_head(encoder: str, path: Path | None = None) -> OwnerHead | None:
         zipfile.BadZipFile,
     ) as exc:
         raise FittedFilesError(_unreadable(path, exc)) from None
+    if head is None:
+        raise FittedFilesError(
+            f"ofin: {display_path(path)} was fitted on another embedding model: {FIX}"
+        )
+    return head
 
 
 def shipped_words(path: Path | None = None) -> WordHead:

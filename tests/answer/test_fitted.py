@@ -151,3 +151,12 @@ def test_a_missing_word_head_is_one_line_naming_it(tmp_path) -> None:
 
     with pytest.raises(FittedFilesError, match=r"word_head\.json is missing: run"):
         shipped_words(tmp_path / "word_head.json")
+
+
+def test_a_missing_or_foreign_owner_head_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(FittedFilesError, match=r"owner_head\.json is missing: run"):
+        shipped_head("any encoder", tmp_path / "owner_head.json")
+    from bot.answer.owner_head import HEAD_FILE
+
+    with pytest.raises(FittedFilesError, match="another embedding model: run"):
+        shipped_head("not the encoder it was fitted on", HEAD_FILE)
