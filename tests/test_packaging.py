@@ -17,7 +17,9 @@ def test_every_knowledge_file_is_package_data() -> None:
     data = setuptools["package-data"]
     files = sorted((ROOT / "knowledge").rglob("*"))
     assert files, "no knowledge files"
-    for path in (p for p in files if p.is_file()):
+    for folder in {p.parent for p in files if p.is_file()}:
+        assert (folder / "__init__.py").is_file(), f"{folder} must be a package to be installed"
+    for path in (p for p in files if p.is_file() and p.name != "__init__.py"):
         relative = path.relative_to(ROOT)
         package = ".".join(relative.parent.parts)
         patterns = data.get(package, [])
