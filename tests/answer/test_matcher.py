@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.answer import language
 from bot.answer.matcher import MAX_QUESTION_CHARS, Matcher
 from bot.kb.loader import load
 
@@ -454,3 +455,15 @@ def test_a_shared_control_as_a_whole_carries_no_single_service_note(matcher: Mat
     assert (whole.owner, whole.item.id, whole.note) == ("shared", "patch-management", None)
     one = matcher.ask("who owns patch management on RDS")
     assert one.owner == "aws" and one.note and "maintenance window" in one.note
+
+
+def test_an_answer_shows_the_words_it_was_read_from(matcher: Matcher) -> None:
+    """The word head's strongest words for the owner named are the question's own words."""
+    answer = matcher.ask("who patches the guest OS on our EC2 instances?")
+    assert answer.owner == "customer"
+    assert answer.cues, "an answered question names its cues"
+    words = set(language.fold(answer.question).split())
+    assert all(set(cue.split()) <= words for cue in answer.cues)
+    assert answer.to_json()["cues"] == list(answer.cues)
+    declined = matcher.ask("how old are you")
+    assert declined.cues == ()

@@ -80,6 +80,13 @@ def test_answer_card_without_any_button():
     assert "Shared — both sides" in message["blocks"][0]["text"]["text"]
 
 
+def test_answer_card_names_the_words_the_answer_was_read_from_escaped():
+    with_cues = blocks.answer_card({**CARD, "cues": ["turn on", "<do we>"]}, shareable=False)
+    context = json.dumps(with_cues["blocks"], ensure_ascii=False)
+    assert "read from: “turn on”, “&lt;do we&gt;”" in context
+    assert "read from" not in json.dumps(blocks.answer_card(CARD, shareable=False)["blocks"])
+
+
 def test_button_value_round_trips_and_stays_under_slack_limit():
     long_question = "é" * 5000
     value = blocks.answer_card({**CARD, "question": long_question}, shareable=True)["blocks"][-1][
