@@ -19,6 +19,24 @@ def pg_url() -> Iterator[str]:
     yield from pg_server()
 
 
+def assert_tables_as_migrated(conn) -> None:
+    """Every table has the columns (name, NOT NULL) and indexes the migrations give it."""
+    for table, lines in SCHEMA.items():
+        expected = [
+            (line.split()[0], "NOT NULL" in line or " PK" in line)
+            for line in lines
+            if not line.startswith(("INDEX", "UNIQUE INDEX"))
+        ]
+        assert columns(conn, table) == expected, table
+        indexes = {
+            r[0]
+            for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+        }
+        for line in lines:
+            if line.startswith(("INDEX", "UNIQUE INDEX")):
+                assert line.split("INDEX ", 1)[1].split()[0] in indexes, (table, line)
+
+
 def columns(conn, table: str) -> list[tuple[str, bool]]:
     rows = conn.execute(
         "SELECT column_name, is_nullable = 'NO' FROM information_schema.columns "
@@ -43,22 +61,7 @@ def test_every_table_column_and_index_of_the_migrations_is_on_postgres(pg_url: s
             )
         }
         assert tables == set(SCHEMA) | {"schema_migrations"}
-        for table, lines in SCHEMA.items():
-            expected = [
-                (line.split()[0], "NOT NULL" in line or " PK" in line)
-                for line in lines
-                if not line.startswith(("INDEX", "UNIQUE INDEX"))
-            ]
-            assert columns(conn, table) == expected, table
-            indexes = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT indexname FROM pg_indexes WHERE tablename = %s", [table]
-                )
-            }
-            for line in lines:
-                if line.startswith(("INDEX", "UNIQUE INDEX")):
-                    assert line.split("INDEX ", 1)[1].split()[0] in indexes, (table, line)
+        assert_tables_as_migrated(conn)
         assert conn.execute(
             "SELECT length(value) FROM meta WHERE key = 'forget_key'"
         ).fetchone() == (64,)

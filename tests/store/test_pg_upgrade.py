@@ -26,8 +26,8 @@ from bot.store.pg_copy import copy_database
 from bot.store.pg_migrate import apply_schema
 from bot.training.report import answer_rows, build_report
 from tests.store.pg_server import database_url
-from tests.store.test_migrations import MIGRATIONS, SCHEMA
-from tests.store.test_pg_schema import columns
+from tests.store.test_migrations import MIGRATIONS
+from tests.store.test_pg_schema import assert_tables_as_migrated
 from tests.store.test_upgrade import (
     CHANNELS,
     EXTRA_ROWS,
@@ -125,22 +125,7 @@ def test_three_workers_starting_together_upgrade_it_once(upgraded, caplog_module
 
 def test_the_schema_is_todays_table_by_table(upgraded):
     with connect(upgraded["url"]) as conn:
-        for table, lines in SCHEMA.items():
-            expected = [
-                (line.split()[0], "NOT NULL" in line or " PK" in line)
-                for line in lines
-                if not line.startswith(("INDEX", "UNIQUE INDEX"))
-            ]
-            assert columns(conn, table) == expected, table
-            indexes = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT indexname FROM pg_indexes WHERE tablename = %s", [table]
-                )
-            }
-            for line in lines:
-                if line.startswith(("INDEX", "UNIQUE INDEX")):
-                    assert line.split("INDEX ", 1)[1].split()[0] in indexes, (table, line)
+        assert_tables_as_migrated(conn)
         keys = conn.execute(
             "SELECT conname FROM pg_constraint WHERE contype = 'f' ORDER BY 1"
         ).fetchall()
