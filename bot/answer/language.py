@@ -108,20 +108,30 @@ _SET_ASIDE = re.compile(
 # "A) patching the guest OS  B) …", "(1) … (2) …": an exam question's answer options.
 _OPTION_MARK = re.compile(r"(?:^|\s)\(?([A-Ea-e1-5])[).:]\s+")
 _NAMES_AWS = re.compile(r"\b(?:aws|awss|amazon|amazons|the provider|cloud provider)\b")
-_NAMES_CUSTOMER = re.compile(r"\b(?:customer|customers|us|we|our|you|your|the user|tenant)\b")
+# Exam stems call the customer "the company" / "the organization" ("what is the company
+# responsible for?"); AWS is never the company of a stem.
+_NAMES_CUSTOMER = re.compile(
+    r"\b(?:customer|customers|us|we|our|you|your|the user|tenant"
+    r"|company|companys|organization|organizations|organisation|organisations)\b"
+)
 _NEGATED = re.compile(r"\b(?:not|except|never|isn t|is not)\b")
 # The side a stem asks about, said outright: "a customer responsibility", "the responsibility of
 # AWS", "AWS is responsible for". Wins over a side merely named ("a company runs AWS Lambda").
-_SIDE_WORD = r"(aws|awss|amazon|amazons|provider|providers|customer|customers|user|users|you|we)"
+_SIDE_WORD = (
+    r"(aws|awss|amazon|amazons|provider|providers|customer|customers|user|users|you|we"
+    r"|company|companys|organization|organisation)"
+)
 _SIDE_ASKED = re.compile(
     rf"\b{_SIDE_WORD}\s+(?:s\s+)?(?:responsibility|responsibilities|job|jobs|duty|duties|task)\b"
     rf"|\b(?:responsibility|responsibilities|job|duty|duties) of (?:the )?{_SIDE_WORD}\b"
     rf"|\b{_SIDE_WORD}\s+(?:is|are)\s+(?:solely |fully |directly )?responsible\b"
+    rf"|\b(?:is|are)\s+(?:the |a )?{_SIDE_WORD}\s+(?:solely |fully |directly )?responsible\b"
 )
 _SIDE_OF_WORD = {
     "aws": "aws", "awss": "aws", "amazon": "aws", "amazons": "aws", "provider": "aws",
     "providers": "aws", "customer": "customer", "customers": "customer", "user": "customer",
-    "users": "customer", "you": "customer", "we": "customer",
+    "users": "customer", "you": "customer", "we": "customer", "company": "customer",
+    "companys": "customer", "organization": "customer", "organisation": "customer",
 }  # fmt: skip
 # "AWS Lambda", "Amazon DynamoDB": a service's name, not a side of the model.
 _BRANDED_SERVICE = re.compile(r"\b(?:AWS|Amazon)\s+(?=[A-Z])")

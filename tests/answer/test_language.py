@@ -110,6 +110,10 @@ def test_lower_layer_words_are_terms_of_the_language() -> None:
         ("On Amazon RDS, which is the responsibility of AWS?", "aws"),
         ("Under the model, AWS is responsible for which of these?", "aws"),
         ("Which of these is a shared control?", "shared"),
+        # Stems call the customer "the company": its side, whatever AWS service it uses.
+        ("A company uses Amazon RDS. What is the company responsible for?", "customer"),
+        ("An organization runs Amazon EC2. Which task is AWS responsible for?", "aws"),
+        ("Is the organisation responsible for which of these on Amazon S3?", "customer"),
     ],
 )
 def test_the_side_an_exam_stem_asks_about(stem: str, side: str) -> None:
