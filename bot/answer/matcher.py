@@ -53,6 +53,10 @@ _FOCUS_SHARE = 0.5  # a long message: its question clause counts for half, again
 _STACK_TERM_MIN_LAYERS = 8
 MAX_SUGGESTIONS = 3
 _CANDIDATES = 8  # closest items the owner model weighs
+# ... and the closest items of the service the question names, when none of them made the cut:
+# its own wording of a layer (the Direct Connect item for "encrypting traffic over a Direct
+# Connect link", whose other words read as the data centre's network) must be weighed too
+_SERVICE_CANDIDATES = 2
 # The owner head's reading of a question when no head is installed: every class alike.
 _UNREAD = dict.fromkeys(("aws", "customer", "shared", "none"), 0.25)
 _CONSENSUS_SHARPNESS = 20.0  # how fast a candidate's vote fades with its gap to the best
@@ -97,6 +101,7 @@ class Matcher:
         self._head: OwnerHead | None = None
         self._words: WordHead | None = None
         self._services = ServiceDetector(kb.services)
+        self._item_services = [frozenset(item.services) for item in kb.items]
         self._lexical = LexicalIndex(kb, self._services)
         self._glossary = shared_glossary().knowing(self._lexical.vocabulary)
         self._semantic = (
@@ -257,8 +262,12 @@ class Matcher:
         """Features of the closest items and signals of the question, for the owner model."""
         signals = self._signals(text, parsed)
         blended = signals.blended
-        order = np.lexsort((np.arange(len(blended)), -blended))[:_CANDIDATES]
+        ranking = np.lexsort((np.arange(len(blended)), -blended))
+        order = ranking[:_CANDIDATES]
         service_id = parsed.service.id if parsed.service else None
+        if service_id is not None:
+            own = [int(i) for i in ranking[_CANDIDATES:] if service_id in self._item_services[i]]
+            order = np.concatenate((order, np.array(own[:_SERVICE_CANDIDATES], dtype=order.dtype)))
         side = (
             1.0
             if signals.lean.get("aws", 0) > 0
