@@ -187,12 +187,14 @@ def measure(base: Matcher, kb: KnowledgeBase, label: str, batch: int, rng: rando
 
 
 def question_sets(extra: list[Path]) -> dict[str, list[dict]]:
-    """Every question set there is: tests/data's held-out and validation sets, the shared dev
-    sets, ``extra``."""
+    """Every set of real questions there is: tests/data's held-out sets (never trained on), its
+    earlier blind sets (trained on since v3.4: marked "trained"), the shared dev sets, ``extra``."""
     sets = {}
     data = ROOT / "tests" / "data"
-    for path in sorted([*data.glob("heldout_*.yaml"), *data.glob("validation_*.yaml")]):
-        sets[path.stem] = yaml.safe_load(path.read_text())  # never trained on
+    for path in sorted(data.glob("heldout_*.yaml")):
+        sets[path.stem] = yaml.safe_load(path.read_text())
+    for path in sorted(data.glob("blind_*.yaml")):
+        sets[f"{path.stem} (trained)"] = yaml.safe_load(path.read_text())
     for name in ("dev_questions.yaml", "dev_questions_2.yaml"):
         if (SHARED_EVAL / name).is_file():
             sets[name.removesuffix(".yaml")] = yaml.safe_load((SHARED_EVAL / name).read_text())
@@ -273,12 +275,12 @@ def accuracy(matcher: Matcher, kb: KnowledgeBase, extra: list[Path]) -> None:
         f"token_set_ratio (cutoff {token_set.cutoff:.0f})": token_set.owner,
         f"e5 nearest (cutoff {nearest.cutoff:.2f})": nearest.owner,
     }
-    say(f"{'set':<16}{'n':>5}" + "".join(f"{name[:24]:>26}" for name in engines))
+    say(f"{'set':<20}{'n':>5}" + "".join(f"{name[:24]:>26}" for name in engines))
     latencies: dict[str, list[float]] = {name: [] for name in engines}
     totals = {name: 0 for name in engines}
     count = 0
     for label, cases in sets.items():
-        row = f"{label:<16}{len(cases):>5}"
+        row = f"{label:<20}{len(cases):>5}"
         for name, owner in engines.items():
             right = 0
             for case in cases:
@@ -286,12 +288,17 @@ def accuracy(matcher: Matcher, kb: KnowledgeBase, extra: list[Path]) -> None:
                 got = owner(case["q"]) or "none"
                 latencies[name].append((time.perf_counter() - t0) * 1000)
                 right += got == case["owner"]
-            totals[name] += right
+            if "(trained)" not in label:
+                totals[name] += right
             row += f"{100 * right / len(cases):>25.1f}%"
-        count += len(cases)
+        if "(trained)" not in label:
+            count += len(cases)
         say(row)
-    say(f"{'all':<16}{count:>5}" + "".join(f"{100 * totals[n] / count:>25.1f}%" for n in engines))
-    row = f"{'p50 / p99 ms':<21}"
+    say(
+        f"{'not trained on':<20}{count:>5}"
+        + "".join(f"{100 * totals[n] / max(1, count):>25.1f}%" for n in engines)
+    )
+    row = f"{'p50 / p99 ms':<25}"
     for name in engines:
         ordered = sorted(latencies[name])
         p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]

@@ -353,7 +353,7 @@ def engine_fit() -> None:
     """Fit the owner model and head on the training sets in tests/data and write them.
 
     Learns from the training and regression sets only (matcher_cases*, blind_*, dev_shared_*,
-    multilingual_train, train_*), never validation_* or heldout_*. Cross-validates first (no
+    multilingual_train, train_*), never heldout_*. Cross-validates first (no
     question is scored by a model that learned from it), chooses when to name an owner from those
     scores, then fits on all of them and writes bot/answer/owner_weights.json, owner_head.json and
     owner_neighbours.npz, and the measured floors and reliability in tests/data

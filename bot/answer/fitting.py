@@ -357,6 +357,7 @@ def collect(
     for case in cases:
         evidence = evidence_of(case["q"])
         if evidence is not None:
-            family = str(case.get("from") or case["q"])
+            # a translation names its original ("from") or shares its id with it (set T)
+            family = str(case.get("from") or case.get("id") or case["q"])
             samples.append(Sample(evidence, case["owner"], group, family))
     return samples

@@ -17,8 +17,9 @@ from bot.answer.word_head import WORD_HEAD_FILE
 from bot.kb.loader import load_or_exit
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
-# Labelled questions the model learns from. Never validation_*.yaml (scored on first contact,
-# then used to choose between designs) nor heldout_*.yaml (scored once, to measure the result).
+# Labelled questions the model learns from: every set but heldout_*.yaml (written blind after the
+# last engine change and scored once, to measure it). Blind sets become training once scored
+# (since v3.4: more real questions helped more than any design choice measured on them).
 TRAINING_GLOBS = (
     "matcher_cases*.yaml",
     "blind_*.yaml",
@@ -115,8 +116,7 @@ RELIABILITY_HEADER = (
 FLOORS_HEADER = (
     "# Written by `python -m bot engine fit`: per set, the share answered right (percent, rounded\n"
     "# down) and the opposite owners named, as measured with the fitted weights. The tests\n"
-    "# hold the engine to them (tests/answer/test_matcher.py). validation_* and heldout_* are\n"
-    "# never trained on.\n"
+    "# hold the engine to them (tests/answer/test_matcher.py). heldout_* is never trained on.\n"
 )
 _OPPOSITE = {("aws", "customer"), ("customer", "aws")}
 
@@ -135,11 +135,7 @@ def _figures(pairs: list[tuple[str, str]]) -> dict[str, float | int]:
 def measure_floors(matcher: Matcher, data: Path) -> dict[str, dict[str, float | int]]:
     """Right share and opposite owners on every labelled set, the aliases and the quiz."""
     floors: dict[str, dict[str, float | int]] = {}
-    for path in sorted(
-        set(training_files(data))
-        | set(data.glob("validation_*.yaml"))
-        | set(data.glob("heldout_*.yaml"))
-    ):
+    for path in sorted(set(training_files(data)) | set(data.glob("heldout_*.yaml"))):
         cases = [c for c in yaml.safe_load(path.read_text(encoding="utf-8")) if "q" in c]
         floors[path.name] = _figures([(_said(matcher.ask(c["q"])), c["owner"]) for c in cases])
     aliases = []

@@ -20,7 +20,6 @@ REGRESSION = sorted(
         "dev_shared_*.yaml",
         "multilingual_*.yaml",
         "train_*.yaml",
-        "validation_*.yaml",
     )
     for path in DATA.glob(pattern)
 )
