@@ -108,7 +108,7 @@ def seed(
             assert feedback.counted
             category = kb.item(q.item_id).category
             truth.answers.append((user, where, category, right, "practice", clock.now()))
-    truth.open_posts = {p.id for p in store.open_posts()}
+    truth.open_posts = {p.id for p in store.posts.open_posts()}
     clock.set(datetime(2027, 1, 6, 18, tzinfo=UTC))
     return store, core, truth
 

@@ -14,7 +14,7 @@ def answer_question(core: Core, caller: Caller, question: str) -> AnswerResult:
     """Ask the engine; a declined, non-empty question is logged for curators."""
     answer = core.matcher.ask(question)
     if not answer.answered and answer.declined_because != "empty":
-        core.store.record_declined(
+        core.store.declined.record_declined(
             question=question, user_id=caller.user_id, channel_id=caller.channel_id
         )
     return AnswerResult(answer)
@@ -69,4 +69,4 @@ def stack(core: Core, caller: Caller, args: str) -> StackResult | UnknownService
 )
 def unanswered(core: Core, caller: Caller, args: str) -> UnansweredResult:
     limit = min(max(int(args), 1), MAX_UNANSWERED) if args.isdigit() else 10
-    return UnansweredResult(tuple(core.store.top_declined(limit)))
+    return UnansweredResult(tuple(core.store.declined.top_declined(limit)))

@@ -203,7 +203,7 @@ def forget_command(core: Core, caller: Caller, args: str) -> Notice:
     words = args.strip().split()
     if words[0].lower() == "workspace":
         return _forget_workspace(core, caller, words[1:])
-    deleted = core.store.forget_user(caller.user_id)
+    deleted = core.store.people.forget_user(caller.user_id)
     return Notice(
         f"Done: I deleted everything I kept about you ({deleted} records). Training reports "
         "and exports leave you out from now on."

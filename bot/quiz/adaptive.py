@@ -121,8 +121,8 @@ def choose_daily(
     return pick_adaptive(
         questions,
         categories,
-        store.times_asked(channel_id),
-        store.last_question(channel_id),
+        store.posts.times_asked(channel_id),
+        store.posts.last_question(channel_id),
         channel_posts(store, channel_id),
         accuracy,
         now,

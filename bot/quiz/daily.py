@@ -156,11 +156,11 @@ class DailyQuizzes:
         rule = self.rule(channel_id)
         next_at = next_slot(rule, self.now()).due_at if rule else None
         open_quizzes = tuple(
-            OpenQuiz(self.store.answer_count(post.id), post.deadline_at)
-            for post in self.store.open_posts(channel_id)
+            OpenQuiz(self.store.posts.answer_count(post.id), post.deadline_at)
+            for post in self.store.posts.open_posts(channel_id)
         )
         waiting = tuple(
-            post.error for post in self.store.posts_posting() if post.channel_id == channel_id
+            post.error for post in self.store.posts.posts_posting() if post.channel_id == channel_id
         )
         return DailyStatus(channel_id, rule, next_at, open_quizzes, waiting, reveal_hours)
 
@@ -196,16 +196,16 @@ class DailyQuizzes:
         interrupted are done again; (4) the quizzes now due are claimed and posted (catch-up
         included); (5) every open post's live count is brought up to the database's.
         """
-        for post in self.store.posts_posting():
+        for post in self.store.posts.posts_posting():
             publisher.resume(post)
         for post in self.due_to_close():
             if self.close(post.id):
                 publisher.reveal(post)
-        for post in self.store.posts_to_reveal():
+        for post in self.store.posts.posts_to_reveal():
             publisher.reveal(post)
         for post in self.claim_due():
             publisher.publish_scheduled(post)
-        for post in self.store.open_posts():
+        for post in self.store.posts.open_posts():
             publisher.refresh(post.id)  # a no-op unless an update failed or a restart forgot it
 
     def claim_due(self, now: datetime | None = None) -> list[QuizPost]:
@@ -214,7 +214,7 @@ class DailyQuizzes:
         claimed = []
         for row in self.store.schedules.enabled():
             slot = due_slot(rule_of(row), now, active_since=row.active_since)
-            if slot is None or self.store.slot_taken(slot.key(row.channel_id)):
+            if slot is None or self.store.posts.slot_taken(slot.key(row.channel_id)):
                 continue
             post = self._claim(row.channel_id, "scheduled", slot.key(row.channel_id))
             if post is not None:
@@ -259,7 +259,7 @@ class DailyQuizzes:
         # Weak categories first, and recall checks on what the team missed (bot/quiz/adaptive.py).
         question = choose_daily(self.store, self.kb, channel_id, self.now(), self.rng)
         item = self.kb.item(question.item_id)
-        return self.store.create_post(
+        return self.store.posts.create_post(
             channel_id=channel_id,
             kind=kind,
             slot=slot,
@@ -278,8 +278,10 @@ class DailyQuizzes:
 
     def opened(self, post: QuizPost, message_ts: str) -> QuizPost:
         """Record that the post is in the channel; it accepts answers until its deadline."""
-        self.store.mark_posted(post.id, message_ts=message_ts, deadline_at=self.deadline_for(post))
-        return self.store.post(post.id)  # type: ignore[return-value]
+        self.store.posts.mark_posted(
+            post.id, message_ts=message_ts, deadline_at=self.deadline_for(post)
+        )
+        return self.store.posts.post(post.id)  # type: ignore[return-value]
 
     # --- answers ----------------------------------------------------------------------------
 
@@ -291,7 +293,7 @@ class DailyQuizzes:
         With ``channel_id`` (where the click came from), a click naming another channel's post
         is refused: a button value is only as trustworthy as the message it came from.
         """
-        post = self.store.post(post_id)
+        post = self.store.posts.post(post_id)
         if post is None or (channel_id is not None and post.channel_id != channel_id):
             return AnswerOutcome("unknown")
         question = self.question(post.question_id)
@@ -301,7 +303,7 @@ class DailyQuizzes:
         now = self.now()
         score = points(correct, now - post.posted_at if post.posted_at else None)
         choice = question.choices[choice_index]
-        counted = self.store.record_answer(
+        counted = self.store.posts.record_answer(
             post_id=post.id,
             user_id=user_id,
             choice=choice,
@@ -313,7 +315,7 @@ class DailyQuizzes:
         )
         if counted:
             return AnswerOutcome("counted", post, question, correct, score, choice)
-        previous = self.store.answer_of(post.id, user_id)
+        previous = self.store.posts.answer_of(post.id, user_id)
         if previous is not None:
             return AnswerOutcome(
                 "duplicate", post, question, previous.correct, previous.points, previous.choice
@@ -322,30 +324,30 @@ class DailyQuizzes:
 
     def streak(self, user_id: str, channel_id: str) -> int:
         """The person's current streak of correct daily answers in a channel."""
-        rows = self.store.post_results(user_id, channel_id)
+        rows = self.store.scores.post_results(user_id, channel_id)
         return streak(PostResult(row.status == "closed", row.answered, row.correct) for row in rows)
 
     # --- deadlines and reveals --------------------------------------------------------------
 
     def due_to_close(self, now: datetime | None = None) -> list[QuizPost]:
         """Open posts past their deadline."""
-        return self.store.posts_to_close(now or self.now())
+        return self.store.posts.posts_to_close(now or self.now())
 
     def close(self, post_id: int) -> bool:
         """Close a post; True only for the caller that closed it (that caller reveals it)."""
-        return self.store.close_post(post_id)
+        return self.store.posts.close_post(post_id)
 
     def close_open(self, channel_id: str, *, keep: int | None = None) -> list[QuizPost]:
         """Close the channel's open posts (except ``keep``); return those this caller closed."""
         return [
-            self.store.post(p.id)  # type: ignore[misc]
-            for p in self.store.open_posts(channel_id)
-            if p.id != keep and self.store.close_post(p.id)
+            self.store.posts.post(p.id)  # type: ignore[misc]
+            for p in self.store.posts.open_posts(channel_id)
+            if p.id != keep and self.store.posts.close_post(p.id)
         ]
 
     def reveal_of(self, post: QuizPost, first: int = 3) -> Reveal:
         """The answer, the share right and the first correct answerers of a post."""
-        answered, correct, firsts = self.store.post_summary(post.id, first)
+        answered, correct, firsts = self.store.posts.post_summary(post.id, first)
         question = self.question(post.question_id)
         item = self.kb.item(post.item_id) if post.item_id else None
         return Reveal(

@@ -63,18 +63,20 @@ def ask_practice(
     topic_text: str = "",
 ) -> PracticeQuestion:
     """Pick the person's next practice question and remember the prompt; QuizError if none."""
-    store.touch_user(user_id)
+    store.people.touch_user(user_id)
     topic = resolve_topic(kb, topic_text)
     questions = questions_for(kb, topic)
     if not questions:
         raise QuizError(f"There are no quiz questions on {topic.label} yet.")
     reviews = {
         qid: Review(qid, row.box, row.due_at, row.last_asked_at)
-        for qid, row in store.reviews_for(user_id).items()
+        for qid, row in store.practice.reviews_for(user_id).items()
     }
-    question = pick_practice(questions, reviews, store.recent_practice(user_id), store.clock.now())
+    question = pick_practice(
+        questions, reviews, store.practice.recent_practice(user_id), store.clock.now()
+    )
     item = kb.item(question.item_id)
-    prompt_id = store.create_prompt(
+    prompt_id = store.practice.create_prompt(
         user_id=user_id,
         channel_id=channel_id,
         question_id=question.id,
@@ -88,7 +90,7 @@ def answer_practice(
     store: Store, kb: KnowledgeBase, user_id: str, prompt_id: str, choice_index: int
 ) -> PracticeFeedback | PracticeRefusal:
     """Grade a practice answer; the score and the Leitner step are logged once per prompt."""
-    prompt = store.prompt(prompt_id)
+    prompt = store.practice.prompt(prompt_id)
     questions = {q.id: q for q in kb.quiz_questions}
     question = questions.get(prompt.question_id) if prompt else None
     if prompt is None or question is None:
@@ -104,10 +106,10 @@ def answer_practice(
         return PracticeFeedback(question, prompt.choice or "", bool(prompt.correct), False, sources)
     correct = grade(question, choice_index)
     choice = question.choices[choice_index]
-    if not store.answer_prompt(
+    if not store.practice.answer_prompt(
         prompt_id, user_id=user_id, choice=choice, correct=correct, points=points(correct)
     ):
-        again = store.prompt(prompt_id)
+        again = store.practice.prompt(prompt_id)
         return PracticeFeedback(
             question,
             (again.choice or choice) if again else choice,
@@ -115,10 +117,10 @@ def answer_practice(
             False,
             sources,
         )
-    row = store.reviews_for(user_id).get(question.id)
+    row = store.practice.reviews_for(user_id).get(question.id)
     previous = Review(question.id, row.box, row.due_at) if row else None
     review = next_review(previous, question.id, correct, store.clock.now())
-    store.save_review(
+    store.practice.save_review(
         user_id=user_id,
         question_id=question.id,
         box=review.box,

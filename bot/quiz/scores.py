@@ -112,7 +112,7 @@ def leaderboard(
     if channel_id is None:
         rows = _merge_channels(store, since)
     else:
-        rows = store.leaderboard(channel_id, since)
+        rows = store.scores.leaderboard(channel_id, since)
     board = ranked(rows)
     top = tuple(board[:BOARD_SIZE])
     me = next((r for r in board[BOARD_SIZE:] if r.user_id == user_id), None)
@@ -121,8 +121,8 @@ def leaderboard(
 
 def _merge_channels(store: Store, since: datetime | None) -> list[PlayerTotals]:
     totals: dict[str, PlayerTotals] = {}
-    for team in store.team_board(since):
-        for row in store.leaderboard(team.channel_id, since):
+    for team in store.scores.team_board(since):
+        for row in store.scores.leaderboard(team.channel_id, since):
             seen = totals.get(row.user_id)
             totals[row.user_id] = (
                 row
@@ -145,7 +145,7 @@ def team_board(store: Store, period: str, tz: str | None) -> TeamBoard:
     """Channels ranked by accuracy, then by participation (answers per post)."""
     since = period_start(period, store.clock.now(), tz)
     rows = []
-    for row in store.team_board(since):
+    for row in store.scores.team_board(since):
         posts, answers = row.posts, row.answers
         accuracy = round(100 * row.correct / answers) if answers else 0
         participation = answers / posts if posts else 0.0
@@ -156,9 +156,11 @@ def team_board(store: Store, period: str, tz: str | None) -> TeamBoard:
 
 def stats(store: Store, daily: DailyQuizzes, user_id: str) -> Stats:
     """The person's record: answers, accuracy, points, best current streak, weakest categories."""
-    totals = store.user_totals(user_id)
-    streak = max((daily.streak(user_id, c) for c in store.channels_played(user_id)), default=0)
-    categories = [c for c in store.category_results(user_id) if c.correct < c.answered]
+    totals = store.scores.user_totals(user_id)
+    streak = max(
+        (daily.streak(user_id, c) for c in store.scores.channels_played(user_id)), default=0
+    )
+    categories = [c for c in store.scores.category_results(user_id) if c.correct < c.answered]
     categories.sort(key=lambda c: (c.correct / c.answered, -c.answered, c.category))
     return Stats(
         user_id,

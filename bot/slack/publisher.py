@@ -142,7 +142,7 @@ class DailyPublisher(Ticker):
 
     def _attempt(self, post: QuizPost) -> tuple[PublishOutcome, float]:
         """One try at getting the post into Slack: (the outcome, seconds until the next try)."""
-        current = self.daily.store.post(post.id)
+        current = self.daily.store.posts.post(post.id)
         if current is None or current.status != "posting":
             return self._settled(post.id, current), 0.0
         until = self.daily.retry_until(current)
@@ -178,10 +178,10 @@ class DailyPublisher(Ticker):
         self._forget(post.id)
         opened = self.daily.opened(post, message_ts)
         logger.info("posted daily quiz %s in %s", opened.id, opened.channel_id)
-        for old in self.daily.store.posts_to_reveal():
+        for old in self.daily.store.posts.posts_to_reveal():
             if old.channel_id == post.channel_id:
                 self.reveal(old)
-        if self.daily.store.answer_count(post.id):  # clicks that beat us to recording the ts
+        if self.daily.store.posts.answer_count(post.id):  # clicks that beat us to recording the ts
             self.refresh(post.id)
         return PublishOutcome("open")
 
@@ -199,12 +199,12 @@ class DailyPublisher(Ticker):
         logger.warning(
             "daily quiz %s not posted yet (%s); retrying in %.1fs", post.id, reason, wait
         )
-        self.daily.store.note_error(post.id, reason)
+        self.daily.store.posts.note_error(post.id, reason)
         return PublishOutcome("retrying", reason, until), wait
 
     def _fail(self, post: QuizPost, reason: str) -> PublishOutcome:
         self._forget(post.id)
-        self.daily.store.mark_failed(post.id, reason)
+        self.daily.store.posts.mark_failed(post.id, reason)
         logger.warning("gave up posting daily quiz %s in %s: %s", post.id, post.channel_id, reason)
         return PublishOutcome("failed", reason)
 
@@ -254,7 +254,7 @@ class DailyPublisher(Ticker):
         """Show the answer on a closed post (safe to repeat: chat.update is idempotent)."""
         state = self._state(post.id)
         with state.lock:
-            current = self.daily.store.post(post.id)
+            current = self.daily.store.posts.post(post.id)
             if current is None or not current.message_ts or current.status != "closed":
                 return
             reveal = self.daily.reveal_of(current)
@@ -277,7 +277,7 @@ class DailyPublisher(Ticker):
             except OSError as exc:
                 logger.warning("could not reveal quiz %s: %s", post.id, exc)
                 return  # a timeout: a later tick tries again
-            self.daily.store.mark_revealed(post.id)
+            self.daily.store.posts.mark_revealed(post.id)
         with self._states_lock:
             self._states.pop(post.id, None)
 
@@ -311,10 +311,10 @@ class DailyPublisher(Ticker):
 
     def _update_count(self, post_id: int, state: _PostState) -> None:
         with state.lock:
-            post = self.daily.store.post(post_id)
+            post = self.daily.store.posts.post(post_id)
             if post is None or post.status != "open" or not post.message_ts:
                 return
-            count = self.daily.store.answer_count(post_id)  # read inside the lock
+            count = self.daily.store.posts.answer_count(post_id)  # read inside the lock
             if count == state.shown:
                 return
             question = self.daily.question(post.question_id)

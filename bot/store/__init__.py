@@ -1,4 +1,4 @@
-"""ofin's storage: one facade, ``Store``, over repositories by aggregate, on SQLite or PostgreSQL.
+"""ofin's storage: one ``Store`` holding a repository per aggregate, on SQLite or PostgreSQL.
 
 - ``db``: the one seam to the database (rows, statements, write transactions, the clock,
   claims) and SQLite through sqlite-utils, the default; ``postgres`` (with ``dialect``,
@@ -16,17 +16,20 @@
 
 Every row belongs to a workspace (its ``team_id``, m017) and a ``Store`` is one workspace's view:
 what it reads and writes is that workspace's only; ``store.for_team(team)`` is another's, on the
-same connection. Callers hold one ``Store``: each repository is an attribute (``store.posts``,
-``store.digests``), and the store also offers the operations of the core repositories under their
-own names (``store.create_post``), which is what most of the bot calls; schedules, stacks,
-digests, campaigns, reports and versions are reached through their attribute, and the three kinds
-of channel schedule name their operations alike (``get``, ``save``, ``disable``, ``enabled``).
+same connection. Callers hold one ``Store`` and reach every read and write through the
+repository that owns it, under that one name: ``store.posts.create_post``,
+``store.people.touch_user``, ``store.scores.leaderboard``. The store itself offers only what no
+repository owns: its workspaces (``for_team``, ``adopt_workspace``, ``forget_workspace``) and the
+database's own operations (``claim``, ``problem``, ``leads_schedules``, ``prune_claims``,
+``applied_migrations``, ``close``); tests/store/test_store_api.py keeps it so. The three kinds of
+channel schedule name their operations alike (``get``, ``save``, ``disable``, ``enabled``).
 Every operation is safe to call from several threads and processes (see bot/store/db.py). Rows
 come back as frozen dataclasses, never dicts; there is no raw query: every read and write is here.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -165,6 +168,35 @@ class Store:
         """Delete every row of this workspace (and its installation); return how many."""
         return self.installations.forget_workspace(self.team)
 
+    # --- the database's own: not one aggregate's, so they stay on the store -----------------
+
+    def problem(self) -> str | None:
+        """Why the database cannot take writes now (for /readyz), or None when it can."""
+        return self._db.problem()
+
+    def leads_schedules(self) -> bool:
+        """Whether this process runs the schedulers (False in a worker that follows the leader)."""
+        return self._db.leads_schedules()
+
+    def claim(self, key: str) -> bool:
+        """Return True the first time ``key`` is claimed (by any thread or process), else False.
+
+        Claims are the installation's, not one workspace's: every view shares the table.
+        """
+        return self._db.claim(key)
+
+    def prune_claims(self, older_than: timedelta = CLAIM_TTL) -> int:
+        """Delete claims older than ``older_than``; return how many were deleted."""
+        return self._db.prune_claims(older_than)
+
+    def applied_migrations(self) -> list[str]:
+        """The names of the migrations the database has, in order."""
+        return self._db.applied_migrations()
+
+    def close(self) -> None:
+        """Close the connection (every workspace's view shares it)."""
+        self._db.close()
+
     def _bind(self, db: Db, team: str, views: dict[str, Store]) -> None:
         self._db = db
         self._views = views
@@ -187,57 +219,3 @@ class Store:
         self.directory = Directory(db, team)  # people's names and emails, for reports
         self.channels = Channels(db, team)  # which channel ids this workspace has used
         self.installations = Installations(db)  # OAuth installs: of the app, not of a workspace
-
-        # The flat API: each name is the operation of the repository that owns it.
-        self.problem = db.problem  # why writes fail now (for /readyz), or None
-        self.leads_schedules = db.leads_schedules  # False in a worker that follows the leader
-        self.claim = db.claim
-        self.prune_claims = db.prune_claims
-        self.applied_migrations = db.applied_migrations
-        self.close = db.close
-
-        self.touch_user = self.people.touch_user
-        self.user = self.people.user
-        self.record_feedback = self.people.record_feedback
-        self.feedback_for = self.people.feedback_for
-        self.feedback_counts = self.people.feedback_counts
-        self.user_hash = self.people.user_hash
-        self.forgotten_hashes = self.people.forgotten_hashes
-        self.forget_user = self.people.forget_user
-
-        self.record_declined = self.declined.record_declined
-        self.top_declined = self.declined.top_declined
-
-        self.reviews_for = self.practice.reviews_for
-        self.save_review = self.practice.save_review
-        self.recent_practice = self.practice.recent_practice
-        self.create_prompt = self.practice.create_prompt
-        self.prompt = self.practice.prompt
-        self.answer_prompt = self.practice.answer_prompt
-
-        self.create_post = self.posts.create_post
-        self.slot_taken = self.posts.slot_taken
-        self.mark_posted = self.posts.mark_posted
-        self.mark_failed = self.posts.mark_failed
-        self.note_error = self.posts.note_error
-        self.posts_posting = self.posts.posts_posting
-        self.post = self.posts.post
-        self.open_posts = self.posts.open_posts
-        self.posts_to_close = self.posts.posts_to_close
-        self.posts_to_reveal = self.posts.posts_to_reveal
-        self.close_post = self.posts.close_post
-        self.mark_revealed = self.posts.mark_revealed
-        self.times_asked = self.posts.times_asked
-        self.last_question = self.posts.last_question
-        self.record_answer = self.posts.record_answer
-        self.answer_of = self.posts.answer_of
-        self.answer_count = self.posts.answer_count
-        self.post_summary = self.posts.post_summary
-
-        self.leaderboard = self.scores.leaderboard
-        self.team_board = self.scores.team_board
-        self.user_totals = self.scores.user_totals
-        self.category_results = self.scores.category_results
-        self.post_results = self.scores.post_results
-        self.channels_played = self.scores.channels_played
-        self.export_answers = self.scores.export_answers

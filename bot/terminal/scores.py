@@ -51,7 +51,7 @@ def run_export(db_path: str | Path | None = None, out: TextIO | None = None) -> 
     if isinstance(store, int):
         return store
     try:
-        write_csv(store.export_answers(), out or sys.stdout)
+        write_csv(store.scores.export_answers(), out or sys.stdout)
     finally:
         store.close()
     return 0

@@ -54,7 +54,7 @@ def build_digest(store: Store, kb: KnowledgeBase, channel_id: str, now: datetime
     """The digest for the 7 days before ``now``, against the 7 days before those."""
     start, before = now - timedelta(days=7), now - timedelta(days=14)
     top = store.reports.top_answerers(channel_id, start, now, TOP)
-    forgotten = store.forgotten_hashes()
+    forgotten = store.people.forgotten_hashes()
     this_week = category_window(store, channel_id, start, now)
     last_week = category_window(store, channel_id, before, start)
     return Digest(
@@ -64,7 +64,7 @@ def build_digest(store: Store, kb: KnowledgeBase, channel_id: str, now: datetime
         top=tuple(
             (t.key, t.correct, t.answered)
             for t in top
-            if t.correct and store.user_hash(t.key) not in forgotten
+            if t.correct and store.people.user_hash(t.key) not in forgotten
         ),
         answered=sum(n for n, _ in this_week.values()),
         correct=sum(ok for _, ok in this_week.values()),

@@ -198,13 +198,13 @@ def build_report(
     per_person: dict[str, dict] = {}
     per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     category_people: dict[str, set[str]] = defaultdict(set)
-    forgotten_hashes = store.forgotten_hashes()
+    forgotten_hashes = store.people.forgotten_hashes()
     hashes: dict[str, str] = {}
     for row in rows:
         user = row.user_id
         if forgotten_hashes:  # left out of every figure, not only of the people list
             if user not in hashes:
-                hashes[user] = store.user_hash(user)
+                hashes[user] = store.people.user_hash(user)
             if hashes[user] in forgotten_hashes:
                 continue
         person = per_person.setdefault(
@@ -254,7 +254,7 @@ def build_report(
         sorted(
             u
             for u in set(candidates)
-            if u not in active and store.user_hash(u) not in forgotten_hashes
+            if u not in active and store.people.user_hash(u) not in forgotten_hashes
         )
     )
     return Report(
@@ -354,7 +354,7 @@ def answer_rows(
     from bot.quiz.versions import VersionLookup
 
     rows = store.reports.answer_details(period.start, period.end, channel_id, members)
-    forgotten = store.forgotten_hashes()
+    forgotten = store.people.forgotten_hashes()
     versions = VersionLookup(store)
     return [
         {
@@ -369,5 +369,5 @@ def answer_rows(
             "correct": "right" if r.correct else "wrong",
         }
         for r in rows
-        if store.user_hash(r.user_id) not in forgotten
+        if store.people.user_hash(r.user_id) not in forgotten
     ]

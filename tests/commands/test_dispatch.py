@@ -57,13 +57,13 @@ def test_question_is_answered(core):
     result = dispatch(core, member(), "who patches the guest OS on EC2?")
     assert isinstance(result, AnswerResult)
     assert result.answer.owner == "customer"
-    assert core.store.top_declined() == []  # answered questions are not logged
+    assert core.store.declined.top_declined() == []  # answered questions are not logged
 
 
 def test_declined_question_is_logged_with_who_and_where(core):
     result = dispatch(core, member(), "tell me a joke")
     assert not result.answer.answered
-    assert core.store.top_declined() == [("tell me a joke", 1)]
+    assert core.store.declined.top_declined() == [("tell me a joke", 1)]
     rows = list(core.store.db.query("SELECT user_id, channel_id FROM declined"))
     assert rows == [{"user_id": "UMEMBER", "channel_id": "C1"}]
 

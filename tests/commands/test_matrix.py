@@ -106,7 +106,7 @@ def test_bad_saves_store_nothing(core, text):
 def test_forget_me_drops_owned_duties_and_the_savers_name(core):
     run(core, who("ULEAD"), "matrix save web ec2")
     assign_duty(core, who("ULEAD"), "web", "patching:guest-os-patching", "ULEAD")
-    core.store.forget_user("ULEAD")
+    core.store.people.forget_user("ULEAD")
     shown = run(core, who("UOTHER"), "matrix show web")
     assert shown.owners == {}
     assert core.store.db["stacks"].get(("T1", "web"))["saved_by"] is None

@@ -84,7 +84,7 @@ def right_index(question) -> int:
 def test_practice_question_and_answer_logged_once(core):
     asked = dispatch(core, caller(), "quiz")
     assert isinstance(asked, PracticeQuestion)
-    assert core.store.user("U1").team_id == "T1"  # the store keeps the people it met
+    assert core.store.people.user("U1").team_id == "T1"  # the store keeps the people it met
     q = asked.question
     wrong = (right_index(q) + 1) % len(q.choices)
     first = answer_practice(core, "U1", asked.prompt_id, wrong)
@@ -92,11 +92,11 @@ def test_practice_question_and_answer_logged_once(core):
     assert first.box == 1
     again = answer_practice(core, "U1", asked.prompt_id, right_index(q))  # a double click
     assert not again.counted and not again.correct and again.choice == q.choices[wrong]
-    assert core.store.user_totals("U1").practice_answered == 1
-    assert core.store.reviews_for("U1")[q.id].times_answered == 1
+    assert core.store.scores.user_totals("U1").practice_answered == 1
+    assert core.store.practice.reviews_for("U1")[q.id].times_answered == 1
     other = answer_practice(core, "U2", asked.prompt_id, 0)  # not their prompt
     assert isinstance(other, Notice) and "someone else's" in other.text
-    assert core.store.user_totals("U2").practice_answered == 0
+    assert core.store.scores.user_totals("U2").practice_answered == 0
     gone = answer_practice(core, "U1", "no-such-prompt", 0)
     assert isinstance(gone, Notice) and gone.kind == "error" and "expired" in gone.text
 
@@ -171,10 +171,10 @@ def test_daily_now_and_reveal_go_through_the_publisher(core, clock):
     core.publisher = publisher
     assert "Posted" in dispatch(core, caller(admin=True), "daily now").text
     (post_id,) = publisher.published
-    assert core.store.post(post_id).is_open
+    assert core.store.posts.post(post_id).is_open
     assert "Closed" in dispatch(core, caller(admin=True), "daily reveal").text
     assert publisher.revealed == [post_id]
-    assert core.store.post(post_id).status == "closed"
+    assert core.store.posts.post(post_id).status == "closed"
     assert "no open quiz" in dispatch(core, caller(admin=True), "daily reveal").text
     # A second "daily now" within a minute (a double command, a replay) posts nothing.
     assert "less than a minute ago" in dispatch(core, caller(admin=True), "daily now").text
@@ -187,7 +187,7 @@ def test_daily_now_and_reveal_go_through_the_publisher(core, clock):
 
 def test_daily_status_shows_a_post_still_waiting_for_slack(core):
     post = core.daily.claim_now("C1")
-    core.store.note_error(post.id, "internal_error (HTTP 500)")
+    core.store.posts.note_error(post.id, "internal_error (HTTP 500)")
     status = dispatch(core, caller(admin=True), "daily status")
     assert status.waiting == ("internal_error (HTTP 500)",)
     assert [q.answered for q in status.open] == []  # claimed, not yet open in Slack
@@ -295,7 +295,7 @@ def test_forget_me_deletes_the_persons_data(core, clock):
     reply = dispatch(core, caller(), "forget me")
     assert isinstance(reply, Notice) and "deleted" in reply.text
     assert dispatch(core, caller(), "stats").answered == 0
-    assert core.store.user_totals("U2").daily_answered == 1
+    assert core.store.scores.user_totals("U2").daily_answered == 1
 
 
 def test_help_lists_the_quiz_commands(core):
@@ -318,29 +318,29 @@ def test_console_answer_words(core):
     session = Console(core, Caller("console", surface="console", is_admin=True))
     for _ in range(10):
         text = session.handle("quiz")
-        prompt = core.store.recent_practice("console", 1)[0]
+        prompt = core.store.practice.recent_practice("console", 1)[0]
         q = {x.id: x for x in core.kb.quiz_questions}[prompt]
         if q.is_owner_question:
             break
         session.handle(shown_number(text, choice_label(q.answer)))
     else:
         pytest.skip("no owner question drawn")
-    before = core.store.user_totals("console").practice_answered
+    before = core.store.scores.user_totals("console").practice_answered
     reply = session.handle("both")  # plain words answer an owner question: "both" is Shared
     assert reply.startswith("Right!" if q.answer == "shared" else "Not quite.")
-    assert core.store.user_totals("console").practice_answered == before + 1
+    assert core.store.scores.user_totals("console").practice_answered == before + 1
 
 
 def test_console_practice_quiz_takes_the_answer(core, clock):
     session = Console(core, Caller("console", surface="console", is_admin=True))
     text = session.handle("quiz")
     assert text.startswith("Quiz: ") and "  1. " in text and "Answer with a number" in text
-    prompt = core.store.recent_practice("console", 1)[0]
+    prompt = core.store.practice.recent_practice("console", 1)[0]
     q = {x.id: x for x in core.kb.quiz_questions}[prompt]
     assert session.handle("9") == f"Answer with a number from 1 to {len(q.choices)}."
     reply = session.handle(shown_number(text, choice_label(q.answer)))  # the quiz was still open
     assert reply.startswith("Right!") and q.explanation in reply
-    assert core.store.user_totals("console").practice_correct == 1
+    assert core.store.scores.user_totals("console").practice_correct == 1
     assert "Accuracy: 100%" in session.handle("stats")
     play(core, clock, "C1", {"console": True})
     assert "console" in session.handle("leaderboard") and "15 pts" in session.handle("leaderboard")
@@ -366,13 +366,15 @@ def test_scores_export_one_row_per_answer(core, clock, tmp_path, store_target):
 def test_forget_workspace_is_for_admins_and_asks_for_the_team_id(core, clock):
     play(core, clock, "C1", {"U1": True, "U2": False})
     other = core.for_team("T2")
-    other.store.record_declined(question="a poem", user_id="U9", channel_id="C9")
+    other.store.declined.record_declined(question="a poem", user_id="U9", channel_id="C9")
     refused = dispatch(core, caller("U1"), "forget workspace")
     assert refused.kind == "error" and "admin" in refused.text
     asked = dispatch(core, caller("UADMIN", admin=True), "forget workspace")
     assert asked.kind == "error" and "forget workspace T1" in asked.text
-    assert core.store.leaderboard("C1")  # nothing deleted yet
+    assert core.store.scores.leaderboard("C1")  # nothing deleted yet
     done = dispatch(core, caller("UADMIN", admin=True), "forget workspace T1")
     assert done.kind == "info" and "deleted everything" in done.text
-    assert core.store.leaderboard("C1") == [] and core.store.user("U1") is None
-    assert other.store.top_declined() == [("a poem", 1)]  # another workspace keeps its data
+    assert core.store.scores.leaderboard("C1") == [] and core.store.people.user("U1") is None
+    assert other.store.declined.top_declined() == [
+        ("a poem", 1)
+    ]  # another workspace keeps its data

@@ -87,7 +87,7 @@ def test_answers_count_once_and_not_after_close(make_kb, store, clock):
     assert daily.close(post.id) is True
     assert daily.close(post.id) is False  # only one closer reveals
     assert daily.answer(post.id, "U3", right).status == "closed"
-    reveal = daily.reveal_of(store.post(post.id))
+    reveal = daily.reveal_of(store.posts.post(post.id))
     assert (reveal.answered, reveal.correct, reveal.first_correct) == (2, 1, ("U1",))
     assert reveal.share_right == 50
     assert daily.answer(9999, "U1", 0).status == "unknown"
@@ -148,7 +148,7 @@ def test_status_reports_rule_open_quizzes_and_posts_waiting_for_slack(make_kb, s
     (post,) = publish(daily, [daily.claim_now("C1")])
     daily.answer(post.id, "U1", 0)
     stuck = daily.claim_now("C1", once_within=None)
-    store.note_error(stuck.id, "ratelimited")
+    store.posts.note_error(stuck.id, "ratelimited")
     status = daily.status("C1", reveal_hours=4)
     assert status.rule is not None and status.next_at == T0  # 07:00 now: today's 09:00 is next
     assert [q.answered for q in status.open] == [1] and status.open[0].deadline_at is not None

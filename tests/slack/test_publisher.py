@@ -69,12 +69,12 @@ def test_live_count_updates_are_serialised_and_the_last_shows_the_final_count(ma
 
     # Closing reveals; later refreshes never overwrite the revealed post.
     assert daily.close(post.id)
-    runner.reveal(store.post(post.id))
+    runner.reveal(store.posts.post(post.id))
     revealed = len(client.updates)
     assert "the answer" in json.dumps(client.updates[-1]["blocks"])
     runner.refresh(post.id)
     assert len(client.updates) == revealed
-    assert store.post(post.id).revealed
+    assert store.posts.post(post.id).revealed
     store.close()
 
 
@@ -96,7 +96,7 @@ def test_tick_posts_due_quizzes_and_reveals_past_deadline(make_kb, tmp_path):
     clock.set(datetime(2026, 3, 2, 11, 0, 2, tzinfo=UTC))  # past the 2-hour reveal
     runner.tick()
     assert "the answer" in json.dumps(client.updates[-1]["blocks"])
-    assert store.open_posts("C1") == []
+    assert store.posts.open_posts("C1") == []
     store.close()
 
 
@@ -125,7 +125,7 @@ def test_reveal_retries_unless_the_message_is_gone(make_kb, tmp_path, error, giv
     post = runner.daily.claim_now("C1")
     assert runner.publish(post)
     assert runner.daily.close(post.id)
-    runner.reveal(store.post(post.id))
-    assert store.post(post.id).revealed is given_up
-    assert [p.id for p in store.posts_to_reveal()] == ([] if given_up else [post.id])
+    runner.reveal(store.posts.post(post.id))
+    assert store.posts.post(post.id).revealed is given_up
+    assert [p.id for p in store.posts.posts_to_reveal()] == ([] if given_up else [post.id])
     store.close()

@@ -26,7 +26,7 @@ def test_reminders_are_claimed_once_a_week_and_opt_outs_survive_forgetting(store
     store.campaigns.opt_out("U1")
     store.campaigns.opt_out("U1")
     assert store.campaigns.opted_out() == {"U1"}
-    store.forget_user("U1")
+    store.people.forget_user("U1")
     assert store.campaigns.opted_out() == {"U1"}
     assert store.campaigns.claim_reminder("U1", "2026-W10", "C1") is True  # its claims went
     assert store.campaigns.opt_in("U1") is True

@@ -40,7 +40,7 @@ def test_entries_go_stale_after_their_age(store, clock):
 
 def test_forgotten_people_are_deleted_and_never_cached_again(store):
     store.directory.save([entry(store, "U1", "u1@example.com")])
-    store.forget_user("U1")
+    store.people.forget_user("U1")
     assert store.directory.lookup(["U1"]) == {}
     assert store.directory.save([entry(store, "U1", "u1@example.com")]) == 0
     assert store.directory.lookup(["U1"]) == {}

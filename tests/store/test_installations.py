@@ -52,14 +52,14 @@ def test_uninstalling_deletes_the_installation_and_starts_the_retention(store, c
 def test_forgetting_a_workspace_deletes_its_rows_only(store):
     mine, theirs = store.for_team("T1"), store.for_team("T2")
     for view in (mine, theirs):
-        view.record_declined(question="a poem", user_id="U1", channel_id="C1")
-        view.touch_user("U1")
+        view.declined.record_declined(question="a poem", user_id="U1", channel_id="C1")
+        view.people.touch_user("U1")
         view.stacks.save("web", ["ec2"], "U1")
         view.schedules.save("C1", at="09:00", tz="UTC", weekdays="mon", updated_by="U1")
-        post = view.create_post(
+        post = view.posts.create_post(
             channel_id="C1", kind="manual", slot=None, question_id="q", item_id=None, category=None
         )
-        view.record_answer(
+        view.posts.record_answer(
             post_id=post.id, user_id="U1", choice="aws", correct=True, points=10, response_ms=5
         )
         view.directory.save([DirectoryEntry("U1", "Ada", "Ada", None, False, store.clock.now())])
@@ -67,24 +67,24 @@ def test_forgetting_a_workspace_deletes_its_rows_only(store):
     # declined, user, stack, schedule, post, answer, the cached name
     assert mine.forget_workspace() == 7
     assert mine.directory.lookup(["U1"]) == {} and "U1" in theirs.directory.lookup(["U1"])
-    assert mine.top_declined() == [] and mine.user("U1") is None
-    assert mine.leaderboard("C1") == [] and mine.stacks.names() == []
-    assert theirs.top_declined() == [("a poem", 1)]
-    assert [p.user_id for p in theirs.leaderboard("C1")] == ["U1"]
+    assert mine.declined.top_declined() == [] and mine.people.user("U1") is None
+    assert mine.scores.leaderboard("C1") == [] and mine.stacks.names() == []
+    assert theirs.declined.top_declined() == [("a poem", 1)]
+    assert [p.user_id for p in theirs.scores.leaderboard("C1")] == ["U1"]
     assert theirs.schedules.get("C1") is not None
     assert store.installations.find(None, "T1") is not None  # still installed: it still answers
 
 
 def test_the_end_of_the_retention_deletes_the_data_and_the_record(store, clock):
     view = store.for_team("T1")
-    view.record_declined(question="a poem", user_id="U1", channel_id="C1")
-    store.for_team("T2").record_declined(question="a poem", user_id="U1", channel_id="C1")
+    view.declined.record_declined(question="a poem", user_id="U1", channel_id="C1")
+    store.for_team("T2").declined.record_declined(question="a poem", user_id="U1", channel_id="C1")
     store.installations.save(row("T1", "xoxb-1"))
     store.installations.delete(None, "T1")
     assert [w.team_id for w in store.installations.workspaces()] == ["T1"]
     assert store.installations.purge("T1") == 1
-    assert view.top_declined() == [] and store.installations.workspaces() == []
-    assert store.for_team("T2").top_declined() == [("a poem", 1)]
+    assert view.declined.top_declined() == [] and store.installations.workspaces() == []
+    assert store.for_team("T2").declined.top_declined() == [("a poem", 1)]
 
 
 def test_an_oauth_state_is_consumed_once_and_expires(store, clock):

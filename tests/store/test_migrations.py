@@ -384,16 +384,18 @@ def test_a_database_from_m005_upgrades_and_keeps_its_rows(tmp_path, clock):
         assert describe(store.db, table) == SCHEMA[table], table
     # The rows written at m005 are all there, and read back through today's store.
     assert store.claim("slack-event:Ev1") is False
-    assert store.feedback_for(user_id="U1", question="who patches ec2?", item_id="os") is True
-    assert store.top_declined() == [("Write a poem", 1)]
-    user = store.user("U1")
+    assert (
+        store.people.feedback_for(user_id="U1", question="who patches ec2?", item_id="os") is True
+    )
+    assert store.declined.top_declined() == [("Write a poem", 1)]
+    user = store.people.user("U1")
     assert user is not None
     assert (user.team_id, user.tz, user.first_seen) == (
         "T1",
         "Europe/Paris",
         datetime.fromisoformat(at),
     )
-    review = store.reviews_for("U1")["q1"]
+    review = store.practice.reviews_for("U1")["q1"]
     assert review == ReviewRow(
         user_id="U1",
         question_id="q1",
@@ -405,8 +407,8 @@ def test_a_database_from_m005_upgrades_and_keeps_its_rows(tmp_path, clock):
     )
     # m012 gave the file its own forgetting key, so forgetting works on an upgraded database.
     assert len(store.db["meta"].get("forget_key")["value"]) == 64
-    assert store.forget_user("U1") == 4  # feedback, declined, users, reviews
-    assert store.user("U1") is None
+    assert store.people.forget_user("U1") == 4  # feedback, declined, users, reviews
+    assert store.people.user("U1") is None
     store.close()
 
 
@@ -425,7 +427,7 @@ def test_the_m015_upgrade_closes_all_but_the_newest_open_quiz_per_channel(tmp_pa
         )
     db.close()
     store = Store(path, clock=clock)
-    posts = [store.post(i) for i in (1, 2, 3, 4)]
+    posts = [store.posts.post(i) for i in (1, 2, 3, 4)]
     assert [(p.channel_id, p.status) for p in posts] == [
         ("C1", "closed"),
         ("C1", "closed"),
@@ -434,5 +436,5 @@ def test_the_m015_upgrade_closes_all_but_the_newest_open_quiz_per_channel(tmp_pa
     ]
     assert posts[0].closed_at == datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)  # its created_at
     assert (posts[0].error, posts[0].requested_by) == (None, None)  # the new columns
-    assert [p.id for p in store.posts_to_reveal()] == [1, 2]
+    assert [p.id for p in store.posts.posts_to_reveal()] == [1, 2]
     store.close()

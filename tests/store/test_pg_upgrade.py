@@ -68,11 +68,11 @@ def seeded(tmp_path_factory):
     """The old file (m016) and what today's store read from the data before the upgrade."""
     folder = tmp_path_factory.mktemp("pg-upgrade")
     store, _, _ = seed(folder / "seeded.db", KB)
-    store.forget_user(FORGOTTEN)
+    store.people.forget_user(FORGOTTEN)
     before = {
         "report": build_report(store, KB, QUARTER),
         "answers": answer_rows(store, QUARTER),
-        "boards": {c: store.leaderboard(c) for c in CHANNELS},
+        "boards": {c: store.scores.leaderboard(c) for c in CHANNELS},
     }
     store.close()
     old_database(folder / "seeded.db", folder / "old.db")
@@ -151,8 +151,8 @@ def test_the_report_export_and_leaderboards_read_the_same(upgraded):
     same = dataclasses.replace(after, generated_at=before.generated_at, workspace=before.workspace)
     assert same == before
     assert answer_rows(store, QUARTER) == upgraded["answers"]
-    assert {c: store.leaderboard(c) for c in CHANNELS} == upgraded["boards"]
-    assert store.user_hash(FORGOTTEN) in store.forgotten_hashes()
+    assert {c: store.scores.leaderboard(c) for c in CHANNELS} == upgraded["boards"]
+    assert store.people.user_hash(FORGOTTEN) in store.people.forgotten_hashes()
     assert store.schedules.get(CHANNELS[0]).enabled
     assert store.digests.claim(CHANNELS[1], "2026-W49") is None  # that week stays posted
 
@@ -161,12 +161,12 @@ def test_new_rows_get_new_ids_after_the_copied_ones(upgraded):
     store = upgraded["stores"][2]
     with connect(upgraded["url"]) as conn:
         (highest,) = conn.execute("SELECT MAX(id) FROM quiz_posts").fetchone()
-    post = store.create_post(
+    post = store.posts.create_post(
         channel_id="CNEW", kind="manual", slot=None, question_id="q", item_id=None, category="c"
     )
     assert post is not None and post.id > highest
-    store.record_declined(question="a sonnet", user_id="U001", channel_id="CNEW")
-    assert ("a sonnet", 1) in store.top_declined()
+    store.declined.record_declined(question="a sonnet", user_id="U001", channel_id="CNEW")
+    assert ("a sonnet", 1) in store.declined.top_declined()
 
 
 def test_a_database_with_a_gap_in_its_migrations_is_refused(pg_server_url):
@@ -198,7 +198,9 @@ def test_copy_moves_every_row_of_todays_file_and_refuses_a_database_in_use(
     assert after.workspace == TEAM  # the home workspace the file's upgrade recorded
     same = dataclasses.replace(after, generated_at=before.generated_at, workspace=before.workspace)
     assert same == before
-    assert store.user_hash(FORGOTTEN) in store.forgotten_hashes()  # the file's forgetting key
+    assert (
+        store.people.user_hash(FORGOTTEN) in store.people.forgotten_hashes()
+    )  # the file's forgetting key
     store.close()
     with pytest.raises(StoreError, match="not empty"):
         copy_database(source, url)

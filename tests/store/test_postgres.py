@@ -76,7 +76,7 @@ def test_a_read_modify_write_runs_once_across_workers(pg_url: str) -> None:
     stores = [Store(pg_url, clock=clock, team="T1") for _ in range(4)]
 
     def daily_now(worker: int):
-        return stores[worker % 4].create_post(
+        return stores[worker % 4].posts.create_post(
             channel_id="C1",
             kind="manual",
             slot=None,
@@ -97,16 +97,16 @@ def test_a_lost_connection_says_sorry_once_then_reconnects(pg_url: str, caplog) 
     from bot.store import Store, StoreUnavailable
 
     store = Store(pg_url, clock=SystemClock(), team="T1")
-    store.touch_user("U1")
+    store.people.touch_user("U1")
     with connect(pg_url) as admin:  # the server ends the store's session (a restart, a failover)
         admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid != pg_backend_pid()"
         )
     with pytest.raises(StoreUnavailable, match="cannot take writes"):
-        store.touch_user("U2")
+        store.people.touch_user("U2")
     assert store.claim("k") is True  # the next statement opens a new connection
-    assert store.user("U2") is None and store.user("U1") is not None
+    assert store.people.user("U2") is None and store.people.user("U1") is not None
     assert store.problem() is None
     store.close()
 

@@ -39,6 +39,6 @@ def test_stacks_are_per_workspace(store):
 def test_forgetting_the_saver_keeps_the_stack(store):
     store.stacks.save("web", ["ec2"], "U1")
     store.stacks.assign("web", "compute:patching", "U1", by="U1")
-    store.forget_user("U1")
+    store.people.forget_user("U1")
     saved = store.stacks.get("web")
     assert (saved.saved_by, saved.owners) == (None, {})

@@ -134,10 +134,10 @@ def counts(path: Path) -> dict[str, int]:
 def upgraded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("upgrade")
     store, _, _ = seed(folder / "seeded.db", KB)
-    store.forget_user(FORGOTTEN)
+    store.people.forget_user(FORGOTTEN)
     before_report = build_report(store, KB, QUARTER)
     before_answers = answer_rows(store, QUARTER)
-    before_boards = {c: store.leaderboard(c) for c in CHANNELS}
+    before_boards = {c: store.scores.leaderboard(c) for c in CHANNELS}
     store.close()
     old_database(folder / "seeded.db", folder / "old.db")
     old_counts = counts(folder / "old.db")
@@ -178,13 +178,15 @@ def test_the_report_export_and_leaderboards_read_the_same(upgraded):
     assert same == before
     assert before.answered > 2000 and before.forgotten == 1
     assert answer_rows(store, QUARTER) == upgraded["answers"]
-    assert {c: store.leaderboard(c) for c in CHANNELS} == upgraded["boards"]
+    assert {c: store.scores.leaderboard(c) for c in CHANNELS} == upgraded["boards"]
 
 
 def test_the_extra_rows_read_back_through_todays_store(upgraded):
     store = upgraded["store"]
-    assert store.feedback_for(user_id="U001", question="who patches ec2?", item_id="os") is True
-    assert store.top_declined() == [("a poem", 1)]
+    assert (
+        store.people.feedback_for(user_id="U001", question="who patches ec2?", item_id="os") is True
+    )
+    assert store.declined.top_declined() == [("a poem", 1)]
     assert store.schedules.get(CHANNELS[0]).enabled
     assert store.stacks.get("web").owners == {"d:1": "U002"}
     assert store.digests.get(CHANNELS[1]).weekday == 4
@@ -192,7 +194,7 @@ def test_the_extra_rows_read_back_through_todays_store(upgraded):
     assert store.campaigns.get(CHANNELS[2]).target == 10
     assert store.campaigns.claim_reminder("U003", "2026-W49", CHANNELS[2]) is False
     assert store.campaigns.opted_out() == frozenset({"U004"})
-    assert store.user_hash(FORGOTTEN) in store.forgotten_hashes()
+    assert store.people.user_hash(FORGOTTEN) in store.people.forgotten_hashes()
 
 
 def test_a_database_that_never_named_its_workspace_is_adopted_at_the_first_start(tmp_path, clock):
@@ -203,15 +205,15 @@ def test_a_database_that_never_named_its_workspace_is_adopted_at_the_first_start
     old.close()
     store = Store(tmp_path / "old.db", clock=clock)
     assert store.team == ""  # not known yet
-    assert store.top_declined() == [("a poem", 1)]
+    assert store.declined.top_declined() == [("a poem", 1)]
     assert store.adopt_workspace("T9") == 2  # auth.test at the first start in Slack
     assert store.team == "T9"
-    assert store.top_declined() == [("a poem", 1)]
-    assert store.for_team("T8").top_declined() == []
+    assert store.declined.top_declined() == [("a poem", 1)]
+    assert store.for_team("T8").declined.top_declined() == []
     store.close()
     reopened = Store(tmp_path / "old.db", clock=clock)
     assert reopened.team == "T9"
-    assert reopened.feedback_counts() == (1, 0)
+    assert reopened.people.feedback_counts() == (1, 0)
     reopened.close()
 
 
@@ -248,5 +250,5 @@ def test_a_database_from_the_single_workspace_names_release_upgrades(tmp_path, c
     assert store.db["directory"].pks == ["team_id", "user_id"]
     assert store.directory.lookup(["U001"]) == {}  # a cache: refilled at the next report
     assert store.directory.stale(["U001"], timedelta(days=1)) == ["U001"]
-    assert store.user("U001") is not None
+    assert store.people.user("U001") is not None
     store.close()

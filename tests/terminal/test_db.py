@@ -123,7 +123,7 @@ def test_copy_to_postgres_moves_every_row_and_says_how_many(tmp_path, capsys, pg
     from tests.store.pg_server import fresh_database
 
     store = filled(tmp_path / "ofin.db", 1500)
-    store.record_declined(question="a poem", user_id="U1", channel_id="C1")
+    store.declined.record_declined(question="a poem", user_id="U1", channel_id="C1")
     store.close()
     url = fresh_database(pg_server_url)  # a worker made the schema already: still empty
     assert run_copy_to_postgres(url, db_path=tmp_path / "ofin.db") == 0
@@ -132,7 +132,7 @@ def test_copy_to_postgres_moves_every_row_and_says_how_many(tmp_path, capsys, pg
     with connect(url) as conn:
         assert conn.execute("SELECT COUNT(*) FROM claims").fetchone() == (1500,)
     copied = Store(url, clock=SystemClock())
-    assert copied.top_declined() == [("a poem", 1)]
+    assert copied.declined.top_declined() == [("a poem", 1)]
     copied.close()
 
     assert run_copy_to_postgres(url, db_path=tmp_path / "ofin.db") == 1  # not empty any more

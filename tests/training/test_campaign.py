@@ -67,8 +67,8 @@ def test_reminders_once_a_week_opt_out_forever_and_forgotten_people_left_out(see
     campaigns = Campaigns(store, core.kb)
     campaign = campaigns.set(channel, "set 40 per month", user_id="UADMIN")
     campaigns.opt_out("UQUIET")
-    store.forget_user("UQUIET")  # forgetting does not undo "remind off"
-    store.forget_user("UGONE")
+    store.people.forget_user("UQUIET")  # forgetting does not undo "remind off"
+    store.people.forget_user("UGONE")
     due = campaigns.reminders_due(campaign, members, NOW, limit=100)
     users = [u for u, _, _ in due]
     assert "UNEW" in users and "UQUIET" not in users and "UGONE" not in users

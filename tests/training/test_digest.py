@@ -54,7 +54,7 @@ def test_weak_spots_match_independent_counts(seeded):
     assert spots.weakest is not None and spots.weakest.accuracy_4w == answered[0]
     # The three most missed items: count misses per item from the truth's posts.
     misses = defaultdict(int)
-    posts = {pid: core.store.post(pid) for pid in truth.posts[channel]}
+    posts = {pid: core.store.posts.post(pid) for pid in truth.posts[channel]}
     for (pid, _), right in truth.post_answers.items():
         post = posts.get(pid)
         start = NOW - timedelta(weeks=12)

@@ -182,8 +182,8 @@ def test_forgotten_people_leave_every_report(tmp_path):
     period = parse_period("2026-Q4", NOW)
     gone = "U001"
     assert gone in {p.user_id for p in build_report(store, core.kb, period).people}
-    store.forget_user(gone)
-    store.forget_user(gone)  # asking twice is one person
+    store.people.forget_user(gone)
+    store.people.forget_user(gone)  # asking twice is one person
     # They practise again afterwards: still left out of every figure.
     from bot.quiz.practice import answer_practice, ask_practice
 

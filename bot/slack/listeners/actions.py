@@ -69,7 +69,7 @@ def _feedback(action: dict, body: dict, respond: Respond, context: BoltContext) 
         _say_gone(respond)
         return
     helpful = action["action_id"] == blocks.ACTION_HELPFUL
-    core_of(context).store.record_feedback(
+    core_of(context).store.people.record_feedback(
         user_id=body["user"]["id"],
         question=value["question"],
         item_id=value["item_id"],

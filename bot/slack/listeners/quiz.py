@@ -111,7 +111,7 @@ def _touch(core: Core, seen: dict[str, float], user_id: str, team_id: str | None
     if len(seen) > 50_000:
         seen.clear()
     seen[key] = now
-    core.store.touch_user(user_id)
+    core.store.people.touch_user(user_id)
 
 
 # --- App Home -------------------------------------------------------------------------------
