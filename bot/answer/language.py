@@ -61,6 +61,9 @@ _MODEL_FRAMING = re.compile(
     r"shared\s+responsibility\s+model\b"
     r"|\b(?:according to|per|as per) (?:aws|amazon)\b"
 )
+# The model's own name in a stem never says which side is asked (a translated stem may have lost
+# the "according to" before it: "segundo o modelo de responsabilidade compartilhada").
+_MODEL_NAME = re.compile(r"\b(?:the\s+)?(?:aws\s+|amazon\s+)?shared\s+responsibility\s+model\b")
 # "…: customer, AWS, or shared?", "aws or us?", "us vs aws": the possible answers, not a topic.
 _OWNER_WORD = (
     r"(?:aws|awss|amazon|amazons|the customer|customer|customers|cust|shared|both|us|we|me|mine"
@@ -203,7 +206,7 @@ def answer_options(text: str) -> Options | None:
 
 def _side_asked(stem: str) -> str | None:
     """The side an exam stem asks about: said outright, else the only side it names."""
-    folded = _MODEL_FRAMING.sub(" ", fold(_BRANDED_SERVICE.sub("", stem)))
+    folded = _MODEL_NAME.sub(" ", _MODEL_FRAMING.sub(" ", fold(_BRANDED_SERVICE.sub("", stem))))
     if re.search(r"\bshared\b", folded):
         return "shared"
     said = {_SIDE_OF_WORD[next(g for g in m.groups() if g)] for m in _SIDE_ASKED.finditer(folded)}

@@ -114,6 +114,8 @@ def test_lower_layer_words_are_terms_of_the_language() -> None:
         ("A company uses Amazon RDS. What is the company responsible for?", "customer"),
         ("An organization runs Amazon EC2. Which task is AWS responsible for?", "aws"),
         ("Is the organisation responsible for which of these on Amazon S3?", "customer"),
+        # The model's name without "according to" (a translated stem): still no side of its own.
+        ("shared responsibility model: responsibility of AWS?", "aws"),
     ],
 )
 def test_the_side_an_exam_stem_asks_about(stem: str, side: str) -> None:
