@@ -335,7 +335,7 @@ def test_small_talk_to_the_bot_is_declined_but_polite_questions_are_not(matcher:
             "customer",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="v3.3 answers the shared control (docs/engine.md, 'Known regressions')",
+                reason="since v3.3: answers the shared control (docs/engine.md, 'Known regressions')",
             ),
         ),
     ],
@@ -416,7 +416,7 @@ def test_options_that_are_owners_leave_the_stem_as_the_question(matcher: Matcher
             "aws",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="v3.3 answers 'it depends' here (docs/engine.md, 'Known regressions')",
+                reason="since v3.3: 'it depends' here (docs/engine.md, 'Known regressions')",
             ),
         ),
         (
@@ -442,7 +442,7 @@ def test_candidates_that_agree_make_the_owner_sure_though_no_item_is(
 
 
 @pytest.mark.xfail(
-    strict=True, reason="v3.3 names AWS for it (docs/engine.md, 'Known regressions')"
+    strict=True, reason="since v3.3: names AWS for it (docs/engine.md, 'Known regressions')"
 )
 def test_a_question_close_to_nothing_names_no_owner(matcher: Matcher) -> None:
     vague = matcher.ask("who runs the whole show here")  # close to nothing in particular
