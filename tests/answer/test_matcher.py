@@ -335,7 +335,7 @@ def test_small_talk_to_the_bot_is_declined_but_polite_questions_are_not(matcher:
             "customer",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="since v3.3: answers the shared control (docs/engine.md, 'Known regressions')",
+                reason="since v3.3: the shared control (docs/engine.md, 'Known regressions')",
             ),
         ),
     ],
