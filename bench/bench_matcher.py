@@ -188,7 +188,8 @@ def measure(base: Matcher, kb: KnowledgeBase, label: str, batch: int, rng: rando
 
 def question_sets(extra: list[Path]) -> dict[str, list[dict]]:
     """Every set of real questions there is: tests/data's held-out sets (never trained on), its
-    earlier blind sets (trained on since v3.4: marked "trained"), the shared dev sets, ``extra``."""
+    earlier blind sets (trained on since v3.4) and the shared dev sets (trained on as
+    dev_shared_*), both marked "trained", and ``extra``."""
     sets = {}
     data = ROOT / "tests" / "data"
     for path in sorted(data.glob("heldout_*.yaml")):
@@ -197,7 +198,8 @@ def question_sets(extra: list[Path]) -> dict[str, list[dict]]:
         sets[f"{path.stem} (trained)"] = yaml.safe_load(path.read_text())
     for name in ("dev_questions.yaml", "dev_questions_2.yaml"):
         if (SHARED_EVAL / name).is_file():
-            sets[name.removesuffix(".yaml")] = yaml.safe_load((SHARED_EVAL / name).read_text())
+            label = f"{name.removesuffix('.yaml')} (trained)"
+            sets[label] = yaml.safe_load((SHARED_EVAL / name).read_text())
     for path in extra:
         sets[path.stem] = yaml.safe_load(path.read_text())
     return sets
@@ -268,19 +270,19 @@ def accuracy(matcher: Matcher, kb: KnowledgeBase, extra: list[Path]) -> None:
     sets = question_sets(extra)
     token_set, nearest = TokenSetPeer(kb, matcher), EmbeddingPeer(kb, matcher)
     if "dev_questions" in sets:
-        tune(token_set, sets["dev_questions"], [float(c) for c in range(40, 96, 5)])
-        tune(nearest, sets["dev_questions"], [c / 100 for c in range(30, 80, 5)])
+        tune(token_set, sets["dev_questions (trained)"], [float(c) for c in range(40, 96, 5)])
+        tune(nearest, sets["dev_questions (trained)"], [c / 100 for c in range(30, 80, 5)])
     engines = {
         "ofin": lambda q: matcher.ask(q).owner,
         f"token_set_ratio (cutoff {token_set.cutoff:.0f})": token_set.owner,
         f"e5 nearest (cutoff {nearest.cutoff:.2f})": nearest.owner,
     }
-    say(f"{'set':<20}{'n':>5}" + "".join(f"{name[:24]:>26}" for name in engines))
+    say(f"{'set':<26}{'n':>5}" + "".join(f"{name[:24]:>26}" for name in engines))
     latencies: dict[str, list[float]] = {name: [] for name in engines}
     totals = {name: 0 for name in engines}
     count = 0
     for label, cases in sets.items():
-        row = f"{label:<20}{len(cases):>5}"
+        row = f"{label:<26}{len(cases):>5}"
         for name, owner in engines.items():
             right = 0
             for case in cases:
@@ -295,10 +297,10 @@ def accuracy(matcher: Matcher, kb: KnowledgeBase, extra: list[Path]) -> None:
             count += len(cases)
         say(row)
     say(
-        f"{'not trained on':<20}{count:>5}"
+        f"{'not trained on':<26}{count:>5}"
         + "".join(f"{100 * totals[n] / max(1, count):>25.1f}%" for n in engines)
     )
-    row = f"{'p50 / p99 ms':<25}"
+    row = f"{'p50 / p99 ms':<31}"
     for name in engines:
         ordered = sorted(latencies[name])
         p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
