@@ -101,3 +101,13 @@ def test_a_token_about_to_expire_is_rotated_and_saved(store, slack) -> None:
     assert store.installations.find(None, "T1").bot_token == result.bot_token
     assert [c.body["grant_type"] for c in slack.calls("oauth.v2.access")] == ["refresh_token"]
 
+
+def test_the_bots_own_user_is_asked_when_first_needed_not_when_wired(store, slack) -> None:
+    """A workspace's helpers are wired at its first request, before the ack: no auth.test then."""
+    from bot.slack.report import BotUser
+
+    bot_user = BotUser(WebClient(token="xoxb-T1", base_url=slack.api_url))
+    assert slack.calls("auth.test") == []
+    first = bot_user()
+    assert first and bot_user() == first
+    assert len(slack.calls("auth.test")) == 1  # then kept
