@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +51,10 @@ WRITE_LOCK = 0x0F1_5C4EB
 #: Connections each worker opens at most: its request, write and Slack threads run statements
 #: side by side (the write transactions still take WRITE_LOCK, one at a time across workers).
 CONNECTIONS = 4
+#: Seconds a worker trusts its last answer to "do I lead the schedulers?": every scheduler thread
+#: (three per workspace) asks before each pass, and each answer was one or two round trips on one
+#: connection behind one mutex (hundreds a second with 50 workspaces at a 0.5 s interval).
+LEADER_RECHECK = 1.0
 #: Where files beside the database go (reports the console writes), as SQLite's folder would.
 LOCAL_FOLDER = Path("data")
 
@@ -129,7 +134,7 @@ class PgDb(Db):
         self._idle: list[Any] = []  # open connections no thread is using
         self._slots = threading.BoundedSemaphore(CONNECTIONS)
         self._pool = threading.Lock()
-        self.leader = PgLeader(url)
+        self.leader = PgLeader(url, recheck=LEADER_RECHECK)
         try:
             self._migrations = apply_schema(url)
             self._idle.append(connect(url))
@@ -266,22 +271,34 @@ def _reason(exc: BaseException) -> str:
 
 
 class PgLeader:
-    """One scheduler leader among the workers sharing a database (an advisory lock)."""
+    """One scheduler leader among the workers sharing a database (an advisory lock).
 
-    def __init__(self, url: str, lock: int = LEADER_LOCK) -> None:
+    ``recheck``: for that many seconds after asking the server, the answer is given again
+    without asking (0: ask at every call).
+    """
+
+    def __init__(self, url: str, lock: int = LEADER_LOCK, *, recheck: float = 0.0) -> None:
         self._url = url
         self._lock = lock
+        self._recheck = recheck
         self._conn: Any = None
         self._held = False
+        self._asked_at: float | None = None  # monotonic time of the last answer from the server
         self._mutex = threading.Lock()
 
     def is_leader(self) -> bool:
         """True while this worker holds the lock; tries to take it when it does not.
 
         Called before each scheduler pass: a worker whose lock connection broke stops leading
-        at once, and a worker whose leader died takes over at its next pass.
+        at its next check, and a worker whose leader died takes over at its next check (each at
+        most ``recheck`` seconds after the last; the passes' writes are claims, so a moment of
+        two leaders does nothing twice).
         """
         with self._mutex:
+            now = time.monotonic()
+            if self._asked_at is not None and now - self._asked_at < self._recheck:
+                return self._held
+            self._asked_at = now
             if self._conn is not None and not self._alive():
                 self._drop()
             if self._conn is None:
@@ -306,6 +323,7 @@ class PgLeader:
     def resign(self) -> None:
         """Give the lead up (at shutdown), so another worker takes it at its next pass."""
         with self._mutex:
+            self._asked_at = None
             if self._held and self._alive():
                 # Unlocked here, not left to the session's end: a closed connection's server
                 # process may take a moment to exit and release it.

@@ -147,3 +147,15 @@ def test_a_read_does_not_wait_for_another_threads_open_transaction(pg_url: str) 
         ).fetchone()
     assert open_ <= CONNECTIONS + 1  # the pool, and the leader's own connection at most
     db.close()
+
+
+def test_the_lead_is_asked_of_the_server_at_most_once_per_recheck(pg_url: str) -> None:
+    """Every scheduler thread asks before each pass; the answer is kept for ``recheck`` s."""
+    first = PgLeader(pg_url, lock=44, recheck=0.3)
+    second = PgLeader(pg_url, lock=44, recheck=0.3)
+    assert first.is_leader() and not second.is_leader()
+    first.resign()  # free now, but the second's answer is still fresh
+    assert second.is_leader() is False
+    time.sleep(0.35)
+    assert second.is_leader() is True  # asked again: it takes the lead
+    second.resign()
