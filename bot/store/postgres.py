@@ -37,7 +37,15 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.ops.metrics import timed_write
-from bot.store.db import Cursor, Db, Params, StoreError, StoreUnavailable, Tx
+from bot.store.db import (
+    Cursor,
+    Db,
+    Params,
+    StoreError,
+    StoreUnavailable,
+    Tx,
+    in_background,
+)
 from bot.store.dialect import UPDATE_OR_IGNORE, to_postgres
 from bot.store.pg_conn import connect, connection_errors, redact
 from bot.store.pg_migrate import apply_schema
@@ -50,7 +58,12 @@ LEADER_LOCK = 0x0F1_5C4ED
 WRITE_LOCK = 0x0F1_5C4EB
 #: Connections each worker opens at most: its request, write and Slack threads run statements
 #: side by side (the write transactions still take WRITE_LOCK, one at a time across workers).
-CONNECTIONS = 4
+CONNECTIONS = 6
+#: Of those, how many background work may hold at once (the schedulers' passes and the clicks'
+#: follow-ups, bot/store/db.py's ``background``): the others stay free for the requests' reads
+#: and the write pool's writes. The leader's 150 scheduler threads (50 workspaces) held all the
+#: connections between them, and each click's ack waited for one (seconds at p99).
+BACKGROUND_CONNECTIONS = 3
 #: Seconds a worker trusts its last answer to "do I lead the schedulers?": every scheduler thread
 #: (three per workspace) asks before each pass, and each answer was one or two round trips on one
 #: connection behind one mutex (hundreds a second with 50 workspaces at a 0.5 s interval).
@@ -133,6 +146,8 @@ class PgDb(Db):
         self._failure: str | None = None
         self._idle: list[Any] = []  # open connections no thread is using
         self._slots = threading.BoundedSemaphore(CONNECTIONS)
+        self._background = threading.BoundedSemaphore(BACKGROUND_CONNECTIONS)
+        self._holding = threading.local()  # whether this thread holds a background slot
         self._pool = threading.Lock()
         self.leader = PgLeader(url, recheck=LEADER_RECHECK)
         try:
@@ -172,7 +187,7 @@ class PgDb(Db):
         serialised every thread's reads behind the others' writes (seconds at p99 in the soak)."""
         import psycopg
 
-        with self._slots:
+        with self._lane(), self._slots:
             conn = self._checkout()
             try:
                 if writing:
@@ -191,6 +206,20 @@ class PgDb(Db):
             if self._failure:
                 logger.warning("the PostgreSQL database at %s answers again", redact(self.url))
                 self._failure = None
+
+    @contextmanager
+    def _lane(self) -> Iterator[None]:
+        """Background work waits for one of BACKGROUND_CONNECTIONS slots first; a request's
+        statements do not (a thread already holding one does not take a second)."""
+        if not in_background() or getattr(self._holding, "slot", False):
+            yield
+            return
+        with self._background:
+            self._holding.slot = True
+            try:
+                yield
+            finally:
+                self._holding.slot = False
 
     def _unavailable(self, reason: str, exc: BaseException | None = None) -> None:
         message = f"the PostgreSQL database at {redact(self.url)} {reason}"

@@ -159,3 +159,40 @@ def test_the_lead_is_asked_of_the_server_at_most_once_per_recheck(pg_url: str) -
     time.sleep(0.35)
     assert second.is_leader() is True  # asked again: it takes the lead
     second.resign()
+
+
+def test_background_work_leaves_connections_for_the_requests(pg_url: str) -> None:
+    """Schedulers and follow-ups (background) hold at most BACKGROUND_CONNECTIONS at once: with
+    all of those taken, a request's read still gets a connection, and more background waits."""
+    import threading
+
+    from bot.store.db import background
+    from bot.store.postgres import BACKGROUND_CONNECTIONS, CONNECTIONS
+
+    assert 0 < BACKGROUND_CONNECTIONS < CONNECTIONS
+    db = PgDb(pg_url, clock=SystemClock())
+    took: dict[str, float] = {}
+
+    def scheduler_pass(name: str) -> None:
+        began = time.monotonic()
+        with background():  # a slow statement: holds its connection for 1.5 s
+            db.rows("SELECT 1 AS one FROM pg_sleep(1.5)")
+        took[name] = time.monotonic() - began
+
+    passes = [
+        threading.Thread(target=scheduler_pass, args=(f"pass {n}",))
+        for n in range(BACKGROUND_CONNECTIONS + 1)
+    ]
+    for thread in passes:
+        thread.start()
+        time.sleep(0.05)
+    time.sleep(0.3)
+    started = time.monotonic()
+    assert db.rows("SELECT 2 AS two") == [{"two": 2}]  # a request's read: not behind them
+    assert time.monotonic() - started < 1.0
+    for thread in passes:
+        thread.join(10)
+    late = took[f"pass {BACKGROUND_CONNECTIONS}"]
+    assert late > 2.5  # the one past the cap waited for another's connection
+    assert all(took[f"pass {n}"] < 2.5 for n in range(BACKGROUND_CONNECTIONS))
+    db.close()
