@@ -801,6 +801,19 @@ def postgres_workers(
             f"where the CPU went during those {len(jobs):,} clicks (CPU seconds)",
             cpu.summary(len(jobs)),
         )
+        leads = [LEADS in w.log() for w in workers]
+        by_worker = []
+        for n, worker in enumerate(workers):
+            mine = [
+                t
+                for (_, u, _), (code, t) in zip(jobs, results, strict=True)
+                if u == worker.events_url and code == 200
+            ]
+            by_worker.append(
+                f"worker {n + 1}{' (leads the schedulers)' if leads[n] else ''}: "
+                f"p50 {ms(pct(mine, 50))}, p99 {ms(pct(mine, 99))}"
+            )
+        row("the same clicks' acks by worker", "; ".join(by_worker))
 
         # 2. The same again from new people, and the scheduler's leader killed mid-burst.
         leader = next(w for w in workers if LEADS in w.log())
