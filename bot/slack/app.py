@@ -8,7 +8,6 @@ from typing import TypedDict
 from urllib.error import URLError
 
 from slack_bolt import App
-from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.error import BoltError
 from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk import WebClient
@@ -22,6 +21,7 @@ from bot.commands.core import Core
 from bot.config import ConfigError, Settings
 from bot.kb.model import KnowledgeBase
 from bot.slack import listeners, middleware
+from bot.slack.authorize import StoredAuthorize
 from bot.slack.campaign_runner import start_campaigns
 from bot.slack.context import SlackState
 from bot.slack.listeners import digest, quiz
@@ -119,12 +119,14 @@ def create_app(settings: Settings, core: Core, *, socket_mode: bool = False) -> 
     if oauth:
         bolt_oauth = oauth_settings(settings, core.store.installations)
         # One store for Bolt's OAuth flow and its authorization. Bolt's default authorization
-        # calls auth.test on every request; this one asks once per token (a click's ack is
-        # measured in milliseconds), at SLACK_API_URL, and refreshes rotating tokens there too.
+        # calls auth.test on every request; this one reads what auth.test would say from the
+        # stored installation (bot/slack/authorize.py: a click's ack is measured in
+        # milliseconds, and every worker would otherwise ask once per token before acking),
+        # and refreshes rotating tokens at SLACK_API_URL.
         installs = {
             "installation_store": bolt_oauth.installation_store,
             "oauth_settings": bolt_oauth,
-            "authorize": InstallationStoreAuthorize(
+            "authorize": StoredAuthorize(
                 installation_store=bolt_oauth.installation_store,
                 client_id=settings.client_id,
                 client_secret=settings.client_secret,

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.commands.core import Core
-from bot.slack.report import channel_members
+from bot.slack.report import BotUser, channel_members
 from bot.slack.ticker import Ticker
 from bot.training.campaign import Campaigns, reminder_text
 
@@ -88,12 +88,9 @@ class CampaignRunner(Ticker):
 def start_campaigns(app: App, core: Core) -> CampaignRunner:
     """Start the reminder thread."""
     client = app.client
-    try:
-        bot_user = client.auth_test().get("user_id")
-    except SlackApiError:
-        bot_user = None
+    bot_user = BotUser(client)  # asked when a reminder pass first needs it, not here
     runner = CampaignRunner(
-        client, core, core.campaigns, lambda channel: channel_members(client, channel, bot_user)
+        client, core, core.campaigns, lambda channel: channel_members(client, channel, bot_user())
     )
     runner.start()
     return runner

@@ -7,6 +7,7 @@ after the slash command was acknowledged.
 from __future__ import annotations
 
 import logging
+import threading
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -44,6 +45,30 @@ def channel_members(client: WebClient, channel_id: str, bot_user: str | None) ->
     return [m for m in members if m != bot_user]
 
 
+class BotUser:
+    """The bot's own user id (auth.test), asked of Slack the first time it is needed, then kept.
+
+    Not when the helpers are wired: with OAuth installs each workspace's are wired at its first
+    request, before that request's ack, and an ack must not wait on a Web API call (each worker
+    asked twice per workspace: seconds in ``make soak-postgres``). Until Slack answers, None:
+    a member list may then include the bot itself, and the next call asks again.
+    """
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+        self._id: str | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> str | None:
+        with self._lock:
+            if self._id is None:
+                try:
+                    self._id = self._client.auth_test().get("user_id")
+                except (SlackApiError, OSError) as exc:
+                    logger.warning("auth.test failed; the bot's own user id is unknown: %s", exc)
+            return self._id
+
+
 def wire_report(app: App, core: Core, sender: ChartSender) -> None:
     """Give the Slack-free report its Slack helpers: member lists, chart delivery, names.
 
@@ -51,11 +76,8 @@ def wire_report(app: App, core: Core, sender: ChartSender) -> None:
     here with its own client, bot/slack/workspaces.py): names go into that workspace's cache.
     """
     client = app.client
-    try:
-        bot_user = client.auth_test().get("user_id")
-    except SlackApiError:
-        bot_user = None
-    core.members_of = lambda channel: channel_members(client, channel, bot_user)
+    bot_user = BotUser(client)
+    core.members_of = lambda channel: channel_members(client, channel, bot_user())
 
     def deliver(caller: Caller, build: ChartBuild) -> None:
         sender.send_to_user_later(caller.user_id, build, "ofin-report-chart.png")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from bot.ops import metrics
 from bot.ops.logs import FIELDS
 from bot.store import StoreUnavailable
+from bot.store.db import background
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ class Ticker:
             fields: dict[str, object] = {"job": self.thread_name, "outcome": "ok"}
             try:
                 if self._leads():
-                    self.tick()
+                    with background():  # its statements never take a request's connection
+                        self.tick()
                 else:
                     fields["outcome"] = "follower"
             except StoreUnavailable:

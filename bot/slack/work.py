@@ -34,6 +34,7 @@ from bot.slack.blocks import answers as blocks
 from bot.slack.context import CORE_KEY
 from bot.slack.observe import record_of
 from bot.store import StoreUnavailable
+from bot.store.db import background
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,8 +59,9 @@ CLAIM_KEY = "ofin_claim"  # an idempotency key the job claims before running (ev
 class Pool:
     """A thread pool with a bounded queue; ``submit`` refuses (returns None) when it is full."""
 
-    def __init__(self, name: str, workers: int, queue: int) -> None:
+    def __init__(self, name: str, workers: int, queue: int, *, background: bool = False) -> None:
         self.name = name
+        self._background = background  # its jobs' statements are background work (the store)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._slots = threading.BoundedSemaphore(workers + queue)
         self._waiting = metrics.QUEUE_DEPTH.labels(name)  # submitted, not yet started
@@ -82,6 +84,9 @@ class Pool:
         self._waiting.dec()
         start = time.monotonic()
         try:
+            if self._background:
+                with background():
+                    return fn(*args)
             return fn(*args)
         finally:
             self._slots.release()
@@ -109,7 +114,9 @@ class Work:
     def create(cls) -> Work:
         """Pools of the default sizes."""
         return cls(
-            Pool("ofin-slack", SLACK_WORKERS, SLACK_QUEUE),
+            # After the ack: its statements never hold up a request's (the write pool's are
+            # the clicks' own writes, made before their ack).
+            Pool("ofin-slack", SLACK_WORKERS, SLACK_QUEUE, background=True),
             Pool("ofin-write", WRITE_WORKERS, WRITE_QUEUE),
         )
 

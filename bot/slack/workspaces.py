@@ -38,31 +38,48 @@ class TeamCores:
         self.core = core  # the home view; each workspace's is core.for_team(team)
         self._installations = installations
         self._store = StoreInstallations(installations)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the dicts and the list below, held briefly
         self._running: dict[str, tuple[Core, tuple[Ticker, ...]]] = {}
+        self._starting: dict[str, threading.Lock] = {}  # one per workspace being started
         self._orgs: dict[str, str] = {}  # team -> its Enterprise Grid org, when it has one
         #: Every running scheduler thread, for /healthz/ticks and /readyz (grows as teams start).
         self.schedulers: list[Ticker] = []
 
     def core_for(self, team_id: str, enterprise_id: str | None = None) -> Core:
-        """The workspace's Core; its schedulers start the first time it is asked for."""
+        """The workspace's Core; its schedulers start the first time it is asked for.
+
+        Every request asks, before its ack: a running workspace's is a dict lookup, and starting
+        one (a database write, three threads) holds up only that workspace's first requests, not
+        every other workspace's (one lock for all made a burst's first clicks queue behind each
+        workspace's start in turn: seconds, measured by ``make soak-postgres``).
+        """
+        running = self._running.get(team_id)
+        if running is not None:
+            return running[0]
+        with self._lock:
+            starting = self._starting.setdefault(team_id, threading.Lock())
+        with starting:
+            running = self._running.get(team_id)
+            if running is not None:  # started by the request this one waited for
+                return running[0]
+            return self._start(team_id, enterprise_id)
+
+    def _start(self, team_id: str, enterprise_id: str | None) -> Core:
         from bot.slack.app import client_options, start_background  # app.py wires this module
 
+        view = self.core.for_team(team_id)
+        client = InstalledClient(
+            self._store, self.core.settings, team_id, enterprise_id, **client_options()
+        )
+        self._installations.seen(team_id, enterprise_id)
+        tickers = start_background(cast(App, _ClientOnly(client)), view)
         with self._lock:
-            running = self._running.get(team_id)
-            if running is not None:
-                return running[0]
-            view = self.core.for_team(team_id)
-            client = InstalledClient(
-                self._store, self.core.settings, team_id, enterprise_id, **client_options()
-            )
-            self._installations.seen(team_id, enterprise_id)
-            tickers = start_background(cast(App, _ClientOnly(client)), view)
             self._running[team_id] = (view, tickers)
+            self._starting.pop(team_id, None)
             if enterprise_id:
                 self._orgs[team_id] = enterprise_id
             self.schedulers.extend(tickers)
-            return view
+        return view
 
     def start_installed(self) -> list[Ticker]:
         """Start every installed workspace's schedulers (at server start); return them all."""

@@ -69,6 +69,30 @@ def parse_required_ts(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+_thread = threading.local()
+
+
+@contextmanager
+def background() -> Iterator[None]:
+    """Run the block as background work (a scheduler's pass, a click's follow-up).
+
+    SQLite has one connection for everyone. On PostgreSQL a worker's background statements share
+    at most a few of its connections (bot/store/postgres.py), so however much background work
+    runs, a request's statements (a click's authorization and write, before its ack) find one.
+    """
+    was = getattr(_thread, "background", False)
+    _thread.background = True
+    try:
+        yield
+    finally:
+        _thread.background = was
+
+
+def in_background() -> bool:
+    """Whether the calling thread runs background work now (see ``background``)."""
+    return bool(getattr(_thread, "background", False))
+
+
 class StoreError(Exception):
     """The database file cannot be opened or is not an ofin database."""
 

@@ -57,6 +57,12 @@ class WorkspaceRow:
     uninstalled_at: datetime | None
 
 
+_SEEN = (
+    "INSERT INTO workspaces (team_id, enterprise_id, first_seen) VALUES (?, ?, ?) "
+    "ON CONFLICT (team_id) DO NOTHING"
+)
+
+
 def _key(enterprise_id: str | None, team_id: str | None, org_wide: bool) -> tuple[str, str]:
     return (enterprise_id or "", "" if org_wide else (team_id or ""))
 
@@ -164,16 +170,15 @@ class Installations:
     # --- workspaces and their data's retention ----------------------------------------------
 
     def seen(self, team_id: str, enterprise_id: str | None) -> None:
-        """Remember a workspace ofin serves (its data is kept until it uninstalls ofin)."""
-        with self._db.write() as db:
-            self._seen(db, team_id, enterprise_id or "")
+        """Remember a workspace ofin serves (its data is kept until it uninstalls ofin).
+
+        One statement, so no write transaction: on PostgreSQL that would wait for every other
+        worker's (the write lock), and a workspace's first request asks this before its ack.
+        """
+        self._db.execute(_SEEN, [team_id, enterprise_id or "", self._db.now()])
 
     def _seen(self, db: Tx, team_id: str, enterprise_id: str, reinstalled: bool = False) -> None:
-        db.execute(
-            "INSERT INTO workspaces (team_id, enterprise_id, first_seen) VALUES (?, ?, ?) "
-            "ON CONFLICT (team_id) DO NOTHING",
-            [team_id, enterprise_id, self._db.now()],
-        )
+        db.execute(_SEEN, [team_id, enterprise_id, self._db.now()])
         if reinstalled:
             db.execute("UPDATE workspaces SET uninstalled_at = NULL WHERE team_id = ?", [team_id])
 

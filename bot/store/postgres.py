@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,7 +37,15 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.ops.metrics import timed_write
-from bot.store.db import Cursor, Db, Params, StoreError, StoreUnavailable, Tx
+from bot.store.db import (
+    Cursor,
+    Db,
+    Params,
+    StoreError,
+    StoreUnavailable,
+    Tx,
+    in_background,
+)
 from bot.store.dialect import UPDATE_OR_IGNORE, to_postgres
 from bot.store.pg_conn import connect, connection_errors, redact
 from bot.store.pg_migrate import apply_schema
@@ -49,7 +58,16 @@ LEADER_LOCK = 0x0F1_5C4ED
 WRITE_LOCK = 0x0F1_5C4EB
 #: Connections each worker opens at most: its request, write and Slack threads run statements
 #: side by side (the write transactions still take WRITE_LOCK, one at a time across workers).
-CONNECTIONS = 4
+CONNECTIONS = 6
+#: Of those, how many background work may hold at once (the schedulers' passes and the clicks'
+#: follow-ups, bot/store/db.py's ``background``): the others stay free for the requests' reads
+#: and the write pool's writes. The leader's 150 scheduler threads (50 workspaces) held all the
+#: connections between them, and each click's ack waited for one (seconds at p99).
+BACKGROUND_CONNECTIONS = 3
+#: Seconds a worker trusts its last answer to "do I lead the schedulers?": every scheduler thread
+#: (three per workspace) asks before each pass, and each answer was one or two round trips on one
+#: connection behind one mutex (hundreds a second with 50 workspaces at a 0.5 s interval).
+LEADER_RECHECK = 1.0
 #: Where files beside the database go (reports the console writes), as SQLite's folder would.
 LOCAL_FOLDER = Path("data")
 
@@ -128,8 +146,10 @@ class PgDb(Db):
         self._failure: str | None = None
         self._idle: list[Any] = []  # open connections no thread is using
         self._slots = threading.BoundedSemaphore(CONNECTIONS)
+        self._background = threading.BoundedSemaphore(BACKGROUND_CONNECTIONS)
+        self._holding = threading.local()  # whether this thread holds a background slot
         self._pool = threading.Lock()
-        self.leader = PgLeader(url)
+        self.leader = PgLeader(url, recheck=LEADER_RECHECK)
         try:
             self._migrations = apply_schema(url)
             self._idle.append(connect(url))
@@ -167,7 +187,7 @@ class PgDb(Db):
         serialised every thread's reads behind the others' writes (seconds at p99 in the soak)."""
         import psycopg
 
-        with self._slots:
+        with self._lane(), self._slots:
             conn = self._checkout()
             try:
                 if writing:
@@ -186,6 +206,20 @@ class PgDb(Db):
             if self._failure:
                 logger.warning("the PostgreSQL database at %s answers again", redact(self.url))
                 self._failure = None
+
+    @contextmanager
+    def _lane(self) -> Iterator[None]:
+        """Background work waits for one of BACKGROUND_CONNECTIONS slots first; a request's
+        statements do not (a thread already holding one does not take a second)."""
+        if not in_background() or getattr(self._holding, "slot", False):
+            yield
+            return
+        with self._background:
+            self._holding.slot = True
+            try:
+                yield
+            finally:
+                self._holding.slot = False
 
     def _unavailable(self, reason: str, exc: BaseException | None = None) -> None:
         message = f"the PostgreSQL database at {redact(self.url)} {reason}"
@@ -266,22 +300,34 @@ def _reason(exc: BaseException) -> str:
 
 
 class PgLeader:
-    """One scheduler leader among the workers sharing a database (an advisory lock)."""
+    """One scheduler leader among the workers sharing a database (an advisory lock).
 
-    def __init__(self, url: str, lock: int = LEADER_LOCK) -> None:
+    ``recheck``: for that many seconds after asking the server, the answer is given again
+    without asking (0: ask at every call).
+    """
+
+    def __init__(self, url: str, lock: int = LEADER_LOCK, *, recheck: float = 0.0) -> None:
         self._url = url
         self._lock = lock
+        self._recheck = recheck
         self._conn: Any = None
         self._held = False
+        self._asked_at: float | None = None  # monotonic time of the last answer from the server
         self._mutex = threading.Lock()
 
     def is_leader(self) -> bool:
         """True while this worker holds the lock; tries to take it when it does not.
 
         Called before each scheduler pass: a worker whose lock connection broke stops leading
-        at once, and a worker whose leader died takes over at its next pass.
+        at its next check, and a worker whose leader died takes over at its next check (each at
+        most ``recheck`` seconds after the last; the passes' writes are claims, so a moment of
+        two leaders does nothing twice).
         """
         with self._mutex:
+            now = time.monotonic()
+            if self._asked_at is not None and now - self._asked_at < self._recheck:
+                return self._held
+            self._asked_at = now
             if self._conn is not None and not self._alive():
                 self._drop()
             if self._conn is None:
@@ -306,6 +352,7 @@ class PgLeader:
     def resign(self) -> None:
         """Give the lead up (at shutdown), so another worker takes it at its next pass."""
         with self._mutex:
+            self._asked_at = None
             if self._held and self._alive():
                 # Unlocked here, not left to the session's end: a closed connection's server
                 # process may take a moment to exit and release it.

@@ -147,3 +147,52 @@ def test_a_read_does_not_wait_for_another_threads_open_transaction(pg_url: str) 
         ).fetchone()
     assert open_ <= CONNECTIONS + 1  # the pool, and the leader's own connection at most
     db.close()
+
+
+def test_the_lead_is_asked_of_the_server_at_most_once_per_recheck(pg_url: str) -> None:
+    """Every scheduler thread asks before each pass; the answer is kept for ``recheck`` s."""
+    first = PgLeader(pg_url, lock=44, recheck=0.3)
+    second = PgLeader(pg_url, lock=44, recheck=0.3)
+    assert first.is_leader() and not second.is_leader()
+    first.resign()  # free now, but the second's answer is still fresh
+    assert second.is_leader() is False
+    time.sleep(0.35)
+    assert second.is_leader() is True  # asked again: it takes the lead
+    second.resign()
+
+
+def test_background_work_leaves_connections_for_the_requests(pg_url: str) -> None:
+    """Schedulers and follow-ups (background) hold at most BACKGROUND_CONNECTIONS at once: with
+    all of those taken, a request's read still gets a connection, and more background waits."""
+    import threading
+
+    from bot.store.db import background
+    from bot.store.postgres import BACKGROUND_CONNECTIONS, CONNECTIONS
+
+    assert 0 < BACKGROUND_CONNECTIONS < CONNECTIONS
+    db = PgDb(pg_url, clock=SystemClock())
+    took: dict[str, float] = {}
+
+    def scheduler_pass(name: str) -> None:
+        began = time.monotonic()
+        with background():  # a slow statement: holds its connection for 1.5 s
+            db.rows("SELECT 1 AS one FROM pg_sleep(1.5)")
+        took[name] = time.monotonic() - began
+
+    passes = [
+        threading.Thread(target=scheduler_pass, args=(f"pass {n}",))
+        for n in range(BACKGROUND_CONNECTIONS + 1)
+    ]
+    for thread in passes:
+        thread.start()
+        time.sleep(0.05)
+    time.sleep(0.3)
+    started = time.monotonic()
+    assert db.rows("SELECT 2 AS two") == [{"two": 2}]  # a request's read: not behind them
+    assert time.monotonic() - started < 1.0
+    for thread in passes:
+        thread.join(10)
+    late = took[f"pass {BACKGROUND_CONNECTIONS}"]
+    assert late > 2.5  # the one past the cap waited for another's connection
+    assert all(took[f"pass {n}"] < 2.5 for n in range(BACKGROUND_CONNECTIONS))
+    db.close()

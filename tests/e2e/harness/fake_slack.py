@@ -96,6 +96,15 @@ def _decode_fields(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+class _Server(ThreadingHTTPServer):
+    """http.server's threading server with a listen backlog fit for bursts: several ofin workers
+    sending a burst's follow-ups at once overflowed socketserver's default of 5 (connections
+    reset, and the bot logged tracebacks that were the stand-in's, not its own)."""
+
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 class FakeSlack:
     """The stand-in server; thread-safe; start() binds a free loopback port."""
 
@@ -140,8 +149,7 @@ class FakeSlack:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
