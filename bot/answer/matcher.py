@@ -53,9 +53,9 @@ _FOCUS_SHARE = 0.5  # a long message: its question clause counts for half, again
 _STACK_TERM_MIN_LAYERS = 8
 MAX_SUGGESTIONS = 3
 _CANDIDATES = 8  # closest items the owner model weighs
-# ... and the closest items of the service the question names, when none of them made the cut:
-# its own wording of a layer (the Direct Connect item for "encrypting traffic over a Direct
-# Connect link", whose other words read as the data centre's network) must be weighed too
+# ... and the next closest items of the service the question names, beyond those eight: its own
+# wording of a layer (the Direct Connect item for "encrypting traffic over a Direct Connect
+# link", whose other words read as the data centre's network) must be weighed too
 _SERVICE_CANDIDATES = 2
 # The owner head's reading of a question when no head is installed: every class alike.
 _UNREAD = dict.fromkeys(("aws", "customer", "shared", "none"), 0.25)
