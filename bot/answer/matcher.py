@@ -101,7 +101,6 @@ class Matcher:
         self._head: OwnerHead | None = None
         self._words: WordHead | None = None
         self._services = ServiceDetector(kb.services)
-        self._item_services = [frozenset(item.services) for item in kb.items]
         self._lexical = LexicalIndex(kb, self._services)
         self._glossary = shared_glossary().knowing(self._lexical.vocabulary)
         self._semantic = (
@@ -266,7 +265,7 @@ class Matcher:
         order = ranking[:_CANDIDATES]
         service_id = parsed.service.id if parsed.service else None
         if service_id is not None:
-            own = [int(i) for i in ranking[_CANDIDATES:] if service_id in self._item_services[i]]
+            own = [int(i) for i in ranking[_CANDIDATES:] if service_id in self.kb.items[i].services]
             order = np.concatenate((order, np.array(own[:_SERVICE_CANDIDATES], dtype=order.dtype)))
         side = (
             1.0
