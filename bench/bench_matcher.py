@@ -154,7 +154,7 @@ def synthetic_matcher(base: Matcher, kb: KnowledgeBase) -> Matcher:
         first = int(index._starts[source])
         rows.append(vectors[first : first + 1 + len(item.aliases) + len(item.quiz)])
     semantic = SemanticIndex(
-        kb, index._encoder, prepare=base._without_services, vectors=np.concatenate(rows)
+        kb, index._encoder, prepare=base._reader.without_services, vectors=np.concatenate(rows)
     )
     return Matcher(kb, semantic=semantic)
 

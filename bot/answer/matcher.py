@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -31,8 +30,10 @@ from bot.answer.glossary import shared_glossary
 from bot.answer.lexical import LexicalIndex, Parsed
 from bot.answer.owner_head import OwnerHead
 from bot.answer.owner_model import CANDIDATE_FEATURES, Evidence, Judgement, OwnerModel
+from bot.answer.question_reader import QuestionReader
 from bot.answer.semantic import SemanticIndex, build_index
 from bot.answer.service_detector import ServiceDetector
+from bot.answer.stack_reading import StackReader, lower_layer_terms
 from bot.answer.word_head import WordHead
 from bot.kb.model import Item, KnowledgeBase, Service
 
@@ -49,8 +50,6 @@ _SEMANTIC_ELSEWHERE_PENALTY = 0.1
 # control as a whole lifts the shared items.
 _OWNER_LEAN = 0.08
 _FOCUS_SHARE = 0.5  # a long message: its question clause counts for half, against the whole
-# A stack term counts as AWS's layer when only AWS-owned layers use it, this many times at least.
-_STACK_TERM_MIN_LAYERS = 8
 MAX_SUGGESTIONS = 3
 _CANDIDATES = 8  # closest items the owner model weighs
 # ... and the next closest items of the service the question names, beyond those eight: its own
@@ -102,27 +101,24 @@ class Matcher:
         self._words: WordHead | None = None
         self._services = ServiceDetector(kb.services)
         self._lexical = LexicalIndex(kb, self._services)
+        self._reader = QuestionReader(self._services, self._lexical)
         self._glossary = shared_glossary().knowing(self._lexical.vocabulary)
         self._semantic = (
-            build_index(kb, self._without_services) if semantic is True else (semantic or None)
+            build_index(kb, self._reader.without_services)
+            if semantic is True
+            else (semantic or None)
         )
         if self._model is not None and self._semantic is not None:
             self._head = head or shipped_head(self._semantic.encoder)
         self._words = (words or shipped_words()) if self._model is not None else None
-        self._lower_layer_terms = _lower_layer_terms(kb)
+        self._lower_layer_terms = lower_layer_terms(kb)
         self._phrases_naming = self._index_semantic_services()
         phrase_count = len(self._semantic.phrases) if self._semantic else 0
         self._names_a_service = np.zeros(phrase_count, dtype=bool)
         for naming in self._phrases_naming.values():
             self._names_a_service |= naming
         self._guest_terms = frozenset(language.term(w) for w in language.GUEST_LAYER_WORDS)
-        self._layers_of = self._index_layers()
-        self._all_layers = (
-            np.vstack([v for v, _ in self._layers_of.values()])
-            if self._layers_of
-            else np.zeros((0, 1)),
-            tuple(o for _, owners in self._layers_of.values() for o in owners),
-        )
+        self._stacks = StackReader(kb, self._semantic) if self._semantic else None
 
     @property
     def encoder(self) -> str | None:
@@ -142,7 +138,7 @@ class Matcher:
         texts, owners, services = [], [], []
         for item in self.kb.items:
             for alias in item.aliases:
-                service = self.find_service(alias)
+                service = self._reader.find_service(alias)
                 texts.append(alias)
                 owners.append(item.owner_for(service.id if service else None))
                 services.append(service.id if service else None)
@@ -159,39 +155,10 @@ class Matcher:
 
     def ask(self, question: str) -> Answer:
         """Answer one question; deterministic."""
-        text = " ".join(question.split())
-        if not text:
-            return self._decline(question, "empty")
-        if len(text) > MAX_QUESTION_CHARS:
-            return self._decline(question, "too_long")
-        reading = self._glossary.read(text)
-        typed = text if reading.translated else None
-        text = reading.text
-        options = language.answer_options(text)
-        if options:
-            chosen = self._choose_option(options)
-            if chosen is not None:
-                return replace(chosen, question=question)
-        folded = language.fold(text)
-        reason = topic_gate.off_topic_reason(
-            folded, names_a_service=self._names_a_service_in(folded)
-        )
-        if reason:
-            return self._decline(
-                question, "other_cloud" if reason == "other_cloud" else "off_topic"
-            )
-        parsed = self._parse(text)
-        if parsed.only_service and parsed.service and not self._lexical.names_a_topic(parsed.topic):
-            # "kms?" names a service and no responsibility: offer its main items instead.
-            return self._decline(
-                question,
-                "unsure",
-                service=parsed.service,
-                suggestions=self._lexical.items_about(parsed.service.id)[:MAX_SUGGESTIONS],
-            )
-        if _SMALL_TALK.search(folded) and not self._lexical.names_a_topic(parsed.topic):
-            return self._decline(question, "off_topic", service=parsed.service)
-        parsed = replace(parsed, typed=typed)
+        read = self._read(question)
+        if isinstance(read, Answer):
+            return read
+        text, parsed, folded = read
         if self._model is not None and self._semantic is not None:
             evidence = self.evidence_for(text, parsed, folded)
             return self._judged(question, parsed, evidence, self._model.judge(evidence))
@@ -239,23 +206,50 @@ class Matcher:
     def evidence(self, question: str) -> Evidence | None:
         """The evidence the learned model weighs for ``question`` (None: decided by rules alone:
         empty, too long, exam options, off topic, a bare service name, small talk)."""
-        text = " ".join(question.split())
-        if not text or len(text) > MAX_QUESTION_CHARS:
+        read = self._read(question, options=False)
+        if isinstance(read, Answer):
             return None
+        return self.evidence_for(*read)
+
+    def _read(self, question: str, *, options: bool = True) -> Answer | tuple[str, Parsed, str]:
+        """The rules that are real structure, before any evidence: an answer when they decide
+        (empty, too long, exam options, off topic, a bare service name, small talk), else the
+        text read (through the glossary when typed in another language), parsed and folded.
+        ``options``: answer exam options one by one (False: leave them undecided)."""
+        text = " ".join(question.split())
+        if not text:
+            return self._decline(question, "empty")
+        if len(text) > MAX_QUESTION_CHARS:
+            return self._decline(question, "too_long")
         reading = self._glossary.read(text)
         typed = text if reading.translated else None
         text = reading.text
-        if language.answer_options(text):
-            return None
+        found = language.answer_options(text)
+        if found:
+            chosen = self._choose_option(found) if options else None
+            if chosen is not None:
+                return replace(chosen, question=question)
+            if not options:
+                return self._decline(question, "unsure")  # not the model's to weigh
         folded = language.fold(text)
-        if topic_gate.off_topic_reason(folded, names_a_service=self._names_a_service_in(folded)):
-            return None
-        parsed = self._parse(text)
+        services = self._reader.services_in(folded)
+        reason = topic_gate.off_topic_reason(folded, names_a_service=bool(services))
+        if reason:
+            return self._decline(
+                question, "other_cloud" if reason == "other_cloud" else "off_topic"
+            )
+        parsed = self._reader.parse(text)
         if parsed.only_service and parsed.service and not self._lexical.names_a_topic(parsed.topic):
-            return None
+            # "kms?" names a service and no responsibility: offer its main items instead.
+            return self._decline(
+                question,
+                "unsure",
+                service=parsed.service,
+                suggestions=self._lexical.items_about(parsed.service.id)[:MAX_SUGGESTIONS],
+            )
         if _SMALL_TALK.search(folded) and not self._lexical.names_a_topic(parsed.topic):
-            return None
-        return self.evidence_for(text, replace(parsed, typed=typed), folded)
+            return self._decline(question, "off_topic", service=parsed.service)
+        return text, replace(parsed, typed=typed), folded
 
     def evidence_for(self, text: str, parsed: Parsed, folded: str) -> Evidence:
         """Features of the closest items and signals of the question, for the owner model."""
@@ -278,8 +272,10 @@ class Matcher:
         best_blended = float(blended[order[0]])
         best_semantic = float(signals.semantic.max()) if len(signals.semantic) else 0.0
         best_lexical = float(signals.lexical.max())
-        stack_owner, stack_margin = self._stack_reading(text, parsed)
-        any_owner, any_margin = self._any_stack_reading(text, parsed)
+        stack_owner, stack_margin, any_owner, any_margin = None, 0.0, None, 0.0
+        if self._stacks is not None:
+            stack_owner, stack_margin = self._stacks.asked_service(text, parsed)
+            any_owner, any_margin = self._stacks.any_service(text, parsed)
         strength = np.exp(_CONSENSUS_SHARPNESS * (blended[order] - best_blended))
         candidate_owners = [self._owner(self.kb.items[int(i)], parsed, folded) for i in order]
         semantic_rank = np.argsort(np.argsort(-signals.semantic[order]))
@@ -352,7 +348,7 @@ class Matcher:
             vector=vector,
             clause_vector=clause_vector,
             service=service_id,
-            words=word_head.terms(self._without_services(text).split()),
+            words=word_head.terms(self._reader.without_services(text).split()),
         )
         if self._words is not None:
             evidence = evidence.with_words(self._words.probabilities(evidence.words))
@@ -444,50 +440,6 @@ class Matcher:
                 seen[owner] = self.kb.items[evidence.items[k]].title
         return tuple((title, owner) for owner, title in seen.items())
 
-    def _index_layers(self) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
-        """Service id -> its stack's layer embeddings and owners (with the semantic signal)."""
-        if self._semantic is None:
-            return {}
-        texts = [layer.name for service in self.kb.services for layer in service.stack]
-        vectors = self._semantic.embed_texts(texts)
-        layers: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
-        start = 0
-        for service in self.kb.services:
-            end = start + len(service.stack)
-            layers[service.id] = (vectors[start:end], tuple(x.owner for x in service.stack))
-            start = end
-        return layers
-
-    def _any_stack_reading(self, text: str, parsed: Parsed) -> tuple[str | None, float]:
-        """The owner of the closest layer of any service's stack, and its margin over the
-        closest layer of another owner: "the host under the database" reads as AWS's anywhere."""
-        if self._semantic is None or not self._all_layers[1]:
-            return None, 0.0
-        vectors, owners = self._all_layers
-        question = parsed.typed or language.question_clause(text) or text
-        similarity = vectors @ self._semantic.vector(question, as_typed=parsed.typed is not None)
-        best = int(np.argmax(similarity))
-        rivals = similarity[np.array([o != owners[best] for o in owners])]
-        margin = float(similarity[best]) - (float(rivals.max()) if len(rivals) else 0.0)
-        return owners[best], margin
-
-    def _stack_reading(self, text: str, parsed: Parsed) -> tuple[str | None, float]:
-        """The owner of the asked service's layer closest to the question, and by how much
-        that layer beats the closest layer of another owner (None, 0: no service or stack)."""
-        if self._semantic is None or parsed.service is None:
-            return None, 0.0
-        vectors, owners = self._layers_of.get(parsed.service.id, (None, ()))
-        if vectors is None or not owners:
-            return None, 0.0
-        if parsed.typed is not None:
-            similarity = vectors @ self._semantic.vector(parsed.typed, as_typed=True)
-        else:
-            similarity = vectors @ self._semantic.vector(language.question_clause(text) or text)
-        best = int(np.argmax(similarity))
-        rivals = [float(x) for x, o in zip(similarity, owners, strict=True) if o != owners[best]]
-        margin = float(similarity[best]) - (max(rivals) if rivals else 0.0)
-        return owners[best], margin
-
     def _owners_agree(self, ranked: list[tuple[int, float]], parsed: Parsed, folded: str) -> bool:
         """True when a question that asks who, in some detail, has closest items that all have
         the same owner: the owner is clear even if the item is not.
@@ -524,7 +476,7 @@ class Matcher:
             return self.ask(options.stem)
         if options.side is None:
             return None
-        service = self.find_service(options.stem)
+        service = self._reader.find_service(options.stem)
         context = f" on {service.matched_name}" if service else ""
         answers = [self.ask(option + context) for option in options.options]
         for answer in answers:
@@ -532,73 +484,9 @@ class Matcher:
                 return answer
         return None
 
-    def _names_a_service_in(self, folded: str) -> bool:
-        return bool(self._services.detect(self._lexical.words(folded)))
-
     def find_service(self, text: str) -> Service | None:
         """The service named in ``text`` ("my lambda", "on RDS"), or None."""
-        found = self._services.detect(self._lexical.words(language.fold(text)))
-        return found[0] if found else None
-
-    # -- question parsing -----------------------------------------------------------------------
-
-    def _parse(self, text: str) -> Parsed:
-        folded = language.fold(text)
-        words = self._lexical.words(language.strip_of_in_phrasing(folded))
-        services, service_words = self._services.split(words)
-        services = self._current_services(folded, services)
-        topic = frozenset(language.term(w) for w in words if w not in service_words)
-        only_service = bool(services) and not topic
-        if only_service:
-            topic = frozenset(language.term(w) for w in words)
-        return Parsed(
-            topic=topic,
-            service=services[0] if services else None,
-            services=frozenset(s.id for s in services),
-            only_service=only_service,
-        )
-
-    def _current_services(self, folded: str, services: list[Service]) -> list[Service]:
-        """``services`` without those the question sets aside: "not EKS", "moved from ECS to …".
-
-        A service named only as what the team left or does not use says nothing about whose job
-        the question is; when another service is named, that one is the context.
-        """
-        if len(services) < 2:
-            return services
-        phrases = language.set_aside_phrases(folded)
-        # A service named outside what is set aside is the context ("moved self-managed
-        # Kubernetes on EC2 to EKS": Kubernetes names EKS too, but EKS is where they went).
-        remainder = folded
-        for phrase in phrases:
-            remainder = remainder.replace(phrase, " ", 1)
-        outside = (
-            {s.id for s in self._services.detect(self._lexical.words(remainder))}
-            if phrases
-            else set()
-        )
-        kept = [s for s in services if s.id in outside]
-        if kept:
-            return kept
-        left = set()
-        for phrase in phrases:
-            named = self._services.detect(self._lexical.words(phrase))
-            if named:
-                left.add(named[0].id)  # the longest name: "not RDS Custom" leaves RDS in
-        kept = [s for s in services if s.id not in left]
-        return kept or services
-
-    def _without_services(self, text: str) -> str:
-        """``text`` folded, without framing or service names: what the meaning is compared on.
-
-        Service names dominate a sentence embedding ("… on Elastic Beanstalk" pulls every
-        question towards Beanstalk's items); services are weighed by the lexical side instead.
-        Framing ("aws or us?", "security OF or IN the cloud") names no topic, on either side.
-        """
-        words = language.strip_of_in_phrasing(language.fold(text)).split()
-        _, naming = self._services.split(words)
-        kept = [w for w in words if w not in naming]
-        return " ".join(kept) if kept else " ".join(words)
+        return self._reader.find_service(text)
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -625,7 +513,7 @@ class Matcher:
         focus = language.question_clause(text)
         if focus:
             focus_parsed = replace(
-                self._parse(focus), service=parsed.service, services=parsed.services
+                self._reader.parse(focus), service=parsed.service, services=parsed.services
             )
             lexical_clause = self._lexical.scores(focus_parsed)
             semantic_clause = self._semantic_scores(focus, focus_parsed)
@@ -668,7 +556,7 @@ class Matcher:
         masks: dict[str, np.ndarray] = {}
         size = len(self._semantic.phrases)
         for number, phrase in enumerate(self._semantic.phrases):
-            for service in self._services.detect(self._lexical.words(language.fold(phrase))):
+            for service in self._reader.services_in(language.fold(phrase)):
                 masks.setdefault(service.id, np.zeros(size, dtype=bool))[number] = True
         return masks
 
@@ -704,21 +592,6 @@ class Matcher:
             suggestions=suggestions,
             declined_because=reason,
         )
-
-
-def _lower_layer_terms(kb: KnowledgeBase) -> frozenset[str]:
-    """Terms of AWS's layer: the curated words, and those the stacks use only in AWS's layers."""
-    aws: dict[str, int] = defaultdict(int)
-    customer: set[str] = set()
-    for service in kb.services:
-        for layer in service.stack:
-            for t in set(language.terms(layer.name)):
-                if layer.owner == "aws":
-                    aws[t] += 1
-                else:
-                    customer.add(t)
-    from_stacks = {t for t, n in aws.items() if n >= _STACK_TERM_MIN_LAYERS and t not in customer}
-    return frozenset(language.term(w) for w in language.LOWER_LAYER_WORDS) | from_stacks
 
 
 def _confidence(score: float) -> int:

@@ -59,7 +59,8 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE, head_out: Path = HEAD_F
         for s, r, w in zip(samples, readings, worded, strict=True)
     ]
     outcomes = fitting.cross_validate(samples)
-    policy = fitting.choose_policy(outcomes)
+    real = fitting.real_style(samples, outcomes)
+    policy = fitting.choose_policy(real)
     model = fitting.fit(samples, policy)
     head = fitting.fit_owner_head(samples, encoder, bank=aliases)
     words = fitting.fit_words(samples)
@@ -75,8 +76,12 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE, head_out: Path = HEAD_F
         f"decline at p(none) >= {policy.decline_above:.2f}"
     )
     loose = Policy(0.0, 1.01, 1.01)
-    for name, chosen in (("always an owner", loose), ("with the policy", policy)):
-        figures = fitting.summary(outcomes, chosen)
+    for name, chosen, judged in (
+        ("always an owner", loose, outcomes),
+        ("with the policy", policy, outcomes),
+        ("with the policy, real-style sets", policy, real),
+    ):
+        figures = fitting.summary(judged, chosen)
         print(
             f"cross-validated, {name}: right {figures['right']:.1f}%, opposite owner "
             f"{figures['opposite']:.1f}%, it depends {figures['depends']:.1f}%, "

@@ -329,15 +329,8 @@ def test_small_talk_to_the_bot_is_declined_but_polite_questions_are_not(matcher:
         ("who patches the ecs agent on fargate", "fargate", "aws"),
         ("who patches the ecs agent on ec2 container instances", "ecs-ec2", "customer"),
         ("who patches S3", "s3", "aws"),
-        pytest.param(
-            "who is responsible for patch management on ec2",
-            "ec2",
-            "customer",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="since v3.3: the shared control (docs/engine.md, 'Known regressions')",
-            ),
-        ),
+        # v3.3 and v3.4 answered the shared control here; v3.5 answers the customer again.
+        ("who is responsible for patch management on ec2", "ec2", "customer"),
     ],
 )
 def test_the_more_precise_service_decides(
@@ -411,14 +404,7 @@ def test_options_that_are_owners_leave_the_stem_as_the_question(matcher: Matcher
         ("who secures our whole stack, API Gateway plus Lambda plus S3?", "shared"),
         ("resilience of the workload we run on AWS: whose job?", "shared"),
         # "AWS's own" devices are AWS's.
-        pytest.param(
-            "who configures AWS's own network switches in the region?",
-            "aws",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="since v3.3: 'it depends' here (docs/engine.md, 'Known regressions')",
-            ),
-        ),
+        ("who configures AWS's own network switches in the region?", "aws"),
         (
             "certificate we imported into ACM from DigiCert is about to expire, who renews it",
             "customer",
