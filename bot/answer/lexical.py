@@ -76,7 +76,8 @@ class LexicalIndex:
     def words(self, folded: str) -> list[str]:
         """Content words of folded text: typos corrected, then phrases folded, filler dropped."""
         corrected = " ".join(self.correct(w) for w in folded.split())
-        return language.content_words(language.fold_phrases(corrected))
+        fused = self._services.fuse_branded_names(corrected)
+        return language.content_words(language.fold_phrases(fused))
 
     def correct(self, word: str) -> str:
         """``word`` itself when known, filler, short or numeric; else its closest known word."""
@@ -207,7 +208,8 @@ class LexicalIndex:
         raw: list[tuple[int, list[str]]] = []
         for item_index, item in enumerate(self.kb.items):
             for text in (item.title, *item.aliases):
-                raw.append((item_index, language.content_words(_fold_for_index(text))))
+                folded = self._services.fuse_branded_names(_fold_for_index(text))
+                raw.append((item_index, language.content_words(language.fold_phrases(folded))))
         document_frequency: dict[str, set[int]] = defaultdict(set)
         split: list[tuple[int, frozenset[str], frozenset[str]]] = []
         for item_index, words in raw:
@@ -247,7 +249,7 @@ class LexicalIndex:
 
 
 def _fold_for_index(text: str) -> str:
-    return language.fold_phrases(language.strip_of_in_phrasing(language.fold(text)))
+    return language.strip_of_in_phrasing(language.fold(text))
 
 
 def _vocabulary(kb: KnowledgeBase) -> frozenset[str]:

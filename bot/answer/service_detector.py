@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from bot.answer import language
 from bot.kb.model import Service
@@ -13,15 +15,36 @@ class ServiceDetector:
 
     def __init__(self, services: tuple[Service, ...]):
         self._by_id = {s.id: s for s in services}
-        self._ngrams = _service_ngrams(services)
+        self._branded = _branded_names(services)
+        self._branded_pattern = re.compile(
+            r"\b(" + "|".join(map(re.escape, sorted(self._branded, key=len, reverse=True))) + r")\b"
+        )
+        self._ngrams = _service_ngrams(services, self.fuse_branded_names)
         self._longest = max((len(n) for n in self._ngrams), default=1)
         self._name_words = {
-            s.id: frozenset(language.content_words(language.fold(f"{s.id} {s.matched_name}")))
+            s.id: frozenset(
+                language.content_words(
+                    self.fuse_branded_names(language.fold(f"{s.id} {s.name} {s.matched_name}"))
+                )
+            )
             for s in services
         }
         self._ngrams_of: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for ngram, service_id in self._ngrams.items():
             self._ngrams_of[service_id].append(ngram)
+
+    def fuse_branded_names(self, folded: str) -> str:
+        """``folded`` text, each branded name made one word: "aws batch jobs" -> "awsbatch jobs".
+
+        "aws" and "amazon" are filler, so without its brand "AWS Batch" is any "batch": a service
+        whose official name alone would match too much (it has a ``match_name``) is named when its
+        brand directly precedes the rest of its name, and only then ("a batch of files" names no
+        service). Questions and the items' phrasings both go through this (bot/answer/lexical.py),
+        after typos are corrected and before filler is dropped.
+        """
+        if not self._branded:
+            return folded
+        return self._branded_pattern.sub(lambda m: self._branded[m.group(1)], folded)
 
     def by_id(self, service_id: str) -> Service | None:
         """The service with this id, if the knowledge base has it."""
@@ -84,18 +107,47 @@ class ServiceDetector:
         return any(words <= set(ngram) for ngram in self._ngrams_of[service_id])
 
 
-def _service_ngrams(services: tuple[Service, ...]) -> dict[tuple[str, ...], str]:
+def _branded_names(services: tuple[Service, ...]) -> dict[str, str]:
+    """Folded official names that need their brand ("aws batch") -> the one word they become.
+
+    The services whose name alone would match too much are those the curators gave a
+    ``match_name``; their name counts when it starts with a brand, a filler word ("aws", "amazon").
+    """
+    branded: dict[str, str] = {}
+    for service in services:
+        words = language.fold(service.name).split()
+        if service.match_name and len(words) > 1 and words[0] in language.FILLER:
+            branded[" ".join(words)] = "".join(words)
+    return branded
+
+
+def _service_ngrams(
+    services: tuple[Service, ...], fuse: Callable[[str], str]
+) -> dict[tuple[str, ...], str]:
     """Each service alias (and matched name, and id) as a tuple of content words -> service id.
 
-    The matched name, not the displayed one: "AWS" is filler, so "AWS Batch" would be any "batch".
+    The matched name, not the displayed one: "AWS" is filler, so "AWS Batch" would be any "batch";
+    the displayed one only as its branded word ("awsbatch", from ``fuse``).
     """
     ngrams: dict[tuple[str, ...], str] = {}
     for service in services:
-        for text in (service.id.replace("-", " "), service.matched_name, *service.aliases):
-            words = tuple(language.content_words(language.fold_phrases(language.fold(text))))
+        texts = [service.id.replace("-", " "), service.matched_name, *service.aliases]
+        branded = fuse(language.fold(service.name))
+        if branded != language.fold(service.name):
+            texts.append(branded)
+            # An id that spells only the generic name ("organizations") is not read either: "our
+            # organization's data" names no service.
+            if _words(texts[0]) == _words(service.name):
+                texts.pop(0)
+        for text in texts:
+            words = _words(text)
             if words and words not in ngrams:
                 ngrams[words] = service.id
     return ngrams
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(language.content_words(language.fold_phrases(language.fold(text))))
 
 
 def _contains(words: list[str], ngram: tuple[str, ...]) -> bool:

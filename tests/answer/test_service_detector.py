@@ -101,5 +101,95 @@ def test_services_show_their_official_name_and_are_still_detected(
     kb = load()
     known = kb.service(service_id)
     assert known is not None and known.name == official
-    found = ServiceDetector(kb.services).detect(words(question))
+    detector = ServiceDetector(kb.services)
+    found = detector.detect(
+        language.content_words(detector.fuse_branded_names(language.fold(question)))
+    )
     assert found and found[0].id == service_id
+
+
+BATCH = Service(
+    "batch-service", "AWS Batch", "container", ("batch job queue",),
+    (StackLayer("Physical data centers", "aws"),), ("https://x.com",),
+    match_name="AWS Batch service",
+)  # fmt: skip
+BRANDED = ServiceDetector((BATCH, service("lambda", "AWS Lambda", "lambda")))
+
+
+def branded_words(text: str) -> list[str]:
+    return language.content_words(BRANDED.fuse_branded_names(language.fold(text)))
+
+
+def test_a_generic_name_is_detected_when_its_brand_directly_precedes_it() -> None:
+    assert BRANDED.detect(branded_words("who secures aws batch job definitions")) == [BATCH]
+    assert BRANDED.detect(branded_words("AWS Batch: who patches it?")) == [BATCH]
+    assert BRANDED.detect(branded_words("who secures a batch of files")) == []
+    assert BRANDED.detect(branded_words("aws runs my batch of files")) == []
+    assert BRANDED.detect(branded_words("batch aws")) == []
+
+
+def test_the_branded_name_is_set_apart_from_the_topic() -> None:
+    services, naming = BRANDED.split(branded_words("who encrypts aws batch job logs"))
+    assert services == [BATCH]
+    assert naming == {"awsbatch"}
+    # The raw words of a question (filler kept) name it too: "aws batch" typed in two pieces.
+    _, naming = BRANDED.split(language.fold("aws batch logs").split())
+    assert naming == {"aws", "batch"}
+
+
+def test_only_names_that_alone_would_match_too_much_are_fused() -> None:
+    """A name specific without its brand ("AWS Lambda") is matched as before, brand or not."""
+    assert BRANDED.fuse_branded_names("aws lambda and aws batch") == "aws lambda and awsbatch"
+    assert BRANDED.detect(branded_words("who patches aws lambda")) == [BRANDED.by_id("lambda")]
+
+
+def _branded_services() -> list[Service]:
+    from bot.kb.loader import load
+
+    return [
+        s
+        for s in load().services
+        if s.match_name and language.fold(s.name).split()[0] in language.FILLER
+    ]
+
+
+def test_the_knowledge_base_has_branded_names() -> None:
+    """AWS Batch, AWS Backup, AWS Config, AWS Organizations, Amazon Q Business at least."""
+    ids = {s.id for s in _branded_services()}
+    assert {"batch-service", "backup-service", "config-service", "organizations"} <= ids
+
+
+@pytest.mark.parametrize("branded", _branded_services(), ids=lambda s: s.id)
+def test_every_branded_name_in_the_knowledge_base_is_detected_through_the_engine_words(
+    branded: Service,
+) -> None:
+    from bot.answer.lexical import LexicalIndex
+    from bot.kb.loader import load
+
+    kb = load()
+    detector = ServiceDetector(kb.services)
+    lexical = LexicalIndex(kb, detector)
+    found = detector.detect(lexical.words(language.fold(f"who secures {branded.name} for us?")))
+    assert [s.id for s in found][:1] == [branded.id]
+    bare = " ".join(language.fold(branded.name).split()[1:])
+    found = detector.detect(lexical.words(language.fold(f"who secures the {bare} for us?")))
+    assert branded.id not in {s.id for s in found}
+
+
+def test_an_id_that_spells_only_a_generic_name_names_no_service() -> None:
+    """AWS Organizations' id is "organizations": "our organization's data" is the customer's."""
+    organizations = Service(
+        "organizations", "AWS Organizations", "abstracted", ("organizations scps",),
+        (StackLayer("Physical data centers", "aws"),), ("https://x.com",),
+        match_name="AWS Organizations and SCPs",
+    )  # fmt: skip
+    detector = ServiceDetector((organizations,))
+
+    def detected(text: str) -> list[Service]:
+        return detector.detect(
+            language.content_words(detector.fuse_branded_names(language.fold(text)))
+        )
+
+    assert detected("who protects our organization's data") == []
+    assert detected("who writes the scps of aws organizations") == [organizations]
+    assert detected("organizations scps") == [organizations]
