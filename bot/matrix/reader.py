@@ -118,8 +118,8 @@ def _in_child(name: str, data: bytes, root: str | None) -> Template:
         stdout, stderr = child.communicate(data, timeout=seconds + 2)  # start-up on top
     except subprocess.TimeoutExpired:
         while True:
-            now = _cpu_seconds(child.pid)
-            stuck = now is None or now <= used
+            now = _cpu_seconds(child.pid) or 0.0  # unknown counts as stuck
+            stuck = now <= used
             if stuck or time.monotonic() > deadline:
                 child.kill()
                 child.communicate()
