@@ -3,7 +3,8 @@
 Templates arrive from anyone who can DM ofin. ``iac.prescan`` refuses at once what no real
 template looks like; what is left can still cost python-hcl2 about 2 s of CPU and 40 MB per
 100 KB. So the parse runs in a child process (``python -m bot.matrix.reader``): it gets
-``READ_SECONDS`` of CPU and of wall-clock time and ``MEMORY_BYTES`` of address space, and its
+``READ_SECONDS`` of CPU and ``MEMORY_BYTES`` of address space (wall-clock time only stops a child
+that stopped working: on a busy machine a slow read is not a costly template), and its
 memory goes back to the system when it exits (a parse in the bot's own process kept its peak:
 three hostile files left 2.26 GB behind). At most ``PARALLEL`` parses run at once; the next
 waits for a slot, up to ``QUEUE_SECONDS``, and ``on_queued`` lets the caller say so.
@@ -17,11 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import resource
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,6 +45,8 @@ ARCHIVE_SECONDS = 20  # CPU for a module tree: terraform-aws-eks and its modules
 MEMORY_BYTES = 768 * 1024 * 1024  # the child's address space (Python and its libraries: ~150 MB)
 PARALLEL = 2  # parses at once: one per core of a small machine
 QUEUE_SECONDS = 60  # how long a template waits for a slot before it is refused
+MAX_WALL_SECONDS = 120  # a child still short of its CPU time after this: the machine is too busy
+BUSY = "could not be read in time: the machine running ofin is busy; try again in a minute"
 
 _slots = threading.BoundedSemaphore(PARALLEL)
 
@@ -102,26 +107,53 @@ def _in_child(name: str, data: bytes, root: str | None) -> Template:
     command = [sys.executable, "-m", "bot.matrix.reader", name]
     if root is not None:
         command.append(root)
+    child = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    # The CPU limit is what refuses a costly template. The wall clock only stops a child that
+    # is stuck: on a busy machine a child short of CPU keeps being waited for while it works.
+    deadline = time.monotonic() + MAX_WALL_SECONDS
+    used = 0.0
     try:
-        done = subprocess.run(
-            command,
-            input=data,
-            capture_output=True,
-            timeout=seconds + 2,  # the child's start-up, on top of its CPU limit
-        )
+        stdout, stderr = child.communicate(data, timeout=seconds + 2)  # start-up on top
     except subprocess.TimeoutExpired:
-        raise TemplateError(name, too_long) from None
-    if done.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        while True:
+            now = _cpu_seconds(child.pid) or 0.0  # unknown counts as stuck
+            stuck = now <= used
+            if stuck or time.monotonic() > deadline:
+                child.kill()
+                child.communicate()
+                raise TemplateError(name, too_long if stuck else BUSY) from None
+            used = now
+            try:
+                stdout, stderr = child.communicate(timeout=2)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    if child.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         raise TemplateError(name, too_long)
     try:
-        reply = json.loads(done.stdout)
+        reply = json.loads(stdout)
     except ValueError:
-        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
-        logger.warning("the template reader stopped (exit %s): %s", done.returncode, last[:200])
+        last = (stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+        logger.warning("the template reader stopped (exit %s): %s", child.returncode, last[:200])
         raise TemplateError(name, "could not be read: the reader stopped on it") from None
     if "error" in reply:
         raise TemplateError(reply.get("name") or name, reply["error"], reply.get("line"))
     return Template.from_dict(reply)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU seconds a running child has used so far (Linux /proc), or None when unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[-1].split()  # after the command name, which may hold spaces
+    try:
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (IndexError, ValueError):
+        return None
 
 
 def main() -> int:

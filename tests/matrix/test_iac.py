@@ -154,6 +154,30 @@ def test_tf_json_is_read_like_hcl():
     ]
 
 
+def test_shard_groups_code_connections_and_roles_anywhere_map_to_their_services():
+    """Seen unmapped in public modules: Aurora Limitless shard groups, CodeConnections (renamed
+    CodeStar Connections, a pipeline's source), IAM Roles Anywhere."""
+    hcl = b"""
+resource "aws_rds_cluster" "db" {}
+resource "aws_rds_shard_group" "limitless" {}
+resource "aws_codeconnections_connection" "github" {}
+resource "aws_codeconnections_host" "ghes" {}
+resource "aws_codestarconnections_connection" "old" {}
+resource "aws_rolesanywhere_trust_anchor" "pki" {}
+"""
+    stack = map_resources(KB, read_template("main.tf", hcl))
+    assert stack.unknown == ()
+    assert {s.id for s in stack.services} == {"aurora", "codepipeline", "iam"}
+    cfn = b"""
+Resources:
+  Shards: {Type: AWS::RDS::DBShardGroup}
+  Source: {Type: AWS::CodeConnections::Connection}
+"""
+    stack = map_resources(KB, read_template("template.yaml", cfn))
+    assert stack.unknown == ()
+    assert {s.id for s in stack.services} == {"aurora", "codepipeline"}
+
+
 # --- bad input: a clear message with file:line, never a traceback ------------------------------
 
 

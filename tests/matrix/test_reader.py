@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -32,6 +33,44 @@ def test_a_file_over_the_limit_never_reaches_the_child():
 def test_a_parse_past_its_time_is_refused():
     with pytest.raises(TemplateError, match=f"took more than {reader.READ_SECONDS} s"):
         reader.read_isolated("slow.tf", hostile.terraform(4_000))
+
+
+def test_a_read_short_of_cpu_on_a_busy_machine_is_waited_for_then_told_apart(monkeypatch):
+    """A child that keeps working is not "a costly template" because the machine is busy."""
+    monkeypatch.setattr(reader, "READ_SECONDS", 1)  # the parent's first wait: 3 s
+    ticks = iter(range(1, 1000))
+    monkeypatch.setattr(reader, "_cpu_seconds", lambda pid: next(ticks) / 100)  # starved
+    monkeypatch.setattr(reader, "MAX_WALL_SECONDS", 5)
+    started = time.monotonic()
+    with pytest.raises(TemplateError, match="the machine running ofin is busy"):
+        reader.read_isolated("slow.tf", hostile.terraform(4_000))
+    assert time.monotonic() - started >= 5  # waited past the first 3 s while it worked
+
+
+def test_a_child_that_stops_working_is_stopped(monkeypatch):
+    monkeypatch.setattr(reader, "READ_SECONDS", 1)
+    monkeypatch.setattr(reader, "_cpu_seconds", lambda pid: 0.5)  # no progress after 3 s
+    with pytest.raises(TemplateError, match="took more than 1 s"):
+        reader.read_isolated("slow.tf", hostile.terraform(4_000))
+
+
+def test_a_running_childs_cpu_time_is_read():
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        used = reader._cpu_seconds(child.pid)
+        for _ in range(100):  # a busy machine may give it little CPU at first
+            if used:
+                break
+            time.sleep(0.1)
+            used = reader._cpu_seconds(child.pid)
+        assert used is not None and used > 0
+    finally:
+        child.kill()
+        child.wait()
+    assert reader._cpu_seconds(child.pid) is None  # gone
 
 
 def test_at_most_parallel_parses_at_once_the_next_is_told_it_waits(monkeypatch):
