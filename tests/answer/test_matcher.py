@@ -359,7 +359,15 @@ def test_service_names_typed_apart_or_short(matcher: Matcher, text: str, service
         ("who patches the os on my ec2 hosts", "guest-os-patching", "customer"),
         ("who patches the host os", "host-operating-system", "aws"),
         ("what is the shared responsibility model", "responsibility-varies-by-service", "shared"),
-        ("what is the customer's side of the model", "security-in-the-cloud", "customer"),
+        pytest.param(
+            "what is the customer's side of the model",
+            "security-in-the-cloud",
+            "customer",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="since v3.5: declined, 'did you mean' (docs/engine.md, 'Known regressions')",
+            ),
+        ),
         ("who patches my containers on fargate", "container-image-vulnerabilities", "customer"),
     ],
 )
