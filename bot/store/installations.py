@@ -195,6 +195,15 @@ class Installations:
             for r in rows
         ]
 
+    def served(self) -> list[tuple[str, str]]:
+        """The workspaces ofin serves now, (team id, enterprise id or ""), by team id: installed
+        on their own or through their org's install (seen since), and not uninstalled."""
+        rows = self._db.rows(
+            "SELECT team_id, enterprise_id FROM workspaces WHERE uninstalled_at IS NULL "
+            "ORDER BY team_id"
+        )
+        return [(r["team_id"], r["enterprise_id"]) for r in rows]
+
     def expired(self, keep: timedelta) -> list[str]:
         """Workspaces that uninstalled ofin more than ``keep`` ago (their data is due to go)."""
         cutoff = ts(self._db.clock.now() - keep)
@@ -228,3 +237,32 @@ class Installations:
         for table in sorted(WORKSPACE_TABLES, key=lambda t: t != "answers"):
             deleted += db.execute(f"DELETE FROM [{table}] WHERE team_id = ?", [team_id]).rowcount
         return int(deleted)
+
+
+class ScheduledWork:
+    """Which workspaces have scheduled work, in one read for every workspace.
+
+    The scheduler loop (bot/slack/scheduler_loop.py) visits only these: a workspace without any
+    of these rows has nothing for that scheduler's pass to do, and asking each workspace in turn
+    was several queries per workspace per pass. Each kind reads exactly the rows its pass starts
+    from: ``daily`` the schedules that are on and the posts not yet closed and revealed
+    (bot/quiz/daily.py's ``run_pass``), ``digest`` the digests that are on, ``campaigns`` the
+    running campaigns.
+    """
+
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def teams(self) -> dict[str, set[str]]:
+        """Each kind of scheduled work ("daily", "digest", "campaigns"): the teams with some."""
+        rows = self._db.rows(
+            "SELECT 'daily' AS kind, team_id FROM schedules WHERE enabled = 1 "
+            "UNION SELECT 'daily', team_id FROM quiz_posts "
+            "WHERE status IN ('posting', 'open') OR (status = 'closed' AND revealed = 0) "
+            "UNION SELECT 'digest', team_id FROM digests WHERE enabled = 1 "
+            "UNION SELECT 'campaigns', team_id FROM campaigns WHERE enabled = 1"
+        )
+        found: dict[str, set[str]] = {"daily": set(), "digest": set(), "campaigns": set()}
+        for row in rows:
+            found[str(row["kind"])].add(str(row["team_id"]))
+        return found

@@ -96,3 +96,25 @@ def test_an_oauth_state_is_consumed_once_and_expires(store, clock):
     clock.advance(minutes=11)
     assert installs.consume_state(late) is False
     assert installs.consume_state("made-up") is False
+
+
+def test_scheduled_work_names_the_workspaces_each_scheduler_has_work_in(store):
+    work = store.scheduled_work
+    assert work.teams() == {"daily": set(), "digest": set(), "campaigns": set()}
+    t2, t3, t4 = store.for_team("T2"), store.for_team("T3"), store.for_team("T4")
+    t2.schedules.save("C2", at="09:00", tz="UTC", weekdays="mon", updated_by="U1")
+    post = t3.posts.create_post(
+        channel_id="C3", kind="manual", slot=None, question_id="q", item_id="i", category=None
+    )
+    t4.digests.save("C4", weekday=0, at="09:00", tz="UTC", updated_by="U1")
+    t4.campaigns.save("C4", target=3, per="week", set_by="U1")
+    assert work.teams() == {"daily": {"T2", "T3"}, "digest": {"T4"}, "campaigns": {"T4"}}
+    # T3's post (not yet in Slack: its pass resumes it) closes; until it is revealed, its pass
+    # still has work; then none.
+    t3.posts.mark_posted(post.id, message_ts="1.0", deadline_at=store.clock.now())
+    assert t3.posts.close_post(post.id)
+    assert "T3" in work.teams()["daily"]
+    t3.posts.mark_revealed(post.id)
+    assert work.teams()["daily"] == {"T2"}
+    assert t2.schedules.disable("C2")
+    assert work.teams()["daily"] == set()

@@ -130,11 +130,10 @@ def home_quiz(core: Core, user_id: str) -> list[dict]:
 # --- the scheduler ----------------------------------------------------------------------------
 
 
-def start_scheduler(app: App, core: Core) -> DailyPublisher:
-    """Make the daily runner the quiz publisher and start its background thread."""
+def wire_scheduler(app: App, core: Core) -> DailyPublisher:
+    """Make the daily runner the quiz publisher (its caller starts its schedule)."""
     runner = DailyPublisher(app.client, core)
     core.publisher = runner
-    runner.start()
     return runner
 
 
