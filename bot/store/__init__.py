@@ -220,6 +220,7 @@ class Store:
         self.versions = QuestionVersions(db)  # the knowledge base's, shared by every workspace
         self.directory = Directory(db, team)  # people's names and emails, for reports
         self.channels = Channels(db, team)  # which channel ids this workspace has used
-        # OAuth installs: of the app, not of a workspace; one for every view.
+        # OAuth installs: of the app, not of a workspace; one for every view, so the worker's
+        # cache of them (bot/store/installations.py) is one, and a delete through any clears it.
         self.installations = installations
         self.scheduled_work = ScheduledWork(db)  # which workspaces the scheduler loop visits

@@ -9,6 +9,8 @@ workspace install (enterprise_id or "", team_id).
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -63,6 +65,17 @@ _SEEN = (
 )
 
 
+#: Seconds a worker reuses an installation it read: every request (its authorization) and every
+#: Web API call of a workspace's client asks for one, and reading it each time was a query per
+#: request and per call. A save or a delete in this worker clears the cache at once; one in
+#: another worker (an uninstall event it received) shows here within this time.
+CACHE_SECONDS = 5.0
+#: A token that expires within this is never served from the cache: token rotation refreshes it
+#: (Bolt's authorization from 2 hours before its expiry), maybe in another worker, and the fresh
+#: row must be read to see the new token. Tokens without rotation never expire.
+FRESH_BEFORE_EXPIRY = 3 * 3600
+
+
 def _key(enterprise_id: str | None, team_id: str | None, org_wide: bool) -> tuple[str, str]:
     return (enterprise_id or "", "" if org_wide else (team_id or ""))
 
@@ -72,6 +85,8 @@ class Installations:
 
     def __init__(self, db: Db) -> None:
         self._db = db
+        self._cache: dict[tuple[str, str, bool], tuple[float, InstallationRow]] = {}
+        self._cache_lock = threading.Lock()
 
     # --- installations ----------------------------------------------------------------------
 
@@ -85,6 +100,7 @@ class Installations:
             "is_enterprise_install": int(row.is_enterprise_install),
             "installed_at": ts(row.installed_at or self._db.clock.now()),
         }
+        self._forget_cached()
         columns = ", ".join(values)
         updates = ", ".join(
             f"{c} = excluded.{c}" for c in values if c not in ("enterprise_id", "team_id")
@@ -106,7 +122,31 @@ class Installations:
     def find(
         self, enterprise_id: str | None, team_id: str | None, *, org_wide: bool = False
     ) -> InstallationRow | None:
-        """The installation that serves this workspace: its own, else its org's (Grid)."""
+        """The installation that serves this workspace: its own, else its org's (Grid).
+
+        Read from the database at most every CACHE_SECONDS per workspace (see there); a missing
+        one is never cached, so a new install is found at once.
+        """
+        cache_key = (enterprise_id or "", team_id or "", org_wide)
+        now = time.monotonic()
+        with self._cache_lock:
+            cached = self._cache.get(cache_key)
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        found = self._find(enterprise_id, team_id, org_wide=org_wide)
+        expires = found.bot_token_expires_at if found else None
+        if found is not None and (expires is None or expires - time.time() > FRESH_BEFORE_EXPIRY):
+            with self._cache_lock:
+                self._cache[cache_key] = (now, found)
+        return found
+
+    def _forget_cached(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
+    def _find(
+        self, enterprise_id: str | None, team_id: str | None, *, org_wide: bool
+    ) -> InstallationRow | None:
         keys = [_key(enterprise_id, team_id, org_wide)]
         if enterprise_id:
             keys.append((enterprise_id, ""))  # an org-wide install serves every workspace in it
@@ -132,6 +172,7 @@ class Installations:
         """
         enterprise, team = _key(enterprise_id, team_id, org_wide)
         now = self._db.now()
+        self._forget_cached()
         with self._db.write() as db:
             deleted = db.execute(
                 "DELETE FROM installations WHERE enterprise_id = ? AND team_id = ?",
@@ -224,6 +265,7 @@ class Installations:
 
     def purge(self, team_id: str) -> int:
         """The end of an uninstalled workspace's retention: its data goes, and its record."""
+        self._forget_cached()
         with self._db.write() as db:
             deleted = self._delete_data(db, team_id)
             db.execute("DELETE FROM installations WHERE team_id = ?", [team_id])
