@@ -6,10 +6,10 @@ anything to do, and in the worker that leads the schedulers all of them competin
 requests for the one interpreter lock. Now one thread sweeps: each pass it asks whether this
 worker leads (bot/store/postgres.py's ``PgLeader``; on SQLite it always does), reads which
 workspaces are installed and which of them have scheduled work (one query each for every
-workspace: ``Installations.served`` and ``ScheduledWork.teams``), and hands each workspace's due
-jobs to a small fixed pool (``THREADS``), so one workspace's slow Web API call holds up only the
-jobs behind it in that pool, never the sweep. A job still running is not started again; each
-job waits its interval after it finished, as a scheduler thread did.
+workspace, at most once an interval: ``Installations.served`` and ``ScheduledWork.teams``), and
+hands each workspace's due jobs to a small fixed pool (``THREADS``), so one workspace's slow Web
+API call holds up only the jobs behind it in that pool, never the sweep. A job still running is
+not started again; each job waits its interval after it finished, as a scheduler thread did.
 
 Exactly once stays where it was: every job's writes are claims in the database (daily slots,
 digests, reminders), so a moment with two leaders (one dying, one taking over) does nothing
@@ -118,6 +118,8 @@ class SchedulerLoop:
         self.sweeps = Sweeps(min(interval, MAX_WAIT))
         #: The probes' view: the sweeping thread, then each kind of job as it first appears.
         self.kinds: list[Scheduler] = [self.sweeps]
+        self._read_at = 0.0  # when the sweep reads the workspaces and their work again
+        self._busy: dict[str, set[str]] | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ofin-scheduler")
@@ -187,10 +189,14 @@ class SchedulerLoop:
         """One pass over every workspace: run the jobs due; return seconds until the next is."""
         now = time.monotonic()
         if not leads(self._leads):
+            self._read_at = 0.0  # on taking the lead, read them at once
             self._follow()
             return min(self.interval, MAX_WAIT)
-        self._reconcile()
-        busy = self._with_work() if self._with_work is not None else None
+        if now >= self._read_at:  # at most once an interval: a sweep runs at each job's end too
+            self._reconcile()
+            self._busy = self._with_work() if self._with_work is not None else None
+            self._read_at = now + min(self.interval, MAX_WAIT)
+        busy = self._busy
         with self._lock:
             jobs = [job for team_jobs in self._jobs.values() for job in team_jobs]
         next_due = now + min(self.interval, MAX_WAIT)

@@ -107,8 +107,12 @@ def test_the_sweep_starts_installed_workspaces_and_stops_uninstalled_ones() -> N
     loop.sweep()
     assert started == [("T1", None), ("T2", "E1")] and loop.teams() == ["T1", "T2"]
     installed.pop(0)  # T1 uninstalled ofin (in any worker)
+    loop.sweep()  # within the interval: the workspaces are not read again yet
+    assert stopped == []
+    time.sleep(0.02)
     loop.sweep()
     assert stopped == ["T1"] and loop.teams() == ["T2"]
+    time.sleep(0.02)
     loop.sweep()
     assert started == [("T1", None), ("T2", "E1")]  # each started once
     loop.stop()
