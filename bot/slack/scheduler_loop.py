@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from bot.ops import metrics
 from bot.ops.probes import Scheduler
 from bot.slack.ticker import count_follower, leads, run_pass
+from bot.store import StoreUnavailable
+from bot.store.db import background
 
 logger = logging.getLogger(__name__)
 
@@ -177,10 +179,13 @@ class SchedulerLoop:
         while not self._stop.is_set():
             self._wake.clear()  # before the sweep: a job that ends during it wakes the next
             try:
-                wait = self.sweep()
+                with background():  # its reads never take a request's connection
+                    wait = self.sweep()
+            except StoreUnavailable:  # logged once by the store; the next sweep tries again
+                wait = min(self.interval, MAX_WAIT)
             except Exception:  # the next sweep tries again; never a dead scheduler thread
                 logger.exception("the scheduler loop's sweep failed")
-                wait = self.interval
+                wait = min(self.interval, MAX_WAIT)
             self.sweeps.ticks += 1
             self.sweeps.last_pass = time.monotonic()
             self._wake.wait(wait)

@@ -116,3 +116,29 @@ def test_the_sweep_starts_installed_workspaces_and_stops_uninstalled_ones() -> N
     loop.sweep()
     assert started == [("T1", None), ("T2", "E1")]  # each started once
     loop.stop()
+
+
+def test_a_database_outage_stops_no_sweep(caplog) -> None:
+    from bot.store import StoreUnavailable
+
+    calls: list[int] = []
+    started: list[str] = []
+
+    def installed() -> list[tuple[str, str]]:
+        calls.append(1)
+        if len(calls) <= 2:
+            raise StoreUnavailable("the database at … is gone")  # the store logged it, once
+        return [("T1", "")]
+
+    loop = SchedulerLoop(
+        0.01,
+        leads=lambda: True,
+        installed=installed,
+        start_team=lambda team, enterprise: started.append(team),
+    )
+    loop.start()
+    try:
+        assert wait_for(lambda: "T1" in started)  # back at the first sweep it answers
+    finally:
+        loop.stop()
+    assert "Traceback" not in caplog.text and "sweep failed" not in caplog.text
