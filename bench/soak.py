@@ -30,9 +30,14 @@ in count and time.
 
 ``--write PATH`` also writes the table as a generated page of the docs, with the machine, the
 date and the load from other jobs (``make soak`` writes docs/soak.md), so no figure is retyped.
+``--profile DIR`` (with ``--only postgres``) runs the workers under a CPU sampler and prints where
+the first burst's CPU went, worker by worker.
+
+This file is the entry point: the arguments and the order of the scenarios. The scenarios and
+their tools live in bench/soaking/, one job per module (its __init__ lists them).
 
 Usage: python bench/soak.py [--quick] [--only front-door|attacks|workspaces|postgres] [--code DIR]
-                            [--write docs/soak.md]
+                            [--write docs/soak.md] [--profile DIR]
 """
 
 from __future__ import annotations
