@@ -26,12 +26,22 @@ Problem = Callable[[], "str | None"]
 
 
 class Scheduler(Protocol):
-    """What readiness needs of a scheduler thread (bot/slack/ticker.py's Ticker)."""
+    """What readiness needs of a scheduler (bot/slack/ticker.py's Ticker; with OAuth installs,
+    the scheduler loop's sweeps and each kind of its jobs, bot/slack/scheduler_loop.py)."""
 
-    thread_name: str
-    interval: float
-    ticks: int
-    last_pass: float  # time.monotonic() of the last finished pass (or of the start)
+    @property
+    def thread_name(self) -> str: ...
+
+    @property
+    def interval(self) -> float: ...
+
+    @property
+    def ticks(self) -> int: ...
+
+    @property
+    def last_pass(self) -> float:
+        """time.monotonic() of the last finished pass (or of the start)."""
+        ...
 
 
 class Reply(NamedTuple):

@@ -293,7 +293,8 @@ class DailyQuizzes:
         With ``channel_id`` (where the click came from), a click naming another channel's post
         is refused: a button value is only as trustworthy as the message it came from.
         """
-        post = self.store.posts.post(post_id)
+        # Its channel, question and posting time only: record_answer decides if it is open.
+        post = self.store.posts.clicked(post_id)
         if post is None or (channel_id is not None and post.channel_id != channel_id):
             return AnswerOutcome("unknown")
         question = self.question(post.question_id)

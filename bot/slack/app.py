@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TypedDict
 from urllib.error import URLError
@@ -20,9 +21,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.commands.core import Core
 from bot.config import ConfigError, Settings
 from bot.kb.model import KnowledgeBase
+from bot.ops.probes import Scheduler
 from bot.slack import listeners, middleware
 from bot.slack.authorize import StoredAuthorize
-from bot.slack.campaign_runner import start_campaigns
+from bot.slack.campaign_runner import wire_campaigns
 from bot.slack.context import SlackState
 from bot.slack.listeners import digest, quiz
 from bot.slack.oauth import oauth_settings
@@ -37,32 +39,39 @@ from bot.wiring import build_core
 logger = logging.getLogger(__name__)
 
 
-def start_background(app: App, core: Core) -> tuple[Ticker, ...]:
+def wire_schedulers(app: App, core: Core) -> tuple[Ticker, ...]:
+    """Give ``core`` its Slack side and return its three schedulers, not started.
+
+    Campaign reminders, the weekly digests (and ``digest now``'s publisher), the daily quiz
+    (and ``daily now``'s), and the report's two Slack helpers (a channel's members; the chart
+    sent by DM), which share one chart-upload pool.
+    """
+    sender = ChartSender(app.client)
+    campaigns = wire_campaigns(app, core)
+    digests = digest.wire_digests(app, core, sender)
+    daily = quiz.wire_scheduler(app, core)
+    wire_report(app, core, sender)
+    return campaigns, digests, daily
+
+
+def start_background(app: App, core: Core) -> Sequence[Scheduler]:
     """Start what a server runs beside its listeners, once per process (serve, wsgi, Socket Mode).
 
-    Campaign reminders, the weekly digests, the daily quiz scheduler, and the report's two Slack
-    helpers (a channel's members; the chart sent by DM), which share one chart-upload pool.
-    Returns the three scheduler threads. With OAuth installs, each installed workspace gets its
-    own (bot/slack/workspaces.py), and one more thread deletes the data of workspaces whose
-    retention ended.
+    One workspace: its three scheduler threads (``wire_schedulers``). With OAuth installs: one
+    scheduler loop over every installed workspace (bot/slack/scheduler_loop.py), with the pass
+    that deletes the data of workspaces whose retention ended. Returns what the probes read.
     """
     teams = app.team_cores if isinstance(app, ObservedApp) else None
     if teams is not None:
         store = teams.core.store
         retention = Retention(
-            store.installations,
-            timedelta(days=teams.core.settings.retention_days),
-            leads=store.leads_schedules,
+            store.installations, timedelta(days=teams.core.settings.retention_days)
         )
-        retention.start()
-        teams.schedulers.append(retention)
-        return tuple(teams.start_installed())
-    sender = ChartSender(app.client)
-    campaigns = start_campaigns(app, core)
-    digests = digest.start_digests(app, core, sender)
-    daily = quiz.start_scheduler(app, core)
-    wire_report(app, core, sender)
-    return campaigns, digests, daily
+        return teams.start(retention)
+    runners = wire_schedulers(app, core)
+    for runner in runners:
+        runner.start()
+    return runners
 
 
 def build(

@@ -85,12 +85,11 @@ class CampaignRunner(Ticker):
         return False
 
 
-def start_campaigns(app: App, core: Core) -> CampaignRunner:
-    """Start the reminder thread."""
+def wire_campaigns(app: App, core: Core) -> CampaignRunner:
+    """The reminder scheduler of ``core``'s workspace (its caller starts it)."""
     client = app.client
     bot_user = BotUser(client)  # asked when a reminder pass first needs it, not here
     runner = CampaignRunner(
         client, core, core.campaigns, lambda channel: channel_members(client, channel, bot_user())
     )
-    runner.start()
     return runner

@@ -22,7 +22,6 @@ from bot.ops import probes
 from bot.ops.model import running_model_problem
 from bot.slack import shape
 from bot.slack.http_server import MAX_BODY_BYTES, make_server
-from bot.slack.ticker import Ticker
 from bot.slack.verify import RequestVerifier, Verdict
 
 logger = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ WsgiApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 def make_wsgi(
     app: App,
     signing_secret: str,
-    schedulers: Sequence[Ticker] = (),
+    schedulers: Sequence[probes.Scheduler] = (),
     problems: Sequence[probes.Problem] = (),
 ) -> WsgiApp:
     """The WSGI app: Slack requests at /slack/events; GET /healthz, /readyz, /metrics and ticks.
@@ -138,9 +137,10 @@ def run_serve(host: str = "127.0.0.1", port: int = 3000) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    # Started below, once the port is ours; with OAuth installs, the list grows as workspaces do.
+    # Started below, once the port is ours; with OAuth installs, the loop's list grows as kinds
+    # of scheduler jobs appear.
     teams = getattr(app, "team_cores", None)
-    schedulers: list[Ticker] = teams.schedulers if teams is not None else []
+    schedulers: list[probes.Scheduler] = teams.loop.kinds if teams is not None else []
     try:
         wsgi = make_wsgi(app, settings.signing_secret or "", schedulers, readiness_checks(core))
         server = make_server(wsgi, host, port)

@@ -60,28 +60,53 @@ class Ticker:
     def _run(self) -> None:
         self.last_pass = time.monotonic()
         while not self._stop.is_set():
-            start = time.monotonic()
-            fields: dict[str, object] = {"job": self.thread_name, "outcome": "ok"}
-            try:
-                if self._leads():
-                    with background():  # its statements never take a request's connection
-                        self.tick()
-                else:
-                    fields["outcome"] = "follower"
-            except StoreUnavailable:
-                fields["outcome"] = "error"  # logged once by the store; the next tick tries again
-            except Exception:
-                fields["outcome"] = "error"
-                fields["latency_ms"] = round((time.monotonic() - start) * 1000, 1)
-                logger.exception("%s: tick failed", self.thread_name, extra={FIELDS: fields})
+            if leads(self._leads):
+                run_pass(self.thread_name, self.tick)
             else:
-                fields["latency_ms"] = round((time.monotonic() - start) * 1000, 1)
-                metrics.SCHEDULER_LAST_SUCCESS.labels(self.thread_name).set_to_current_time()
-                logger.debug("%s: pass done", self.thread_name, extra={FIELDS: fields})
-            metrics.SCHEDULER_PASSES.labels(self.thread_name, str(fields["outcome"])).inc()
+                count_follower(self.thread_name)
             self.ticks += 1
             self.last_pass = time.monotonic()
             self._stop.wait(self.interval)
+
+
+def run_pass(name: str, tick: Callable[[], object]) -> str:
+    """Run one pass of scheduled work as background work, count it and log it; its outcome.
+
+    A failing pass is logged with its traceback (``ok`` or ``error`` is returned, never raised):
+    the next pass still runs. Shared by ``Ticker``'s thread and the scheduler loop of OAuth mode
+    (bot/slack/scheduler_loop.py).
+    """
+    start = time.monotonic()
+    fields: dict[str, object] = {"job": name, "outcome": "ok"}
+    try:
+        with background():  # its statements never take a request's connection
+            tick()
+    except StoreUnavailable:
+        fields["outcome"] = "error"  # logged once by the store; the next pass tries again
+    except Exception:
+        fields["outcome"] = "error"
+        fields["latency_ms"] = round((time.monotonic() - start) * 1000, 1)
+        logger.exception("%s: tick failed", name, extra={FIELDS: fields})
+    else:
+        fields["latency_ms"] = round((time.monotonic() - start) * 1000, 1)
+        metrics.SCHEDULER_LAST_SUCCESS.labels(name).set_to_current_time()
+        logger.debug("%s: pass done", name, extra={FIELDS: fields})
+    metrics.SCHEDULER_PASSES.labels(name, str(fields["outcome"])).inc()
+    return str(fields["outcome"])
+
+
+def leads(ask: Callable[[], bool]) -> bool:
+    """Whether this worker leads the schedulers now; False (logged) when asking failed."""
+    try:
+        return ask()
+    except Exception:
+        logger.exception("could not tell whether this worker leads the schedulers")
+        return False
+
+
+def count_follower(name: str) -> None:
+    """Count a pass a worker that does not lead the schedulers skipped (not stalled)."""
+    metrics.SCHEDULER_PASSES.labels(name, "follower").inc()
 
 
 def _always() -> bool:

@@ -1,15 +1,17 @@
 """In OAuth mode, each installed workspace's Core: its store view, its Slack client, its schedulers.
 
-Started at once for every installation when the server starts, and for a new one at its first
-request; stopped when the workspace uninstalls ofin. A workspace's schedulers post with its own
-token and read and write its own rows only.
+A workspace's Core is wired at its first request in this worker (its Slack helpers, the
+publishers of ``daily now`` and ``digest now``), or when the worker's scheduler loop meets it
+(bot/slack/scheduler_loop.py: one loop per worker, over every installed workspace, in the worker
+that leads the schedulers). Its scheduler jobs post with its own token and read and write its
+own rows only; they stop when the workspace uninstalls ofin.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import NamedTuple, cast
 
@@ -17,8 +19,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.commands.core import Core
+from bot.ops.probes import Scheduler
 from bot.slack.installations import StoreInstallations
 from bot.slack.oauth import InstalledClient
+from bot.slack.scheduler_loop import Job, SchedulerLoop
 from bot.slack.ticker import Ticker
 from bot.store.installations import Installations
 
@@ -26,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 
 class _ClientOnly(NamedTuple):
-    """What start_background reads of an App: the Web API client it posts with."""
+    """What wire_schedulers reads of an App: the Web API client it posts with."""
 
     client: WebClient
 
@@ -38,71 +42,99 @@ class TeamCores:
         self.core = core  # the home view; each workspace's is core.for_team(team)
         self._installations = installations
         self._store = StoreInstallations(installations)
-        self._lock = threading.Lock()  # guards the dicts and the list below, held briefly
-        self._running: dict[str, tuple[Core, tuple[Ticker, ...]]] = {}
+        self._lock = threading.Lock()  # guards the dicts below, held briefly
+        self._running: dict[str, Core] = {}
         self._starting: dict[str, threading.Lock] = {}  # one per workspace being started
         self._orgs: dict[str, str] = {}  # team -> its Enterprise Grid org, when it has one
-        #: Every running scheduler thread, for /healthz/ticks and /readyz (grows as teams start).
-        self.schedulers: list[Ticker] = []
+        store = core.store
+        self.loop = SchedulerLoop(
+            core.settings.scheduler_seconds,
+            leads=store.leads_schedules,
+            installed=installations.served,
+            start_team=lambda team, enterprise: self.core_for(team, enterprise, seen=True),
+            stop_team=self.stop,
+            with_work=store.scheduled_work.teams,
+        )
 
-    def core_for(self, team_id: str, enterprise_id: str | None = None) -> Core:
-        """The workspace's Core; its schedulers start the first time it is asked for.
+    @property
+    def schedulers(self) -> Sequence[Scheduler]:
+        """What /healthz/ticks and /readyz read: the loop's sweeps and each kind of job."""
+        return self.loop.kinds
+
+    def core_for(
+        self, team_id: str, enterprise_id: str | None = None, *, seen: bool = False
+    ) -> Core:
+        """The workspace's Core; wired, and its jobs given to the loop, the first time.
 
         Every request asks, before its ack: a running workspace's is a dict lookup, and starting
-        one (a database write, three threads) holds up only that workspace's first requests, not
-        every other workspace's (one lock for all made a burst's first clicks queue behind each
-        workspace's start in turn: seconds, measured by ``make soak-postgres``).
+        one (a database write) holds up only that workspace's first requests, not every other
+        workspace's (one lock for all made a burst's first clicks queue behind each workspace's
+        start in turn: seconds, measured by ``make soak-postgres``). ``seen``: the workspace is
+        known served already (the loop read it so), so it is not recorded again.
         """
         running = self._running.get(team_id)
         if running is not None:
-            return running[0]
+            return running
         with self._lock:
             starting = self._starting.setdefault(team_id, threading.Lock())
         with starting:
             running = self._running.get(team_id)
             if running is not None:  # started by the request this one waited for
-                return running[0]
-            return self._start(team_id, enterprise_id)
+                return running
+            return self._start(team_id, enterprise_id, seen)
 
-    def _start(self, team_id: str, enterprise_id: str | None) -> Core:
-        from bot.slack.app import client_options, start_background  # app.py wires this module
+    def _start(self, team_id: str, enterprise_id: str | None, seen: bool) -> Core:
+        from bot.slack.app import client_options, wire_schedulers  # app.py wires this module
 
         view = self.core.for_team(team_id)
         client = InstalledClient(
             self._store, self.core.settings, team_id, enterprise_id, **client_options()
         )
-        self._installations.seen(team_id, enterprise_id)
-        tickers = start_background(cast(App, _ClientOnly(client)), view)
+        if not seen:
+            self._installations.seen(team_id, enterprise_id)
+        runners = wire_schedulers(cast(App, _ClientOnly(client)), view)
+        self.loop.add(team_id, [jobs_of(runner, team_id) for runner in runners])
         with self._lock:
-            self._running[team_id] = (view, tickers)
+            self._running[team_id] = view
             self._starting.pop(team_id, None)
             if enterprise_id:
                 self._orgs[team_id] = enterprise_id
-            self.schedulers.extend(tickers)
         return view
 
-    def start_installed(self) -> list[Ticker]:
-        """Start every installed workspace's schedulers (at server start); return them all."""
-        for row in self._installations.all():
-            if row.team_id:
-                self.core_for(row.team_id, row.enterprise_id or None)
+    def start(self, retention: Ticker) -> Sequence[Scheduler]:
+        """Start the scheduler loop (with the retention pass as a job of its own); return what
+        the probes read. The loop meets every installed workspace at its first sweep."""
+        self.loop.add("", [Job("", retention.thread_name, retention.tick, retention.interval)])
+        self.loop.start()
         return self.schedulers
 
     def stop(self, team_id: str, enterprise_id: str | None = None) -> None:
-        """Stop the schedulers of a workspace that uninstalled ofin (with ``team_id`` "", every
-        workspace of the org ``enterprise_id``: an org-wide install went)."""
+        """Stop the scheduler jobs of a workspace that uninstalled ofin (with ``team_id`` "",
+        every workspace of the org ``enterprise_id``: an org-wide install went)."""
         with self._lock:
             teams = (
                 [team_id] if team_id else [t for t, o in self._orgs.items() if o == enterprise_id]
             )
-            stopped = [self._running.pop(t, None) for t in teams]
             for team in teams:
+                self._running.pop(team, None)
                 self._orgs.pop(team, None)
-        for running in stopped:
-            for ticker in running[1] if running else ():
-                ticker.stop()
-                if ticker in self.schedulers:
-                    self.schedulers.remove(ticker)
+        for team in teams:
+            self.loop.remove(team)
+
+
+#: Which of bot/store/installations.py's ScheduledWork kinds each scheduler's pass starts from.
+WORK_OF = {"ofin-daily": "daily", "ofin-digest": "digest", "ofin-campaigns": "campaigns"}
+
+
+def jobs_of(runner: Ticker, team_id: str) -> Job:
+    """The scheduler loop's job for one of a workspace's runners (never started as a thread)."""
+    return Job(
+        team_id,
+        runner.thread_name,
+        runner.tick,
+        runner.interval,
+        WORK_OF.get(runner.thread_name, ""),
+    )
 
 
 class Retention(Ticker):

@@ -27,9 +27,8 @@ def _build() -> WsgiApp:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
-    started = start_background(app, core)
-    # With OAuth installs the list grows as workspaces start.
-    schedulers = app.team_cores.schedulers if app.team_cores is not None else list(started)
+    # With OAuth installs the list grows as kinds of scheduler jobs appear.
+    schedulers = start_background(app, core)
     return make_wsgi(app, settings.signing_secret or "", schedulers, readiness_checks(core))
 
 

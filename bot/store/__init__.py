@@ -55,7 +55,7 @@ from bot.store.declined import (
 from bot.store.digests import DigestRow, DigestStatus, DigestStore
 from bot.store.directory import Directory, DirectoryEntry
 from bot.store.engines import is_postgres_url, open_db
-from bot.store.installations import InstallationRow, Installations, WorkspaceRow
+from bot.store.installations import InstallationRow, Installations, ScheduledWork, WorkspaceRow
 from bot.store.people import USER_COLUMNS, People, UserRow
 from bot.store.practice import Practice, PromptRow, ReviewRow
 from bot.store.quiz import AnswerRow, PostKind, PostStatus, QuizPost, QuizPosts
@@ -134,7 +134,7 @@ class Store:
         """
         db = open_db(path, clock=clock)
         self._views: dict[str, Store] = {}
-        self._bind(db, home_team(db) if team is None else team, self._views)
+        self._bind(db, home_team(db) if team is None else team, self._views, Installations(db))
 
     def for_team(self, team: str) -> Store:
         """The same database as workspace ``team`` sees it (one view per team, reused)."""
@@ -142,7 +142,7 @@ class Store:
             view = self._views.get(team)
             if view is None:
                 view = Store.__new__(Store)
-                view._bind(self._db, team, self._views)
+                view._bind(self._db, team, self._views, self.installations)
                 self._views[team] = view
             return view
 
@@ -154,7 +154,7 @@ class Store:
         moved; this store serves ``team`` from now on.
         """
         moved = adopt(self._db, team)
-        self._bind(self._db, team, self._views)
+        self._bind(self._db, team, self._views, self.installations)
         return moved
 
     @property
@@ -197,7 +197,9 @@ class Store:
         """Close the connection (every workspace's view shares it)."""
         self._db.close()
 
-    def _bind(self, db: Db, team: str, views: dict[str, Store]) -> None:
+    def _bind(
+        self, db: Db, team: str, views: dict[str, Store], installations: Installations
+    ) -> None:
         self._db = db
         self._views = views
         self.team: str = team
@@ -218,4 +220,7 @@ class Store:
         self.versions = QuestionVersions(db)  # the knowledge base's, shared by every workspace
         self.directory = Directory(db, team)  # people's names and emails, for reports
         self.channels = Channels(db, team)  # which channel ids this workspace has used
-        self.installations = Installations(db)  # OAuth installs: of the app, not of a workspace
+        # OAuth installs: of the app, not of a workspace; one for every view, so the worker's
+        # cache of them (bot/store/installations.py) is one, and a delete through any clears it.
+        self.installations = installations
+        self.scheduled_work = ScheduledWork(db)  # which workspaces the scheduler loop visits

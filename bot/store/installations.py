@@ -9,6 +9,8 @@ workspace install (enterprise_id or "", team_id).
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -63,6 +65,17 @@ _SEEN = (
 )
 
 
+#: Seconds a worker reuses an installation it read: every request (its authorization) and every
+#: Web API call of a workspace's client asks for one, and reading it each time was a query per
+#: request and per call. A save or a delete in this worker clears the cache at once; one in
+#: another worker (an uninstall event it received) shows here within this time.
+CACHE_SECONDS = 5.0
+#: A token that expires within this is never served from the cache: token rotation refreshes it
+#: (Bolt's authorization from 2 hours before its expiry), maybe in another worker, and the fresh
+#: row must be read to see the new token. Tokens without rotation never expire.
+FRESH_BEFORE_EXPIRY = 3 * 3600
+
+
 def _key(enterprise_id: str | None, team_id: str | None, org_wide: bool) -> tuple[str, str]:
     return (enterprise_id or "", "" if org_wide else (team_id or ""))
 
@@ -72,6 +85,8 @@ class Installations:
 
     def __init__(self, db: Db) -> None:
         self._db = db
+        self._cache: dict[tuple[str, str, bool], tuple[float, InstallationRow]] = {}
+        self._cache_lock = threading.Lock()
 
     # --- installations ----------------------------------------------------------------------
 
@@ -85,6 +100,7 @@ class Installations:
             "is_enterprise_install": int(row.is_enterprise_install),
             "installed_at": ts(row.installed_at or self._db.clock.now()),
         }
+        self._forget_cached()
         columns = ", ".join(values)
         updates = ", ".join(
             f"{c} = excluded.{c}" for c in values if c not in ("enterprise_id", "team_id")
@@ -106,7 +122,31 @@ class Installations:
     def find(
         self, enterprise_id: str | None, team_id: str | None, *, org_wide: bool = False
     ) -> InstallationRow | None:
-        """The installation that serves this workspace: its own, else its org's (Grid)."""
+        """The installation that serves this workspace: its own, else its org's (Grid).
+
+        Read from the database at most every CACHE_SECONDS per workspace (see there); a missing
+        one is never cached, so a new install is found at once.
+        """
+        cache_key = (enterprise_id or "", team_id or "", org_wide)
+        now = time.monotonic()
+        with self._cache_lock:
+            cached = self._cache.get(cache_key)
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        found = self._find(enterprise_id, team_id, org_wide=org_wide)
+        expires = found.bot_token_expires_at if found else None
+        if found is not None and (expires is None or expires - time.time() > FRESH_BEFORE_EXPIRY):
+            with self._cache_lock:
+                self._cache[cache_key] = (now, found)
+        return found
+
+    def _forget_cached(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
+    def _find(
+        self, enterprise_id: str | None, team_id: str | None, *, org_wide: bool
+    ) -> InstallationRow | None:
         keys = [_key(enterprise_id, team_id, org_wide)]
         if enterprise_id:
             keys.append((enterprise_id, ""))  # an org-wide install serves every workspace in it
@@ -132,6 +172,7 @@ class Installations:
         """
         enterprise, team = _key(enterprise_id, team_id, org_wide)
         now = self._db.now()
+        self._forget_cached()
         with self._db.write() as db:
             deleted = db.execute(
                 "DELETE FROM installations WHERE enterprise_id = ? AND team_id = ?",
@@ -195,6 +236,15 @@ class Installations:
             for r in rows
         ]
 
+    def served(self) -> list[tuple[str, str]]:
+        """The workspaces ofin serves now, (team id, enterprise id or ""), by team id: installed
+        on their own or through their org's install (seen since), and not uninstalled."""
+        rows = self._db.rows(
+            "SELECT team_id, enterprise_id FROM workspaces WHERE uninstalled_at IS NULL "
+            "ORDER BY team_id"
+        )
+        return [(r["team_id"], r["enterprise_id"]) for r in rows]
+
     def expired(self, keep: timedelta) -> list[str]:
         """Workspaces that uninstalled ofin more than ``keep`` ago (their data is due to go)."""
         cutoff = ts(self._db.clock.now() - keep)
@@ -215,6 +265,7 @@ class Installations:
 
     def purge(self, team_id: str) -> int:
         """The end of an uninstalled workspace's retention: its data goes, and its record."""
+        self._forget_cached()
         with self._db.write() as db:
             deleted = self._delete_data(db, team_id)
             db.execute("DELETE FROM installations WHERE team_id = ?", [team_id])
@@ -228,3 +279,32 @@ class Installations:
         for table in sorted(WORKSPACE_TABLES, key=lambda t: t != "answers"):
             deleted += db.execute(f"DELETE FROM [{table}] WHERE team_id = ?", [team_id]).rowcount
         return int(deleted)
+
+
+class ScheduledWork:
+    """Which workspaces have scheduled work, in one read for every workspace.
+
+    The scheduler loop (bot/slack/scheduler_loop.py) visits only these: a workspace without any
+    of these rows has nothing for that scheduler's pass to do, and asking each workspace in turn
+    was several queries per workspace per pass. Each kind reads exactly the rows its pass starts
+    from: ``daily`` the schedules that are on and the posts not yet closed and revealed
+    (bot/quiz/daily.py's ``run_pass``), ``digest`` the digests that are on, ``campaigns`` the
+    running campaigns.
+    """
+
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def teams(self) -> dict[str, set[str]]:
+        """Each kind of scheduled work ("daily", "digest", "campaigns"): the teams with some."""
+        rows = self._db.rows(
+            "SELECT 'daily' AS kind, team_id FROM schedules WHERE enabled = 1 "
+            "UNION SELECT 'daily', team_id FROM quiz_posts "
+            "WHERE status IN ('posting', 'open') OR (status = 'closed' AND revealed = 0) "
+            "UNION SELECT 'digest', team_id FROM digests WHERE enabled = 1 "
+            "UNION SELECT 'campaigns', team_id FROM campaigns WHERE enabled = 1"
+        )
+        found: dict[str, set[str]] = {"daily": set(), "digest": set(), "campaigns": set()}
+        for row in rows:
+            found[str(row["kind"])].add(str(row["team_id"]))
+        return found

@@ -61,12 +61,13 @@ WRITE_LOCK = 0x0F1_5C4EB
 CONNECTIONS = 6
 #: Of those, how many background work may hold at once (the schedulers' passes and the clicks'
 #: follow-ups, bot/store/db.py's ``background``): the others stay free for the requests' reads
-#: and the write pool's writes. The leader's 150 scheduler threads (50 workspaces) held all the
-#: connections between them, and each click's ack waited for one (seconds at p99).
+#: and the write pool's writes. The leader's 150 scheduler threads (50 workspaces, before one
+#: scheduler loop ran them all) held all the connections between them, and each click's ack
+#: waited for one (seconds at p99).
 BACKGROUND_CONNECTIONS = 3
 #: Seconds a worker trusts its last answer to "do I lead the schedulers?": every scheduler thread
-#: (three per workspace) asks before each pass, and each answer was one or two round trips on one
-#: connection behind one mutex (hundreds a second with 50 workspaces at a 0.5 s interval).
+#: asks before each pass (with OAuth installs, the one scheduler loop before each sweep), and
+#: each answer is one or two round trips on one connection.
 LEADER_RECHECK = 1.0
 #: Where files beside the database go (reports the console writes), as SQLite's folder would.
 LOCAL_FOLDER = Path("data")

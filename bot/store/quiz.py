@@ -99,12 +99,17 @@ class AnswerRow:
         )
 
 
+#: Posts a worker remembers for grading clicks (``QuizPosts.clicked``), per workspace.
+POSTS_REMEMBERED = 1000
+
+
 class QuizPosts:
     """Claim, open, close and reveal daily posts; count the answers to them."""
 
     def __init__(self, db: Db, team: str) -> None:
         self._db = db
         self._team = team
+        self._clicked: dict[int, QuizPost] = {}
 
     def _posts(self, sql: str, params: list[Any] | None = None) -> list[QuizPost]:
         return [QuizPost.from_row(row) for row in self._db.rows(sql, params or [])]
@@ -231,6 +236,24 @@ class QuizPosts:
             "SELECT * FROM quiz_posts WHERE team_id = ? AND id = ?", [self._team, post_id]
         )
         return posts[0] if posts else None
+
+    def clicked(self, post_id: int) -> QuizPost | None:
+        """The post a click names, to grade the click: read once per worker after it is posted.
+
+        Every click on a daily quiz read its post before its ack, though what grading needs of
+        it never changes once the post is in Slack (its channel, question and ``posted_at``).
+        So a posted one is remembered; its ``status`` and ``deadline_at`` may be stale and must
+        not be relied on: whether it still takes answers is ``record_answer``'s one statement.
+        """
+        remembered = self._clicked.get(post_id)
+        if remembered is not None:
+            return remembered
+        post = self.post(post_id)
+        if post is not None and post.posted_at is not None:
+            if len(self._clicked) >= POSTS_REMEMBERED:
+                self._clicked.clear()
+            self._clicked[post_id] = post
+        return post
 
     def open_posts(self, channel_id: str | None = None) -> list[QuizPost]:
         """Open posts, oldest first, in one channel or everywhere."""

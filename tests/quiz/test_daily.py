@@ -153,3 +153,23 @@ def test_status_reports_rule_open_quizzes_and_posts_waiting_for_slack(make_kb, s
     assert status.rule is not None and status.next_at == T0  # 07:00 now: today's 09:00 is next
     assert [q.answered for q in status.open] == [1] and status.open[0].deadline_at is not None
     assert status.waiting == ("ratelimited",) and status.reveal_hours == 4
+
+
+def test_a_post_closed_by_another_worker_takes_no_more_answers_here(
+    make_kb, store, store_target, clock
+):
+    """A worker remembers a posted quiz for grading clicks (QuizPosts.clicked); whether it still
+    takes answers is decided by the database each time, so a close elsewhere holds at once."""
+    kb = make_kb()
+    daily = DailyQuizzes(store, kb, rng=random.Random(2))
+    clock.set(T0)
+    post = publish(daily, [daily.claim_now("C1")])[0]
+    assert daily.answer(post.id, "U1", 0).status == "counted"  # remembered here from now on
+    other = Store(store_target, clock=clock)
+    try:
+        assert DailyQuizzes(other, kb).close(post.id)  # another worker closes it
+    finally:
+        other.close()
+    assert daily.answer(post.id, "U2", 0).status == "closed"
+    assert daily.answer(post.id, "U1", 1).status == "duplicate"
+    assert daily.answer(post.id, "U3", 0, channel_id="C2").status == "unknown"  # another channel

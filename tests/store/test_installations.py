@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.store import DirectoryEntry, InstallationRow
@@ -96,3 +97,74 @@ def test_an_oauth_state_is_consumed_once_and_expires(store, clock):
     clock.advance(minutes=11)
     assert installs.consume_state(late) is False
     assert installs.consume_state("made-up") is False
+
+
+def test_a_worker_reads_an_installation_once_per_cache_period_and_its_own_writes_at_once(
+    store, store_target, clock, monkeypatch
+):
+    import time as real_time
+
+    from bot.store import Store
+    from bot.store import installations as module
+
+    monkeypatch.setattr(module, "CACHE_SECONDS", 0.3)
+    installs = store.installations
+    installs.save(row("T1", "xoxb-1"))
+    assert installs.find(None, "T1").bot_token == "xoxb-1"
+    other = Store(store_target, clock=clock, team="T1")  # another worker on the same database
+    try:
+        other.installations.save(row("T1", "xoxb-2"))  # reinstalled through that worker
+        assert installs.find(None, "T1").bot_token == "xoxb-1"  # cached here for a moment
+        real_time.sleep(0.35)
+        assert installs.find(None, "T1").bot_token == "xoxb-2"  # then read again
+        other.installations.delete(None, "T1")
+        real_time.sleep(0.35)
+        assert installs.find(None, "T1") is None  # an uninstall elsewhere shows as soon
+    finally:
+        other.close()
+    installs.save(row("T1", "xoxb-3"))
+    assert installs.find(None, "T1").bot_token == "xoxb-3"
+    # Every workspace's view shares one cache: an uninstall seen through any clears it at once.
+    store.for_team("T7").installations.delete(None, "T1")
+    assert installs.find(None, "T1") is None
+
+
+def test_a_token_near_its_expiry_is_read_from_the_database_each_time(store, store_target, clock):
+    import time as real_time
+
+    from bot.store import Store
+
+    soon = int(real_time.time()) + 3600  # token rotation refreshes it within the next hour
+    installs = store.installations
+    installs.save(replace(row("T1", "xoxb-old"), bot_token_expires_at=soon, bot_refresh_token="r"))
+    assert installs.find(None, "T1").bot_token == "xoxb-old"
+    other = Store(store_target, clock=clock, team="T1")
+    try:  # another worker rotated it
+        other.installations.save(
+            replace(row("T1", "xoxb-new"), bot_token_expires_at=soon + 43200, bot_refresh_token="r")
+        )
+    finally:
+        other.close()
+    assert installs.find(None, "T1").bot_token == "xoxb-new"  # not the cached, stale one
+
+
+def test_scheduled_work_names_the_workspaces_each_scheduler_has_work_in(store):
+    work = store.scheduled_work
+    assert work.teams() == {"daily": set(), "digest": set(), "campaigns": set()}
+    t2, t3, t4 = store.for_team("T2"), store.for_team("T3"), store.for_team("T4")
+    t2.schedules.save("C2", at="09:00", tz="UTC", weekdays="mon", updated_by="U1")
+    post = t3.posts.create_post(
+        channel_id="C3", kind="manual", slot=None, question_id="q", item_id="i", category=None
+    )
+    t4.digests.save("C4", weekday=0, at="09:00", tz="UTC", updated_by="U1")
+    t4.campaigns.save("C4", target=3, per="week", set_by="U1")
+    assert work.teams() == {"daily": {"T2", "T3"}, "digest": {"T4"}, "campaigns": {"T4"}}
+    # T3's post (not yet in Slack: its pass resumes it) closes; until it is revealed, its pass
+    # still has work; then none.
+    t3.posts.mark_posted(post.id, message_ts="1.0", deadline_at=store.clock.now())
+    assert t3.posts.close_post(post.id)
+    assert "T3" in work.teams()["daily"]
+    t3.posts.mark_revealed(post.id)
+    assert work.teams()["daily"] == {"T2"}
+    assert t2.schedules.disable("C2")
+    assert work.teams()["daily"] == set()

@@ -24,6 +24,7 @@ REPOSITORIES = {
     "directory",
     "channels",
     "installations",
+    "scheduled_work",  # which workspaces have scheduled work, for the scheduler loop
 }
 #: What a view is: its workspace, where its database is, the clock, the engine's name.
 VALUES = {"team", "path", "clock", "engine"}

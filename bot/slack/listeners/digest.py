@@ -78,13 +78,12 @@ def home_weak_spots(core: Core, user_id: str) -> list[dict]:
     return blocks
 
 
-def start_digests(app: App, core: Core, sender: ChartSender) -> DigestRunner:
-    """Make the digest runner the publisher and start its thread."""
+def wire_digests(app: App, core: Core, sender: ChartSender) -> DigestRunner:
+    """Make the digest runner the publisher (its caller starts its schedule)."""
     runner = DigestRunner(app.client, core, sender)
     core.digest_publisher = runner
     client = app.client
     core.profile_of = lambda user: slack_profile(client, user, core.settings.admins)
-    runner.start()
     return runner
 
 

@@ -84,7 +84,8 @@ def on_daily_answer(
     )
 
     def follow_up(outcome: AnswerOutcome) -> None:
-        _touch(core, state_of(context).touched, user_id, (body.get("team") or {}).get("id"))
+        if outcome.status != "duplicate":  # a second click follows the first, which touched them
+            _touch(core, state_of(context).touched, user_id, (body.get("team") or {}).get("id"))
         if outcome.counted and core.publisher is not None:
             core.publisher.refresh(post_id)
         message = quiz_blocks.daily_answer_feedback(
@@ -130,11 +131,10 @@ def home_quiz(core: Core, user_id: str) -> list[dict]:
 # --- the scheduler ----------------------------------------------------------------------------
 
 
-def start_scheduler(app: App, core: Core) -> DailyPublisher:
-    """Make the daily runner the quiz publisher and start its background thread."""
+def wire_scheduler(app: App, core: Core) -> DailyPublisher:
+    """Make the daily runner the quiz publisher (its caller starts its schedule)."""
     runner = DailyPublisher(app.client, core)
     core.publisher = runner
-    runner.start()
     return runner
 
 
