@@ -11,6 +11,8 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -100,12 +102,11 @@ class Installations:
             "is_enterprise_install": int(row.is_enterprise_install),
             "installed_at": ts(row.installed_at or self._db.clock.now()),
         }
-        self._forget_cached()
         columns = ", ".join(values)
         updates = ", ".join(
             f"{c} = excluded.{c}" for c in values if c not in ("enterprise_id", "team_id")
         )
-        with self._db.write() as db:
+        with self._changing(), self._db.write() as db:
             db.execute(
                 f"INSERT INTO installations ({columns}) VALUES ({', '.join('?' * len(values))}) "
                 f"ON CONFLICT (enterprise_id, team_id) DO UPDATE SET {updates}",
@@ -144,6 +145,16 @@ class Installations:
         with self._cache_lock:
             self._cache.clear()
 
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Around a write that changes installations: the cache is cleared before it, and again
+        once it has committed (a read racing the write may have cached the row as it was)."""
+        self._forget_cached()
+        try:
+            yield
+        finally:
+            self._forget_cached()
+
     def _find(
         self, enterprise_id: str | None, team_id: str | None, *, org_wide: bool
     ) -> InstallationRow | None:
@@ -172,8 +183,7 @@ class Installations:
         """
         enterprise, team = _key(enterprise_id, team_id, org_wide)
         now = self._db.now()
-        self._forget_cached()
-        with self._db.write() as db:
+        with self._changing(), self._db.write() as db:
             deleted = db.execute(
                 "DELETE FROM installations WHERE enterprise_id = ? AND team_id = ?",
                 [enterprise, team],
@@ -265,8 +275,7 @@ class Installations:
 
     def purge(self, team_id: str) -> int:
         """The end of an uninstalled workspace's retention: its data goes, and its record."""
-        self._forget_cached()
-        with self._db.write() as db:
+        with self._changing(), self._db.write() as db:
             deleted = self._delete_data(db, team_id)
             db.execute("DELETE FROM installations WHERE team_id = ?", [team_id])
             db.execute("DELETE FROM workspaces WHERE team_id = ?", [team_id])

@@ -129,6 +129,28 @@ def test_a_worker_reads_an_installation_once_per_cache_period_and_its_own_writes
     assert installs.find(None, "T1") is None
 
 
+def test_a_read_racing_a_write_does_not_keep_the_row_as_it_was(store, monkeypatch):
+    """A request that reads the installation while this worker's reinstall or uninstall is being
+    written caches the old row; the write clears the cache again once it has committed."""
+    from contextlib import contextmanager
+
+    installs = store.installations
+    installs.save(row("T1", "xoxb-1"))
+    write = installs._db.write
+
+    @contextmanager
+    def write_with_a_read_meanwhile():
+        installs.find(None, "T1")  # another request thread, before the write commits
+        with write() as db:
+            yield db
+
+    monkeypatch.setattr(installs._db, "write", write_with_a_read_meanwhile)
+    installs.save(row("T1", "xoxb-2"))
+    assert installs.find(None, "T1").bot_token == "xoxb-2"
+    installs.delete(None, "T1")
+    assert installs.find(None, "T1") is None
+
+
 def test_a_token_near_its_expiry_is_read_from_the_database_each_time(store, store_target, clock):
     import time as real_time
 
