@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -84,10 +85,51 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", bare)
 
 
+@dataclass(frozen=True)
+class Moves:
+    """How one language says that a workload moved, when its "from" and "to" are not where
+    English puts them (glossary.yaml's ``_moves``)."""
+
+    moved: re.Pattern[str]  # a verb of moving: the sentence is about a move
+    marks: re.Pattern[str]  # a "from" or "to" mark beside a service name
+    english: dict[str, str]  # each mark -> "moved from" or "to"
+
+    @classmethod
+    def of(cls, words: dict) -> Moves:
+        after = bool(words.get("after"))
+        english = {_fold(str(w)): "moved from" for w in words["from"]}
+        english |= {_fold(str(w)): "to" for w in words["to"]}
+        marks = "|".join(re.escape(m) for m in sorted(english, key=len, reverse=True))
+        name = r"[A-Za-z][A-Za-z0-9-]*"
+        if after:  # "ECS on EC2から", "EC2에서", "RDS로": the mark follows the name, read before it
+            pattern = rf"(?<![A-Za-z0-9])(?P<name>{name}(?:\s+{name})*)\s*(?P<mark>{marks})"
+        else:  # von EC2 auf RDS: the mark precedes the name
+            pattern = rf"(?<!\w)(?P<mark>{marks})\s+(?P<name>{name})"
+        verbs = "|".join(re.escape(_fold(str(w))) for w in words["moved"])
+        return cls(re.compile(verbs), re.compile(pattern, re.IGNORECASE), english)
+
+    def readings(self, question: str, folded: str) -> list[tuple[float, str, int]]:
+        """("moved from" or "to", where to read it, where the mark is) for each mark beside a
+        name, in a sentence that says something moved; none otherwise."""
+        if not self.moved.search(folded):
+            return []
+        return [
+            (
+                match.start("name") - 0.5,
+                self.english[_fold(match.group("mark"))],
+                match.start("mark"),
+            )
+            for match in self.marks.finditer(question)
+        ]
+
+
 class Glossary:
     """Foreign forms -> English terms, compiled once."""
 
-    def __init__(self, entries: dict[str, dict[str, list[str]]]):
+    def __init__(self, entries: dict[str, Any]):
+        entries = dict(entries)
+        moves: dict[str, dict] = entries.pop("_moves", None) or {}
+        self._moves = [Moves.of(words) for words in moves.values()]
         spaced: dict[str, str] = {}
         unspaced: dict[str, str] = {}
         for english, by_language in entries.items():
@@ -134,7 +176,7 @@ class Glossary:
         if not self._foreign(question):
             return Reading(question, False)
         folded = _fold(question)
-        found: list[tuple[int, str]] = []
+        found: list[tuple[float, str]] = []
 
         def blank(match: re.Match[str]) -> str:
             return " " * len(match.group(0))  # keeps every later position where it was
@@ -162,6 +204,14 @@ class Glossary:
                     found.append((match.start(), match.group(0)))
         for match in _OPTION_MARK.finditer(question):
             found.append((match.start(1), f"{match.group(1).upper()})"))
+        unblanked = _fold(question)
+        moves = [
+            move for language in self._moves for move in language.readings(question, unblanked)
+        ]
+        if moves:  # "von EC2 auf RDS": the move's reading of a mark replaces its everyday one
+            marks = {mark for _, _, mark in moves}
+            found = [pair for pair in found if pair[0] not in marks]
+            found += [(position, english) for position, english, _ in moves]
         words: list[str] = []
         for _, word in sorted(found, key=lambda pair: pair[0]):
             if not words or words[-1].lower() != word.lower():  # "S3 s3" once

@@ -42,3 +42,38 @@ def test_a_small_glossary_maps_spaced_and_unspaced_forms() -> None:
     tiny = Glossary({"patch": {"es": ["parchea"], "ja": ["パッチ"]}, "who": {"es": ["quien"]}})
     assert tiny.read("quien parchea los servidores de RDS").text == "who patch RDS"
     assert tiny.read("RDSのパッチ").text == "RDS patch"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "MySQLをEC2からRDSに移行しました。エンジンのパッチは誰が当てますか？",
+        "MySQL을 EC2에서 RDS로 옮겼습니다. 엔진 패치는 누가 하나요?",
+        "Wir haben die Datenbank von EC2 auf RDS migriert. Wer patcht jetzt die Engine?",
+    ],
+)
+def test_a_move_reads_from_and_to_in_english_order(glossary: Glossary, question: str) -> None:
+    """Japanese and Korean put "from" after the service, German its verb at the end: the reading
+    says "moved from EC2 to RDS", so EC2 is set aside as in English (not "from RDS")."""
+    assert "moved from EC2 to RDS" in glossary.read(question).text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["EC2에서 실행되는 앱의 OS 패치는 누가 하나요?", "Wer ist für das Patchen von RDS zuständig?"],
+)
+def test_without_a_verb_of_moving_from_stays_at_or_of(glossary: Glossary, question: str) -> None:
+    """에서 is also "at" and "von" also "of": in a sentence that says nothing moved, nothing is
+    set aside."""
+    assert "moved from" not in glossary.read(question).text
+
+
+def test_moves_are_data() -> None:
+    tiny = Glossary(
+        {
+            "_moves": {"ja": {"moved": ["移行"], "from": ["から"], "to": ["に"], "after": True}},
+            "who": {"ja": ["誰"]},
+        }
+    )
+    assert tiny.read("EC2からRDSに移行、誰").text == "moved from EC2 to RDS who"
+    assert tiny.read("EC2から誰").text == "EC2 who"
