@@ -31,7 +31,7 @@ _KEPT = re.compile(
 _ASCII_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9-]+(?![A-Za-z0-9])")
 _NAME_INSIDE = re.compile(r"(?<=[a-z0-9,;:]\s)([A-Z][a-z]+[0-9]*)\b")
 _LATIN_WORD = re.compile(r"(?<![a-z0-9])[a-z][a-z0-9]{2,}(?![a-z0-9])")
-_OPTION_MARK = re.compile(r"(?:^|[\s。、，,:：])[\(（]?([A-Ea-e])[).:）]\s*")
+_OPTION_MARK = re.compile(r"(?:^|[\s。、，,:：?？])[\(（]?([A-Ea-e])[).:）]\s*")
 _ENGLISH = frozenset(
     [
         "the",
@@ -103,7 +103,9 @@ class Moves:
         name = r"[A-Za-z][A-Za-z0-9-]*"
         if after:  # "ECS on EC2から", "EC2에서", "RDS로": the mark follows the name, read before it
             pattern = rf"(?<![A-Za-z0-9])(?P<name>{name}(?:\s+{name})*)\s*(?P<mark>{marks})"
-        else:  # von EC2 auf RDS: the mark precedes the name
+        elif _UNSPACED.search(marks):  # "迁到了Amazon MQ": the mark precedes, maybe a particle
+            pattern = rf"(?P<mark>{marks})\s*[^\sA-Za-z0-9]?\s*(?P<name>{name})"
+        else:  # "von EC2 auf RDS": the mark precedes the name
             pattern = rf"(?<!\w)(?P<mark>{marks})\s+(?P<name>{name})"
         verbs = "|".join(re.escape(_fold(str(w))) for w in words["moved"])
         return cls(re.compile(verbs), re.compile(pattern, re.IGNORECASE), english)
@@ -113,7 +115,7 @@ class Moves:
         name, in a sentence that says something moved; none otherwise."""
         if not self.moved.search(folded):
             return []
-        return [
+        found = [
             (
                 match.start("name") - 0.5,
                 self.english[_fold(match.group("mark"))],
@@ -121,6 +123,11 @@ class Moves:
             )
             for match in self.marks.finditer(question)
         ]
+        if found and all(english == "to" for _, english, _ in found):
+            # "EC2上のPostgreSQLをRDSに移行した" says where it went, not where from: read as
+            # "moved … to RDS", as in English "we moved PostgreSQL on EC2 to RDS"
+            found.append((-1.0, "moved", -1))
+        return found
 
 
 class Glossary:

@@ -127,7 +127,8 @@ _SIDE_WORD = (
 _SIDE_ASKED = re.compile(
     rf"\b{_SIDE_WORD}\s+(?:s\s+)?(?:responsibility|responsibilities|job|jobs|duty|duties|task)\b"
     rf"|\b(?:responsibility|responsibilities|job|duty|duties) of (?:the )?{_SIDE_WORD}\b"
-    rf"|\b{_SIDE_WORD}\s+(?:is|are)\s+(?:solely |fully |directly )?responsible\b"
+    # "AWS is responsible"; "AWS responsible" as a question read from Chinese says it (由 AWS 负责)
+    rf"|\b{_SIDE_WORD}\s+(?:(?:is|are)\s+)?(?:solely |fully |directly )?responsible\b"
     rf"|\b(?:is|are)\s+(?:the |a )?{_SIDE_WORD}\s+(?:solely |fully |directly )?responsible\b"
 )
 _SIDE_OF_WORD = {

@@ -50,6 +50,7 @@ def test_a_small_glossary_maps_spaced_and_unspaced_forms() -> None:
         "MySQLをEC2からRDSに移行しました。エンジンのパッチは誰が当てますか？",
         "MySQL을 EC2에서 RDS로 옮겼습니다. 엔진 패치는 누가 하나요?",
         "Wir haben die Datenbank von EC2 auf RDS migriert. Wer patcht jetzt die Engine?",
+        "我们把MySQL从EC2迁移到RDS了，现在谁给引擎打补丁？",
     ],
 )
 def test_a_move_reads_from_and_to_in_english_order(glossary: Glossary, question: str) -> None:
@@ -77,3 +78,23 @@ def test_moves_are_data() -> None:
     )
     assert tiny.read("EC2からRDSに移行、誰").text == "moved from EC2 to RDS who"
     assert tiny.read("EC2から誰").text == "EC2 who"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "EC2上の自前PostgreSQLをRDSに移行しました。エンジンのパッチは誰が当てますか？",
+        "我们把EC2上自建的RabbitMQ迁到了Amazon MQ，broker引擎的补丁谁来打？",
+    ],
+)
+def test_a_move_that_names_only_where_it_went(glossary: Glossary, question: str) -> None:
+    """Read as "moved … EC2 … to X", as English says "we moved PostgreSQL on EC2 to RDS"."""
+    text = glossary.read(question).text
+    assert text.startswith("moved ")
+    assert text.index("EC2") < text.index(" to ")
+    assert "moved from" not in text
+
+
+def test_exam_options_right_after_a_question_mark(glossary: Glossary) -> None:
+    question = "以下哪项由 AWS 负责?A) 来宾操作系统补丁 B) IAM 用户权限 C) 主机操作系统"
+    assert {"A)", "B)", "C)"} <= set(glossary.read(question).text.split())
