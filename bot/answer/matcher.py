@@ -25,6 +25,7 @@ import numpy as np
 
 from bot.answer import language, topic_gate, word_head
 from bot.answer.answer import Answer
+from bot.answer.exam_options import choose_option, held_to_the_stem
 from bot.answer.fitted import shipped_head, shipped_model, shipped_words
 from bot.answer.glossary import shared_glossary
 from bot.answer.lexical import LexicalIndex, Parsed
@@ -159,6 +160,10 @@ class Matcher:
         if isinstance(read, Answer):
             return read
         text, parsed, folded = read
+        return held_to_the_stem(self._answer(question, text, parsed, folded), text)
+
+    def _answer(self, question: str, text: str, parsed: Parsed, folded: str) -> Answer:
+        """The evidence's answer to a question the rules left open."""
         if self._model is not None and self._semantic is not None:
             evidence = self.evidence_for(text, parsed, folded)
             return self._judged(question, parsed, evidence, self._model.judge(evidence))
@@ -224,9 +229,11 @@ class Matcher:
         reading = self._glossary.read(text)
         typed = text if reading.translated else None
         text = reading.text
+        if topic_gate.asks_which_service(language.fold(text)):
+            return self._decline(question, "off_topic")  # before its options: they are services
         found = language.answer_options(text)
         if found:
-            chosen = self._choose_option(found) if options else None
+            chosen = choose_option(found, self.ask, self._reader.find_service) if options else None
             if chosen is not None:
                 return replace(chosen, question=question)
             if not options:
@@ -464,25 +471,6 @@ class Matcher:
             if len(owners) > 1 or language.AS_A_WHOLE.search(folded):
                 return item.owner
         return item.owner_for(parsed.service.id if parsed.service else None)
-
-    def _choose_option(self, options: language.Options) -> Answer | None:
-        """The option that answers the stem: the one the asked side owns (or, negated, does not).
-
-        Options that are the owners themselves ("A) AWS B) the customer C) both") leave the stem
-        as the question. Each option is asked in the stem's context: "patching the database
-        software" is AWS's on DynamoDB, the customer's on EC2.
-        """
-        if options.are_owners:
-            return self.ask(options.stem)
-        if options.side is None:
-            return None
-        service = self._reader.find_service(options.stem)
-        context = f" on {service.matched_name}" if service else ""
-        answers = [self.ask(option + context) for option in options.options]
-        for answer in answers:
-            if answer.answered and (answer.owner == options.side) != options.negated:
-                return answer
-        return None
 
     def find_service(self, text: str) -> Service | None:
         """The service named in ``text`` ("my lambda", "on RDS"), or None."""

@@ -97,6 +97,13 @@ _ACCOUNT = re.compile(
 _CHOOSE = re.compile(
     r"^(?:should (?:we|i) (?:pick|choose|use|go with)|which (?:is|one is) better)\b"
 )
+# "Which AWS service gives access to AWS's SOC reports?", "what tool should we use to scan…":
+# which product does something (an exam favourite), not who is responsible for it.
+_WHICH_SERVICE = re.compile(
+    r"\b(?:which|what) (?:aws |amazon )?(?:service|services|tool|tools|feature|features)"
+    r" (?:gives|give|provides|provide|offers|offer|lets|allows|helps|can|should|would|could"
+    r"|will|is used|are used|do (?:i|we|you) use|to use|enables|supports)\b"
+)
 
 # Another provider's cloud: ofin's knowledge is AWS's, so it says so rather than answer for them.
 _OTHER_CLOUD = re.compile(
@@ -133,6 +140,7 @@ def off_topic_reason(folded: str, *, names_a_service: bool = False) -> str | Non
         ("port", _PORT),
         ("account", _ACCOUNT),
         ("choice", _CHOOSE),
+        ("which_service", _WHICH_SERVICE),
     ):
         if pattern.search(folded) and not _ASKS_OWNER_OUTRIGHT.search(folded):
             return reason
@@ -167,3 +175,9 @@ _ASKS_OWNER_OUTRIGHT = re.compile(
 def asks_who(folded: str) -> bool:
     """True when the question asks for an owner in so many words."""
     return bool(_ASKS_WHO.search(folded))
+
+
+def asks_which_service(folded: str) -> bool:
+    """True when the question asks which product does something ("which AWS service provides
+    …"), an exam stem as often as not: its options are services, not tasks with an owner."""
+    return bool(_WHICH_SERVICE.search(folded)) and not _ASKS_OWNER_OUTRIGHT.search(folded)

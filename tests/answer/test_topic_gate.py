@@ -34,6 +34,8 @@ from bot.answer.topic_gate import asks_who, off_topic_reason
         ("who approves vacation requests in our team?", "workplace"),
         ("my laptop keeps losing wifi, who can help?", "workplace"),
         ("can I expense the AWS Summit ticket?", "price"),
+        ("Which AWS service provides a managed message broker for RabbitMQ?", "which_service"),
+        ("what tool should we use to scan our container images?", "which_service"),
     ],
 )
 def test_not_an_ownership_question(question: str, reason: str) -> None:
@@ -54,6 +56,7 @@ def test_not_an_ownership_question(question: str, reason: str) -> None:
         "who is on call this weekend for the RDS failover?",  # team matters about the cloud
         "who keeps the office's AWS accounts' MFA devices",
         "who monitors our CloudWatch alarms",  # "monitors" the verb
+        "which service is responsible for encrypting EBS volumes, AWS or us?",
     ],
 )
 def test_ownership_questions_pass(question: str) -> None:
