@@ -2,9 +2,9 @@
 
 A workspace's Core is wired at its first request in this worker (its Slack helpers, the
 publishers of ``daily now`` and ``digest now``), or when the worker's scheduler loop meets it
-(bot/slack/scheduler_loop.py: one loop per worker, over every installed workspace, in the worker
-that leads the schedulers). Its scheduler jobs post with its own token and read and write its
-own rows only; they stop when the workspace uninstalls ofin.
+(bot/slack/scheduler_loop.py: one loop per worker, over every installed workspace, in every
+worker; only the one that leads the schedulers runs their jobs). Its scheduler jobs post with its
+own token and read and write its own rows only; they stop when the workspace uninstalls ofin.
 """
 
 from __future__ import annotations

@@ -118,6 +118,40 @@ def test_the_sweep_starts_installed_workspaces_and_stops_uninstalled_ones() -> N
     loop.stop()
 
 
+def test_a_follower_starts_installed_workspaces_but_runs_none_of_their_jobs() -> None:
+    """A workspace's first request at a follower finds it started (no start before its ack);
+    on taking the lead, the loop reads the work at once and runs the jobs."""
+    installed = [("T1", ""), ("T2", "")]
+    job, leading, asked = Counting(), [False], []
+    loop: SchedulerLoop
+
+    def start_team(team: str, enterprise: str | None) -> None:
+        loop.add(team, [Job(team, "ofin-daily", job.tick, 0.01, "daily")])
+
+    def with_work() -> dict[str, set[str]]:
+        asked.append(1)
+        return {"daily": {"T1"}}
+
+    loop = SchedulerLoop(
+        10.0,
+        leads=lambda: leading[0],
+        installed=lambda: list(installed),
+        start_team=start_team,
+        stop_team=lambda team: loop.remove(team),
+        with_work=with_work,
+    )
+    loop.sweep()
+    assert loop.teams() == ["T1", "T2"]
+    assert job.calls == 0 and asked == []  # a follower reads no work and runs nothing
+    installed.pop(0)
+    loop.sweep()  # within the interval: not read again
+    assert loop.teams() == ["T1", "T2"]
+    leading[0] = True
+    loop.sweep()  # took the lead: the workspaces and their work are read at once
+    assert loop.teams() == ["T2"] and asked == [1]
+    loop.stop()
+
+
 def test_a_database_outage_stops_no_sweep(caplog) -> None:
     from bot.store import StoreUnavailable
 
