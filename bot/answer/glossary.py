@@ -182,7 +182,7 @@ class Glossary:
         """
         if not self._foreign(question):
             return Reading(question, False)
-        folded = _fold(question)
+        folded = unblanked = _fold(question)  # folded gets blanked as terms are read
         found: list[tuple[float, str]] = []
 
         def blank(match: re.Match[str]) -> str:
@@ -211,7 +211,6 @@ class Glossary:
                     found.append((match.start(), match.group(0)))
         for match in _OPTION_MARK.finditer(question):
             found.append((match.start(1), f"{match.group(1).upper()})"))
-        unblanked = _fold(question)
         moves = [
             move for language in self._moves for move in language.readings(question, unblanked)
         ]

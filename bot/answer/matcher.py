@@ -229,7 +229,8 @@ class Matcher:
         reading = self._glossary.read(text)
         typed = text if reading.translated else None
         text = reading.text
-        if topic_gate.asks_which_service(language.fold(text)):
+        folded = language.fold(text)
+        if topic_gate.asks_which_service(folded):
             return self._decline(question, "off_topic")  # before its options: they are services
         found = language.answer_options(text)
         if found:
@@ -238,7 +239,6 @@ class Matcher:
                 return replace(chosen, question=question)
             if not options:
                 return self._decline(question, "unsure")  # not the model's to weigh
-        folded = language.fold(text)
         services = self._reader.services_in(folded)
         reason = topic_gate.off_topic_reason(folded, names_a_service=bool(services))
         if reason:
