@@ -105,6 +105,10 @@ _SET_ASIDE = re.compile(
     r"|\b(?:moved|moving|migrated|migrating|switched|switching|ported|porting|lifted and shifted)"
     r"((?:\s+(?!(?:to|over|onto|into|from|but|and|so|who|whose|what|which|is|are|now)\b)\w+)"
     r"{1,6})\s+(?:over\s+)?(?:to|onto|into)\b"
+    # "we swapped self-managed Kafka on EC2 for MSK", "replaced RabbitMQ on EC2 with Amazon MQ"
+    r"|\b(?:swapped|swapping|swap|traded|trading|ditched|ditching|replaced|replacing|replace)"
+    r"((?:\s+(?!(?:for|with|by|but|and|so|who|whose|what|which|is|are|now)\b)\w+){1,6})"
+    r"\s+(?:for|with)\b"
 )
 
 
@@ -263,7 +267,7 @@ def _last_asked_sentence(text: str) -> str | None:
 
 def set_aside_phrases(folded: str) -> list[str]:
     """The phrases of ``folded`` text that name what a question sets aside ("not EKS")."""
-    return [(m.group(1) or m.group(2)).strip() for m in _SET_ASIDE.finditer(folded)]
+    return [next(g for g in m.groups() if g).strip() for m in _SET_ASIDE.finditer(folded)]
 
 
 def fold(text: str) -> str:
