@@ -122,6 +122,8 @@ _NAMES_CUSTOMER = re.compile(
     r"|company|companys|organization|organizations|organisation|organisations)\b"
 )
 _NEGATED = re.compile(r"\b(?:not|except|never|isn t|is not)\b")
+# A stem that asks for a party ("who …", "quién …", "谁 …") asks no side, whatever it names.
+_ASKS_WHO = re.compile(r"\b(?:who|whose|whom|whos|quien|quem|wer)\b|[谁誰]|누가")
 # The side a stem asks about, said outright: "a customer responsibility", "the responsibility of
 # AWS", "AWS is responsible for". Wins over a side merely named ("a company runs AWS Lambda").
 _SIDE_WORD = (
@@ -134,12 +136,15 @@ _SIDE_ASKED = re.compile(
     # "AWS is responsible"; "AWS responsible" as a question read from Chinese says it (由 AWS 负责)
     rf"|\b{_SIDE_WORD}\s+(?:(?:is|are)\s+)?(?:solely |fully |directly )?responsible\b"
     rf"|\b(?:is|are)\s+(?:the |a )?{_SIDE_WORD}\s+(?:solely |fully |directly )?responsible\b"
+    # the model's control categories: "an inherited control" is AWS's, "customer specific" yours
+    r"|\b(inherited)\s+controls?\b|\b(customer)\s+specific\s+controls?\b"
 )
 _SIDE_OF_WORD = {
     "aws": "aws", "awss": "aws", "amazon": "aws", "amazons": "aws", "provider": "aws",
     "providers": "aws", "customer": "customer", "customers": "customer", "user": "customer",
     "users": "customer", "you": "customer", "we": "customer", "company": "customer",
     "companys": "customer", "organization": "customer", "organisation": "customer",
+    "inherited": "aws",
 }  # fmt: skip
 # "AWS Lambda", "Amazon DynamoDB": a service's name, not a side of the model.
 _BRANDED_SERVICE = re.compile(r"\b(?:AWS|Amazon)\s+(?=[A-Z])")
@@ -168,11 +173,12 @@ class Options:
     @property
     def are_owners(self) -> bool:
         """True when the options are the owners themselves ("A) AWS B) The customer C) Both",
-        "A) AWS, because it is managed B) The customer alone …"), perhaps with one distractor
-        ("C) The colocation provider"): then the stem alone is the question."""
+        "A) AWS, because it is managed B) The customer alone …"), perhaps with distractors, up to
+        half of them ("C) AWS Support D) The account manager"): then the stem alone is the
+        question."""
         owners = [option_owner(o) for o in self.options]
         named = [o for o in owners if o]
-        return len(set(named)) >= 2 and len(owners) - len(named) <= (len(owners) > 2)
+        return len(set(named)) >= 2 and len(owners) - len(named) <= len(owners) // 2
 
 
 def option_owner(option: str) -> str | None:
@@ -217,6 +223,8 @@ def _side_asked(stem: str) -> str | None:
     said = {_SIDE_OF_WORD[next(g for g in m.groups() if g)] for m in _SIDE_ASKED.finditer(folded)}
     if len(said) == 1:
         return said.pop()
+    if _ASKS_WHO.search(folded):
+        return None  # "who is responsible for MFA on the root user of an AWS account?" asks a party
     aws, customer = bool(_NAMES_AWS.search(folded)), bool(_NAMES_CUSTOMER.search(folded))
     if aws != customer:
         return "aws" if aws else "customer"

@@ -116,6 +116,9 @@ def test_lower_layer_words_are_terms_of_the_language() -> None:
         ("Is the organisation responsible for which of these on Amazon S3?", "customer"),
         # The model's name without "according to" (a translated stem): still no side of its own.
         ("shared responsibility model: responsibility of AWS?", "aws"),
+        # The model's control categories name their side.
+        ("Which is an example of an inherited control for a customer on AWS?", "aws"),
+        ("Which of these is a customer specific control?", "customer"),
     ],
 )
 def test_the_side_an_exam_stem_asks_about(stem: str, side: str) -> None:
@@ -123,11 +126,31 @@ def test_the_side_an_exam_stem_asks_about(stem: str, side: str) -> None:
     assert options is not None and options.side == side
 
 
+@pytest.mark.parametrize(
+    "stem",
+    [
+        # A stem that asks for a party names a side only in passing: "an AWS account", "a customer".
+        "Who is responsible for enabling MFA on the root user of an AWS account?",
+        "After a customer enables automatic minor version upgrades on Amazon MQ, who applies them?",
+        "A company uses Amazon RDS. Who is responsible for patching the host operating system?",
+        "¿Quién es responsable de la MFA de la cuenta de AWS?",
+    ],
+)
+def test_a_stem_that_asks_who_asks_no_side(stem: str) -> None:
+    options = answer_options(stem + " A) one thing B) another thing")
+    assert options is not None and options.side is None
+
+
 def test_options_that_are_owners() -> None:
     options = answer_options("Who patches the hypervisor? A) AWS B) The customer C) Both")
     assert options is not None and options.are_owners
     assert language.option_owner("Both AWS and the customer") == "shared"
     assert language.option_owner("the hypervisor") is None
+    # Two parties and two distractors: still the parties; three distractors are not.
+    parties = answer_options("Who enables it? A) AWS B) The customer C) AWS Support D) Nobody")
+    assert parties is not None and parties.are_owners
+    tasks = answer_options("Which is AWS's? A) AWS B) guest OS C) your data D) IAM users")
+    assert tasks is not None and not tasks.are_owners
 
 
 def test_a_question_sentence_after_a_short_story_is_the_clause() -> None:
