@@ -133,6 +133,8 @@ _SIDE_WORD = (
 _SIDE_ASKED = re.compile(
     rf"\b{_SIDE_WORD}\s+(?:s\s+)?(?:responsibility|responsibilities|job|jobs|duty|duties|task)\b"
     rf"|\b(?:responsibility|responsibilities|job|duty|duties) of (?:the )?{_SIDE_WORD}\b"
+    # read from French, Spanish, Portuguese: "responsabilité du client" -> "responsibility customer"
+    rf"|\b(?:responsibility|responsibilities) {_SIDE_WORD}\b"
     # "AWS is responsible"; "AWS responsible" as a question read from Chinese says it (由 AWS 负责)
     rf"|\b{_SIDE_WORD}\s+(?:(?:is|are)\s+)?(?:solely |fully |directly )?responsible\b"
     rf"|\b(?:is|are)\s+(?:the |a )?{_SIDE_WORD}\s+(?:solely |fully |directly )?responsible\b"
@@ -146,8 +148,12 @@ _SIDE_OF_WORD = {
     "companys": "customer", "organization": "customer", "organisation": "customer",
     "inherited": "aws",
 }  # fmt: skip
-# "AWS Lambda", "Amazon DynamoDB": a service's name, not a side of the model.
-_BRANDED_SERVICE = re.compile(r"\b(?:AWS|Amazon)\s+(?=[A-Z])")
+# "AWS Lambda", "Amazon DynamoDB", "AWS KMS": a service's name, not a side of the model; a word in
+# capitals for emphasis is not a service ("is AWS SOLELY responsible", "AWS ONLY").
+_BRANDED_SERVICE = re.compile(
+    r"\b(?:AWS|Amazon)\s+(?!(?:SOLELY|ONLY|ALONE|FULLY|ALWAYS|NEVER|NOT|IS|ARE|MUST|SHOULD|DOES|DO"
+    r"|RESPONSIBLE|OR|AND)\b)(?=[A-Z])"
+)
 # An option that is itself an owner: "A) AWS B) The customer C) Both".
 _OWNER_OPTION = re.compile(
     r"^(?:the\s+|an?\s+)?(?:(?P<aws>aws|amazon|amazon web services|the provider|cloud provider"

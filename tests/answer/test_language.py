@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answer import language
+from bot.answer.glossary import shared_glossary
 from bot.answer.language import answer_options, fold, question_clause, set_aside_phrases, words
 
 
@@ -119,11 +120,20 @@ def test_lower_layer_words_are_terms_of_the_language() -> None:
         # The model's control categories name their side.
         ("Which is an example of an inherited control for a customer on AWS?", "aws"),
         ("Which of these is a customer specific control?", "customer"),
+        # Capitals for emphasis are not a service's name ("AWS KMS" is).
+        ("Which of these is AWS SOLELY responsible for?", "aws"),
     ],
 )
 def test_the_side_an_exam_stem_asks_about(stem: str, side: str) -> None:
     options = answer_options(stem + " A) one thing B) another thing")
     assert options is not None and options.side == side
+
+
+def test_the_side_of_a_stem_read_from_another_language() -> None:
+    stem = "Laquelle relève de la responsabilité du client ? A) L'hyperviseur B) Les données"
+    read = shared_glossary().read(stem)  # "… responsibility customer? A) …"
+    options = answer_options(read.text)
+    assert read.translated and options is not None and options.side == "customer"
 
 
 @pytest.mark.parametrize(
