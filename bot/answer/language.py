@@ -109,6 +109,10 @@ _SET_ASIDE = re.compile(
     r"|\b(?:swapped|swapping|swap|traded|trading|ditched|ditching|replaced|replacing|replace)"
     r"((?:\s+(?!(?:for|with|by|but|and|so|who|whose|what|which|is|are|now)\b)\w+){1,6})"
     r"\s+(?:for|with)\b"
+    # "we're moving our postgres off a self-managed EC2 box and onto RDS": what it came off
+    r"|\b(?:moved|moving|move|migrated|migrating|migrate|took|taking|getting|got)(?:\s+\w+){0,4}?"
+    r"\s+off\s+(?:of\s+)?((?:\s*(?!(?:to|over|onto|into|and|but|so|who|whose|what|which|is|are"
+    r"|now)\b)\w+){1,6})"
 )
 
 

@@ -176,6 +176,8 @@ def test_a_question_sentence_after_a_short_story_is_the_clause() -> None:
         ("moved from self managed kafka on ec2 to msk", ["self managed kafka on ec2"]),
         ("we swapped self-managed Kafka on EC2 for MSK", ["self managed kafka on ec2"]),
         ("replaced RabbitMQ on EC2 with Amazon MQ last year", ["rabbitmq on ec2"]),
+        ("moving our postgres off a self-managed EC2 box and onto RDS", ["a self managed ec2 box"]),
+        ("we turned off GuardDuty in the sandbox", []),
     ],
 )
 def test_what_a_migration_leaves_is_set_aside(text: str, aside: list[str]) -> None:
