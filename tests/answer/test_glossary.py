@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answer.glossary import Glossary, shared_glossary
+from bot.answer.language import fold, set_aside_phrases
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +99,22 @@ def test_a_move_that_names_only_where_it_went(glossary: Glossary, question: str)
 def test_exam_options_right_after_a_question_mark(glossary: Glossary) -> None:
     question = "以下哪项由 AWS 负责?A) 来宾操作系统补丁 B) IAM 用户权限 C) 主机操作系统"
     assert {"A)", "B)", "C)"} <= set(glossary.read(question).text.split())
+
+
+@pytest.mark.parametrize(
+    ("question", "aside"),
+    [
+        # "not RDS but MySQL on EC2": only RDS is set aside
+        ("No usamos RDS sino MySQL instalado en una EC2. ¿Quién aplica los parches?", ["rds"]),
+        # "switched back from Fargate to ECS on EC2": Fargate is what was left
+        ("我们从 Fargate 换回了 ECS on EC2，现在容器实例的操作系统补丁谁负责?", ["fargate"]),
+        # the French infinitive, away from its "from": EC2 goes with what was moved
+        ("On vient de migrer notre MySQL d'EC2 vers RDS. Qui patche l'OS ?", ["our mysql ec2"]),
+        # Portuguese "no" is "in the", not Spanish "no": nothing set aside
+        ("Quem aplica os patches no RDS?", []),
+    ],
+)
+def test_what_a_foreign_question_sets_aside(
+    glossary: Glossary, question: str, aside: list[str]
+) -> None:
+    assert set_aside_phrases(fold(glossary.read(question).text)) == aside
