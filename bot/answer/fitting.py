@@ -20,6 +20,7 @@ from bot.answer.owner_model import (
     Evidence,
     OwnerModel,
     Policy,
+    calibrate,
 )
 from bot.answer.word_head import WordHead, fit_word_head
 
@@ -337,10 +338,49 @@ def summary(outcomes: Sequence[Outcome], policy: Policy) -> dict[str, float]:
     }
 
 
-def reliability(outcomes: Sequence[Outcome], bins: int = 5) -> list[tuple[float, float, int]]:
-    """(mean predicted probability, share right, count) per probability bin of the best owner."""
+def fit_calibration(outcomes: Sequence[Outcome]) -> tuple[float, float]:
+    """Platt scaling of the best owner's probability: (slope, intercept) of a logistic regression
+    of "that owner was right" on the probability's logit, by Newton's method."""
+    chances = np.clip([max(o.owner_probability.values()) for o in outcomes], 1e-6, 1 - 1e-6)
+    x = np.log(chances / (1 - chances))
+    y = np.array([float(_best(o) == o.label) for o in outcomes])
+    slope, intercept = 1.0, 0.0
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-(slope * x + intercept)))
+        gradient = np.array([np.sum((p - y) * x), np.sum(p - y)])
+        w = p * (1 - p)
+        hessian = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]])
+        step = np.linalg.solve(hessian + 1e-6 * np.eye(2), gradient)
+        slope, intercept = slope - float(step[0]), intercept - float(step[1])
+        if np.abs(step).max() < 1e-9:
+            break
+    return slope, intercept
+
+
+def cross_fitted_chances(outcomes: Sequence[Outcome], fold_of: Sequence[int]) -> list[float]:
+    """Each outcome's best-owner probability, calibrated by a scaling fitted on the other folds
+    (so the reliability of the calibrated figure is measured, not assumed)."""
+    chances = [0.0] * len(outcomes)
+    for fold in sorted(set(fold_of)):
+        scaling = fit_calibration([o for o, f in zip(outcomes, fold_of, strict=True) if f != fold])
+        for i, f in enumerate(fold_of):
+            if f == fold:
+                chances[i] = calibrate(max(outcomes[i].owner_probability.values()), scaling)
+    return chances
+
+
+def _best(outcome: Outcome) -> str:
+    return max(OWNERS, key=lambda k: outcome.owner_probability[k])
+
+
+def reliability(
+    outcomes: Sequence[Outcome], bins: int = 5, chances: Sequence[float] | None = None
+) -> list[tuple[float, float, int]]:
+    """(mean predicted probability, share right, count) per probability bin of the best owner
+    (``chances``: the probabilities to bin instead of the model's own, e.g. calibrated ones)."""
     rows = []
-    chances = [max(o.owner_probability.values()) for o in outcomes]
+    if chances is None:
+        chances = [max(o.owner_probability.values()) for o in outcomes]
     rights = [max(OWNERS, key=lambda k: o.owner_probability[k]) == o.label for o in outcomes]
     edges = np.linspace(0, 1, bins + 1)
     for low, high in zip(edges[:-1], edges[1:], strict=True):

@@ -382,7 +382,7 @@ class Matcher:
         assert self._model is not None
         policy = self._model.policy
         owner = judgement.best_owner
-        chance = judgement.owner_probability[owner]
+        chance = self._model.calibrated(judgement.owner_probability[owner])  # what is shown
         position = judgement.best_item_for(owner, evidence.owners)
         item = self.kb.items[evidence.items[position]]
         service_id = parsed.service.id if parsed.service else None

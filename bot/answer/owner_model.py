@@ -16,6 +16,7 @@ owner is confidently named: the engine then answers layer by layer, or asks whic
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -183,6 +184,13 @@ class OwnerModel:
     signal_mean: np.ndarray
     signal_scale: np.ndarray
     policy: Policy
+    # Platt scaling of the best owner's probability (fitted on cross-validated outcomes): what a
+    # person is shown. The policy decides on the model's own probabilities, which it was chosen on.
+    calibration: tuple[float, float] = (1.0, 0.0)
+
+    def calibrated(self, probability: float) -> float:
+        """The chance, as measured out of fold, that an owner given ``probability`` is right."""
+        return calibrate(probability, self.calibration)
 
     def judge(self, evidence: Evidence) -> Judgement:
         """Probabilities per owner and for declining."""
@@ -217,6 +225,7 @@ class OwnerModel:
                 "opposite_below_with_stack": self.policy.opposite_below_with_stack,
                 "against_stack_at": self.policy.against_stack_at,
             },
+            "calibration": list(self.calibration),
         }
 
     @classmethod
@@ -239,7 +248,21 @@ class OwnerModel:
             signal_mean=array("signal_mean"),
             signal_scale=array("signal_scale"),
             policy=Policy(**data["policy"]),
+            calibration=_pair(data.get("calibration", (1.0, 0.0))),
         )
+
+
+def _pair(values: list[float] | tuple[float, float]) -> tuple[float, float]:
+    slope, intercept = values
+    return float(slope), float(intercept)
+
+
+def calibrate(probability: float, calibration: tuple[float, float]) -> float:
+    """Platt scaling: sigmoid(slope * logit(probability) + intercept)."""
+    slope, intercept = calibration
+    clipped = min(max(probability, 1e-6), 1 - 1e-6)
+    logit = math.log(clipped / (1 - clipped))
+    return 1.0 / (1.0 + math.exp(-(slope * logit + intercept)))
 
 
 def load_model(path: Path = WEIGHTS_FILE) -> OwnerModel | None:

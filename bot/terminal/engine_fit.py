@@ -61,7 +61,7 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE, head_out: Path = HEAD_F
     outcomes = fitting.cross_validate(samples)
     real = fitting.real_style(samples, outcomes)
     policy = fitting.choose_policy(real)
-    model = fitting.fit(samples, policy)
+    model = replace(fitting.fit(samples, policy), calibration=fitting.fit_calibration(outcomes))
     head = fitting.fit_owner_head(samples, encoder, bank=aliases)
     words = fitting.fit_words(samples)
     out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
@@ -87,8 +87,14 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE, head_out: Path = HEAD_F
             f"{figures['opposite']:.1f}%, it depends {figures['depends']:.1f}%, "
             f"declined {figures['declined']:.1f}%"
         )
-    print("reliability (cross-validated): predicted -> observed (count)")
-    rows = fitting.reliability(outcomes, bins=5)
+    print("reliability of the model's own probability (cross-validated): predicted -> observed")
+    for predicted, observed, count in fitting.reliability(outcomes, bins=5):
+        print(f"  {predicted:.2f} -> {observed:.2f} ({count})")
+    # What a person is shown is calibrated; its reliability is measured with a scaling fitted on
+    # the other folds' outcomes, each fold in turn.
+    chances = fitting.cross_fitted_chances(outcomes, fitting.assign_folds(samples))
+    print("reliability of the probability shown (calibrated, cross-fitted): predicted -> observed")
+    rows = fitting.reliability(outcomes, bins=5, chances=chances)
     for predicted, observed, count in rows:
         print(f"  {predicted:.2f} -> {observed:.2f} ({count})")
     (data / RELIABILITY_FILE).write_text(

@@ -15,6 +15,7 @@ from bot.answer.owner_model import (
     Evidence,
     OwnerModel,
     Policy,
+    calibrate,
     load_model,
 )
 
@@ -82,6 +83,7 @@ def test_the_shipped_weights_load_and_round_trip() -> None:
     again = OwnerModel.from_json(json.loads(json.dumps(model.to_json())))
     assert again.policy == model.policy
     assert np.allclose(again.candidate_weights, model.candidate_weights)
+    assert again.calibration == pytest.approx(model.calibration)
 
 
 def test_weights_for_other_features_are_refused(tmp_path) -> None:
@@ -91,3 +93,32 @@ def test_weights_for_other_features_are_refused(tmp_path) -> None:
     path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match="engine fit"):
         load_model(path)
+
+
+def overconfident_outcomes() -> list[fitting.Outcome]:
+    """A model that says 0.9 where it is right 60% of the time, and 0.99 where it is right 97%."""
+    outcomes = []
+    for n in range(1000):
+        said, right_share = (0.9, 0.6) if n < 500 else (0.99, 0.97)
+        right = (n % 100) < 100 * right_share
+        label = "aws" if right else "customer"
+        chances = {"aws": said, "customer": 1 - said, "shared": 0.0}
+        outcomes.append(fitting.Outcome(label, chances, 0.0))
+    return outcomes
+
+
+def test_the_shown_probability_is_calibrated_on_outcomes() -> None:
+    outcomes = overconfident_outcomes()
+    scaling = fitting.fit_calibration(outcomes)
+    assert calibrate(0.9, scaling) == pytest.approx(0.6, abs=0.03)
+    assert calibrate(0.99, scaling) == pytest.approx(0.97, abs=0.03)
+    assert calibrate(0.9, (1.0, 0.0)) == pytest.approx(0.9)  # weights without one: as said
+
+
+def test_the_calibrated_reliability_is_measured_on_other_folds() -> None:
+    outcomes = overconfident_outcomes()
+    chances = fitting.cross_fitted_chances(outcomes, [n % 5 for n in range(len(outcomes))])
+    rows = fitting.reliability(outcomes, bins=5, chances=chances)
+    assert all(abs(predicted - observed) < 0.05 for predicted, observed, _ in rows)
+    raw = fitting.reliability(outcomes, bins=5)
+    assert any(abs(predicted - observed) > 0.1 for predicted, observed, _ in raw)
