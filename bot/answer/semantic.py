@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 CACHE_ENV = "OFIN_CACHE_DIR"
 # Embedding files kept, the most recently used (each edit of the knowledge base writes a new one).
 KEEP_CACHED = 16
+_SAY_WHEN_EMBEDDING = 500  # the knowledge base, not a handful of a service's layers
 _QUERY_CACHE_SIZE = 4096
 
 
@@ -135,6 +136,13 @@ def _load_or_embed(encoder: Encoder, texts: list[str], directory: Path) -> np.nd
             return vectors
     except (OSError, ValueError):
         pass  # not cached yet, or a damaged file: embed again
+    if len(texts) >= _SAY_WHEN_EMBEDDING:
+        logger.warning(
+            "ofin: embedding %d phrasings of the knowledge base, once after each change of it "
+            "(about a minute on a small machine); cached in %s",
+            len(texts),
+            directory,
+        )
     vectors = encoder.encode(texts)
     try:
         directory.mkdir(parents=True, exist_ok=True)
