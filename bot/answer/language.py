@@ -132,7 +132,7 @@ _ASKS_WHO = re.compile(r"\b(?:who|whose|whom|whos|quien|quem|wer)\b|[谁誰]|누
 # AWS", "AWS is responsible for". Wins over a side merely named ("a company runs AWS Lambda").
 _SIDE_WORD = (
     r"(aws|awss|amazon|amazons|provider|providers|customer|customers|user|users|you|we"
-    r"|company|companys|organization|organisation)"
+    r"|company|companys|organization|organisation|their)"
 )
 _SIDE_ASKED = re.compile(
     rf"\b{_SIDE_WORD}\s+(?:s\s+)?(?:responsibility|responsibilities|job|jobs|duty|duties|task)\b"
@@ -150,7 +150,7 @@ _SIDE_OF_WORD = {
     "providers": "aws", "customer": "customer", "customers": "customer", "user": "customer",
     "users": "customer", "you": "customer", "we": "customer", "company": "customer",
     "companys": "customer", "organization": "customer", "organisation": "customer",
-    "inherited": "aws",
+    "inherited": "aws", "their": "customer",  # a stem's "their": the company or team it is about
 }  # fmt: skip
 # "AWS Lambda", "Amazon DynamoDB", "AWS KMS": a service's name, not a side of the model; a word in
 # capitals for emphasis is not a service ("is AWS SOLELY responsible", "AWS ONLY").

@@ -20,6 +20,9 @@ def glossary() -> Glossary:
         ("Qui applique les correctifs de l'hyperviseur ? Nous ou AWS ?", {"hypervisor"}),
         ("Wer ist für die Verschlüsselung unserer S3 Daten zuständig?", {"S3"}),
         ("RDSのホストOSのパッチは誰が適用しますか", {"RDS"}),
+        # who decides: the customer's side on many managed services
+        ("Und bei FSx for Windows: wer legt das Wartungsfenster fest?", {"who", "decides"}),
+        ("谁决定 RDS 的维护窗口？", {"who", "decides", "RDS"}),
         ("S3 버킷의 암호화는 누구 책임인가요?", {"S3"}),
         ("谁负责 Lambda 函数代码的安全？", {"Lambda"}),
     ],

@@ -122,6 +122,11 @@ def test_lower_layer_words_are_terms_of_the_language() -> None:
         ("Which of these is a customer specific control?", "customer"),
         # Capitals for emphasis are not a service's name ("AWS KMS" is).
         ("Which of these is AWS SOLELY responsible for?", "aws"),
+        # A stem's "their" is the company or team it is about.
+        (
+            "A team deploys Lambda functions as container images. Which is their responsibility?",
+            "customer",
+        ),
     ],
 )
 def test_the_side_an_exam_stem_asks_about(stem: str, side: str) -> None:
