@@ -230,8 +230,9 @@ class Matcher:
         typed = text if reading.translated else None
         text = reading.text
         folded = language.fold(text)
-        if topic_gate.asks_which_service(folded):
-            return self._decline(question, "off_topic")  # before its options: they are services
+        if topic_gate.asks_which_service(folded) or topic_gate.asks_which_statement(folded):
+            # before its options: they are services, or claims about how a feature works
+            return self._decline(question, "off_topic")
         found = language.answer_options(text)
         if found:
             chosen = choose_option(found, self.ask, self._reader.find_service) if options else None

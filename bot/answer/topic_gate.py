@@ -144,6 +144,8 @@ def off_topic_reason(folded: str, *, names_a_service: bool = False) -> str | Non
     ):
         if pattern.search(folded) and not _ASKS_OWNER_OUTRIGHT.search(folded):
             return reason
+    if asks_which_statement(folded):
+        return "which_statement"
     if _about_another_cloud(folded):
         return "other_cloud"
     if _QUANTITY.match(folded):
@@ -175,6 +177,26 @@ _ASKS_OWNER_OUTRIGHT = re.compile(
 def asks_who(folded: str) -> bool:
     """True when the question asks for an owner in so many words."""
     return bool(_ASKS_WHO.search(folded))
+
+
+# "Which statement about security groups and network ACLs is correct? A) …": a study question on
+# how a feature works. It is about ownership only when it names a side or a responsibility.
+_WHICH_STATEMENT = re.compile(
+    r"\b(?:which|what) (?:of the following |one of these |of these )?statements?"
+    r" (?:about|regarding|on|concerning|describes|describe|best describes)\b"
+    r"|\b(?:which|what) (?:of the following |of these )?(?:is|are) (?:true|correct|accurate|false)"
+    r" (?:about|regarding|of)\b"
+)
+_NAMES_A_SIDE = re.compile(
+    r"\b(?:aws|awss|amazon|amazons|customer|customers|you|your|we|our|us|provider|responsib\w*"
+    r"|shared|who|whose|owner|owns)\b"
+)
+
+
+def asks_which_statement(folded: str) -> bool:
+    """True for a study question on how something works ("which statement about X is
+    correct?") whose stem and options name no side of the model."""
+    return bool(_WHICH_STATEMENT.search(folded)) and not _NAMES_A_SIDE.search(folded)
 
 
 def asks_which_service(folded: str) -> bool:

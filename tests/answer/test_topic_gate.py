@@ -36,6 +36,11 @@ from bot.answer.topic_gate import asks_who, off_topic_reason
         ("can I expense the AWS Summit ticket?", "price"),
         ("Which AWS service provides a managed message broker for RabbitMQ?", "which_service"),
         ("what tool should we use to scan our container images?", "which_service"),
+        (
+            "Which statement about security groups and network ACLs is correct? A) Security "
+            "groups are stateless B) NACLs are stateful",
+            "which_statement",
+        ),
     ],
 )
 def test_not_an_ownership_question(question: str, reason: str) -> None:
@@ -57,6 +62,9 @@ def test_not_an_ownership_question(question: str, reason: str) -> None:
         "who keeps the office's AWS accounts' MFA devices",
         "who monitors our CloudWatch alarms",  # "monitors" the verb
         "which service is responsible for encrypting EBS volumes, AWS or us?",
+        # a statement question that names a side is about ownership
+        "Which statement about the shared responsibility model is correct? A) AWS patches guest OS",
+        "which statement about patching EC2 is true? A) the customer patches the guest OS",
     ],
 )
 def test_ownership_questions_pass(question: str) -> None:
