@@ -34,8 +34,8 @@ LEARNING_RATE = 0.05
 # cap keep to it on folds they were not chosen on (nested, 3,690 real-style questions: 1.06% at
 # 1%, 1.49% at 1.5%), but sets never trained on ran above it (v3.7 at 1.5% on S, X and AB: 9
 # opposite owners in 480, 1.9%), and each opposite owner avoided costs about three right answers
-# turned into "it depends", layer by layer, never into a wrong one (docs/engine.md, "Choosing the
-# line").
+# turned into "it depends", layer by layer, never into a wrong one (docs/engine.md, "The line,
+# v3.7").
 MAX_OPPOSITE_RATE = 0.01
 REAL_STYLE_SETS = ("blind_", "train_real_")
 
