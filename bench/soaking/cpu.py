@@ -106,3 +106,12 @@ class CpuWatch:
             f"{ceiling:.0f} clicks/s, so a mean ack of at least "
             f"{self.clients / ceiling * 1000:.0f} ms for {self.clients} clients"
         )
+
+    def busy(self) -> str:
+        """How busy the cores were, and how much of it was other jobs': the open loop's context."""
+        wall, machine = self.used["wall"], self.used["machine"]
+        ours = sum(v for k, v in self.used.items() if k not in ("wall", "machine"))
+        return (
+            f"cores busy {machine / (wall * len(CORES)):.0%} (ours {ours:.1f} CPU s, other "
+            f"jobs {max(0.0, machine - ours):.1f} s, in {wall:.1f} s)"
+        )
