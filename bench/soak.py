@@ -29,8 +29,10 @@ with requests signed as Slack signs them:
   table goes in a section of its own of the page, which ``make soak`` keeps.
 
 The server runs on a core of its own (the last one), the client and the stand-in on the others,
-as in production where Slack is elsewhere. Traffic goes only to 127.0.0.1; every loop is bounded
-in count and time.
+as in production where Slack is elsewhere; with ``--only postgres`` nothing is pinned (three
+workers cannot each have a core of their own here), and the workers, PostgreSQL, the stand-in
+and the client share every core. Traffic goes only to 127.0.0.1; every loop is bounded in count
+and time.
 
 ``--write PATH`` also writes the table as a generated page of the docs, with the machine, the
 date and the load from other jobs (``make soak`` writes docs/soak.md), so no figure is retyped.
@@ -97,7 +99,8 @@ def main() -> int:
         args.profile.mkdir(parents=True, exist_ok=True)
         RUN.profile = args.profile.resolve()
     quick = args.quick
-    pin(os.getpid(), CLIENT_CORES)  # the stand-in and the client's processes inherit it
+    if args.only != "postgres":  # there nothing is pinned: the workers and PostgreSQL would
+        pin(os.getpid(), CLIENT_CORES)  # inherit it, as the stand-in and the client do
     fake = RemoteFake()
     started = time.monotonic()
     load_before = os.getloadavg()
