@@ -108,10 +108,12 @@ class CpuWatch:
         )
 
     def busy(self) -> str:
-        """How busy the cores were, and how much of it was other jobs': the open loop's context."""
-        wall, machine = self.used["wall"], self.used["machine"]
-        ours = sum(v for k, v in self.used.items() if k not in ("wall", "machine"))
+        """How busy the cores were, and who kept them busy: the open loop's context."""
+        used = dict(self.used)
+        wall, machine = used.pop("wall"), used.pop("machine")
+        ours = sum(used.values())
+        parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in used.items())
         return (
-            f"cores busy {machine / (wall * len(CORES)):.0%} (ours {ours:.1f} CPU s, other "
-            f"jobs {max(0.0, machine - ours):.1f} s, in {wall:.1f} s)"
+            f"cores busy {machine / (wall * len(CORES)):.0%} of {wall:.1f} s: ours "
+            f"{ours:.1f} CPU s ({parts}), other jobs {max(0.0, machine - ours):.1f} s"
         )
