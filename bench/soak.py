@@ -20,24 +20,31 @@ with requests signed as Slack signs them:
   the running bot (``--only attacks`` runs these alone);
 - ``--only postgres`` (``make soak-postgres``): three ``serve`` workers on one throwaway
   PostgreSQL (tests/store/pg_server.py), 50 workspaces installed by OAuth across them, 5,000
-  clicks from 2,500 people spread over the workers, then as many again with the scheduler's
-  leader killed (SIGKILL) a third of the way in: answers exact (none lost, none doubled), ack
-  p50/p99. Its table goes in a section of its own of the page, which ``make soak`` keeps.
+  clicks from 2,500 people spread over the workers by 100 clients each sending its next click
+  when the last is answered (closed loop: the capacity, in clicks/s); as many from new people
+  sent at a fixed rate, each at its scheduled time answered or not, acks timed from that time
+  (open loop: the latency at an offered load, the row with the p99 target; ``--rate N``, 250
+  clicks/s unless told); then as many again, closed loop, with the scheduler's leader killed
+  (SIGKILL) a third of the way in: answers exact (none lost, none doubled), ack p50/p99. Its
+  table goes in a section of its own of the page, which ``make soak`` keeps.
 
 The server runs on a core of its own (the last one), the client and the stand-in on the others,
-as in production where Slack is elsewhere. Traffic goes only to 127.0.0.1; every loop is bounded
-in count and time.
+as in production where Slack is elsewhere; with ``--only postgres`` nothing is pinned (three
+workers cannot each have a core of their own here), and the workers, PostgreSQL, the stand-in
+and the client share every core. Traffic goes only to 127.0.0.1; every loop is bounded in count
+and time.
 
 ``--write PATH`` also writes the table as a generated page of the docs, with the machine, the
 date and the load from other jobs (``make soak`` writes docs/soak.md), so no figure is retyped.
 ``--profile DIR`` (with ``--only postgres``) runs the workers under a CPU sampler and prints where
-the first burst's CPU went, worker by worker.
+the first burst's CPU went, worker by worker. ``--rate N`` (with ``--only postgres``) paces the
+open-loop burst at N clicks/s.
 
 This file is the entry point: the arguments and the order of the scenarios. The scenarios and
 their tools live in bench/soaking/, one job per module (its __init__ lists them).
 
 Usage: python bench/soak.py [--quick] [--only front-door|attacks|workspaces|postgres] [--code DIR]
-                            [--write docs/soak.md] [--profile DIR]
+                            [--write docs/soak.md] [--profile DIR] [--rate N]
 """
 
 from __future__ import annotations
@@ -55,7 +62,7 @@ from soaking.fake import RemoteFake, serve_fake
 from soaking.front_door_scenarios import front_door_scenarios
 from soaking.load import fuzz, kills, load, slow_clients, slow_users_info
 from soaking.page import report
-from soaking.postgres import postgres_workers
+from soaking.postgres import PACED_RATE, postgres_workers
 from soaking.workspaces import workspaces
 
 
@@ -76,7 +83,15 @@ def main() -> int:
         help="with --only postgres: run the workers under a CPU sampler, write its files in "
         "this folder, print where a click's CPU goes, and stop after the first burst",
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=PACED_RATE,
+        help=f"with --only postgres: the open-loop burst's clicks/s (default {PACED_RATE})",
+    )
     args = parser.parse_args()
+    if args.rate <= 0:
+        parser.error("--rate must be above 0")
     if args.serve_fake:
         return serve_fake()
     RUN.code = args.code.resolve() if args.code else None
@@ -84,7 +99,8 @@ def main() -> int:
         args.profile.mkdir(parents=True, exist_ok=True)
         RUN.profile = args.profile.resolve()
     quick = args.quick
-    pin(os.getpid(), CLIENT_CORES)  # the stand-in and the client's processes inherit it
+    if args.only != "postgres":  # there nothing is pinned: the workers and PostgreSQL would
+        pin(os.getpid(), CLIENT_CORES)  # inherit it, as the stand-in and the client do
     fake = RemoteFake()
     started = time.monotonic()
     load_before = os.getloadavg()
@@ -104,7 +120,7 @@ def main() -> int:
             workspaces(fake, work, 10 if quick else 50, 50, 100)
         if args.only == "postgres":  # not in the full run: it needs PostgreSQL's binaries
             print("soak: several workers on PostgreSQL", flush=True)
-            postgres_workers(fake, work, 10 if quick else 50, 50, 100)
+            postgres_workers(fake, work, 10 if quick else 50, 50, 100, rate=args.rate)
         if args.only:
             return report(fake, started, args, load_before)
         print("soak: load", flush=True)

@@ -106,3 +106,14 @@ class CpuWatch:
             f"{ceiling:.0f} clicks/s, so a mean ack of at least "
             f"{self.clients / ceiling * 1000:.0f} ms for {self.clients} clients"
         )
+
+    def busy(self) -> str:
+        """How busy the cores were, and who kept them busy: the open loop's context."""
+        used = dict(self.used)
+        wall, machine = used.pop("wall"), used.pop("machine")
+        ours = sum(used.values())
+        parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in used.items())
+        return (
+            f"cores busy {machine / (wall * len(CORES)):.0%} of {wall:.1f} s: ours "
+            f"{ours:.1f} CPU s ({parts}), other jobs {max(0.0, machine - ours):.1f} s"
+        )
