@@ -383,7 +383,7 @@ def reliability(
     rows = []
     if chances is None:
         chances = [max(o.owner_probability.values()) for o in outcomes]
-    rights = [max(OWNERS, key=lambda k: o.owner_probability[k]) == o.label for o in outcomes]
+    rights = [_best(o) == o.label for o in outcomes]
     edges = np.linspace(0, 1, bins + 1)
     for low, high in zip(edges[:-1], edges[1:], strict=True):
         inside = [
