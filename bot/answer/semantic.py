@@ -2,8 +2,10 @@
 
 Every title, alias and quiz question of the knowledge base is embedded once
 (bot/answer/e5_encoder.py) and the vectors are cached on disk, keyed by a hash of the model and of
-those texts, so a warm start only reads one small file. A question is embedded at ask time and
-compared with all of them; an item's similarity is that of its closest phrasing.
+those texts, so a warm start only reads one small file; after an edit of the knowledge base only
+the phrasings no recent file holds are embedded (each file keeps its rows' text keys). A question
+is embedded at ask time and compared with all of them; an item's similarity is that of its closest
+phrasing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import contextlib
 import hashlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -123,11 +125,18 @@ class SemanticIndex:
 
 
 def _load_or_embed(encoder: Encoder, texts: list[str], directory: Path) -> np.ndarray:
-    """Embeddings of ``texts`` from the disk cache, else computed and cached (atomically)."""
+    """Embeddings of ``texts`` from the disk cache, else computed and cached (atomically).
+
+    A miss (the knowledge base changed) embeds only the texts no recent cache file holds: each
+    file has a sidecar of its rows' text keys, so an edited alias costs one embedding, not the
+    whole knowledge base's. An embedding does not depend on what it was batched with, so a reused
+    row is the vector a full run would compute.
+    """
     digest = hashlib.sha256(encoder.fingerprint.encode())
     for text in texts:
         digest.update(text.encode() + b"\0")
-    path = directory / f"kb-embeddings-{digest.hexdigest()[:24]}.npy"
+    name = digest.hexdigest()[:24]
+    path = directory / f"{_VECTORS}{name}.npy"
     try:
         vectors = np.load(path, allow_pickle=False)
         if vectors.shape == (len(texts), encoder.dimensions):
@@ -135,21 +144,28 @@ def _load_or_embed(encoder: Encoder, texts: list[str], directory: Path) -> np.nd
                 os.utime(path)  # used: the pruning keeps the most recently used files
             return vectors
     except (OSError, ValueError):
-        pass  # not cached yet, or a damaged file: embed again
-    if len(texts) >= _SAY_WHEN_EMBEDDING:
+        pass  # not cached yet, or a damaged file: embed what is not cached elsewhere
+    keys = _text_keys(encoder, texts)
+    known = _cached_rows(directory, encoder.dimensions)
+    missing = [row for row, key in enumerate(keys.tolist()) if key not in known]
+    if len(missing) >= _SAY_WHEN_EMBEDDING:
         logger.warning(
-            "ofin: embedding %d phrasings of the knowledge base, once after each change of it "
-            "(about a minute on a small machine); cached in %s",
-            len(texts),
+            "ofin: embedding %d phrasings of the knowledge base, once (about a minute on a small "
+            "machine for all of them); cached in %s",
+            len(missing),
             directory,
         )
-    vectors = encoder.encode(texts)
+    fresh = encoder.encode([texts[row] for row in missing])
+    vectors = np.zeros((len(texts), encoder.dimensions), dtype=np.float32)
+    for row, key in enumerate(keys.tolist()):
+        if key in known:
+            vectors[row] = known[key]
+    if missing:
+        vectors[missing] = fresh
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
-            np.save(handle, vectors, allow_pickle=False)
-        partial.replace(path)  # atomic: a concurrent reader never sees half a file
+        _save_atomically(directory / f"{_KEYS}{name}.npy", keys)
+        _save_atomically(path, vectors)  # last: a vectors file always has its keys beside it
         _prune(directory)
     except OSError as exc:
         logger.warning(
@@ -158,13 +174,55 @@ def _load_or_embed(encoder: Encoder, texts: list[str], directory: Path) -> np.nd
     return vectors
 
 
-def _prune(directory: Path) -> None:
-    """Delete all but the KEEP_CACHED most recent embedding files."""
-    files = sorted(
-        directory.glob("kb-embeddings-*.npy"), key=lambda f: f.stat().st_mtime, reverse=True
+_VECTORS = "kb-embeddings-"
+_KEYS = "kb-keys-"
+
+
+def _text_keys(encoder: Encoder, texts: list[str]) -> np.ndarray:
+    """A 16-byte key per text, of the model and the text: the row a cache file holds for it."""
+    model = hashlib.sha256(encoder.fingerprint.encode()).digest()
+    return np.array(
+        [hashlib.sha256(model + text.encode()).digest()[:16] for text in texts], dtype="S16"
     )
-    for old in files[KEEP_CACHED:]:
+
+
+def _cached_rows(directory: Path, dimensions: int) -> dict[bytes, np.ndarray]:
+    """Every row the recent cache files hold, by text key (a damaged file is passed over)."""
+    known: dict[bytes, np.ndarray] = {}
+    for keys_path in _newest_first(directory.glob(f"{_KEYS}*.npy")):
+        vectors_path = keys_path.with_name(keys_path.name.replace(_KEYS, _VECTORS, 1))
+        try:
+            keys = np.load(keys_path, allow_pickle=False)
+            vectors = np.load(vectors_path, allow_pickle=False)
+        except (OSError, ValueError):
+            continue
+        if keys.ndim != 1 or vectors.shape != (len(keys), dimensions):
+            continue
+        for key, row in zip(keys.tolist(), vectors, strict=True):
+            known.setdefault(key, row)
+    return known
+
+
+def _save_atomically(path: Path, array: np.ndarray) -> None:
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    with partial.open("wb") as handle:
+        np.save(handle, array, allow_pickle=False)
+    partial.replace(path)  # atomic: a concurrent reader never sees half a file
+
+
+def _newest_first(files: Iterable[Path]) -> list[Path]:
+    dated = []
+    for file in files:
+        with contextlib.suppress(OSError):  # deleted by another process meanwhile
+            dated.append((file.stat().st_mtime, file))
+    return [file for _, file in sorted(dated, key=lambda pair: pair[0], reverse=True)]
+
+
+def _prune(directory: Path) -> None:
+    """Delete all but the KEEP_CACHED most recent embedding files (and their keys)."""
+    for old in _newest_first(directory.glob(f"{_VECTORS}*.npy"))[KEEP_CACHED:]:
         old.unlink(missing_ok=True)
+        old.with_name(old.name.replace(_VECTORS, _KEYS, 1)).unlink(missing_ok=True)
 
 
 def build_index(kb: KnowledgeBase, prepare: Callable[[str], str] = str) -> SemanticIndex | None:

@@ -57,9 +57,23 @@ def test_a_changed_alias_gets_new_embeddings(small_kb, encoder, tmp_path):
     changed = dataclasses.replace(item, aliases=(*item.aliases, "a brand new way to ask it"))
     kb = dataclasses.replace(small_kb, items=(changed, *small_kb.items[1:]))
     before = encoder.texts
-    SemanticIndex(kb, encoder, cache=tmp_path)
-    assert encoder.texts > before
+    edited = SemanticIndex(kb, encoder, cache=tmp_path)
+    assert encoder.texts == before + 1  # the new alias alone: the other rows come from the cache
     assert len(list(tmp_path.glob("kb-embeddings-*.npy"))) == 2
+    from_scratch = SemanticIndex(kb, encoder, cache=tmp_path / "empty")
+    assert np.allclose(edited.phrase_vectors, from_scratch.phrase_vectors, atol=1e-6)
+
+
+def test_a_damaged_keys_file_costs_a_full_embedding_not_a_wrong_row(small_kb, encoder, tmp_path):
+    SemanticIndex(small_kb, encoder, cache=tmp_path)
+    [keys] = list(tmp_path.glob("kb-keys-*.npy"))
+    keys.write_bytes(b"not numpy")
+    kb = dataclasses.replace(small_kb, items=small_kb.items[1:])
+    before = encoder.texts
+    index = SemanticIndex(kb, encoder, cache=tmp_path)
+    assert encoder.texts - before == len(index.phrases)
+    from_scratch = SemanticIndex(kb, encoder, cache=tmp_path / "empty")
+    assert np.allclose(index.phrase_vectors, from_scratch.phrase_vectors, atol=1e-6)
 
 
 def test_old_cache_files_are_pruned(small_kb, encoder, tmp_path):
@@ -74,6 +88,7 @@ def test_old_cache_files_are_pruned(small_kb, encoder, tmp_path):
     SemanticIndex(small_kb, encoder, cache=tmp_path)
     kept = list(tmp_path.glob("kb-embeddings-*.npy"))
     assert len(kept) == semantic.KEEP_CACHED
+    assert len(list(tmp_path.glob("kb-keys-*.npy"))) == 1  # the new file's keys, beside it
     assert not (tmp_path / "kb-embeddings-old0.npy").exists()  # the oldest went first
     assert any("old" not in f.name for f in kept)  # the new one stays
 
