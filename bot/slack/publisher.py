@@ -55,6 +55,10 @@ BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
 BACKOFF_CAP = 300.0  # never wait longer than this between two attempts
 NOW_INLINE_SECONDS = 20.0  # ``daily now`` retries this long before the admin hears back
 HISTORY_LIMIT = 100  # recent messages searched for a post whose outcome is unknown
+# Live counts: at most one chat.update of a post per this many seconds. Slack allows about one
+# message write per second in a channel (chat.update is Tier 3, about 50 a minute), so a burst of
+# clicks shows as one fresh count a second instead of a queue of updates Slack answers with 429.
+LIVE_UPDATE_SPACING = 1.0
 
 
 @dataclass
@@ -66,6 +70,7 @@ class _PostState:
     pending: bool = False
     running: bool = False
     shown: int = -1
+    last_update: float = float("-inf")  # time.monotonic() of the last chat.update sent
 
 
 class DailyPublisher(Ticker):
@@ -73,11 +78,18 @@ class DailyPublisher(Ticker):
 
     thread_name = "ofin-daily"
 
-    def __init__(self, client: WebClient, core: Core, interval: float | None = None) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        core: Core,
+        interval: float | None = None,
+        update_spacing: float = LIVE_UPDATE_SPACING,
+    ) -> None:
         self.client = client
         self.core = core
         self.daily: DailyQuizzes = core.daily
         self.interval = interval if interval is not None else core.settings.scheduler_seconds
+        self.update_spacing = update_spacing
         self._states: dict[int, _PostState] = {}
         self._states_lock = threading.Lock()
         super().__init__(leads=core.store.leads_schedules)
@@ -288,7 +300,9 @@ class DailyPublisher(Ticker):
             return self._states.setdefault(post_id, _PostState())
 
     def refresh(self, post_id: int) -> None:
-        """Bring the post's 'N answered so far' line up to date (coalescing concurrent calls)."""
+        """Bring the post's 'N answered so far' line up to date: concurrent calls coalesce, and
+        one post is updated at most once per ``update_spacing`` seconds (the last count always
+        shows: the updater waits out the spacing, then reads the count as it is then)."""
 
         state = self._state(post_id)
         with state.guard:
@@ -302,7 +316,11 @@ class DailyPublisher(Ticker):
                     if not state.pending:
                         state.running = False
                         return
-                    state.pending = False
+                wait = state.last_update + self.update_spacing - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)  # clicks meanwhile only set ``pending``: one update for all
+                with state.guard:
+                    state.pending = False  # the count read next includes every click so far
                 self._update_count(post_id, state)
         except BaseException:
             with state.guard:
@@ -321,6 +339,7 @@ class DailyPublisher(Ticker):
             if question is None:
                 return
             message = quiz_blocks.daily_post(post.id, question, count, post.deadline_at)
+            state.last_update = time.monotonic()
             try:
                 self.client.chat_update(channel=post.channel_id, ts=post.message_ts, **message)
             except SlackApiError as exc:

@@ -78,6 +78,42 @@ def test_live_count_updates_are_serialised_and_the_last_shows_the_final_count(ma
     store.close()
 
 
+class TimedClient(SlowClient):
+    """Also records when each chat.update arrived."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.update_times: list[float] = []
+
+    def chat_update(self, **kwargs):
+        self.update_times.append(time.monotonic())
+        return super().chat_update(**kwargs)
+
+
+def test_a_steady_stream_of_clicks_updates_a_post_at_most_once_per_spacing(make_kb, tmp_path):
+    kb = make_kb()
+    store = Store(tmp_path / "ofin.db", clock=FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
+    core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
+    client = TimedClient()
+    runner = DailyPublisher(client, core, interval=60, update_spacing=0.25)  # type: ignore[arg-type]
+    post = runner.daily.claim_now("C1")
+    assert runner.publish(post)
+
+    def answer(i: int) -> None:
+        time.sleep(0.02 * i)  # 30 clicks over 0.6 s, each refreshing from its own thread
+        runner.daily.answer(post.id, f"U{i}", 0)
+        runner.refresh(post.id)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(30) as pool:
+        list(pool.map(answer, range(30)))
+    gaps = [b - a for a, b in zip(client.update_times, client.update_times[1:], strict=False)]
+    assert gaps and min(gaps) >= 0.24  # never two updates of the post within the spacing
+    assert len(client.updates) <= (time.monotonic() - started) / 0.25 + 2
+    assert "30 people answered so far" in json.dumps(client.updates[-1]["blocks"])  # none lost
+    store.close()
+
+
 def test_tick_posts_due_quizzes_and_reveals_past_deadline(make_kb, tmp_path):
     kb = make_kb()
     clock = FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
