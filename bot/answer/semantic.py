@@ -223,6 +223,9 @@ def _prune(directory: Path) -> None:
     for old in _newest_first(directory.glob(f"{_VECTORS}*.npy"))[KEEP_CACHED:]:
         old.unlink(missing_ok=True)
         old.with_name(old.name.replace(_VECTORS, _KEYS, 1)).unlink(missing_ok=True)
+    for keys in directory.glob(f"{_KEYS}*.npy"):  # keys whose vectors another process removed
+        if not keys.with_name(keys.name.replace(_KEYS, _VECTORS, 1)).exists():
+            keys.unlink(missing_ok=True)
 
 
 def build_index(kb: KnowledgeBase, prepare: Callable[[str], str] = str) -> SemanticIndex | None:

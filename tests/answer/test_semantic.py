@@ -85,6 +85,7 @@ def test_old_cache_files_are_pruned(small_kb, encoder, tmp_path):
         stale = tmp_path / f"kb-embeddings-old{number}.npy"
         stale.write_bytes(b"x")
         os.utime(stale, (1_000_000 + number, 1_000_000 + number))
+    (tmp_path / "kb-keys-orphan.npy").write_bytes(b"x")  # its vectors file is gone
     SemanticIndex(small_kb, encoder, cache=tmp_path)
     kept = list(tmp_path.glob("kb-embeddings-*.npy"))
     assert len(kept) == semantic.KEEP_CACHED
