@@ -69,6 +69,7 @@ class _PostState:
     guard: threading.Lock = field(default_factory=threading.Lock)  # protects the flags below
     pending: bool = False
     running: bool = False
+    scheduled: bool = False  # a timer will send the next update when the spacing is over
     shown: int = -1
     last_update: float = float("-inf")  # time.monotonic() of the last chat.update sent
 
@@ -301,31 +302,52 @@ class DailyPublisher(Ticker):
 
     def refresh(self, post_id: int) -> None:
         """Bring the post's 'N answered so far' line up to date: concurrent calls coalesce, and
-        one post is updated at most once per ``update_spacing`` seconds (the last count always
-        shows: the updater waits out the spacing, then reads the count as it is then)."""
-
+        one post is updated at most once per ``update_spacing`` seconds. A call inside the spacing
+        never waits: a timer sends the next update when the spacing is over, reading the count as
+        it is then, so the last click always shows and no caller (a click's follow-up, the
+        scheduler's pass) is held up."""
         state = self._state(post_id)
         with state.guard:
             state.pending = True
-            if state.running:
-                return  # the running updater will pick the new count up
+            if state.running or state.scheduled:
+                return  # the running updater, or the timer, will pick the new count up
             state.running = True
+        self._drain(post_id, state)
+
+    def _drain(self, post_id: int, state: _PostState) -> None:
+        """Send updates while clicks come, one per spacing; inside it, leave the next to a timer."""
         try:
             while True:
                 with state.guard:
                     if not state.pending:
                         state.running = False
                         return
-                wait = state.last_update + self.update_spacing - time.monotonic()
-                if wait > 0:
-                    time.sleep(wait)  # clicks meanwhile only set ``pending``: one update for all
-                with state.guard:
+                    wait = state.last_update + self.update_spacing - time.monotonic()
+                    if wait > 0:
+                        state.running = False
+                        state.scheduled = True
+                        timer = threading.Timer(wait, self._when_spaced, args=(post_id,))
+                        timer.daemon = True
+                        timer.start()
+                        return
                     state.pending = False  # the count read next includes every click so far
                 self._update_count(post_id, state)
         except BaseException:
             with state.guard:
                 state.running = False
             raise
+
+    def _when_spaced(self, post_id: int) -> None:
+        state = self._state(post_id)
+        with state.guard:
+            state.scheduled = False
+            if state.running:
+                return
+            state.running = True
+        try:
+            self._drain(post_id, state)
+        except Exception:  # a timer thread has no caller to tell; the next tick tries again
+            logger.exception("could not update the live count of quiz %s", post_id)
 
     def _update_count(self, post_id: int, state: _PostState) -> None:
         with state.lock:

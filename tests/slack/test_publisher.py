@@ -51,7 +51,7 @@ def test_live_count_updates_are_serialised_and_the_last_shows_the_final_count(ma
     store = Store(tmp_path / "ofin.db", clock=FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
     core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
     client = SlowClient()
-    runner = DailyPublisher(client, core, interval=60)  # type: ignore[arg-type]
+    runner = DailyPublisher(client, core, interval=60, update_spacing=0)  # type: ignore[arg-type]
     daily: DailyQuizzes = runner.daily
     post = daily.claim_now("C1")
     assert runner.publish(post)
@@ -99,14 +99,21 @@ def test_a_steady_stream_of_clicks_updates_a_post_at_most_once_per_spacing(make_
     post = runner.daily.claim_now("C1")
     assert runner.publish(post)
 
-    def answer(i: int) -> None:
+    def timed_answer(i: int) -> float:
         time.sleep(0.02 * i)  # 30 clicks over 0.6 s, each refreshing from its own thread
         runner.daily.answer(post.id, f"U{i}", 0)
+        began = time.monotonic()
         runner.refresh(post.id)
+        return time.monotonic() - began
 
     started = time.monotonic()
     with ThreadPoolExecutor(30) as pool:
-        list(pool.map(answer, range(30)))
+        slowest = max(pool.map(timed_answer, range(30)))
+    assert slowest < 0.2  # no click waits out the spacing: a timer sends the spaced update
+    deadline = time.monotonic() + 5
+    while "30 people" not in json.dumps(client.updates[-1]["blocks"]):
+        assert time.monotonic() < deadline, "the last count never showed"
+        time.sleep(0.05)
     gaps = [b - a for a, b in zip(client.update_times, client.update_times[1:], strict=False)]
     assert gaps and min(gaps) >= 0.24  # never two updates of the post within the spacing
     assert len(client.updates) <= (time.monotonic() - started) / 0.25 + 2
