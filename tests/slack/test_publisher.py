@@ -22,10 +22,12 @@ from bot.store import Store
 
 
 class SlowClient:
-    """Records chat.update calls; each takes a little while, like the real network."""
+    """Records chat.update calls and when each arrived; each takes a little while, like the real
+    network."""
 
     def __init__(self) -> None:
         self.updates: list[dict] = []
+        self.update_times: list[float] = []
         self.posts: list[dict] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -36,6 +38,7 @@ class SlowClient:
         return {"ok": True, "ts": f"1.{len(self.posts)}"}
 
     def chat_update(self, **kwargs):
+        self.update_times.append(time.monotonic())
         with self.lock:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -46,12 +49,19 @@ class SlowClient:
         return {"ok": True}
 
 
-def test_live_count_updates_are_serialised_and_the_last_shows_the_final_count(make_kb, tmp_path):
+def live_count_runner(make_kb, tmp_path, spacing: float) -> tuple[DailyPublisher, SlowClient]:
+    """A publisher over a fresh store and a slow fake client, its live counts spaced so."""
     kb = make_kb()
     store = Store(tmp_path / "ofin.db", clock=FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
     core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
     client = SlowClient()
-    runner = DailyPublisher(client, core, interval=60, update_spacing=0)  # type: ignore[arg-type]
+    runner = DailyPublisher(client, core, interval=60, update_spacing=spacing)  # type: ignore[arg-type]
+    return runner, client
+
+
+def test_live_count_updates_are_serialised_and_the_last_shows_the_final_count(make_kb, tmp_path):
+    runner, client = live_count_runner(make_kb, tmp_path, spacing=0)
+    store = runner.core.store
     daily: DailyQuizzes = runner.daily
     post = daily.claim_now("C1")
     assert runner.publish(post)
@@ -78,24 +88,8 @@ def test_live_count_updates_are_serialised_and_the_last_shows_the_final_count(ma
     store.close()
 
 
-class TimedClient(SlowClient):
-    """Also records when each chat.update arrived."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.update_times: list[float] = []
-
-    def chat_update(self, **kwargs):
-        self.update_times.append(time.monotonic())
-        return super().chat_update(**kwargs)
-
-
 def test_a_steady_stream_of_clicks_updates_a_post_at_most_once_per_spacing(make_kb, tmp_path):
-    kb = make_kb()
-    store = Store(tmp_path / "ofin.db", clock=FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
-    core = Core(kb=kb, matcher=Matcher(kb), store=store, settings=Settings(db_path=store.path))
-    client = TimedClient()
-    runner = DailyPublisher(client, core, interval=60, update_spacing=0.25)  # type: ignore[arg-type]
+    runner, client = live_count_runner(make_kb, tmp_path, spacing=0.25)
     post = runner.daily.claim_now("C1")
     assert runner.publish(post)
 
@@ -118,7 +112,7 @@ def test_a_steady_stream_of_clicks_updates_a_post_at_most_once_per_spacing(make_
     assert gaps and min(gaps) >= 0.24  # never two updates of the post within the spacing
     assert len(client.updates) <= (time.monotonic() - started) / 0.25 + 2
     assert "30 people answered so far" in json.dumps(client.updates[-1]["blocks"])  # none lost
-    store.close()
+    runner.core.store.close()
 
 
 def test_tick_posts_due_quizzes_and_reveals_past_deadline(make_kb, tmp_path):
