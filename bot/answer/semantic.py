@@ -22,24 +22,15 @@ import numpy as np
 
 from bot.answer.e5_encoder import E5Encoder as Encoder
 from bot.answer.e5_encoder import load_encoder
+from bot.cache_folder import cache_dir
 from bot.kb.model import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 
-CACHE_ENV = "OFIN_CACHE_DIR"
 # Embedding files kept, the most recently used (each edit of the knowledge base writes a new one).
 KEEP_CACHED = 16
 _SAY_WHEN_EMBEDDING = 500  # the knowledge base, not a handful of a service's layers
 _QUERY_CACHE_SIZE = 4096
-
-
-def cache_dir() -> Path:
-    """Where embeddings are cached: $OFIN_CACHE_DIR, else $XDG_CACHE_HOME/ofin or ~/.cache/ofin."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "ofin"
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +141,7 @@ def _load_or_embed(encoder: Encoder, texts: list[str], directory: Path) -> np.nd
     missing = [row for row, key in enumerate(keys.tolist()) if key not in known]
     if len(missing) >= _SAY_WHEN_EMBEDDING:
         logger.warning(
-            "ofin: embedding %d phrasings of the knowledge base, once (about a minute on a small "
+            "ofin: embedding %d phrasings of the knowledge base, once (about 15 s on a small "
             "machine for all of them); cached in %s",
             len(missing),
             directory,

@@ -11,7 +11,7 @@ import yaml
 from bot.answer import fitting
 from bot.answer.answer import Answer
 from bot.answer.matcher import Matcher
-from bot.answer.owner_head import HEAD_FILE, NEIGHBOURS_FILE
+from bot.answer.owner_head import HEAD_FILE, NEIGHBOURS_FILE, load_head
 from bot.answer.owner_model import WEIGHTS_FILE, Policy
 from bot.answer.word_head import WORD_HEAD_FILE
 from bot.kb.loader import load_or_exit
@@ -108,7 +108,10 @@ def run_fit(data: Path = DATA, out: Path = WEIGHTS_FILE, head_out: Path = HEAD_F
         ),
         encoding="utf-8",
     )
-    floors = measure_floors(Matcher(matcher.kb, model=model, head=head, words=words), data)
+    # The floors are what the engine as shipped answers: the head read back from its files (its
+    # voting questions are stored in half precision, which can tip a question near the line).
+    shipped = load_head(head.encoder, head_out) or head
+    floors = measure_floors(Matcher(matcher.kb, model=model, head=shipped, words=words), data)
     (data / FLOORS_FILE).write_text(
         FLOORS_HEADER + yaml.safe_dump(floors, sort_keys=True), encoding="utf-8"
     )
