@@ -9,6 +9,7 @@ schema.yaml lists them.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 from string import Template
@@ -18,6 +19,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from bot.cache_folder import cache_dir
 from bot.kb.model import Problem
 from bot.kb.suggest import unknown
 from bot.kb.yamldoc import Document, describe
@@ -46,6 +48,28 @@ def schema() -> dict[str, Any]:
 
 
 @functools.cache
+def _schema_digest() -> str:
+    return hashlib.blake2b(SCHEMA_PATH.read_bytes(), digest_size=8).hexdigest()
+
+
+def _mark(kind: str, digest: str) -> Path:
+    return cache_dir() / _MARKS_FOLDER / f"{kind}-{digest}-{_schema_digest()}"
+
+
+def _remember_clean(kind: str, digest: str) -> None:
+    """Mark a clean file for the next process (best effort: a read-only cache only costs time)."""
+    mark = _mark(kind, digest)
+    try:
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        mark.touch()
+        marks = sorted(mark.parent.iterdir(), key=lambda path: path.stat().st_mtime)
+        for stale in marks[: max(0, len(marks) - _MARKS_KEPT)]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+@functools.cache
 def _validator(kind: str) -> Draft202012Validator:
     """A validator of one kind of file: the definition ``kind`` with every ``$ref`` inlined.
 
@@ -69,18 +93,24 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
     return inlined
 
 
-# Files already found clean in this process, by kind and digest: tests and tools load the same
-# knowledge base many times, and validating it is most of the time a load takes.
+# Files already found clean, by kind and digest: tests and tools load the same knowledge base many
+# times, and validating it is most of the time a load takes. Within a process, a set; across
+# processes (`ask` from a fresh process), an empty file per clean file in the cache folder, named
+# by the file's and the schema's digests, so an edit of either checks again.
 _CLEAN: set[tuple[str, str]] = set()
+_MARKS_FOLDER = "kb-clean"
+_MARKS_KEPT = 256
 
 
 def check(doc: Document, kind: str) -> list[Problem]:
     """Every way ``doc`` breaks the format of ``kind`` (one of FILE_KINDS), in line order."""
-    if doc.digest and (kind, doc.digest) in _CLEAN:
+    if doc.digest and ((kind, doc.digest) in _CLEAN or _mark(kind, doc.digest).exists()):
+        _CLEAN.add((kind, doc.digest))
         return []
     errors = list(_validator(kind).iter_errors(doc.data))
     if not errors and doc.digest:
         _CLEAN.add((kind, doc.digest))
+        _remember_clean(kind, doc.digest)
     wrong_type = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     found: list[_Found] = []
     missing_done: set[tuple[str | int, ...]] = set()

@@ -287,6 +287,28 @@ def test_a_file_found_clean_once_is_still_checked_when_it_changes(kb: Path) -> N
     assert problems(kb) == ["kb/a.yaml:5: 'category' must be a string, not a number"]
 
 
+def test_a_clean_file_is_marked_for_the_next_process_and_a_broken_one_never(
+    kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OFIN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(schema, "_CLEAN", set())
+    load(kb)
+    marks = tmp_path / "cache" / "kb-clean"
+    assert len(list(marks.iterdir())) == 3  # the services, items and areas files
+
+    validator = schema._validator
+    monkeypatch.setattr(schema, "_CLEAN", set())  # a new process: only the marks remain
+    monkeypatch.setattr(schema, "_validator", lambda kind: pytest.fail("validated again"))
+    load(kb)
+
+    monkeypatch.setattr(schema, "_validator", validator)
+    monkeypatch.setattr(schema, "_schema_digest", lambda: "another schema")
+    monkeypatch.setattr(schema, "_CLEAN", set())
+    edit(kb / "a.yaml", "category: compute", "category: 7")
+    assert problems(kb) == ["kb/a.yaml:5: 'category' must be a string, not a number"]
+    assert len(list(marks.iterdir())) == 5  # the two unchanged files under the new schema only
+
+
 def test_an_anchor_inside_itself_and_a_value_nested_too_deep_are_problems_not_crashes(
     kb: Path,
 ) -> None:
