@@ -125,7 +125,9 @@ _NAMES_CUSTOMER = re.compile(
     r"\b(?:customer|customers|us|we|our|you|your|the user|tenant"
     r"|company|companys|organization|organizations|organisation|organisations)\b"
 )
-_NEGATED = re.compile(r"\b(?:not|except|never|isn t|is not)\b")
+# "Which task does the company no longer perform (after moving to a managed service)?" asks for
+# what the company does not do.
+_NEGATED = re.compile(r"\b(?:not|except|never|isn t|is not|no longer)\b")
 # A stem that asks for a party ("who …", "quién …", "谁 …") asks no side, whatever it names.
 _ASKS_WHO = re.compile(r"\b(?:who|whose|whom|whos|quien|quem|wer)\b|[谁誰]|누가")
 # The side a stem asks about, said outright: "a customer responsibility", "the responsibility of

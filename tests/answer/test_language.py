@@ -76,6 +76,8 @@ def test_answer_options_of_an_exam_question() -> None:
     assert (options.side, options.negated) == ("aws", False)
     negated = answer_options("Which is NOT the customer's? (1) guest OS (2) data center guards")
     assert negated is not None and (negated.side, negated.negated) == ("customer", True)
+    handed = answer_options("Which task does the company no longer perform? A) x B) y")
+    assert handed is not None and (handed.side, handed.negated) == ("customer", True)
 
 
 @pytest.mark.parametrize(

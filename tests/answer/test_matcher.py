@@ -276,6 +276,12 @@ def test_an_exam_question_with_options_answers_with_the_side_it_asks_about(match
         "Which is NOT the customer's job? A) IAM policies B) physical security of data centers"
     )
     assert negated.owner == "aws"
+    handed_over = matcher.ask(
+        "A company moves its web servers from Amazon EC2 to AWS Fargate. Which task does the "
+        "company no longer perform? A) Writing the application code B) Patching the host "
+        "operating system C) Choosing who may call the service"
+    )
+    assert handed_over.owner == "aws"  # what it no longer does is what AWS now does
 
 
 def test_lexical_only_when_the_model_is_missing() -> None:
