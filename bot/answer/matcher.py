@@ -364,10 +364,11 @@ class Matcher:
             evidence = evidence.with_words(_UNREAD)
         if self._head is None:
             return evidence.with_head(_UNREAD)
-        return evidence.with_head(
-            self._head.probabilities(vector, service_id),
-            self._head.probabilities(clause_vector, service_id),
+        read = self._head.probabilities(vector, service_id)
+        read_clause = (
+            read if clause_vector is vector else self._head.probabilities(clause_vector, service_id)
         )
+        return evidence.with_head(read, read_clause)
 
     def _question_vector(self, text: str, parsed: Parsed) -> np.ndarray:
         """The question's embedding as the semantic signal compares it (cached: no new work)."""

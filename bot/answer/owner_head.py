@@ -68,12 +68,9 @@ class OwnerHead:
     def _vote(self, query: np.ndarray, service: str | None) -> np.ndarray:
         assert self.neighbours is not None and self.neighbour_labels is not None
         similarity = self.neighbours @ query.astype(self.neighbours.dtype)
-        asked = self.services.index(service) if service in self.services else -1
-        if self.neighbour_services is not None and self.same_service and asked >= 0:
-            tags = self.neighbour_services
-            closer = (tags == asked).astype(similarity.dtype)
-            further = ((tags >= 0) & (tags != asked)).astype(similarity.dtype)
-            similarity = similarity + self.same_service * (closer - further)
+        lean = self._service_lean(service)
+        if lean is not None:
+            similarity = similarity + lean
         count = min(NEIGHBOURS, len(similarity))
         if count == 0:
             return np.full(len(CLASSES), 1 / len(CLASSES))
@@ -83,6 +80,24 @@ class OwnerHead:
         vote = np.zeros(len(CLASSES))
         np.add.at(vote, self.neighbour_labels[closest], weight)
         return vote / vote.sum()
+
+    def _service_lean(self, service: str | None) -> np.ndarray | None:
+        """What the vote adds to each neighbour's similarity for a question about ``service``:
+        ``same_service`` for the neighbours about it, minus that for those about another."""
+        if service not in self.services or self.neighbour_services is None:
+            return None
+        if not self.same_service:
+            return None
+        leans = self.__dict__.setdefault("_leans", {})  # a frozen dataclass: cached beside it
+        if service not in leans:
+            asked = self.services.index(service)
+            tags = self.neighbour_services
+            assert self.neighbours is not None
+            closer = (tags == asked).astype(self.neighbours.dtype)
+            further = ((tags >= 0) & (tags != asked)).astype(self.neighbours.dtype)
+            leans[service] = self.same_service * (closer - further)
+        lean: np.ndarray = leans[service]
+        return lean
 
     def with_neighbours(
         self,
