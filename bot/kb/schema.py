@@ -13,16 +13,18 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 from string import Template
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from bot.cache_folder import cache_dir
 from bot.kb.model import Problem
 from bot.kb.suggest import unknown
 from bot.kb.yamldoc import Document, describe
+
+if TYPE_CHECKING:  # jsonschema is imported when a file is validated, not when marks say clean
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
 FILE_KINDS = ("items_file", "services_file", "areas_file", "english_file", "glossary_file")
@@ -77,6 +79,8 @@ def _validator(kind: str) -> Draft202012Validator:
     schema has no cycles, so inlining ends.
     """
     defs = schema()["$defs"]
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(_inline(defs[kind], defs))
 
 
