@@ -101,6 +101,7 @@ class Matcher:
         self._head: OwnerHead | None = None
         self._words: WordHead | None = None
         self._services = ServiceDetector(kb.services)
+        self._service_masks: dict[str, np.ndarray] = {}
         self._lexical = LexicalIndex(kb, self._services)
         self._reader = QuestionReader(self._services, self._lexical)
         self._glossary = shared_glossary().knowing(self._lexical.vocabulary)
@@ -267,8 +268,9 @@ class Matcher:
         order = ranking[:_CANDIDATES]
         service_id = parsed.service.id if parsed.service else None
         if service_id is not None:
-            own = [int(i) for i in ranking[_CANDIDATES:] if service_id in self.kb.items[i].services]
-            order = np.concatenate((order, np.array(own[:_SERVICE_CANDIDATES], dtype=order.dtype)))
+            rest = ranking[_CANDIDATES:]
+            own = rest[self._items_naming(service_id)[rest]][:_SERVICE_CANDIDATES]
+            order = np.concatenate((order, own.astype(order.dtype)))
         side = (
             1.0
             if signals.lean.get("aws", 0) > 0
@@ -369,6 +371,14 @@ class Matcher:
             read if clause_vector is vector else self._head.probabilities(clause_vector, service_id)
         )
         return evidence.with_head(read, read_clause)
+
+    def _items_naming(self, service_id: str) -> np.ndarray:
+        """Which items state an owner for ``service_id`` (a mask in KB order, kept per service)."""
+        known = self._service_masks.get(service_id)
+        if known is None:
+            known = np.array([service_id in item.services for item in self.kb.items], dtype=bool)
+            self._service_masks[service_id] = known
+        return known
 
     def _question_vector(self, text: str, parsed: Parsed) -> np.ndarray:
         """The question's embedding as the semantic signal compares it (cached: no new work)."""

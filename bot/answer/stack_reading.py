@@ -8,6 +8,7 @@ compared with the layers' names: those of the asked service, and those of every 
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 
 import numpy as np
 
@@ -66,8 +67,13 @@ class StackReader:
 
 def _closest(similarity: np.ndarray, owners: tuple[str, ...]) -> tuple[str, float]:
     best = int(np.argmax(similarity))
-    rivals = [float(x) for x, o in zip(similarity, owners, strict=True) if o != owners[best]]
-    return owners[best], float(similarity[best]) - (max(rivals) if rivals else 0.0)
+    rivals = similarity[_owner_array(owners) != owners[best]]
+    return owners[best], float(similarity[best]) - (float(rivals.max()) if len(rivals) else 0.0)
+
+
+@lru_cache(maxsize=64)
+def _owner_array(owners: tuple[str, ...]) -> np.ndarray:
+    return np.array(owners)
 
 
 def lower_layer_terms(kb: KnowledgeBase) -> frozenset[str]:
