@@ -73,8 +73,8 @@ class E5Encoder:
             f"multilingual-e5-small-int8:{digest}:v{e5_int8.CONVERTER_VERSION}:query-prefix"
         )
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Unit-length embeddings of ``texts``, one row each (``batch_size`` is not used)."""
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length embeddings of ``texts``, one row each."""
         rows = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for row, text in enumerate(texts):
             rows[row] = self._embed(text)
