@@ -40,6 +40,24 @@ _DEFINITION = re.compile(
     r"|(?:explain|define|describe) (?:what|the term|the concept)\b|what s the difference\b"
     r"|what is the difference\b|difference between\b)"
 )
+# A definition asked for anywhere: "give me a one-sentence definition of a VPC", "ELI5 what a NAT
+# gateway is".
+_DEFINITION_ANYWHERE = re.compile(
+    r"\b(?:definition of|(?:one|single|1|short) (?:sentence|line|liner|paragraph)"
+    r" (?:definition|summary|explanation|description)|in (?:one|a single|1) (?:sentence|line)"
+    r"|eli5|explain (?:it )?like i m (?:five|5))\b"
+)
+# The model itself, asked for in a line: answered with its summary (shared), not declined.
+_THE_MODEL = re.compile(r"\b(?:responsibility model|shared responsibility|(?:of|in) the cloud)\b")
+# What a service can do: "does AWS WAF support regex pattern sets", "can SQS support FIFO?"
+_FEATURE = re.compile(
+    r"^(?:(?:hey|hi|hello|ok|so|quick question)\s+)*(?:does|do|can|will)\b[^?]{0,60}?"
+    r"\bsupports?\b"
+)
+_ASKS_A_SIDE = re.compile(
+    r"\b(?:who|whom|whose|whos|responsible for|responsibility of|on us|on aws|or us|or aws"
+    r"|us or|aws or|we or|our job|their job|our side|their side)\b"
+)
 # Prices and bills: "how much does it cost", "pricing of", "free tier".
 _PRICE = re.compile(
     r"\b(?:cost|costs|price|prices|pricing|priced|cheap|cheaper|cheapest|expensive|bill"
@@ -144,6 +162,13 @@ def off_topic_reason(folded: str, *, names_a_service: bool = False) -> str | Non
     ):
         if pattern.search(folded) and not _ASKS_OWNER_OUTRIGHT.search(folded):
             return reason
+    # Before "who": the model's own name ("shared responsibility") and "does AWS …" are not an
+    # owner asked for; a person naming a side or asking who is.
+    if not _ASKS_A_SIDE.search(folded):
+        if _DEFINITION_ANYWHERE.search(folded) and not _THE_MODEL.search(folded):
+            return "definition"
+        if _FEATURE.match(folded):
+            return "feature"
     if asks_which_statement(folded):
         return "which_statement"
     if _about_another_cloud(folded):

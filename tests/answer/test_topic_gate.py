@@ -19,6 +19,10 @@ from bot.answer.topic_gate import asks_who, off_topic_reason
         ("what does VPC stand for?", "definition"),
         ("explain what a docker container is", "definition"),
         ("difference between TCP and UDP", "comparison"),
+        ("give me a one-sentence definition of a NAT gateway", "definition"),
+        ("ELI5 what a transit gateway is", "definition"),
+        ("does AWS WAF support regex pattern sets in custom rules?", "feature"),
+        ("can SQS FIFO queues support exactly-once processing", "feature"),
         ("who pays for data transfer costs", "account"),
         ("how much does S3 cost per GB?", "quantity"),
         ("how many availability zones does us-east-1 have", "quantity"),
@@ -55,6 +59,10 @@ def test_not_an_ownership_question(question: str, reason: str) -> None:
         "whose job is the S3 bucket policy",
         "is that on us or on aws",
         "do we still have to patch the OS after moving to Fargate",
+        "does AWS support us in patching the guest OS or is that on us?",  # asks a side
+        "who supports the hypervisor, in one sentence",  # asks who
+        # the model itself in a line: its summary is the answer (shared), not a decline
+        "give me a one-sentence definition of the shared responsibility model",
         "what does aws secure",
         "is IAM security of the cloud or in the cloud",
         "encryption at rest for RDS",  # terse keywords: not declined here
