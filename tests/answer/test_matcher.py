@@ -441,9 +441,6 @@ def test_candidates_that_agree_make_the_owner_sure_though_no_item_is(
     assert detailed.probability is not None and detailed.probability >= 0.6
 
 
-@pytest.mark.xfail(
-    strict=True, reason="since v3.3: names AWS for it (docs/engine.md, 'Known regressions')"
-)
 def test_a_question_close_to_nothing_names_no_owner(matcher: Matcher) -> None:
     vague = matcher.ask("who runs the whole show here")  # close to nothing in particular
     assert vague.owner is None and vague.declined_because in {"unsure", "depends"}
