@@ -132,6 +132,17 @@ class Item:
             return self.services[service_id].note
         return None
 
+    def source_for(self, service: Service | None) -> str | None:
+        """The page to cite for this item about ``service``: one from the service's own guide
+        when the item has one (a Neptune question links Neptune's page, not RDS's), else the
+        item's first source."""
+        if service is not None:
+            guides = {doc_area(url) for url in service.sources}
+            for url in self.sources:
+                if doc_area(url) in guides:
+                    return url
+        return self.sources[0] if self.sources else None
+
     def to_dict(self) -> dict:
         """This item as plain JSON-ready data (without its file and line)."""
         return {
@@ -311,6 +322,12 @@ class KnowledgeBase:
                 for t in self.resource_types
             ]
         return data
+
+
+def doc_area(url: str) -> str:
+    """The host and first path segment of a URL: which guide a documentation page is in."""
+    host, _, path = url.removeprefix("https://").partition("/")
+    return f"{host}/{path.split('/', 1)[0]}".lower()
 
 
 def normalize_alias(text: str) -> str:

@@ -116,21 +116,6 @@ def first_sentence(text: str, limit: int = _NOTE_LIMIT) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
-def _doc_area(url: str) -> str:
-    """The host and first path segment of a URL: which guide a documentation page is in."""
-    host, _, path = url.removeprefix("https://").partition("/")
-    return f"{host}/{path.split('/', 1)[0]}".lower()
-
-
-def best_source(item: Item, service: Service) -> str | None:
-    """The item's source from the service's own guide when it has one, else its first source."""
-    guides = {_doc_area(url) for url in service.sources}
-    for url in item.sources:
-        if _doc_area(url) in guides:
-            return url
-    return item.sources[0] if item.sources else None
-
-
 def build_matrix(kb: KnowledgeBase, services: Iterable[Service]) -> Matrix:
     """The matrix of every area of ``kb`` on ``services`` (kb check guarantees every cell)."""
     chosen = tuple(dict.fromkeys(services))
@@ -146,7 +131,7 @@ def build_matrix(kb: KnowledgeBase, services: Iterable[Service]) -> Matrix:
                 item=item,
                 owner=item.owner_for(service.id),
                 note=item.note_for(service.id) or first_sentence(item.explanation),
-                source=best_source(item, service),
+                source=item.source_for(service),
             )
     return Matrix(chosen, kb.areas, cells, _duties(kb.areas, chosen, cells))
 

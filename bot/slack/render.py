@@ -70,7 +70,7 @@ def card_data(answer: Answer) -> dict[str, Any]:
         "service_id": service.id if service else None,
         "service_name": service.name if service else None,
         "note": answer.note,
-        "source": item.sources[0] if item.sources else None,
+        "source": item.source_for(service),
         "confidence": answer.confidence,
         "cues": list(answer.cues),
     }

@@ -89,7 +89,9 @@ def answer_text(answer: Answer) -> str:
     lines = [OWNER_LINES[answer.owner], f"{item.title}  ({detail})", fill(item.explanation)]
     if answer.note and answer.service:
         lines.append(fill(f"On {answer.service.name}: {answer.note}"))
-    lines.extend(f"Source: {url}" for url in item.sources)
+    source = item.source_for(answer.service)
+    if source:
+        lines.append(f"Source: {source}")  # one page, the service's own when there is one
     if answer.suggestions:
         lines.append(fill("Related: " + "; ".join(s.title for s in answer.suggestions)))
     return "\n".join(lines)
