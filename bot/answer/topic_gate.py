@@ -54,9 +54,11 @@ _FEATURE = re.compile(
     r"^(?:(?:hey|hi|hello|ok|so|quick question)\s+)*(?:does|do|can|will)\b[^?]{0,60}?"
     r"\bsupports?\b"
 )
+# "who", or a side named as a choice ("… or is that on us?"): with _ASKS_OWNER_OUTRIGHT, what keeps
+# a definition or a feature question about ownership from being declined.
 _ASKS_A_SIDE = re.compile(
-    r"\b(?:who|whom|whose|whos|responsible for|responsibility of|on us|on aws|or us|or aws"
-    r"|us or|aws or|we or|our job|their job|our side|their side)\b"
+    r"\b(?:who|whom|whose|whos|on us|on aws|or us|or aws|us or|aws or|we or|our job|their job"
+    r"|our side|their side)\b"
 )
 # Prices and bills: "how much does it cost", "pricing of", "free tier".
 _PRICE = re.compile(
@@ -164,7 +166,7 @@ def off_topic_reason(folded: str, *, names_a_service: bool = False) -> str | Non
             return reason
     # Before "who": the model's own name ("shared responsibility") and "does AWS …" are not an
     # owner asked for; a person naming a side or asking who is.
-    if not _ASKS_A_SIDE.search(folded):
+    if not (_ASKS_A_SIDE.search(folded) or _ASKS_OWNER_OUTRIGHT.search(folded)):
         if _DEFINITION_ANYWHERE.search(folded) and not _THE_MODEL.search(folded):
             return "definition"
         if _FEATURE.match(folded):
